@@ -1,0 +1,96 @@
+# turnout - build, test, demo and benchmark.
+#
+#   make deps    install the missing Debian packages and npm test modules
+#   make         build build/turnout
+#   make test    deps + build + every test, then again under ASan/UBSan
+#   make demo    deps + build + the whole story on examples/
+#   make bench   deps + build + the import benchmark against Python
+#
+# Libraries come from pkg-config only. BUILD selects the build directory
+# (the sanitizer run uses build/asan), SAN=1 adds -fsanitize.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+PKGS    := sqlite3 libical libcjson libsodium
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Isrc
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+LIB_SRC  := $(filter-out src/cli%.c,$(wildcard src/*.c))
+CLI_SRC  := $(wildcard src/cli*.c)
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/t_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+# Debian packages: build libraries, then the test tools.
+DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
+	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev \
+	gcc make perl sqlite3 python3 python3-icalendar python3-aiosmtpd \
+	zbar-tools nodejs npm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps check test demo bench clean install
+all: $(BUILD)/turnout
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/turnout/*.h src/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libturnout.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/turnout: $(CLI_OBJ) $(BUILD)/libturnout.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libturnout.a $(PKG_LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libturnout.a | $(BUILD)/unit
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libturnout.a $(PKG_LIBS)
+
+$(BUILD)/obj $(BUILD)/unit:
+	mkdir -p $@
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@if [ ! -f node_modules/.package-lock.json ] || \
+	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		echo "make deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \
+	fi
+
+# The test suite against an already built tree (no installs).
+check: $(BUILD)/turnout $(UNIT_BIN)
+	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	prove -j2 --exec '' $(UNIT_BIN) tests/t[0-9]*.sh
+
+test: deps
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 check
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	TURNOUT="$(abspath $(BUILD)/turnout)" sh examples/demo.sh
+
+bench: deps
+	$(MAKE) --no-print-directory all
+	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/import.sh
+
+install: $(BUILD)/turnout
+	install -D -m 755 $(BUILD)/turnout $(DESTDIR)$(PREFIX)/bin/turnout
+
+clean:
+	rm -rf build

@@ -1,0 +1,53 @@
+/*
+ * channel.h - online channels (newsletter, Telegram, Mastodon ...) and
+ * their dated declared-audience history. Owns tables channel and
+ * channel_audience.
+ */
+#ifndef TURNOUT_CHANNEL_H
+#define TURNOUT_CHANNEL_H
+
+#include <stdint.h>
+
+#include "turnout/db.h"
+
+struct tn_channel {
+	int64_t id;
+	char name[128];
+	char kind[16];          /* newsletter, blog, telegram, mastodon, vk, twitter, other */
+	char *url;              /* NULL if none; owned, freed by tn_channel_clear */
+	int64_t audience;       /* latest declared audience, -1 if none */
+	char audience_date[11]; /* its date, "" if none */
+	int64_t followers;      /* known followers (not unfollowed, not forgotten) */
+};
+
+/* 1 if kind is one of the channel kinds. */
+int tn_channel_kind_valid(const char *kind);
+/* The valid kinds, comma-separated, for messages. */
+const char *tn_channel_kinds(void);
+
+/* Adds a channel. audience < 0 means none; otherwise it is recorded for
+ * today. TN_EXISTS if the name is taken (case-insensitively), TN_USAGE for
+ * a bad name, kind or URL. */
+tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
+		       const char *url, int64_t audience, struct tn_err *err);
+/* Looks a channel up by name (case-insensitively); TN_NOTFOUND if none.
+ * Fills ch (caller calls tn_channel_clear). */
+tn_code tn_channel_find(struct tn_db *db, const char *name,
+			struct tn_channel *ch, struct tn_err *err);
+void tn_channel_clear(struct tn_channel *ch);
+/* Records the declared audience of a channel on date (YYYY-MM-DD, NULL for
+ * today); a second figure for the same date replaces the first. */
+tn_code tn_channel_set_audience(struct tn_db *db, const char *name,
+				int64_t size, const char *date,
+				struct tn_err *err);
+/* Calls fn for each channel in name order; fn returns non-zero to stop.
+ * The channel passed to fn is valid only during the call. */
+tn_code tn_channel_each(struct tn_db *db,
+			int (*fn)(void *ctx, const struct tn_channel *ch),
+			void *ctx, struct tn_err *err);
+/* Calls fn for each recorded audience figure of a channel, oldest first. */
+tn_code tn_channel_audience_each(struct tn_db *db, int64_t channel_id,
+				 int (*fn)(void *ctx, const char *date, int64_t size),
+				 void *ctx, struct tn_err *err);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * esc.h - one escaping function per output context. Data in the database
+ * is raw; it is escaped at the point of output, never when stored. Each
+ * function appends to a tn_buf and returns TN_NOMEM on failure.
+ */
+#ifndef TURNOUT_ESC_H
+#define TURNOUT_ESC_H
+
+#include "turnout/buf.h"
+
+/* HTML text: & < > " ' become entities. */
+tn_code tn_esc_html(struct tn_buf *b, const char *s);
+/* HTML attribute value (quoted with "): the same set as text. */
+tn_code tn_esc_attr(struct tn_buf *b, const char *s);
+/* One CSV field (RFC 4180): quoted when it holds , " CR or LF, with "
+ * doubled; a leading = + - @ is prefixed with ' so spreadsheets do not
+ * run it as a formula. */
+tn_code tn_esc_csv(struct tn_buf *b, const char *s);
+/* Terminal text: control characters (C0 except tab, DEL, C1) and invalid
+ * UTF-8 are replaced so follower text cannot move the cursor, change
+ * colours or retitle the window. Newlines become a visible "\n". */
+tn_code tn_esc_term(struct tn_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * text.h - UTF-8 checks, e-mail address normalisation and dates: the small
+ * text rules that several modules must apply the same way.
+ */
+#ifndef TURNOUT_TEXT_H
+#define TURNOUT_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "turnout/buf.h"
+#include "turnout/err.h"
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates or
+ * code points past U+10FFFF), else 0. */
+int tn_utf8_valid(const char *s, size_t len);
+/* Decodes one code point at *s (advancing *s); returns -1 and advances one
+ * byte on a malformed sequence. end bounds the read. */
+int32_t tn_utf8_next(const char **s, const char *end);
+
+/* Checks an e-mail address (local@domain, a dotted domain, no spaces or
+ * control characters, at most 254 octets) and writes its canonical form
+ * into out: surrounding blanks trimmed, the domain lower-cased (the local
+ * part is kept as written: RFC 5321 lets it be case-sensitive). Returns
+ * TN_BADINPUT with a reason in err ("not an address") if invalid. */
+tn_code tn_email_normalize(const char *in, struct tn_buf *out,
+			   struct tn_err *err);
+
+/* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
+int tn_date_valid(const char *s);
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL).
+ * $TURNOUT_NOW, when set to that form, replaces the clock (tests). */
+void tn_now_utc(char out[21]);
+/* Today's UTC date as "YYYY-MM-DD", from the same clock. */
+void tn_today(char out[11]);
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * db.c - opening the SQLite store, migrating its schema, and nested
+ * transactions. Owns the "setting" table's accessors; the schema text
+ * itself lives in schema.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "turnout/db.h"
+#include "schema.h"
+
+struct tn_db {
+	sqlite3 *conn;
+	char *path;
+	int depth;           /* nesting level of tn_db_begin */
+	int doomed;          /* an inner level asked for rollback */
+	const char *opener;  /* file of the outermost tn_db_begin */
+	int opener_line;
+};
+
+int tn_db_schema_latest(void)
+{
+	return tn_schema_count();
+}
+
+sqlite3 *tn_db_sqlite(struct tn_db *db)
+{
+	return db->conn;
+}
+
+const char *tn_db_path(struct tn_db *db)
+{
+	return db->path;
+}
+
+tn_code tn_db_fail(struct tn_db *db, struct tn_err *err, const char *what)
+{
+	return tn_err_set(err, TN_DB, "%s: %s", what, sqlite3_errmsg(db->conn));
+}
+
+tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tn_err_set(err, TN_DB, "database '%s': %s", db->path,
+			   msg ? msg : sqlite3_errmsg(db->conn));
+		sqlite3_free(msg);
+		return TN_DB;
+	}
+	return TN_OK;
+}
+
+tn_code tn_db_prepare(struct tn_db *db, sqlite3_stmt **st, const char *sql,
+		      struct tn_err *err)
+{
+	if (sqlite3_prepare_v2(db->conn, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return tn_db_fail(db, err, "prepare");
+	}
+	return TN_OK;
+}
+
+static int user_version(struct tn_db *db)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Runs every migration the file is behind on, each in its own
+ * transaction together with its user_version bump. */
+static tn_code migrate(struct tn_db *db, struct tn_err *err)
+{
+	int v = user_version(db), latest = tn_schema_count();
+	char pragma[64];
+	tn_code rc;
+
+	if (v < 0)
+		return tn_db_fail(db, err, "read schema version");
+	if (v > latest)
+		return tn_err_set(err, TN_FAIL,
+				  "database '%s': schema version %d is newer than this turnout (%d)",
+				  db->path, v, latest);
+	for (; v < latest; v++) {
+		if ((rc = tn_db_begin(db)) != TN_OK)
+			return tn_db_fail(db, err, "migrate");
+		rc = tn_db_exec(db, tn_schema_migration(v + 1), err);
+		if (rc == TN_OK) {
+			snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+			rc = tn_db_exec(db, pragma, err);
+		}
+		if (rc != TN_OK) {
+			tn_db_end(db, 1);
+			return rc;
+		}
+		if (tn_db_end(db, 0) != TN_OK)
+			return tn_db_fail(db, err, "migrate");
+	}
+	return TN_OK;
+}
+
+tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
+		   struct tn_err *err)
+{
+	struct tn_db *db;
+	struct stat sb;
+	int oflags = SQLITE_OPEN_READWRITE;
+	tn_code rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tn_err_set(err, TN_IO, "database '%s': %s", path,
+					  strerror(errno));
+		if (!(flags & TN_DB_CREATE)) {
+			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
+			tn_err_hint(err, "run 'turnout init' first, or pass --db FILE");
+			return TN_NOINIT;
+		}
+		oflags |= SQLITE_OPEN_CREATE;
+	}
+	db = calloc(1, sizeof(*db));
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+	}
+	if (sqlite3_open_v2(path, &db->conn, oflags, NULL) != SQLITE_OK) {
+		rc = tn_err_set(err, TN_DB, "database '%s': %s", path,
+				db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
+		tn_db_close(db);
+		return rc;
+	}
+	sqlite3_extended_result_codes(db->conn, 1);
+	sqlite3_busy_timeout(db->conn, 10000);
+	/* WAL lets readers (reports, the door) run beside a writer; FULL
+	 * makes every commit durable, as the guarantees promise. */
+	rc = tn_db_exec(db,
+			"PRAGMA journal_mode=WAL;"
+			"PRAGMA synchronous=FULL;"
+			"PRAGMA foreign_keys=ON;", err);
+	if (rc == TN_OK)
+		rc = migrate(db, err);
+	if (rc != TN_OK) {
+		tn_db_close(db);
+		return rc;
+	}
+	*out = db;
+	return TN_OK;
+}
+
+void tn_db_close(struct tn_db *db)
+{
+	if (!db)
+		return;
+	if (db->conn) {
+		if (!sqlite3_get_autocommit(db->conn))
+			sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(db->conn);
+	}
+	free(db->path);
+	free(db);
+}
+
+tn_code tn_db_begin_at(struct tn_db *db, const char *file, int line)
+{
+	if (db->depth == 0) {
+		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
+		    != SQLITE_OK)
+			return TN_DB;
+		db->doomed = 0;
+		db->opener = file;
+		db->opener_line = line;
+	}
+	db->depth++;
+	return TN_OK;
+}
+
+tn_code tn_db_end(struct tn_db *db, int rollback)
+{
+	if (db->depth <= 0) {
+		fprintf(stderr, "turnout: internal error: tn_db_end without begin\n");
+		abort();
+	}
+	if (rollback)
+		db->doomed = 1;
+	if (--db->depth > 0)
+		return TN_OK;
+	if (db->doomed) {
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		return TN_OK;
+	}
+	if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		return TN_DB;
+	}
+	return TN_OK;
+}
+
+tn_code tn_db_setting_get(struct tn_db *db, const char *key, char **value,
+			  struct tn_err *err)
+{
+	sqlite3_stmt *st;
+	tn_code rc;
+	int s;
+
+	*value = NULL;
+	if ((rc = tn_db_prepare(db, &st, "SELECT value FROM setting WHERE key = ?1",
+				err)) != TN_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*value = strdup((const char *)sqlite3_column_text(st, 0));
+		rc = *value ? TN_OK : tn_err_set(err, TN_NOMEM, "out of memory");
+	} else if (s != SQLITE_DONE) {
+		rc = tn_db_fail(db, err, "read setting");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+tn_code tn_db_setting_set(struct tn_db *db, const char *key,
+			  const char *value, struct tn_err *err)
+{
+	sqlite3_stmt *st;
+	tn_code rc;
+
+	if ((rc = tn_db_prepare(db, &st,
+				"INSERT INTO setting(key, value) VALUES(?1, ?2)"
+				" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+				err)) != TN_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = tn_db_fail(db, err, "write setting");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,89 @@
+# tests/lib.sh - TAP helpers for the end-to-end tests (after git's
+# t/test-lib.sh). Each test script sources this file, gets its own trash
+# directory (removed at exit) with $TURNOUT_DB inside it, and describes
+# its cases with test_expect_success. A case body runs in a subshell with
+# `set -e`, so any failing command fails the case.
+
+: "${TURNOUT:?set TURNOUT to the built turnout binary (make check does)}"
+TN_TOP=${TN_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+TN_DATA="$TN_TOP/tests/data"
+PY=/usr/bin/python3
+export TN_TOP TN_DATA PY TURNOUT
+
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/turnout-t.XXXXXX") || exit 1
+trap 'rm -rf "$TRASH"' EXIT
+cd "$TRASH" || exit 1
+export TURNOUT_DB="$TRASH/turnout.db"
+export TZ=UTC LC_ALL=C.UTF-8
+
+test_count=0
+test_failed=0
+
+tn() { "$TURNOUT" "$@"; }
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	( set -e; eval "$2" ) >"$TRASH/.case-out" 2>&1
+	if [ $? -eq 0 ]; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH/.case-out"
+		test_failed=$((test_failed + 1))
+	fi
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failed" -eq 0 ]
+}
+
+# test_expect_code N CMD...: CMD must exit with status N.
+test_expect_code() {
+	want=$1
+	shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	if [ "$got" -ne "$want" ]; then
+		echo "expected exit $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+# test_cmp EXPECT ACTUAL: the files must be identical.
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# db_dump FILE: the whole database as SQL text, for before/after checks.
+db_dump() {
+	sqlite3 "${1:-$TURNOUT_DB}" .dump
+}
+
+# test_db_unchanged N CMD...: CMD must exit with N and leave the database
+# exactly as it was (a full .dump before and after).
+test_db_unchanged() {
+	db_dump >"$TRASH/.before"
+	test_expect_code "$@"
+	db_dump >"$TRASH/.after"
+	test_cmp "$TRASH/.before" "$TRASH/.after"
+}
+
+# grep_stderr PATTERN CMD...: run CMD (any status) and require PATTERN
+# (an extended regex) in its stderr.
+stderr_has() {
+	grep -E -q -- "$1" "$TRASH/.stderr" || {
+		echo "stderr lacks /$1/:" >&2
+		cat "$TRASH/.stderr" >&2
+		return 1
+	}
+}
+
+# Start a fresh initialised database in the trash directory.
+setup_db() {
+	rm -f "$TURNOUT_DB" "$TURNOUT_DB-wal" "$TURNOUT_DB-shm"
+	tn init --org "Test Org" --from "org@example.org" \
+		--base-url "https://meet.example.org" >/dev/null 2>&1
+}
