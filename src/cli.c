@@ -15,7 +15,7 @@
 
 #define TURNOUT_VERSION "0.1.0"
 
-enum { NEED_DB = 1, CREATE_DB = 2 };
+enum { NEED_DB = 1 };   /* open the database before the handler */
 
 struct cmd {
 	const char *name;
@@ -25,7 +25,7 @@ struct cmd {
 };
 
 static const struct cmd commands[] = {
-	{ "init", cmd_init, CREATE_DB,
+	{ "init", cmd_init, 0,
 	  "create the database and the ticket signing key pair" },
 	{ "channel add", cmd_channel_add, NEED_DB, "add an online channel" },
 	{ "channel list", cmd_channel_list, NEED_DB,
@@ -123,9 +123,8 @@ static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
 	for (i = 0; i < argc; i++)      /* --help needs no database */
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return cmd->fn(c, argc, argv);
-	if (cmd->flags & (NEED_DB | CREATE_DB)) {
-		rc = tn_db_open(c->db_path, (cmd->flags & CREATE_DB) ? TN_DB_CREATE : 0,
-				&c->db, &err);
+	if (cmd->flags & NEED_DB) {
+		rc = tn_db_open(c->db_path, 0, &c->db, &err);
 		if (rc != TN_OK)
 			return cli_fail(&err, rc);
 	}
@@ -135,7 +134,7 @@ static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
 	return status;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	const struct cmd *cmd;
@@ -194,6 +193,13 @@ int main(int argc, char **argv)
 		}
 		status = run(cmd, &c, argc - i - used, argv + i + used);
 	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	int status = dispatch(argc, argv);
+
 	/* A full disk or a closed pipe must not look like success (git.c). */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (status == EXIT_OK) {

@@ -148,7 +148,11 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	rc = tn_db_exec(db,
 			"PRAGMA journal_mode=WAL;"
 			"PRAGMA synchronous=FULL;"
-			"PRAGMA foreign_keys=ON;", err);
+			"PRAGMA foreign_keys=ON;"
+			/* Freed and overwritten cells are zeroed, so an erased
+			 * name or an old e-mail does not linger in free space
+			 * ('follower forget'). */
+			"PRAGMA secure_delete=ON;", err);
 	if (rc == TN_OK)
 		rc = migrate(db, err);
 	if (rc != TN_OK) {

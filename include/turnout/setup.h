@@ -1,0 +1,34 @@
+/*
+ * setup.h - the organisation's settings and the ticket signing key pair,
+ * written once by 'turnout init'. Owns tables setting (through db.c's
+ * accessors) and signing_key.
+ */
+#ifndef TURNOUT_SETUP_H
+#define TURNOUT_SETUP_H
+
+#include "turnout/db.h"
+
+#define TN_SETUP_DEFAULT_ORG "My community"
+#define TN_SETUP_DEFAULT_BASE_URL "http://localhost:8080"
+
+/* Checks the values init would store: org non-empty text, from an e-mail
+ * address (may be NULL), base_url an http(s) URL. TN_USAGE with the flag
+ * named in err on the first bad one. Needs no database. */
+tn_code tn_setup_validate(const char *org, const char *from,
+			  const char *base_url, struct tn_err *err);
+
+/* Initialises the database: stores org, from (may be NULL) and base_url
+ * (a trailing '/' removed) and generates an Ed25519 key pair with
+ * libsodium, all in one transaction. If the database was already
+ * initialised nothing is written and *created is 0. */
+tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
+		      const char *base_url, int *created, struct tn_err *err);
+
+/* 1 if init has run on this database. */
+int tn_setup_done(struct tn_db *db);
+
+/* Reads the public signing key (32 bytes) into pk. */
+tn_code tn_setup_public_key(struct tn_db *db, unsigned char pk[32],
+			    struct tn_err *err);
+
+#endif

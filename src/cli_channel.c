@@ -1,0 +1,162 @@
+/*
+ * cli_channel.c - 'channel add', 'channel list', 'channel audience'.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+#include "turnout/channel.h"
+
+CLI_HANDLER(cmd_channel_add)
+{
+	static const char usage[] =
+		"turnout channel add NAME --kind KIND [--url URL] [--audience N]";
+	const char *kind = NULL, *url = NULL, *audience = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("kind", 0, &kind, "KIND",
+			    "newsletter, blog, telegram, mastodon, vk, twitter or other"),
+		OPT_STRING_("url", 0, &url, "URL", "the channel's public address"),
+		OPT_STRING_("audience", 0, &audience, "N",
+			    "declared audience today (subscribers, readers)"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	long long n = -1;
+	char *pos[1];
+	int status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, usage,
+			   "Adds an online channel whose followers turnout tracks.",
+			   1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (!kind) {
+		cli_usage_error("channel add: --kind is required");
+		fprintf(stderr, "hint: kinds are %s\n", tn_channel_kinds());
+		return EXIT_USAGE;
+	}
+	if (audience && cli_parse_count("--audience", audience, &n))
+		return EXIT_USAGE;
+	rc = tn_channel_add(c->db, pos[0], kind, url, n, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	printf("added channel '");
+	cli_put_term(pos[0]);
+	printf("' (%s)\n", kind);
+	return EXIT_OK;
+}
+
+struct list_ctx {
+	struct tn_db *db;
+	cJSON *json;
+	int rows;
+};
+
+static int add_history(void *ctx, const char *date, int64_t size)
+{
+	cJSON *row = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(row, "date", date);
+	cJSON_AddNumberToObject(row, "size", (double)size);
+	cJSON_AddItemToArray(ctx, row);
+	return 0;
+}
+
+static int list_one(void *vctx, const struct tn_channel *ch)
+{
+	struct list_ctx *ctx = vctx;
+	char num[32];
+
+	ctx->rows++;
+	if (ctx->json) {
+		cJSON *o = cJSON_CreateObject(), *hist = cJSON_CreateArray();
+		cJSON_AddStringToObject(o, "name", ch->name);
+		cJSON_AddStringToObject(o, "kind", ch->kind);
+		if (ch->url)
+			cJSON_AddStringToObject(o, "url", ch->url);
+		else
+			cJSON_AddNullToObject(o, "url");
+		if (ch->audience >= 0)
+			cJSON_AddNumberToObject(o, "audience", (double)ch->audience);
+		else
+			cJSON_AddNullToObject(o, "audience");
+		cJSON_AddNumberToObject(o, "followers", (double)ch->followers);
+		tn_channel_audience_each(ctx->db, ch->id, add_history, hist, NULL);
+		cJSON_AddItemToObject(o, "audience_history", hist);
+		cJSON_AddItemToArray(ctx->json, o);
+		return 0;
+	}
+	if (ctx->rows == 1)
+		printf("%-20s %-10s %10s %-12s %9s  %s\n", "NAME", "KIND", "AUDIENCE",
+		       "AS OF", "FOLLOWERS", "URL");
+	if (ch->audience >= 0)
+		snprintf(num, sizeof(num), "%" PRId64, ch->audience);
+	else
+		snprintf(num, sizeof(num), "-");
+	cli_put_term(ch->name);
+	printf("%*s %-10s %10s %-12s %9" PRId64 "  ",
+	       (int)(strlen(ch->name) < 20 ? 20 - strlen(ch->name) : 0), "",
+	       ch->kind, num, ch->audience_date[0] ? ch->audience_date : "-",
+	       ch->followers);
+	cli_put_term(ch->url ? ch->url : "");
+	printf("\n");
+	return 0;
+}
+
+CLI_HANDLER(cmd_channel_list)
+{
+	int json = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		OPT_END_(),
+	};
+	struct list_ctx ctx = { c->db, NULL, 0 };
+	struct tn_err err = { "", "" };
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout channel list [--json]",
+			   "Lists channels with their latest declared audience and the\n"
+			   "number of known followers.", 0, 0, NULL);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (json)
+		ctx.json = cJSON_CreateArray();
+	rc = tn_channel_each(c->db, list_one, &ctx, &err);
+	if (rc != TN_OK) {
+		cJSON_Delete(ctx.json);
+		return cli_fail(&err, rc);
+	}
+	if (json)
+		return cli_print_json(ctx.json);
+	if (!ctx.rows)
+		fprintf(stderr, "no channels yet: add one with 'turnout channel add NAME --kind KIND'\n");
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_channel_audience)
+{
+	const char *date = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("date", 0, &date, "YYYY-MM-DD", "date of the figure (default today)"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	long long n;
+	char *pos[2];
+	int status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout channel audience NAME N [--date YYYY-MM-DD]",
+			   "Records the declared audience of a channel on a date; reports use\n"
+			   "the latest figure on or before an event's date.", 2, 2, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (cli_parse_count("audience", pos[1], &n))
+		return EXIT_USAGE;
+	rc = tn_channel_set_audience(c->db, pos[0], n, date, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return EXIT_OK;
+}

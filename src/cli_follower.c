@@ -1,0 +1,246 @@
+/*
+ * cli_follower.c - 'follower list', 'follower show', 'follower forget'.
+ * ('follower import' is in cli_import.c.)
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli.h"
+#include "turnout/buf.h"
+#include "turnout/esc.h"
+#include "turnout/follower.h"
+
+static void json_str(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *json_follow(const struct tn_follow_row *r)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	json_str(f, "channel", r->channel);
+	json_str(f, "kind", r->kind);
+	json_str(f, "handle", r->handle);
+	json_str(f, "region", r->region);
+	json_str(f, "followed_at", r->followed_at);
+	json_str(f, "unfollowed_at", r->unfollowed_at);
+	return f;
+}
+
+static cJSON *json_person(const struct tn_follow_row *r)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(p, "id", (double)r->person_id);
+	json_str(p, "name", r->name);
+	json_str(p, "email", r->email);
+	json_str(p, "forgotten_at", r->forgotten_at);
+	cJSON_AddItemToObject(p, "channels", cJSON_CreateArray());
+	return p;
+}
+
+/* Listing state: rows arrive grouped by person. */
+struct list_ctx {
+	cJSON *json;          /* array of persons with --json */
+	cJSON *person;        /* the JSON person being filled */
+	int64_t current;      /* the person on the current text line, 0 = none */
+	struct tn_buf channels, regions;
+	int persons;
+};
+
+static void flush_line(struct list_ctx *x)
+{
+	if (!x->current)
+		return;
+	printf("%s", x->channels.data);
+	printf("\t");
+	cli_put_term(x->regions.data);
+	printf("\n");
+	tn_buf_reset(&x->channels);
+	tn_buf_reset(&x->regions);
+	x->current = 0;
+}
+
+static int list_row(void *vctx, const struct tn_follow_row *r)
+{
+	struct list_ctx *x = vctx;
+	struct tn_buf part = TN_BUF_INIT;
+
+	if (x->json) {
+		if (!x->person || (int64_t)cJSON_GetObjectItem(x->person, "id")->valuedouble
+		    != r->person_id) {
+			x->person = json_person(r);
+			cJSON_AddItemToArray(x->json, x->person);
+			x->persons++;
+		}
+		cJSON_AddItemToArray(cJSON_GetObjectItem(x->person, "channels"),
+				     json_follow(r));
+		return 0;
+	}
+	if (x->current != r->person_id) {
+		flush_line(x);
+		if (!x->persons++)
+			printf("ID\tNAME\tEMAIL\tCHANNELS\tREGION\n");
+		x->current = r->person_id;
+		printf("%" PRId64 "\t", r->person_id);
+		cli_put_term(r->name ? r->name : "-");
+		printf("\t");
+		cli_put_term(r->email ? r->email : "-");
+		printf("\t");
+	}
+	if (x->channels.len)
+		tn_buf_add(&x->channels, ", ");
+	tn_esc_term(&part, r->channel);
+	if (r->handle) {
+		tn_buf_add(&part, " @");
+		tn_esc_term(&part, r->handle);
+	}
+	tn_buf_add(&x->channels, part.data);
+	if (r->region && !strstr(x->regions.data, r->region)) {
+		if (x->regions.len)
+			tn_buf_add(&x->regions, ", ");
+		tn_buf_add(&x->regions, r->region);
+	}
+	tn_buf_free(&part);
+	return 0;
+}
+
+CLI_HANDLER(cmd_follower_list)
+{
+	struct tn_follower_filter filter = { NULL, NULL };
+	int json = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("channel", 0, &filter.channel, "NAME", "only followers of this channel"),
+		OPT_STRING_("region", 0, &filter.region, "REGION", "only followers in this region or city"),
+		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		OPT_END_(),
+	};
+	struct list_ctx x = { NULL, NULL, 0, TN_BUF_INIT, TN_BUF_INIT, 0 };
+	struct tn_err err = { "", "" };
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout follower list [--channel NAME] [--region REGION] [--json]",
+			   "Lists people with the channels they follow (one line each,\n"
+			   "tab-separated). Forgotten people are not listed.", 0, 0, NULL);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (json)
+		x.json = cJSON_CreateArray();
+	rc = tn_follower_each(c->db, &filter, list_row, &x, &err);
+	if (rc == TN_OK && !json)
+		flush_line(&x);
+	tn_buf_free(&x.channels);
+	tn_buf_free(&x.regions);
+	if (rc != TN_OK) {
+		cJSON_Delete(x.json);
+		return cli_fail(&err, rc);
+	}
+	if (json)
+		return cli_print_json(x.json);
+	if (!x.persons)
+		fprintf(stderr, "no followers match\n");
+	return EXIT_OK;
+}
+
+static int show_row(void *vctx, const struct tn_follow_row *r)
+{
+	cJSON **p = vctx;
+
+	if (!*p)
+		*p = json_person(r);
+	if (r->channel)
+		cJSON_AddItemToArray(cJSON_GetObjectItem(*p, "channels"), json_follow(r));
+	return 0;
+}
+
+static void print_field(const char *label, const char *v)
+{
+	printf("%-13s ", label);
+	cli_put_term(v ? v : "-");
+	printf("\n");
+}
+
+CLI_HANDLER(cmd_follower_show)
+{
+	int json = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	cJSON *p = NULL, *f;
+	int64_t id;
+	char *pos[1];
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout follower show PERSON [--json]",
+			   "Shows one person and the channels they follow. PERSON is an id,\n"
+			   "an e-mail address or a handle (@name).", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_person_resolve(c->db, pos[0], &id, &err);
+	if (rc == TN_OK)
+		rc = tn_person_each(c->db, id, show_row, &p, &err);
+	if (rc != TN_OK) {
+		cJSON_Delete(p);
+		return cli_fail(&err, rc);
+	}
+	if (json)
+		return cli_print_json(p);
+	printf("%-13s %" PRId64 "\n", "id", id);
+	print_field("name", cJSON_GetStringValue(cJSON_GetObjectItem(p, "name")));
+	print_field("email", cJSON_GetStringValue(cJSON_GetObjectItem(p, "email")));
+	if (cJSON_GetStringValue(cJSON_GetObjectItem(p, "forgotten_at")))
+		print_field("forgotten", cJSON_GetStringValue(cJSON_GetObjectItem(p, "forgotten_at")));
+	cJSON_ArrayForEach(f, cJSON_GetObjectItem(p, "channels")) {
+		const char *h = cJSON_GetStringValue(cJSON_GetObjectItem(f, "handle"));
+		const char *rg = cJSON_GetStringValue(cJSON_GetObjectItem(f, "region"));
+		const char *since = cJSON_GetStringValue(cJSON_GetObjectItem(f, "followed_at"));
+		printf("%-13s ", "follows");
+		cli_put_term(cJSON_GetStringValue(cJSON_GetObjectItem(f, "channel")));
+		if (h) {
+			printf(" @");
+			cli_put_term(h);
+		}
+		if (rg) {
+			printf(", ");
+			cli_put_term(rg);
+		}
+		if (since)
+			printf(", since %s", since);
+		printf("\n");
+	}
+	cJSON_Delete(p);
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_follower_forget)
+{
+	struct tn_err err = { "", "" };
+	int64_t id;
+	char *pos[1];
+	int status, done;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, NULL, "turnout follower forget PERSON",
+			   "Erases a person's name, e-mail address and handles everywhere.\n"
+			   "Anonymous rows stay, so audience and turnout counts do not change.\n"
+			   "PERSON is an id, an e-mail address or a handle (@name).", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_person_resolve(c->db, pos[0], &id, &err);
+	if (rc == TN_OK)
+		rc = tn_person_forget(c->db, id, &done, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (done)
+		printf("forgot person %" PRId64 "\n", id);
+	else
+		fprintf(stderr, "turnout: person %" PRId64 ": already forgotten; nothing changed\n", id);
+	return EXIT_OK;
+}

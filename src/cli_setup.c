@@ -1,0 +1,56 @@
+/*
+ * cli_setup.c - 'turnout init'.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "turnout/setup.h"
+
+static const char init_usage[] =
+	"turnout init [--org NAME] [--from EMAIL] [--base-url URL]";
+static const char init_help[] =
+	"Creates the database (--db, $TURNOUT_DB or ./turnout.db) with the\n"
+	"organisation's settings and a new Ed25519 key pair that signs tickets.\n"
+	"Running it again on an initialised database changes nothing.";
+
+CLI_HANDLER(cmd_init)
+{
+	const char *org = TN_SETUP_DEFAULT_ORG, *from = NULL,
+		   *base_url = TN_SETUP_DEFAULT_BASE_URL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("org", 0, &org, "NAME", "the organiser's name (default \"" TN_SETUP_DEFAULT_ORG "\")"),
+		OPT_STRING_("from", 0, &from, "EMAIL", "the From address of invitations"),
+		OPT_STRING_("base-url", 0, &base_url, "URL",
+			    "public URL of 'turnout serve' (default " TN_SETUP_DEFAULT_BASE_URL ")"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	struct stat sb;
+	int status, created, existed;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, init_usage, init_help, 0, 0, NULL);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	/* Validate before the file exists, so a typo leaves nothing behind. */
+	if ((rc = tn_setup_validate(org, from, base_url, &err)) != TN_OK)
+		return cli_fail(&err, rc);
+	existed = stat(c->db_path, &sb) == 0;
+	rc = tn_db_open(c->db_path, TN_DB_CREATE, &c->db, &err);
+	if (rc == TN_OK)
+		rc = tn_setup_init(c->db, org, from, base_url, &created, &err);
+	tn_db_close(c->db);
+	c->db = NULL;
+	if (rc != TN_OK) {
+		if (!existed)
+			unlink(c->db_path);
+		return cli_fail(&err, rc);
+	}
+	if (created)
+		printf("initialised '%s'\n", c->db_path);
+	else
+		fprintf(stderr, "turnout: database '%s' is already initialised; nothing changed\n",
+			c->db_path);
+	return EXIT_OK;
+}

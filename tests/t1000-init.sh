@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# init: settings, the signing key pair, running twice, bad flags.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'a command before init says to run init' '
+	test_expect_code 1 tn channel list 2>err &&
+	grep -q "turnout: database .*: does not exist" err &&
+	grep -q "hint: run .turnout init." err &&
+	test ! -e turnout.db
+'
+
+test_expect_success 'init creates the database, settings and an Ed25519 key pair' '
+	tn init --org "Readers Club" --from "Team@Example.ORG" --base-url https://meet.example.org/ >out &&
+	grep -q "initialised" out &&
+	test "$(sqlite3 turnout.db "SELECT value FROM setting WHERE key = '\''org'\''")" = "Readers Club" &&
+	test "$(sqlite3 turnout.db "SELECT value FROM setting WHERE key = '\''from'\''")" = "Team@example.org" &&
+	test "$(sqlite3 turnout.db "SELECT value FROM setting WHERE key = '\''base_url'\''")" = "https://meet.example.org" &&
+	test "$(sqlite3 turnout.db "SELECT length(public_key), length(secret_key) FROM signing_key")" = "32|64" &&
+	test "$(sqlite3 turnout.db "PRAGMA journal_mode")" = wal &&
+	test "$(sqlite3 turnout.db "PRAGMA user_version")" -ge 2
+'
+
+test_expect_success 'the key pair is a working Ed25519 pair' '
+	sqlite3 turnout.db "SELECT hex(public_key), hex(secret_key) FROM signing_key" >keys &&
+	$PY - keys <<-PYEOF
+	import sys
+	from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+	pk, sk = open(sys.argv[1]).read().strip().split("|")
+	priv = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(sk)[:32])
+	from cryptography.hazmat.primitives import serialization as s
+	raw = priv.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
+	assert raw.hex().upper() == pk, (raw.hex(), pk)
+	PYEOF
+'
+
+test_expect_success 'init twice changes nothing and says so' '
+	db_dump >before &&
+	tn init --org Other >out 2>err &&
+	grep -q "already initialised; nothing changed" err &&
+	test ! -s out &&
+	db_dump >after &&
+	test_cmp before after
+'
+
+test_expect_success 'bad init flags are usage errors and create no file' '
+	test_expect_code 2 tn --db new.db init --from "not-an-address" 2>err &&
+	grep -q "turnout: --from: .not-an-address.: " err &&
+	test_expect_code 2 tn --db new.db init --base-url "ftp://x" 2>err &&
+	grep -q "turnout: --base-url: .ftp://x.: not an http(s) URL" err &&
+	test_expect_code 2 tn --db new.db init --org "" 2>err &&
+	grep -q "turnout: --org: empty name" err &&
+	test_expect_code 2 tn --db new.db init --bogus 2>err &&
+	grep -q "unknown option .--bogus." err &&
+	test ! -e new.db
+'
+
+test_expect_success 'bad flags on an initialised database change nothing' '
+	test_db_unchanged 2 tn init --from "a@b" 
+'
+
+test_expect_success 'TURNOUT_DB and --db choose the file; --db wins' '
+	TURNOUT_DB=env.db tn init >/dev/null &&
+	test -f env.db &&
+	TURNOUT_DB=env.db tn --db flag.db init >/dev/null &&
+	test -f flag.db
+'
+
+test_expect_success 'help lists every command and each command has --help' '
+	tn help >out &&
+	for c in "init" "channel add" "channel list" "channel audience" \
+		"follower import" "follower list" "follower show" "follower forget" \
+		"event create" "event list" "event show" "event update" "event cancel" "ics"; do
+		grep -q "^  $c " out || { echo "help lacks $c"; exit 1; }
+		tn $c --help >h && grep -q "^usage: turnout $c" h || { echo "no --help for $c"; exit 1; }
+		tn help $c >h2 && test_cmp h h2
+	done
+'
+
+test_expect_success 'unknown commands and missing subcommands are usage errors' '
+	test_expect_code 2 tn frobnicate 2>err &&
+	grep -q "turnout: .frobnicate.: unknown command" err &&
+	test_expect_code 2 tn channel 2>err &&
+	grep -q "needs a subcommand" err &&
+	test_expect_code 2 tn channel remove 2>err &&
+	grep -q "unknown command" err &&
+	test_expect_code 2 tn 2>/dev/null
+'
+
+test_expect_success 'a failed write to stdout is an error' '
+	if [ -w /dev/full ]; then
+		test_expect_code 1 tn help >/dev/full 2>err &&
+		grep -q "write error" err
+	fi
+'
+
+test_done

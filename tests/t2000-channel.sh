@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# channel add / list / audience, and every bad input they name.
+. "$(dirname "$0")/lib.sh"
+
+setup_db
+
+test_expect_success 'channel add records kind, url and a dated audience' '
+	TURNOUT_NOW=2026-09-01T10:00:00Z tn channel add "Weekly Letter" --kind newsletter --url https://letter.example.org --audience 1200 >out &&
+	grep -q "added channel .Weekly Letter. (newsletter)" out &&
+	test "$(sqlite3 turnout.db "SELECT kind, url FROM channel WHERE name = '\''Weekly Letter'\''")" = "newsletter|https://letter.example.org" &&
+	test "$(sqlite3 turnout.db "SELECT date, size FROM channel_audience")" = "2026-09-01|1200"
+'
+
+test_expect_success 'channel add without an audience records no figure' '
+	tn channel add tg --kind telegram >/dev/null &&
+	test "$(sqlite3 turnout.db "SELECT count(*) FROM channel_audience a JOIN channel c ON c.id = a.channel_id WHERE c.name = '\''tg'\''")" = 0
+'
+
+test_expect_success 'channel audience keeps a dated history; the latest is listed' '
+	tn channel audience tg 300 --date 2026-01-15 &&
+	tn channel audience tg 450 --date 2026-06-01 &&
+	tn channel audience tg 400 --date 2026-03-01 &&
+	tn channel audience tg 470 --date 2026-06-01 &&
+	tn channel list --json >list.json &&
+	$PY - <<-PYEOF
+	import json
+	chans = {c["name"]: c for c in json.load(open("list.json"))}
+	tg = chans["tg"]
+	assert tg["audience"] == 470, tg
+	assert [(h["date"], h["size"]) for h in tg["audience_history"]] == [
+	    ("2026-01-15", 300), ("2026-03-01", 400), ("2026-06-01", 470)], tg
+	assert chans["Weekly Letter"]["kind"] == "newsletter"
+	assert chans["Weekly Letter"]["followers"] == 0
+	PYEOF
+'
+
+test_expect_success 'channel list prints an aligned table' '
+	tn channel list >out &&
+	head -1 out | grep -q "^NAME *KIND *AUDIENCE *AS OF *FOLLOWERS *URL" &&
+	grep -q "^tg  *telegram  *470 2026-06-01  *0" out
+'
+
+test_expect_success 'a duplicate name (any case) is a usage error and changes nothing' '
+	test_db_unchanged 2 tn channel add TG --kind telegram 2>err &&
+	grep -q "turnout: channel .TG.: already exists (as .tg.)" err
+'
+
+test_expect_success 'bad channel add input: usage errors naming the flag, nothing changed' '
+	test_db_unchanged 2 tn channel add blog 2>err &&
+	grep -q "kind is required" err &&
+	test_db_unchanged 2 tn channel add blog --kind myspace 2>err &&
+	grep -q "turnout: --kind: .myspace.: unknown channel kind" err &&
+	grep -q "hint: kinds are newsletter" err &&
+	test_db_unchanged 2 tn channel add blog --kind blog --url "javascript:alert(1)" 2>err &&
+	grep -q "turnout: --url: " err &&
+	test_db_unchanged 2 tn channel add blog --kind blog --audience -5 2>err &&
+	grep -q "turnout: --audience: .-5.: not a whole number" err &&
+	test_db_unchanged 2 tn channel add blog --kind blog --audience 12x 2>err &&
+	test_db_unchanged 2 tn channel add "" --kind blog 2>err &&
+	grep -q "channel name: empty" err &&
+	test_db_unchanged 2 tn channel add "$(printf "bad\033[2Jname")" --kind blog 2>err &&
+	grep -q "control character" err &&
+	test_db_unchanged 2 tn channel add 2>err &&
+	grep -q "missing argument" err
+'
+
+test_expect_success 'bad channel audience input: usage errors, nothing changed' '
+	test_db_unchanged 2 tn channel audience nosuch 10 2>err &&
+	grep -q "turnout: channel .nosuch.: no such channel" err &&
+	test_db_unchanged 2 tn channel audience tg lots 2>err &&
+	grep -q "not a whole number" err &&
+	test_db_unchanged 2 tn channel audience tg 10 --date 2026-02-30 2>err &&
+	grep -q "turnout: --date: .2026-02-30.: not a date" err &&
+	test_db_unchanged 2 tn channel audience tg 10 --date yesterday 2>err &&
+	test_db_unchanged 2 tn channel audience tg 2>err
+'
+
+test_expect_success 'channel names with terminal escapes cannot reach the terminal raw' '
+	sqlite3 turnout.db "INSERT INTO channel(name, kind, created_at) VALUES(char(27) || '\''[31mred'\'', '\''other'\'', '\''2026-01-01'\'')" &&
+	tn channel list >out &&
+	! grep -q "$(printf "\033")" out &&
+	grep -q "red" out
+'
+
+test_done

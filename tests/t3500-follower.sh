@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# follower list / show / forget on imported followers.
+. "$(dirname "$0")/lib.sh"
+
+setup_db
+tn channel add news --kind newsletter >/dev/null
+tn channel add tg --kind telegram >/dev/null
+tn channel add masto --kind mastodon >/dev/null
+
+printf '%s\n' \
+	'email,name,region,followed_at' \
+	'anna@example.org,Anna Berg,Berlin,2026-01-10' \
+	'ivan.petrov@Example.ORG,Иван Петров,Moscow,2026-02-01' \
+	'zoe@example.net,Zoe Quist,Berlin,2026-03-05' >news.csv
+printf '%s\n' \
+	'username,email,name,city' \
+	'@ivanp,ivan.petrov@example.org,Иван Петров,Moscow' \
+	'@tgonly,,Telegram Only,Kazan' >tg.csv
+printf '%s\n' \
+	'handle,name' \
+	'@zoe@mastodon.social,Zoe Quist' >masto.csv
+
+test_expect_success 'setup: import three channels' '
+	tn follower import news news.csv >/dev/null &&
+	tn follower import tg tg.csv >/dev/null &&
+	tn follower import masto masto.csv >/dev/null
+'
+
+test_expect_success 'follower list shows one line per person with their channels' '
+	tn follower list >out &&
+	head -1 out | grep -q "^ID	NAME	EMAIL	CHANNELS	REGION" &&
+	test "$(tail -n +2 out | wc -l)" = 5 &&
+	grep -q "	Иван Петров	ivan.petrov@example.org	news, tg @ivanp	Moscow$" out
+'
+
+test_expect_success 'follower list --channel and --region filter' '
+	tn follower list --channel tg --json >tg.json &&
+	$PY -c "import json; d = json.load(open(\"tg.json\")); assert sorted(p[\"name\"] for p in d) == [\"Telegram Only\", \"Иван Петров\"], d" &&
+	tn follower list --region berlin --json >berlin.json &&
+	$PY -c "import json; d = json.load(open(\"berlin.json\")); assert sorted(p[\"name\"] for p in d) == [\"Anna Berg\", \"Zoe Quist\"], d"
+'
+
+test_expect_success 'follower list with an unknown channel is a usage error' '
+	test_expect_code 2 tn follower list --channel nope 2>err &&
+	grep -q "turnout: channel .nope.: no such channel" err
+'
+
+test_expect_success 'follower show finds a person by id, e-mail (any domain case) or handle' '
+	tn follower show ivan.petrov@EXAMPLE.org --json >a.json &&
+	tn follower show @ivanp --json >b.json &&
+	id=$($PY -c "import json; print(json.load(open(\"a.json\"))[\"id\"])") &&
+	tn follower show "$id" --json >c.json &&
+	test_cmp a.json b.json && test_cmp a.json c.json &&
+	$PY -c "import json; d = json.load(open(\"a.json\")); assert [c[\"channel\"] for c in d[\"channels\"]] == [\"news\", \"tg\"], d" &&
+	tn follower show @ivanp >out &&
+	grep -q "^follows *tg @ivanp, Moscow" out
+'
+
+test_expect_success 'follower show of an unknown person is a usage error' '
+	test_expect_code 2 tn follower show nobody@example.org 2>err &&
+	grep -q "turnout: person .nobody@example.org.: no such person" err &&
+	test_expect_code 2 tn follower show 9999 2>err &&
+	test_expect_code 2 tn follower show @ghost 2>err
+'
+
+test_expect_success 'follower forget with an unknown person changes nothing' '
+	test_db_unchanged 2 tn follower forget nobody@example.org 2>err &&
+	grep -q "no such person" err
+'
+
+test_expect_success 'forget erases name, e-mail and handle from the database files' '
+	cat >zed1.csv <<-CSV &&
+	email,name,handle
+	zyx.secret@example.org,Zyxwvut Early,zyxhandle
+	CSV
+	cat >zed2.csv <<-CSV &&
+	email,name,handle
+	zyx.secret@example.org,Zyxwvut Qwertyson,zyxhandle
+	CSV
+	tn follower import news zed1.csv >/dev/null &&
+	tn follower import tg zed2.csv >/dev/null &&
+	grep -a -q "Zyxwvut Qwertyson" turnout.db turnout.db-wal &&
+	before=$(sqlite3 turnout.db "SELECT count(*) FROM follower") &&
+	tn follower forget zyx.secret@example.org >out &&
+	grep -q "^forgot person " out &&
+	for s in Zyxwvut zyx.secret zyxhandle; do
+		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
+			echo "still in the database files: $s"; exit 1
+		fi
+	done &&
+	test "$(sqlite3 turnout.db "SELECT count(*) FROM follower")" = "$before" &&
+	test "$(sqlite3 turnout.db "PRAGMA integrity_check")" = ok
+'
+
+test_expect_success 'a forgotten person is not listed and forgetting twice says so' '
+	! tn follower list | grep -q Zyxwvut &&
+	id=$(sqlite3 turnout.db "SELECT id FROM person WHERE forgotten_at IS NOT NULL") &&
+	tn follower show "$id" >out &&
+	grep -q "^forgotten " out &&
+	db_dump >before &&
+	tn follower forget "$id" 2>err &&
+	grep -q "already forgotten; nothing changed" err &&
+	db_dump >after && test_cmp before after
+'
+
+test_expect_success 'channel list counts known followers but not forgotten ones' '
+	tn channel list --json >ch.json &&
+	$PY -c "import json; d = {c[\"name\"]: c[\"followers\"] for c in json.load(open(\"ch.json\"))}; assert d == {\"masto\": 1, \"news\": 3, \"tg\": 2}, d"
+'
+
+test_expect_success 'names with terminal escapes are neutralised in listings' '
+	printf "email,name\nevil@example.org,\"Evil\033]0;pwned\007Name\"\n" >evil.csv &&
+	tn follower import news evil.csv >/dev/null &&
+	tn follower list >out &&
+	! grep -q "$(printf "\033")" out &&
+	tn follower show evil@example.org >out &&
+	! grep -q "$(printf "\033")" out
+'
+
+test_done

@@ -1,0 +1,106 @@
+/* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping. */
+#include "tap.h"
+#include "turnout/buf.h"
+#include "turnout/esc.h"
+#include "turnout/text.h"
+
+static void test_buf(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char *s;
+	size_t len;
+	int i;
+
+	is_str(b.data, "", "a new buffer is the empty string");
+	for (i = 0; i < 1000; i++)
+		tn_buf_addf(&b, "%d,", i);
+	is_int(b.len, strlen(b.data), "len matches the string after many appends");
+	ok(strncmp(b.data, "0,1,2,", 6) == 0, "appends keep order");
+	s = tn_buf_detach(&b, &len);
+	ok(s && len > 3000, "detach hands over the string");
+	is_str(b.data, "", "the buffer is empty after detach");
+	free(s);
+	b.cap = 8;
+	is_int(tn_buf_add(&b, "12345678"), TN_OK, "a capped buffer takes up to its cap");
+	is_int(tn_buf_add(&b, "9"), TN_NOMEM, "and refuses to grow past it");
+	is_str(b.data, "12345678", "keeping its contents");
+	tn_buf_free(&b);
+}
+
+static void test_utf8(void)
+{
+	ok(tn_utf8_valid("plain", 5), "ASCII is valid");
+	ok(tn_utf8_valid("Иван 🎉", strlen("Иван 🎉")), "Cyrillic and emoji are valid");
+	ok(!tn_utf8_valid("\xC0\xAF", 2), "an overlong encoding is invalid");
+	ok(!tn_utf8_valid("\xED\xA0\x80", 3), "a surrogate is invalid");
+	ok(!tn_utf8_valid("ab\xD0", 3), "a truncated sequence is invalid");
+	ok(!tn_utf8_valid("\xF4\x90\x80\x80", 4), "past U+10FFFF is invalid");
+	ok(!tn_utf8_valid("\xFF", 1), "0xFF is invalid");
+}
+
+static void test_email(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	static const char *const bad[] = {
+		"", "plain", "@example.org", "bob@", "bob@localhost", "bob@@x.org",
+		"bo b@example.org", "bob@exa mple.org", ".bob@example.org",
+		"bob.@example.org", "bo..b@example.org", "bob@example..org",
+		"bob@-example.org", "bob@example.org.", "a,b@example.org",
+	};
+	size_t i;
+
+	is_int(tn_email_normalize("  Ivan.Petrov@Example.ORG ", &b, &err), TN_OK,
+	       "a valid address is accepted");
+	is_str(b.data, "Ivan.Petrov@example.org", "the domain is lower-cased, the local part kept");
+	is_int(tn_email_normalize("o'brien+meetup@mail.example.co.uk", &b, &err), TN_OK,
+	       "atext characters are accepted");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(tn_email_normalize(bad[i], &b, &err), TN_BADINPUT,
+		       "'%s' is rejected (%s)", bad[i], err.msg);
+	tn_buf_free(&b);
+}
+
+static void test_dates(void)
+{
+	ok(tn_date_valid("2026-02-28"), "a normal date");
+	ok(tn_date_valid("2024-02-29"), "a leap day");
+	ok(!tn_date_valid("2026-02-29"), "not a leap year");
+	ok(!tn_date_valid("2100-02-29"), "century rule");
+	ok(tn_date_valid("2000-02-29"), "400-year rule");
+	ok(!tn_date_valid("2026-13-01"), "month 13");
+	ok(!tn_date_valid("2026-04-31"), "April 31");
+	ok(!tn_date_valid("2026-4-01"), "missing zero");
+	ok(!tn_date_valid("2026-04-01x"), "trailing text");
+}
+
+static void test_escape(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	tn_esc_html(&b, "<a href=\"x\">Tom & 'Jerry'</a>");
+	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;",
+	       "HTML escaping");
+	tn_buf_reset(&b);
+	tn_esc_csv(&b, "plain");
+	tn_buf_addch(&b, '|');
+	tn_esc_csv(&b, "a,\"b\"\nc");
+	tn_buf_addch(&b, '|');
+	tn_esc_csv(&b, "=cmd()");
+	is_str(b.data, "plain|\"a,\"\"b\"\"\nc\"|'=cmd()", "CSV quoting and formula guard");
+	tn_buf_reset(&b);
+	tn_esc_term(&b, "ok\x1b[31mred\x07\nИван\xFF");
+	is_str(b.data, "ok\xEF\xBF\xBD[31mred\xEF\xBF\xBD\\nИван\xEF\xBF\xBD",
+	       "terminal escaping neutralises controls and bad UTF-8");
+	tn_buf_free(&b);
+}
+
+int main(void)
+{
+	test_buf();
+	test_utf8();
+	test_email();
+	test_dates();
+	test_escape();
+	return tap_done();
+}
