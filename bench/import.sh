@@ -1,0 +1,80 @@
+#!/bin/sh
+# bench/import.sh - 'turnout follower import' against the same job in
+# Python (bench/baseline_import.py), on generated files of 100,000 and
+# 1,000,000 rows, plus a re-import of the big file (every row an update).
+# Each run starts from a fresh database made by 'turnout init' and
+# 'turnout channel add'. Time and peak memory come from /usr/bin/time -v.
+#
+# usage: TURNOUT=build/turnout sh bench/import.sh    (or: make bench)
+# BENCH_ROWS="100000 1000000" chooses the sizes.
+set -eu
+
+: "${TURNOUT:?set TURNOUT to the turnout binary (make bench does)}"
+PY=/usr/bin/python3
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROWS=${BENCH_ROWS:-"100000 1000000"}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/turnout-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+# fresh_db FILE: an initialised database with a newsletter channel 'news'.
+fresh_db() {
+	rm -f "$1" "$1-wal" "$1-shm"
+	TURNOUT_DB="$1" "$TURNOUT" init --org Bench --from bench@example.org \
+		--base-url https://bench.example.org >/dev/null
+	TURNOUT_DB="$1" "$TURNOUT" channel add news --kind newsletter >/dev/null
+}
+
+# measure OUT CMD...: runs CMD under /usr/bin/time -v; writes "seconds kb".
+measure() {
+	out=$1
+	shift
+	/usr/bin/time -v "$@" >"$TMP/stdout" 2>"$TMP/time" || {
+		cat "$TMP/time" >&2
+		echo "bench: failed: $*" >&2
+		exit 1
+	}
+	awk -F': ' '
+		/Elapsed \(wall clock\)/ {
+			n = split($2, t, ":"); s = 0
+			for (i = 1; i <= n; i++) s = s * 60 + t[i]
+		}
+		/Maximum resident set size/ { kb = $2 }
+		END { printf "%.2f %d\n", s, kb }' "$TMP/time" >"$out"
+}
+
+row() {   # row LABEL ROWS TURNOUT_RESULT PYTHON_RESULT
+	read -r ts tkb <"$3"
+	read -r ps pkb <"$4"
+	awk -v l="$1" -v n="$2" -v ts="$ts" -v tkb="$tkb" -v ps="$ps" -v pkb="$pkb" 'BEGIN {
+		printf "| %-23s | %8d | %9.2f | %14.0f | %8.2f | %7.1fx | %10.1f | %9.1f |\n",
+			l, n, ts, (ts > 0 ? n / ts : 0), ps, (ts > 0 ? ps / ts : 0),
+			tkb / 1024, pkb / 1024 }'
+}
+
+echo "generating files in $TMP ..." >&2
+for n in $ROWS; do
+	"$PY" "$HERE/gen_followers.py" "$n" "$TMP/f$n.csv"
+done
+
+echo "| run                     |     rows | turnout s | turnout rows/s | python s | ratio   | turnout MB | python MB |"
+echo "|-------------------------|----------|-----------|----------------|----------|---------|------------|-----------|"
+last=
+for n in $ROWS; do
+	fresh_db "$TMP/t.db"
+	measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$n.csv"
+	fresh_db "$TMP/p.db"
+	measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$n.csv"
+	row "import (fresh db)" "$n" "$TMP/t" "$TMP/p"
+	last=$n
+done
+# The databases of the last size are kept: import the same file again.
+measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$last.csv"
+grep -q "inserted 0, updated $last, rejected 0" "$TMP/stdout" || {
+	echo "bench: re-import did not update every row:" >&2
+	cat "$TMP/stdout" >&2
+	exit 1
+}
+measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$last.csv"
+row "re-import (all updates)" "$last" "$TMP/t" "$TMP/p"
+echo
+echo "ratio = python s / turnout s; MB = peak resident set size"

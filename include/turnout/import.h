@@ -1,0 +1,71 @@
+/*
+ * import.h - importing a channel's followers from CSV into the person and
+ * follower tables.
+ *
+ * The file needs a header row; columns are recognised by name, case- and
+ * punctuation-insensitively: email (e-mail), handle (username), name,
+ * region (city), followed_at. Other columns are ignored. A row with a
+ * valid e-mail belongs to the person with that e-mail (domain
+ * lower-cased), created if missing; a row with only a handle belongs to
+ * the person who already follows a channel of the same kind under that
+ * handle (ignoring ASCII case), else to a new person. Empty cells never
+ * erase stored values. Bad rows are rejected with a reason (or, in strict
+ * mode, abort the import). The whole import is one transaction: on any
+ * error the database is left exactly as it was.
+ *
+ * Memory does not grow with the file: rows are staged in a temporary
+ * table and written in e-mail order, so SQLite's sorter (which spills to
+ * temporary files) does the ordering.
+ */
+#ifndef TURNOUT_IMPORT_H
+#define TURNOUT_IMPORT_H
+
+#include <stdint.h>
+
+#include "turnout/db.h"
+
+struct tn_import_stats {
+	long long inserted;   /* follower rows created */
+	long long updated;    /* rows that matched an existing follower row */
+	long long rejected;   /* bad rows skipped */
+};
+
+enum tn_import_phase {
+	TN_IMPORT_READING = 0,  /* done = bytes read, total = 0 (unknown) */
+	TN_IMPORT_WRITING = 1,  /* done, total = rows */
+};
+
+struct tn_import_opts {
+	int strict;           /* the first bad row aborts with nothing written */
+	/* Called for each rejected row, in file order. reason is raw text
+	 * that may quote the file's content: escape it before showing it. */
+	void (*on_reject)(void *ctx, long long line, const char *reason);
+	/* Called now and then with the progress of a phase (may be NULL). */
+	void (*on_progress)(void *ctx, enum tn_import_phase phase,
+			    unsigned long long done, unsigned long long total);
+	void *ctx;
+};
+
+/*
+ * Reads CSV from fd (not closed) and imports it as followers of the
+ * channel channel_id, whose kind is channel_kind. source names the input
+ * in messages ("news.csv", "<stdin>"). Fills *stats. Errors, each with
+ * the database unchanged: TN_BADINPUT for an empty input, a header with
+ * neither an email nor a handle column, or (strict) a bad row -- the
+ * message then reads "SOURCE:LINE: reason" and may quote the file's
+ * content, so escape it before showing it; TN_IO if reading fails;
+ * TN_DB, TN_NOMEM.
+ */
+tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
+			    const char *channel_kind, int fd, const char *source,
+			    const struct tn_import_opts *opts,
+			    struct tn_import_stats *stats, struct tn_err *err);
+
+/*
+ * The field rules, exposed for tests and for other importers:
+ * tn_import_date checks a followed_at cell (YYYY-MM-DD or an RFC 3339
+ * date-time) and writes its date, YYYY-MM-DD, into out; 0 if bad.
+ */
+int tn_import_date(const char *in, char out[11]);
+
+#endif

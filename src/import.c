@@ -1,0 +1,852 @@
+/*
+ * import.c - follower import from CSV (import.h). Writes the person and
+ * follower tables (which follower.c otherwise owns) and nothing else;
+ * the CSV syntax is csv.c's, the channel lookup the caller's.
+ *
+ * Two passes inside one transaction:
+ *   1. read: each record is checked (UTF-8, e-mail, handle, date) and its
+ *      normalised cells are appended to one of two TEMP staging tables,
+ *      rows with an e-mail and rows with only a handle. Nothing in the
+ *      main database changes yet, so --strict can stop at the first bad
+ *      row for free.
+ *   2. write: the staged rows come back sorted (by e-mail, then by
+ *      handle) from SQLite's sorter, which spills to temporary files, so
+ *      memory stays bounded. Rows with the same key are merged (a later
+ *      non-empty cell wins) and each key costs one person upsert and one
+ *      follower upsert. Sorted keys make both B-trees (person's UNIQUE
+ *      e-mail index, follower's primary key) grow at or near their right
+ *      edge, which is what makes a big import fast; arrival order would
+ *      land every insert on a random page.
+ * The upserts avoid RETURNING (its per-execution temporary table is
+ * costly): INSERT ... ON CONFLICT DO NOTHING, and only when that changed
+ * nothing, a lookup and an UPDATE guarded so unchanged rows are not
+ * rewritten (a re-import of the same file writes almost nothing).
+ */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "turnout/buf.h"
+#include "turnout/csv.h"
+#include "turnout/import.h"
+#include "turnout/text.h"
+
+/* The page cache while importing: enough for the hot right edges of the
+ * B-trees and for the sorter to sort big runs in memory; restored after. */
+#define IMPORT_CACHE_KIB 32768
+#define PROGRESS_EVERY   4096
+#define QUOTE_MAX        80       /* bytes of a bad value quoted back */
+
+enum { COL_EMAIL, COL_HANDLE, COL_NAME, COL_REGION, COL_FOLLOWED, NCOLS };
+
+/* Merged cells of one key: handle, name, region, followed_at. */
+enum { V_HANDLE, V_NAME, V_REGION, V_FOLLOWED, NVALS };
+
+struct group {
+	struct tn_buf key;
+	struct tn_buf val[NVALS];
+	int has[NVALS];
+	long long rows;
+};
+
+struct importer {
+	struct tn_db *db;
+	sqlite3 *conn;
+	int64_t channel_id;
+	const char *kind;
+	const char *source;
+	const struct tn_import_opts *opts;
+	struct tn_import_stats *stats;
+	int col[NCOLS];
+	sqlite3_stmt *stage_email, *stage_handle;
+	sqlite3_stmt *person_insert, *person_get, *person_name;
+	sqlite3_stmt *handle_find;
+	sqlite3_stmt *follower_insert, *follower_get, *follower_update;
+	int person_existed;       /* the last e-mail key found a person */
+	struct tn_buf email;      /* the normalised e-mail of the current row */
+	struct tn_buf reason;     /* why the current row is rejected */
+	struct tn_buf scratch;
+	struct group group;
+	char now[21];
+	unsigned long long staged, written;
+};
+
+/* ---- field rules ----------------------------------------------------- */
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trims blanks around s[0..*len); returns the new start. */
+static const char *trim(const char *s, size_t *len)
+{
+	size_t n = *len;
+
+	while (n && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n && is_blank(s[n - 1]))
+		n--;
+	*len = n;
+	return s;
+}
+
+static int two_digits(const char *s, int max)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return 0;
+	return (s[0] - '0') * 10 + (s[1] - '0') <= max;
+}
+
+int tn_import_date(const char *in, char out[11])
+{
+	size_t len = strlen(in);
+	const char *p;
+
+	if (len < 10)
+		return 0;
+	memcpy(out, in, 10);
+	out[10] = '\0';
+	if (!tn_date_valid(out))
+		return 0;
+	if (len == 10)
+		return 1;
+	/* RFC 3339 date-time: T (or t, or a space) hh:mm:ss[.frac] then
+	 * Z or +hh:mm / -hh:mm. */
+	p = in + 10;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return 0;
+	p++;
+	if (strlen(p) < 9 || !two_digits(p, 23) || p[2] != ':' ||
+	    !two_digits(p + 3, 59) || p[5] != ':' || !two_digits(p + 6, 60))
+		return 0;
+	p += 8;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return 0;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		return 1;
+	if ((*p == '+' || *p == '-') && strlen(p) == 6 && two_digits(p + 1, 23) &&
+	    p[3] == ':' && two_digits(p + 4, 59))
+		return 1;
+	return 0;
+}
+
+/* Header words compare lower-cased with blanks, '-' and '_' dropped, so
+ * "E-Mail", "e_mail" and "Followed At" are recognised. */
+static int header_column(const char *h, size_t len)
+{
+	static const struct { const char *word; int col; } words[] = {
+		{ "email", COL_EMAIL }, { "emailaddress", COL_EMAIL },
+		{ "mail", COL_EMAIL },
+		{ "handle", COL_HANDLE }, { "username", COL_HANDLE },
+		{ "name", COL_NAME }, { "fullname", COL_NAME },
+		{ "region", COL_REGION }, { "city", COL_REGION },
+		{ "followedat", COL_FOLLOWED },
+	};
+	char word[32];
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)h[i];
+		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\r' || c == '\n')
+			continue;
+		if (n + 1 >= sizeof(word))
+			return -1;
+		word[n++] = (char)tolower(c);
+	}
+	word[n] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(word, words[i].word) == 0)
+			return words[i].col;
+	return -1;
+}
+
+/* Appends at most QUOTE_MAX bytes of s, cut at a character boundary. */
+static void quote_value(struct tn_buf *b, const char *s, size_t len)
+{
+	size_t n = len;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	tn_buf_addn(b, s, n);
+	if (n < len)
+		tn_buf_add(b, "...");
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static tn_code prepare_all(struct importer *im, struct tn_err *err)
+{
+	static const struct { size_t offset; const char *sql; } sql[] = {
+		{ offsetof(struct importer, stage_email),
+		  "INSERT INTO temp.import_email(email, handle, name, region, followed_at)"
+		  " VALUES(?1, ?2, ?3, ?4, ?5)" },
+		{ offsetof(struct importer, stage_handle),
+		  "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
+		  " VALUES(?1, ?2, ?3, ?4)" },
+		{ offsetof(struct importer, person_insert),
+		  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
+		  " ON CONFLICT(email) DO NOTHING" },
+		{ offsetof(struct importer, person_get),
+		  "SELECT id, name FROM person WHERE email = ?1" },
+		{ offsetof(struct importer, person_name),
+		  "UPDATE person SET name = ?2 WHERE id = ?1" },
+		/* The same handle on a channel of the same kind is the same
+		 * person; prefer this channel's own follower row. */
+		{ offsetof(struct importer, handle_find),
+		  "SELECT f.person_id, p.name FROM follower f"
+		  " JOIN channel c ON c.id = f.channel_id"
+		  " JOIN person p ON p.id = f.person_id"
+		  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
+		  "   AND p.forgotten_at IS NULL"
+		  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+		{ offsetof(struct importer, follower_insert),
+		  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
+		  " VALUES(?1, ?2, ?3, ?4, ?5)" },
+		{ offsetof(struct importer, follower_get),
+		  "SELECT handle, region, followed_at, unfollowed_at FROM follower"
+		  " WHERE person_id = ?1 AND channel_id = ?2" },
+		/* Being in the list again means following again. */
+		{ offsetof(struct importer, follower_update),
+		  "UPDATE follower SET handle = coalesce(?3, handle),"
+		  " region = coalesce(?4, region),"
+		  " followed_at = coalesce(?5, followed_at), unfollowed_at = NULL"
+		  " WHERE person_id = ?1 AND channel_id = ?2" },
+	};
+	size_t i;
+	tn_code rc;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt **st = (sqlite3_stmt **)((char *)im + sql[i].offset);
+		if ((rc = tn_db_prepare(im->db, st, sql[i].sql, err)) != TN_OK)
+			return rc;
+	}
+	return TN_OK;
+}
+
+static void finalize_all(struct importer *im)
+{
+	sqlite3_finalize(im->stage_email);
+	sqlite3_finalize(im->stage_handle);
+	sqlite3_finalize(im->person_insert);
+	sqlite3_finalize(im->person_get);
+	sqlite3_finalize(im->person_name);
+	sqlite3_finalize(im->handle_find);
+	sqlite3_finalize(im->follower_insert);
+	sqlite3_finalize(im->follower_get);
+	sqlite3_finalize(im->follower_update);
+}
+
+/* Runs a bound write statement once and resets it. */
+static tn_code run(struct importer *im, sqlite3_stmt *st, const char *what,
+		   struct tn_err *err)
+{
+	int s = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		return tn_db_fail(im->db, err, what);
+	return TN_OK;
+}
+
+static void bind_cell(sqlite3_stmt *st, int i, const char *s, size_t len)
+{
+	if (s && len)
+		sqlite3_bind_text(st, i, s, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* ---- pass 1: read and stage ----------------------------------------- */
+
+static tn_code reject(struct importer *im, long long line, struct tn_err *err)
+{
+	if (im->opts && im->opts->strict)
+		return tn_err_set(err, TN_BADINPUT, "%s:%lld: %s", im->source, line,
+				  im->reason.data);
+	im->stats->rejected++;
+	if (im->opts && im->opts->on_reject)
+		im->opts->on_reject(im->opts->ctx, line, im->reason.data);
+	return TN_OK;
+}
+
+static tn_code read_header(struct importer *im, struct tn_csv *r,
+			   struct tn_err *err)
+{
+	int got, c;
+	size_t i, len;
+	const char *f;
+	tn_code rc;
+
+	for (c = 0; c < NCOLS; c++)
+		im->col[c] = -1;
+	rc = tn_csv_next(r, &got, err);
+	if (rc == TN_BADINPUT)
+		return tn_err_set(err, TN_BADINPUT, "%s:%lld: header: %s", im->source,
+				  tn_csv_line(r), err->msg);
+	if (rc != TN_OK) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return tn_err_set(err, rc, "%s: %s", im->source, why);
+	}
+	if (!got)
+		return tn_err_set(err, TN_BADINPUT, "%s: empty file (no header row)",
+				  im->source);
+	for (i = 0; i < tn_csv_count(r); i++) {
+		f = tn_csv_field(r, i, &len);
+		c = header_column(f, len);
+		if (c >= 0 && im->col[c] < 0)   /* the first such column wins */
+			im->col[c] = (int)i;
+	}
+	if (im->col[COL_EMAIL] < 0 && im->col[COL_HANDLE] < 0) {
+		tn_err_set(err, TN_BADINPUT,
+			   "%s:%lld: header has neither an 'email' nor a 'handle' column",
+			   im->source, tn_csv_line(r));
+		tn_err_hint(err, "recognised columns: email (or e-mail), handle (or "
+			    "username), name, region (or city), followed_at");
+		return TN_BADINPUT;
+	}
+	return TN_OK;
+}
+
+/* Checks one record; stages it or rejects it. */
+static tn_code stage_record(struct importer *im, struct tn_csv *r,
+			    struct tn_err *err)
+{
+	const char *cell[NCOLS] = { NULL };
+	size_t len[NCOLS] = { 0 }, n, i;
+	long long line = tn_csv_line(r);
+	char date[11];
+	int c, any = 0;
+	struct tn_err why;
+	sqlite3_stmt *st;
+
+	tn_buf_reset(&im->reason);
+	for (i = 0; i < tn_csv_count(r); i++) {
+		const char *f = tn_csv_field(r, i, &n);
+		size_t tl = n;
+		trim(f, &tl);
+		if (tl)
+			any = 1;
+		if (!tn_utf8_valid(f, n)) {
+			tn_buf_add(&im->reason, "invalid UTF-8");
+			return reject(im, line, err);
+		}
+		if (memchr(f, '\0', n)) {
+			tn_buf_add(&im->reason, "NUL byte in a cell");
+			return reject(im, line, err);
+		}
+	}
+	if (!any)
+		return TN_OK;           /* a row of empty cells is a blank line */
+	for (c = 0; c < NCOLS; c++) {
+		if (im->col[c] < 0 || (size_t)im->col[c] >= tn_csv_count(r))
+			continue;
+		cell[c] = tn_csv_field(r, (size_t)im->col[c], &len[c]);
+		cell[c] = trim(cell[c], &len[c]);
+	}
+	if (len[COL_HANDLE] && cell[COL_HANDLE][0] == '@') {
+		cell[COL_HANDLE]++;
+		len[COL_HANDLE]--;
+	}
+	if (len[COL_EMAIL]) {
+		tn_code erc;
+		tn_buf_reset(&im->scratch);
+		if (tn_buf_addn(&im->scratch, cell[COL_EMAIL], len[COL_EMAIL]) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		erc = tn_email_normalize(im->scratch.data, &im->email, &why);
+		if (erc == TN_NOMEM)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		if (erc != TN_OK) {
+			tn_buf_add(&im->reason, "column 'email': not an address ('");
+			quote_value(&im->reason, cell[COL_EMAIL], len[COL_EMAIL]);
+			tn_buf_add(&im->reason, "')");
+			return reject(im, line, err);
+		}
+	} else if (!len[COL_HANDLE]) {
+		tn_buf_add(&im->reason, "row has neither email nor handle");
+		return reject(im, line, err);
+	}
+	if (len[COL_FOLLOWED]) {
+		char tmp[48];
+		if (len[COL_FOLLOWED] < sizeof(tmp)) {
+			memcpy(tmp, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
+			tmp[len[COL_FOLLOWED]] = '\0';
+		}
+		if (len[COL_FOLLOWED] >= sizeof(tmp) || !tn_import_date(tmp, date)) {
+			tn_buf_add(&im->reason, "column 'followed_at': bad date '");
+			quote_value(&im->reason, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
+			tn_buf_add(&im->reason, "'");
+			return reject(im, line, err);
+		}
+		cell[COL_FOLLOWED] = date;
+		len[COL_FOLLOWED] = 10;
+	}
+	if (len[COL_EMAIL]) {
+		st = im->stage_email;
+		bind_cell(st, 1, im->email.data, im->email.len);
+		c = 2;
+	} else {
+		st = im->stage_handle;
+		c = 1;
+	}
+	bind_cell(st, c, cell[COL_HANDLE], len[COL_HANDLE]);
+	bind_cell(st, c + 1, cell[COL_NAME], len[COL_NAME]);
+	bind_cell(st, c + 2, cell[COL_REGION], len[COL_REGION]);
+	bind_cell(st, c + 3, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
+	im->staged++;
+	return run(im, st, "stage row", err);
+}
+
+static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
+{
+	struct tn_csv *r;
+	unsigned long long records = 0;
+	tn_code rc;
+	int got;
+
+	if ((rc = tn_csv_open_fd(fd, &r, err)) != TN_OK)
+		return rc;
+	rc = read_header(im, r, err);
+	while (rc == TN_OK) {
+		rc = tn_csv_next(r, &got, err);
+		if (rc == TN_BADINPUT) {           /* a malformed record */
+			tn_buf_reset(&im->reason);
+			tn_buf_add(&im->reason, err->msg);
+			rc = reject(im, tn_csv_line(r), err);
+			continue;
+		}
+		if (rc != TN_OK) {
+			char why[256];
+			snprintf(why, sizeof(why), "%s", err->msg);
+			tn_err_set(err, rc, "%s: %s", im->source, why);
+			break;
+		}
+		if (!got)
+			break;
+		rc = stage_record(im, r, err);
+		if (++records % PROGRESS_EVERY == 0 && im->opts && im->opts->on_progress)
+			im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
+					      tn_csv_offset(r), 0);
+	}
+	if (rc == TN_OK && im->opts && im->opts->on_progress)
+		im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
+				      tn_csv_offset(r), 0);
+	tn_csv_free(r);
+	return rc;
+}
+
+/* ---- pass 2: write in key order ------------------------------------- */
+
+static void group_reset(struct group *g)
+{
+	int i;
+
+	tn_buf_reset(&g->key);
+	for (i = 0; i < NVALS; i++) {
+		tn_buf_reset(&g->val[i]);
+		g->has[i] = 0;
+	}
+	g->rows = 0;
+}
+
+static void group_free(struct group *g)
+{
+	int i;
+
+	tn_buf_free(&g->key);
+	for (i = 0; i < NVALS; i++)
+		tn_buf_free(&g->val[i]);
+}
+
+/* Takes the row's non-NULL cells (columns first..first+3) into g. */
+static tn_code group_merge(struct group *g, sqlite3_stmt *st, int first)
+{
+	int i;
+
+	for (i = 0; i < NVALS; i++) {
+		const char *s = (const char *)sqlite3_column_text(st, first + i);
+		if (!s)
+			continue;
+		tn_buf_reset(&g->val[i]);
+		if (tn_buf_addn(&g->val[i], s, (size_t)sqlite3_column_bytes(st, first + i))
+		    != TN_OK)
+			return TN_NOMEM;
+		g->has[i] = 1;
+	}
+	g->rows++;
+	return TN_OK;
+}
+
+static void bind_val(sqlite3_stmt *st, int i, const struct group *g, int v)
+{
+	if (g->has[v])
+		sqlite3_bind_text(st, i, g->val[v].data, (int)g->val[v].len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Sets the person's name when the rows gave one that differs. */
+static tn_code update_name(struct importer *im, int64_t id, const char *stored,
+			   struct tn_err *err)
+{
+	const struct group *g = &im->group;
+
+	if (!g->has[V_NAME] || (stored && strcmp(stored, g->val[V_NAME].data) == 0))
+		return TN_OK;
+	sqlite3_bind_int64(im->person_name, 1, id);
+	bind_val(im->person_name, 2, g, V_NAME);
+	return run(im, im->person_name, "update person", err);
+}
+
+/* Looks the e-mail key's person up; *found is 0 if there is none. */
+static tn_code person_get(struct importer *im, int64_t *id, int *found,
+			  struct tn_err *err)
+{
+	const struct group *g = &im->group;
+	sqlite3_stmt *st = im->person_get;
+	tn_code rc = TN_OK;
+	int s;
+
+	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	*found = s == SQLITE_ROW;
+	if (s == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
+	} else if (s != SQLITE_DONE) {
+		rc = tn_db_fail(im->db, err, "find person");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The person of an e-mail group: found or created; *created says which.
+ * Keys arrive sorted, and a file is mostly new people (a first import)
+ * or mostly known ones (a re-import), so the last key's outcome picks
+ * the cheaper first try: INSERT ... DO NOTHING, or the lookup. */
+static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
+			       struct tn_err *err)
+{
+	const struct group *g = &im->group;
+	sqlite3_stmt *st = im->person_insert;
+	tn_code rc;
+	int found;
+
+	*created = 0;
+	if (im->person_existed) {
+		if ((rc = person_get(im, id, &found, err)) != TN_OK || found)
+			return rc;
+	}
+	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
+	bind_val(st, 2, g, V_NAME);
+	sqlite3_bind_text(st, 3, im->now, -1, SQLITE_STATIC);
+	if ((rc = run(im, st, "insert person", err)) != TN_OK)
+		return rc;
+	if (sqlite3_changes(im->conn) == 1) {
+		*id = sqlite3_last_insert_rowid(im->conn);
+		*created = 1;
+		im->person_existed = 0;
+		return TN_OK;
+	}
+	im->person_existed = 1;
+	if ((rc = person_get(im, id, &found, err)) != TN_OK)
+		return rc;
+	return found ? TN_OK : tn_err_set(err, TN_DB, "find person: vanished");
+}
+
+/* The person of a handle group: the same handle on a channel of the same
+ * kind, else a new person without an e-mail. */
+static tn_code person_by_handle(struct importer *im, int64_t *id, int *created,
+				struct tn_err *err)
+{
+	const struct group *g = &im->group;
+	sqlite3_stmt *st = im->handle_find;
+	tn_code rc;
+	int s;
+
+	bind_val(st, 1, g, V_HANDLE);
+	sqlite3_bind_text(st, 2, im->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, im->channel_id);
+	*created = 0;
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		return tn_db_fail(im->db, err, "find handle");
+	st = im->person_insert;
+	sqlite3_bind_null(st, 1);
+	bind_val(st, 2, g, V_NAME);
+	sqlite3_bind_text(st, 3, im->now, -1, SQLITE_STATIC);
+	if ((rc = run(im, st, "insert person", err)) != TN_OK)
+		return rc;
+	*id = sqlite3_last_insert_rowid(im->conn);
+	*created = 1;
+	return TN_OK;
+}
+
+/* 1 if the merged value v would change the stored column (NULL-aware);
+ * an empty cell (no value) never changes anything. */
+static int differs(const struct group *g, int v, sqlite3_stmt *st, int col)
+{
+	const char *stored = (const char *)sqlite3_column_text(st, col);
+
+	if (!g->has[v])
+		return 0;
+	return !stored || (size_t)sqlite3_column_bytes(st, col) != g->val[v].len ||
+	       memcmp(stored, g->val[v].data, g->val[v].len) != 0;
+}
+
+/* The follower row of (id, this channel): 1 if it exists, with *changed
+ * set when the merged cells (or a past unfollow) would change it. */
+static tn_code follower_get(struct importer *im, int64_t id, int *exists,
+			    int *changed, struct tn_err *err)
+{
+	const struct group *g = &im->group;
+	sqlite3_stmt *st = im->follower_get;
+	int s;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, im->channel_id);
+	s = sqlite3_step(st);
+	*exists = s == SQLITE_ROW;
+	*changed = *exists && (differs(g, V_HANDLE, st, 0) || differs(g, V_REGION, st, 1) ||
+			       differs(g, V_FOLLOWED, st, 2) ||
+			       sqlite3_column_type(st, 3) != SQLITE_NULL);
+	sqlite3_reset(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return tn_db_fail(im->db, err, "find follower");
+	return TN_OK;
+}
+
+/* Writes one merged key: its person, then its follower row. A new person
+ * cannot have a follower row yet; a known one is looked up first, and an
+ * unchanged row is left alone. */
+static tn_code flush_group(struct importer *im, int by_email,
+			   struct tn_err *err)
+{
+	struct group *g = &im->group;
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int created, exists = 0, changed = 0;
+	tn_code rc;
+
+	if (!g->rows)
+		return TN_OK;
+	rc = by_email ? person_by_email(im, &id, &created, err)
+		      : person_by_handle(im, &id, &created, err);
+	if (rc == TN_OK && !created)
+		rc = follower_get(im, id, &exists, &changed, err);
+	if (rc != TN_OK)
+		return rc;
+	if (!exists || changed) {
+		st = exists ? im->follower_update : im->follower_insert;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, im->channel_id);
+		bind_val(st, 3, g, V_HANDLE);
+		bind_val(st, 4, g, V_REGION);
+		bind_val(st, 5, g, V_FOLLOWED);
+		if ((rc = run(im, st, exists ? "update follower" : "insert follower", err))
+		    != TN_OK)
+			return rc;
+	}
+	if (exists) {
+		im->stats->updated += g->rows;
+	} else {
+		im->stats->inserted++;
+		im->stats->updated += g->rows - 1;
+	}
+	im->written += (unsigned long long)g->rows;
+	if (im->opts && im->opts->on_progress &&
+	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
+		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
+				      im->staged);
+	group_reset(g);
+	return TN_OK;
+}
+
+/* ASCII case-insensitive equality, as SQLite's NOCASE. */
+static int same_nocase(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x >= 'A' && x <= 'Z')
+			x += 32;
+		if (y >= 'A' && y <= 'Z')
+			y += 32;
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Reads one staging table in key order, merging rows of the same key. */
+static tn_code write_sorted(struct importer *im, int by_email,
+			    struct tn_err *err)
+{
+	sqlite3_stmt *st;
+	struct group *g = &im->group;
+	tn_code rc;
+	int s = SQLITE_DONE, first = 1;
+
+	rc = tn_db_prepare(im->db, &st, by_email
+			   ? "SELECT email, handle, name, region, followed_at"
+			     " FROM temp.import_email ORDER BY email, rowid"
+			   : "SELECT handle, handle, name, region, followed_at"
+			     " FROM temp.import_handle"
+			     " ORDER BY handle COLLATE NOCASE, rowid", err);
+	if (rc != TN_OK)
+		return rc;
+	group_reset(g);
+	while (rc == TN_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		size_t klen = (size_t)sqlite3_column_bytes(st, 0);
+		int same = g->rows && (by_email
+			? (klen == g->key.len && memcmp(key, g->key.data, klen) == 0)
+			: same_nocase(key, klen, g->key.data, g->key.len));
+
+		if (!same) {
+			if ((rc = flush_group(im, by_email, err)) != TN_OK)
+				break;
+			if (tn_buf_addn(&g->key, key, klen) != TN_OK) {
+				rc = tn_err_set(err, TN_NOMEM, "out of memory");
+				break;
+			}
+		}
+		if (group_merge(g, st, first) != TN_OK)
+			rc = tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	if (rc == TN_OK && s != SQLITE_DONE)
+		rc = tn_db_fail(im->db, err, "read staged rows");
+	if (rc == TN_OK)
+		rc = flush_group(im, by_email, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- the import ------------------------------------------------------ */
+
+static int pragma_int(sqlite3 *conn, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static tn_code pragma_set(struct importer *im, const char *name, int value,
+			  struct tn_err *err)
+{
+	char sql[80];
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s=%d", name, value);
+	return tn_db_exec(im->db, sql, err);
+}
+
+static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_db_exec(im->db,
+			"DROP TABLE IF EXISTS temp.import_email;"
+			"DROP TABLE IF EXISTS temp.import_handle;"
+			"CREATE TEMP TABLE import_email(email TEXT NOT NULL,"
+			" handle TEXT, name TEXT, region TEXT, followed_at TEXT);"
+			"CREATE TEMP TABLE import_handle(handle TEXT NOT NULL,"
+			" name TEXT, region TEXT, followed_at TEXT);", err);
+	if (rc == TN_OK)
+		rc = prepare_all(im, err);
+	if (rc == TN_OK)
+		rc = read_all(im, fd, err);
+	if (rc == TN_OK)
+		rc = write_sorted(im, 1, err);
+	if (rc == TN_OK)
+		rc = write_sorted(im, 0, err);
+	finalize_all(im);
+	if (rc == TN_OK)
+		rc = tn_db_exec(im->db, "DROP TABLE temp.import_email;"
+				"DROP TABLE temp.import_handle;", err);
+	return rc;
+}
+
+tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
+			    const char *channel_kind, int fd, const char *source,
+			    const struct tn_import_opts *opts,
+			    struct tn_import_stats *stats, struct tn_err *err)
+{
+	struct importer im;
+	sqlite3 *conn = tn_db_sqlite(db);
+	int old_cache, old_temp, outermost, i;
+	tn_code rc, rc2;
+
+	memset(stats, 0, sizeof(*stats));
+	memset(&im, 0, sizeof(im));
+	im.db = db;
+	im.conn = conn;
+	im.channel_id = channel_id;
+	im.kind = channel_kind;
+	im.source = source;
+	im.opts = opts;
+	im.stats = stats;
+	tn_buf_init(&im.email);
+	tn_buf_init(&im.reason);
+	tn_buf_init(&im.scratch);
+	tn_buf_init(&im.group.key);
+	for (i = 0; i < NVALS; i++)
+		tn_buf_init(&im.group.val[i]);
+	tn_now_utc(im.now);
+
+	/* temp_store can only change outside a transaction. */
+	outermost = sqlite3_get_autocommit(conn);
+	old_cache = pragma_int(conn, "PRAGMA cache_size");
+	old_temp = pragma_int(conn, "PRAGMA temp_store");
+	rc = outermost ? pragma_set(&im, "temp_store", 1, err) : TN_OK;
+	if (rc == TN_OK)
+		rc = pragma_set(&im, "cache_size", -IMPORT_CACHE_KIB, err);
+	if (rc == TN_OK) {
+		if (tn_db_begin(db) != TN_OK) {
+			rc = tn_db_fail(db, err, "begin import");
+		} else {
+			rc = import_body(&im, fd, err);
+			rc2 = tn_db_end(db, rc != TN_OK);
+			if (rc == TN_OK && rc2 != TN_OK)
+				rc = tn_db_fail(db, err, "commit import");
+		}
+	}
+	if (rc != TN_OK) {
+		long long rejected = stats->rejected;
+		memset(stats, 0, sizeof(*stats));
+		stats->rejected = rejected;
+	}
+	pragma_set(&im, "cache_size", old_cache, NULL);
+	if (outermost)
+		pragma_set(&im, "temp_store", old_temp, NULL);
+	tn_buf_free(&im.email);
+	tn_buf_free(&im.reason);
+	tn_buf_free(&im.scratch);
+	group_free(&im.group);
+	return rc;
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# follower import: counts, re-import, people across channels, header
+# variants, rejected rows, --strict, --json, stdin and the failures that
+# must leave the database unchanged.
+. "$(dirname "$0")/lib.sh"
+
+q() { sqlite3 "$TURNOUT_DB" "$1"; }
+
+test_expect_success 'setup: database and channels' '
+	setup_db &&
+	tn channel add news --kind newsletter &&
+	tn channel add blog --kind blog &&
+	tn channel add tg --kind telegram &&
+	tn channel add tgchat --kind telegram &&
+	tn channel add masto --kind mastodon &&
+	cp "$TN_DATA/import-basic.csv" basic.csv &&
+	cp "$TN_DATA/import-bad.csv" bad.csv
+'
+
+test_expect_success 'import: BOM, CRLF, quoting, header variants, blank lines' '
+	tn follower import news basic.csv >out 2>err &&
+	echo "inserted 4, updated 1, rejected 0" >expect &&
+	test_cmp expect out &&
+	test ! -s err &&
+	test "$(q "SELECT count(*) FROM person")" = 4 &&
+	test "$(q "SELECT count(*) FROM follower")" = 4 &&
+	test "$(q "SELECT name FROM person WHERE email = '\''bob@example.org'\''")" = "Smith, Bob" &&
+	test "$(q "SELECT name FROM person WHERE email = '\''carl@example.net'\''")" = "Carl \"CJ\" Jones" &&
+	test "$(q "SELECT hex(region) FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''carl@example.net'\''")" = "$(printf "Multi\r\nline" | od -An -tx1 | tr -d " \n" | tr a-f A-F)" &&
+	test "$(q "SELECT region FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''ann@example.com'\''")" = Hamburg &&
+	test "$(q "SELECT followed_at FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''ann@example.com'\''")" = 2024-01-05 &&
+	test "$(q "SELECT followed_at FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''bob@example.org'\''")" = 2024-02-03 &&
+	test "$(q "SELECT name || '\''/'\'' || region FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''dora@example.com'\''")" = "Дора Иванова/Москва"
+'
+
+test_expect_success 're-import of the same file updates, never duplicates' '
+	q "SELECT count(*) FROM person; SELECT count(*) FROM follower" >before &&
+	tn follower import news basic.csv >out &&
+	echo "inserted 0, updated 5, rejected 0" >expect &&
+	test_cmp expect out &&
+	q "SELECT count(*) FROM person; SELECT count(*) FROM follower" >after &&
+	test_cmp before after
+'
+
+test_expect_success 'one person following several channels is one person' '
+	printf "email,name\nANN@example.com,Ann\nann@EXAMPLE.COM,\nnew@example.com,New\n" >blog.csv &&
+	tn follower import blog blog.csv >out &&
+	echo "inserted 3, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	printf "EMAIL\nann@Example.Com\n" >tg.csv &&
+	tn follower import tg tg.csv &&
+	test "$(q "SELECT count(*) FROM person WHERE email = '\''ann@example.com'\''")" = 1 &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''ann@example.com'\''")" = 3 &&
+	test "$(q "SELECT name FROM person WHERE email = '\''ann@example.com'\''")" = "Ann Lee"
+'
+
+test_expect_success 'header variants: Username, City, upper case, extra columns' '
+	printf "ID,USERNAME,Full Name,CITY,Followed At,Score\n1,@Alice,Alice A,Kyiv,2024-05-05,9\n2,  bob ,Bob,,,1\n" >tg2.csv &&
+	tn follower import tgchat tg2.csv >out &&
+	echo "inserted 2, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT handle || '\''|'\'' || region || '\''|'\'' || followed_at FROM follower WHERE handle = '\''Alice'\''")" = "Alice|Kyiv|2024-05-05" &&
+	test "$(q "SELECT count(*) FROM follower WHERE handle = '\''bob'\''")" = 1
+'
+
+test_expect_success 'a handle on a channel of the same kind is the same person' '
+	printf "handle\nALICE\ncarol\n" >tg3.csv &&
+	tn follower import tg tg3.csv >out &&
+	test "$(q "SELECT count(DISTINCT person_id) FROM follower WHERE handle IN ('\''Alice'\'', '\''ALICE'\'')")" = 1 &&
+	printf "handle\nalice\n" >m.csv &&
+	tn follower import masto m.csv &&
+	test "$(q "SELECT count(DISTINCT person_id) FROM follower WHERE handle LIKE '\''alice'\''")" = 2
+'
+
+test_expect_success 'bad rows are listed with line and reason; the rest is imported' '
+	tn follower import news bad.csv >out 2>err &&
+	echo "inserted 3, updated 0, rejected 6" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: bad.csv:3: column '\''email'\'': not an address ('\''bob@'\'')" err &&
+	grep -F "turnout: bad.csv:4: row has neither email nor handle" err &&
+	grep -F "turnout: bad.csv:5: column '\''followed_at'\'': bad date '\''2024-13-01'\''" err &&
+	grep -F "turnout: bad.csv:6: invalid UTF-8" err &&
+	grep -F "turnout: bad.csv:7: column '\''followed_at'\'': bad date '\''2024-02-30T10:00:00Z'\''" err &&
+	grep -F "turnout: bad.csv:9: column '\''email'\'': not an address" err &&
+	test "$(wc -l <err)" -eq 6 &&
+	! grep -q "$(printf "\033")" err &&
+	test "$(q "SELECT count(*) FROM person WHERE email IN ('\''good@example.com'\'', '\''gus@example.com'\'', '\''hal@example.com'\'')")" = 3
+'
+
+test_expect_success 'an unterminated quote is one rejected row with its line' '
+	printf "email,name\nu1@example.com,A\nu2@example.com,\"open\nu3@example.com,C\n" >open.csv &&
+	tn follower import news open.csv >out 2>err &&
+	echo "inserted 1, updated 0, rejected 1" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: open.csv:3: unterminated quoted field" err
+'
+
+test_expect_success '--strict: a bad row aborts with nothing written' '
+	printf "email\nfresh1@example.com\nfresh2@\n" >strict.csv &&
+	test_db_unchanged 1 tn follower import --strict news strict.csv 2>err &&
+	grep -F "turnout: strict.csv:3: column '\''email'\'': not an address ('\''fresh2@'\'')" err &&
+	test_db_unchanged 1 tn follower import --strict news open.csv 2>err &&
+	grep -F "turnout: open.csv:3: unterminated quoted field" err
+'
+
+test_expect_success '--strict with a clean file imports' '
+	printf "email\nclean@example.com\n" >clean.csv &&
+	tn follower import news clean.csv --strict >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'unknown channel: exit 2, nothing changed' '
+	test_db_unchanged 2 tn follower import nosuch basic.csv 2>err &&
+	grep -F "turnout: channel '\''nosuch'\'': no such channel" err
+'
+
+test_expect_success 'missing file: exit 1, nothing changed' '
+	test_db_unchanged 1 tn follower import news missing.csv 2>err &&
+	grep -F "turnout: '\''missing.csv'\'': No such file or directory" err
+'
+
+test_expect_success 'header without an email or handle column: exit 1, unchanged' '
+	printf "name,city\nA,B\n" >nohead.csv &&
+	test_db_unchanged 1 tn follower import news nohead.csv 2>err &&
+	grep -F "turnout: nohead.csv:1: header has neither an '\''email'\'' nor a '\''handle'\'' column" err &&
+	grep -q "^hint: " err
+'
+
+test_expect_success 'empty file: exit 1, unchanged' '
+	: >empty.csv &&
+	test_db_unchanged 1 tn follower import news empty.csv 2>err &&
+	grep -F "turnout: empty.csv: empty file" err
+'
+
+test_expect_success 'bad flags: exit 2, unchanged' '
+	test_db_unchanged 2 tn follower import --bogus news basic.csv &&
+	test_db_unchanged 2 tn follower import news &&
+	tn follower import --help >out &&
+	grep -q "follower import CHANNEL" out
+'
+
+test_expect_success 'stdin with -' '
+	printf "email,name\nstdin1@example.com,S\nbad@\n" | tn follower import news - >out 2>err &&
+	echo "inserted 1, updated 0, rejected 1" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: <stdin>:3: column '\''email'\''" err
+'
+
+test_expect_success '--json: counts and rejects' '
+	tn follower import news bad.csv --json >out 2>err &&
+	$PY -c "
+import json, sys
+d = json.load(open(\"out\"))
+assert d[\"inserted\"] == 0 and d[\"updated\"] == 3 and d[\"rejected\"] == 6, d
+assert [r[\"line\"] for r in d[\"rejects\"]] == [3, 4, 5, 6, 7, 9], d
+assert d[\"rejects\"][0][\"reason\"] == \"column '\''email'\'': not an address ('\''bob@'\'')\", d
+assert d[\"rejects\"][5][\"reason\"] == \"column '\''email'\'': not an address ('\''bad \x1b[2J@'\'')\", d
+" &&
+	test "$(wc -l <err)" -eq 6
+'
+
+test_expect_success 'the examples import cleanly apart from their bad rows' '
+	for ch in newsletter telegram mastodon; do
+		tn channel add "ex-$ch" --kind $ch >/dev/null &&
+		tn follower import "ex-$ch" "$TN_TOP/examples/followers-$ch.csv" >out 2>err &&
+		grep -q "^inserted [1-9][0-9]*, updated [0-9]*, rejected [1-9]" out || return 1
+	done &&
+	q "PRAGMA integrity_check" >out &&
+	echo ok >expect &&
+	test_cmp expect out
+'
+
+test_done
