@@ -1,8 +1,381 @@
-/* placeholder, replaced by the event handlers */
+/*
+ * cli_event.c - 'event create', 'event list', 'event show', 'event update',
+ * 'event cancel' and 'ics'. Parses flags and prints; the rules live in
+ * event.c, the calendar text in ical.c.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
-CLI_HANDLER(cmd_event_create) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
-CLI_HANDLER(cmd_event_list) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
-CLI_HANDLER(cmd_event_show) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
-CLI_HANDLER(cmd_event_update) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
-CLI_HANDLER(cmd_event_cancel) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
-CLI_HANDLER(cmd_ics) { (void)c; (void)argc; (void)argv; return EXIT_FAILED; }
+#include "turnout/event.h"
+#include "turnout/ical.h"
+#include "turnout/text.h"
+#include "turnout/tz.h"
+
+/* The flags create and update share; the table is completed per command. */
+#define EVENT_FLAGS(in) \
+	OPT_STRING_("title", 0, &(in).title, "TEXT", "the event's title"), \
+	OPT_STRING_("start", 0, &(in).start, "\"YYYY-MM-DD HH:MM\"", \
+		    "local start time in --tz"), \
+	OPT_STRING_("end", 0, &(in).end, "\"YYYY-MM-DD HH:MM\"", \
+		    "local end time (or --duration)"), \
+	OPT_STRING_("duration", 0, &(in).duration, "LENGTH", \
+		    "length like 2h, 90m or 1h30m (default 2h)"), \
+	OPT_STRING_("tz", 0, &(in).tz, "ZONE", \
+		    "IANA time zone, e.g. Europe/Berlin"), \
+	OPT_STRING_("venue", 0, &(in).venue, "TEXT", "venue name"), \
+	OPT_STRING_("address", 0, &(in).address, "TEXT", "street address"), \
+	OPT_STRING_("capacity", 0, &(in).capacity, "N", \
+		    "maximum attendees (\"\" for no limit)"), \
+	OPT_STRING_("description", 0, &(in).description, "TEXT", "description")
+
+/* Prints a note on stderr when a local time was in a repeated hour. */
+static void note_ambiguous(const struct tn_event_input *in,
+			   const struct tn_event *ev)
+{
+	if (in->ambiguous)
+		fprintf(stderr, "note: a time of event '%s' occurs twice in %s "
+			"(clocks go back); the first occurrence is used\n",
+			ev->slug, ev->tz);
+}
+
+CLI_HANDLER(cmd_event_create)
+{
+	static const char usage[] =
+		"turnout event create --title TEXT --start \"YYYY-MM-DD HH:MM\" --tz ZONE\n"
+		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--venue TEXT]\n"
+		"       [--address TEXT] [--capacity N] [--description TEXT]\n"
+		"       [--approval] [--slug SLUG]";
+	struct tn_event_input in = TN_EVENT_INPUT_INIT;
+	int approval = 0, status;
+	const struct cli_opt opts[] = {
+		EVENT_FLAGS(in),
+		OPT_BOOL_("approval", 0, &approval, "registrations need approval"),
+		OPT_STRING_("slug", 0, &in.slug, "SLUG",
+			    "short name for links (default: made from the title)"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	struct tn_event ev;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, usage,
+			   "Creates an event and prints its slug. Times are local to --tz;\n"
+			   "a time that occurs twice (clocks going back) means the first one.",
+			   0, 0, NULL);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (approval)
+		in.approval = 1;
+	rc = tn_event_create(c->db, &in, &ev, &err);
+	tn_tz_cleanup();
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	note_ambiguous(&in, &ev);
+	printf("%s\n", ev.slug);
+	tn_event_clear(&ev);
+	return EXIT_OK;
+}
+
+static int upcoming(const struct tn_event *ev)
+{
+	char now[21];
+
+	tn_now_utc(now);
+	return strcmp(ev->end_utc, now) > 0;
+}
+
+static void add_text(cJSON *o, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(o, key, value);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *event_json(const struct tn_event *ev)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "id", (double)ev->id);
+	cJSON_AddStringToObject(o, "slug", ev->slug);
+	cJSON_AddStringToObject(o, "uid", ev->uid);
+	cJSON_AddStringToObject(o, "title", ev->title);
+	cJSON_AddStringToObject(o, "tz", ev->tz);
+	cJSON_AddStringToObject(o, "start_local", ev->start_local);
+	cJSON_AddStringToObject(o, "end_local", ev->end_local);
+	cJSON_AddStringToObject(o, "start_utc", ev->start_utc);
+	cJSON_AddStringToObject(o, "end_utc", ev->end_utc);
+	add_text(o, "venue", ev->venue);
+	add_text(o, "address", ev->address);
+	if (ev->capacity > 0)
+		cJSON_AddNumberToObject(o, "capacity", (double)ev->capacity);
+	else
+		cJSON_AddNullToObject(o, "capacity");
+	add_text(o, "description", ev->description);
+	cJSON_AddBoolToObject(o, "approval", ev->approval);
+	cJSON_AddStringToObject(o, "status", ev->cancelled ? "cancelled" : "scheduled");
+	cJSON_AddBoolToObject(o, "upcoming", upcoming(ev));
+	cJSON_AddNumberToObject(o, "sequence", (double)ev->sequence);
+	cJSON_AddStringToObject(o, "created_at", ev->created_at);
+	cJSON_AddStringToObject(o, "updated_at", ev->updated_at);
+	return o;
+}
+
+struct list_ctx {
+	cJSON *json;
+	int rows;
+};
+
+static int list_one(void *vctx, const struct tn_event *ev)
+{
+	struct list_ctx *ctx = vctx;
+
+	ctx->rows++;
+	if (ctx->json) {
+		cJSON_AddItemToArray(ctx->json, event_json(ev));
+		return 0;
+	}
+	if (ctx->rows == 1)
+		printf("%-4s %-30s %-16s %-20s %-9s %-8s %s\n", "ID", "SLUG", "START",
+		       "ZONE", "STATUS", "WHEN", "TITLE");
+	printf("%-4" PRId64 " %-30s %-16s %-20s %-9s %-8s ", ev->id, ev->slug,
+	       ev->start_local, ev->tz, ev->cancelled ? "cancelled" : "scheduled",
+	       upcoming(ev) ? "upcoming" : "past");
+	cli_put_term(ev->title);
+	printf("\n");
+	return 0;
+}
+
+CLI_HANDLER(cmd_event_list)
+{
+	int json = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		OPT_END_(),
+	};
+	struct list_ctx ctx = { NULL, 0 };
+	struct tn_err err = { "", "" };
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout event list [--json]",
+			   "Lists all events, past and upcoming, ordered by start time.",
+			   0, 0, NULL);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (json && !(ctx.json = cJSON_CreateArray())) {
+		fprintf(stderr, "turnout: out of memory\n");
+		return EXIT_FAILED;
+	}
+	rc = tn_event_each(c->db, list_one, &ctx, &err);
+	if (rc != TN_OK) {
+		cJSON_Delete(ctx.json);
+		return cli_fail(&err, rc);
+	}
+	if (json)
+		return cli_print_json(ctx.json);
+	if (ctx.rows == 0)
+		printf("no events yet; 'turnout event create' makes one\n");
+	return EXIT_OK;
+}
+
+static void show_line(const char *key, const char *value)
+{
+	printf("%-12s ", key);
+	cli_put_term(value ? value : "-");
+	printf("\n");
+}
+
+static void show_text(const struct tn_event *ev)
+{
+	char buf[64];
+	int off = 0;
+	struct tn_err err;
+
+	printf("%-12s %" PRId64 "\n", "id", ev->id);
+	show_line("slug", ev->slug);
+	show_line("title", ev->title);
+	show_line("status", ev->cancelled ? "cancelled" : "scheduled");
+	show_line("when", upcoming(ev) ? "upcoming" : "past");
+	show_line("time zone", ev->tz);
+	tn_tz_offset(ev->tz, ev->start_utc, &off, &err);
+	printf("%-12s %s (UTC%c%02d:%02d)  =  %s\n", "start", ev->start_local,
+	       off < 0 ? '-' : '+', abs(off) / 3600, abs(off) / 60 % 60, ev->start_utc);
+	off = 0;
+	tn_tz_offset(ev->tz, ev->end_utc, &off, &err);
+	printf("%-12s %s (UTC%c%02d:%02d)  =  %s\n", "end", ev->end_local,
+	       off < 0 ? '-' : '+', abs(off) / 3600, abs(off) / 60 % 60, ev->end_utc);
+	show_line("venue", ev->venue);
+	show_line("address", ev->address);
+	if (ev->capacity > 0)
+		snprintf(buf, sizeof(buf), "%" PRId64, ev->capacity);
+	show_line("capacity", ev->capacity > 0 ? buf : "unlimited");
+	show_line("approval", ev->approval ? "required" : "not required");
+	show_line("description", ev->description);
+	snprintf(buf, sizeof(buf), "%" PRId64, ev->sequence);
+	show_line("sequence", buf);
+	show_line("uid", ev->uid);
+	show_line("created", ev->created_at);
+	show_line("updated", ev->updated_at);
+}
+
+CLI_HANDLER(cmd_event_show)
+{
+	int json = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	struct tn_event ev;
+	char *pos[1];
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout event show EVENT [--json]",
+			   "Shows every field of one event, named by slug or id, with\n"
+			   "its local and UTC times.", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_event_find(c->db, pos[0], &ev, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (json) {
+		status = cli_print_json(event_json(&ev));
+	} else {
+		show_text(&ev);
+		status = EXIT_OK;
+	}
+	tn_event_clear(&ev);
+	tn_tz_cleanup();
+	return status;
+}
+
+CLI_HANDLER(cmd_event_update)
+{
+	static const char usage[] =
+		"turnout event update EVENT [--title TEXT] [--start \"YYYY-MM-DD HH:MM\"]\n"
+		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--tz ZONE]\n"
+		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
+		"       [--description TEXT] [--approval | --no-approval]";
+	struct tn_event_input in = TN_EVENT_INPUT_INIT;
+	int approval = 0, no_approval = 0, status;
+	const struct cli_opt opts[] = {
+		EVENT_FLAGS(in),
+		OPT_BOOL_("approval", 0, &approval, "registrations need approval"),
+		OPT_BOOL_("no-approval", 0, &no_approval,
+			  "registrations are accepted at once"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	struct tn_event ev;
+	char *pos[1];
+	int changed = 0;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, usage,
+			   "Changes an event and prints its new sequence number. Only the\n"
+			   "given fields change; an empty --venue, --address, --description\n"
+			   "or --capacity clears it. A new --start without --end or\n"
+			   "--duration keeps the event's length. If every value equals the\n"
+			   "stored one, nothing is written and the sequence stays.",
+			   1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (approval && no_approval)
+		return cli_usage_error("--approval and --no-approval: give one or the other");
+	if (approval || no_approval)
+		in.approval = approval ? 1 : 0;
+	if (!in.title && !in.start && !in.end && !in.duration && !in.tz &&
+	    !in.venue && !in.address && !in.capacity && !in.description &&
+	    in.approval < 0) {
+		cli_usage_error("event update: nothing to change");
+		fprintf(stderr, "hint: give at least one of --title, --start, --end, "
+			"--duration, --tz, --venue, --address, --capacity, "
+			"--description, --approval, --no-approval\n");
+		return EXIT_USAGE;
+	}
+	rc = tn_event_update(c->db, pos[0], &in, &ev, &changed, &err);
+	tn_tz_cleanup();
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (changed)
+		note_ambiguous(&in, &ev);
+	else
+		fprintf(stderr, "note: event '%s': nothing changed; the sequence "
+			"stays %" PRId64 "\n", ev.slug, ev.sequence);
+	printf("%" PRId64 "\n", ev.sequence);
+	tn_event_clear(&ev);
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_event_cancel)
+{
+	const struct cli_opt opts[] = { OPT_END_() };
+	struct tn_err err = { "", "" };
+	struct tn_event ev;
+	char *pos[1];
+	int changed = 0, status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT",
+			   "Marks the event cancelled, bumps its sequence and prints it.\n"
+			   "Its calendar file then says STATUS:CANCELLED. Cancelling an\n"
+			   "event that is already cancelled changes nothing.", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_event_cancel(c->db, pos[0], &ev, &changed, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (!changed)
+		fprintf(stderr, "note: event '%s' is already cancelled; nothing "
+			"changed\n", ev.slug);
+	printf("%" PRId64 "\n", ev.sequence);
+	tn_event_clear(&ev);
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_ics)
+{
+	const char *file = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("output", 'o', &file, "FILE",
+			    "write to FILE (atomically) instead of stdout"),
+		OPT_END_(),
+	};
+	struct tn_err err = { "", "" };
+	struct tn_ical_org org;
+	struct tn_event ev;
+	char *pos[1], *text = NULL;
+	int status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]",
+			   "Writes the event as an iCalendar file (METHOD:PUBLISH) with\n"
+			   "its time zone, for calendars and web pages.", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_event_find(c->db, pos[0], &ev, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	rc = tn_ical_org_load(c->db, &org, &err);
+	if (rc == TN_OK) {
+		rc = tn_ical_publish(&ev, &org, &text, &err);
+		if (rc == TN_OK && (!org.from || !*org.from))
+			fprintf(stderr, "note: no organizer address, so the file has no "
+				"ORGANIZER; 'turnout init --from EMAIL' sets one\n");
+		tn_ical_org_clear(&org);
+	}
+	tn_event_clear(&ev);
+	tn_tz_cleanup();
+	if (rc == TN_OK && file)
+		rc = tn_ical_write_file(file, text, &err);
+	else if (rc == TN_OK)
+		fputs(text, stdout);
+	free(text);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return EXIT_OK;
+}

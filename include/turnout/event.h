@@ -1,0 +1,102 @@
+/*
+ * event.h - events: title, slug, local start/end in an IANA zone (kept in
+ * UTC too), venue, capacity, status and the iCalendar UID and SEQUENCE.
+ * Owns table event.
+ *
+ * Create and update take the values as the user typed them (struct
+ * tn_event_input) and validate them here, so every front end applies the
+ * same rules; messages name the field by its command-line flag
+ * ("--start: '2026-03-29 02:30': does not exist in Europe/Berlin ...").
+ */
+#ifndef TURNOUT_EVENT_H
+#define TURNOUT_EVENT_H
+
+#include <stdint.h>
+
+#include "turnout/db.h"
+#include "turnout/err.h"
+#include "turnout/slug.h"
+
+struct tn_event {
+	int64_t id;
+	char slug[TN_SLUG_MAX + 1];
+	char uid[128];          /* iCalendar UID, fixed at creation */
+	char *title;            /* owned; freed by tn_event_clear */
+	char tz[64];            /* IANA zone name */
+	char start_local[17];   /* "YYYY-MM-DD HH:MM" in tz */
+	char end_local[17];
+	char start_utc[21];     /* "YYYY-MM-DDTHH:MM:SSZ" */
+	char end_utc[21];
+	char *venue;            /* owned, NULL if none */
+	char *address;          /* owned, NULL if none */
+	char *description;      /* owned, NULL if none */
+	int64_t capacity;       /* 0 if unlimited */
+	int approval;           /* 1 if registrations need approval */
+	int cancelled;          /* status: 0 scheduled, 1 cancelled */
+	int64_t sequence;       /* iCalendar SEQUENCE, bumped on each change */
+	char created_at[21];
+	char updated_at[21];
+};
+
+/* What the user asked for, as text. NULL means "not given" (create: the
+ * default; update: unchanged). For venue, address, description and
+ * capacity an empty string means "none". */
+struct tn_event_input {
+	const char *title;
+	const char *start;       /* "YYYY-MM-DD HH:MM" */
+	const char *end;         /* exclusive with duration */
+	const char *duration;    /* "2h", "90m", "1h30m"; default 2h */
+	const char *tz;
+	const char *venue;
+	const char *address;
+	const char *description;
+	const char *capacity;    /* a whole number >= 1 */
+	const char *slug;        /* create only; default made from the title */
+	int approval;            /* -1 not given, 0 off, 1 on */
+	int ambiguous;           /* out: 1 if start or end fell in a repeated
+	                          * hour and the first occurrence was taken */
+};
+
+#define TN_EVENT_INPUT_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+			      NULL, NULL, NULL, -1, 0 }
+
+/* Parses a duration ("2h", "90m", "1h30m") into minutes (1 .. 30 days);
+ * -1 if malformed or out of range. */
+int tn_event_parse_duration(const char *s, int64_t *minutes);
+
+/* Creates an event. title, start and tz are required. Fills *ev (when ev
+ * is not NULL; caller calls tn_event_clear). TN_USAGE for a bad value
+ * (the message names its flag), TN_EXISTS if the slug is taken. */
+tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
+			struct tn_event *ev, struct tn_err *err);
+
+/* Finds an event by slug, else by numeric id. TN_NOTFOUND with
+ * "event '<name>': no such event" if neither matches. Fills *ev. */
+tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
+		      struct tn_err *err);
+
+/* Applies the given fields to the event named name. If anything differs
+ * from what is stored, the sequence is bumped by one and *changed is 1;
+ * if every value equals the stored one nothing is written and *changed is
+ * 0. Moving the start without a new end or duration keeps the length.
+ * A cancelled event cannot be changed (TN_FAIL). Fills *ev with the
+ * result (when ev is not NULL). */
+tn_code tn_event_update(struct tn_db *db, const char *name,
+			struct tn_event_input *in, struct tn_event *ev,
+			int *changed, struct tn_err *err);
+
+/* Marks the event cancelled and bumps its sequence (*changed = 1). An
+ * event already cancelled is left as it is (*changed = 0). Fills *ev. */
+tn_code tn_event_cancel(struct tn_db *db, const char *name,
+			struct tn_event *ev, int *changed, struct tn_err *err);
+
+/* Calls fn for each event ordered by start (then id); fn returns non-zero
+ * to stop. The event passed to fn is valid only during the call. */
+tn_code tn_event_each(struct tn_db *db,
+		      int (*fn)(void *ctx, const struct tn_event *ev),
+		      void *ctx, struct tn_err *err);
+
+/* Frees the owned strings of ev and zeroes it. */
+void tn_event_clear(struct tn_event *ev);
+
+#endif

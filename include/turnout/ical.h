@@ -1,0 +1,60 @@
+/*
+ * ical.h - iCalendar (RFC 5545/5546) files for events, built with libical.
+ *
+ * Every file carries a VTIMEZONE that strict and buggy parsers alike read
+ * the same way: TZID is the plain IANA name, only the rules from the year
+ * before the event on are kept, and no STANDARD/DAYLIGHT rule has an
+ * UNTIL (python-icalendar 4.0.3 rejects those; see NOTES-ical.md).
+ */
+#ifndef TURNOUT_ICAL_H
+#define TURNOUT_ICAL_H
+
+#include <libical/ical.h>
+
+#include "turnout/db.h"
+#include "turnout/err.h"
+#include "turnout/event.h"
+
+/* Who publishes: from the settings written by init. NULL fields are
+ * unset (no ORGANIZER without from, no URL without base_url). */
+struct tn_ical_org {
+	char *org;        /* organisation name, for ORGANIZER's CN */
+	char *from;       /* organiser's e-mail address */
+	char *base_url;   /* public base URL; the event page is base_url/e/slug */
+};
+
+/* Reads the org, from and base_url settings into org (caller calls
+ * tn_ical_org_clear). */
+tn_code tn_ical_org_load(struct tn_db *db, struct tn_ical_org *org,
+			 struct tn_err *err);
+void tn_ical_org_clear(struct tn_ical_org *org);
+
+/* Builds the VTIMEZONE of zone (an IANA name) holding the rules in force
+ * from 1 January of from_year on, with TZID = the IANA name and no UNTIL.
+ * On success *out is a new component; caller frees it with
+ * icalcomponent_free. TN_USAGE for an unknown zone. */
+tn_code tn_ical_vtimezone(const char *zone, int from_year, icalcomponent **out,
+			  struct tn_err *err);
+
+/* Builds the VEVENT of ev (DTSTART/DTEND with TZID, UID, SEQUENCE,
+ * STATUS, SUMMARY, LOCATION, DESCRIPTION, URL, ORGANIZER, DTSTAMP =
+ * now). A start or end in a repeated hour (clocks going back) is written
+ * in UTC instead, since parsers disagree on which occurrence a local time
+ * means. org may be NULL. *out is a new component; caller frees it. */
+tn_code tn_ical_vevent(const struct tn_event *ev, const struct tn_ical_org *org,
+		       icalcomponent **out, struct tn_err *err);
+
+/* The whole METHOD:PUBLISH calendar of ev as text (CRLF, folded lines),
+ * checked with icalrestriction_check. Without org->from the file has no
+ * ORGANIZER (everything else is still checked). *out is malloc'd; caller
+ * frees. */
+tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org,
+			char **out, struct tn_err *err);
+
+/* Writes text to path atomically: a temporary file in the same directory,
+ * flushed to disk, then renamed over path. TN_IO on failure (path is then
+ * untouched). */
+tn_code tn_ical_write_file(const char *path, const char *text,
+			   struct tn_err *err);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * ical.c - iCalendar files for events, built and serialised by libical.
+ *
+ * The one thing done by hand is reshaping libical's VTIMEZONE: libical
+ * 3.0 emits a zone's whole history under a prefixed TZID, and its bounded
+ * rules carry UTC UNTILs that python-icalendar 4.0.3 rejects. Here the
+ * TZID becomes the IANA name, the history is cut to the year before the
+ * event, and each rule with an UNTIL is merged with its open-ended twin or
+ * else turned into RDATEs (NOTES-ical.md, last variant). Owns no table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "turnout/buf.h"
+#include "turnout/ical.h"
+#include "turnout/text.h"
+#include "turnout/tz.h"
+
+#define PRODID "-//turnout//turnout//EN"
+
+enum { MAX_OBSERVANCES = 256, MAX_EXPANSION = 1000 };
+
+static tn_code nomem(struct tn_err *err)
+{
+	return tn_err_set(err, TN_NOMEM, "out of memory");
+}
+
+void tn_ical_org_clear(struct tn_ical_org *org)
+{
+	free(org->org);
+	free(org->from);
+	free(org->base_url);
+	memset(org, 0, sizeof(*org));
+}
+
+tn_code tn_ical_org_load(struct tn_db *db, struct tn_ical_org *org,
+			 struct tn_err *err)
+{
+	tn_code rc;
+
+	memset(org, 0, sizeof(*org));
+	if ((rc = tn_db_setting_get(db, "org", &org->org, err)) == TN_OK &&
+	    (rc = tn_db_setting_get(db, "from", &org->from, err)) == TN_OK)
+		rc = tn_db_setting_get(db, "base_url", &org->base_url, err);
+	if (rc != TN_OK)
+		tn_ical_org_clear(org);
+	return rc;
+}
+
+static int is_observance(icalcomponent *c)
+{
+	icalcomponent_kind k = icalcomponent_isa(c);
+
+	return k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT;
+}
+
+static int offset_of(icalcomponent *c, icalproperty_kind kind)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, kind);
+
+	if (!p)
+		return 0;
+	return kind == ICAL_TZOFFSETFROM_PROPERTY ? icalproperty_get_tzoffsetfrom(p)
+						  : icalproperty_get_tzoffsetto(p);
+}
+
+static struct icaltimetype dtstart_of(icalcomponent *c)
+{
+	icalproperty *p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+
+	return p ? icalproperty_get_dtstart(p) : icaltime_null_time();
+}
+
+/* 1 if a and b are the same rule once UNTIL is ignored. */
+static int same_rule(struct icalrecurrencetype a, struct icalrecurrencetype b)
+{
+	char *sa, *sb;
+	int eq;
+
+	a.until = icaltime_null_time();
+	b.until = icaltime_null_time();
+	sa = icalrecurrencetype_as_string_r(&a);
+	sb = icalrecurrencetype_as_string_r(&b);
+	eq = sa && sb && strcmp(sa, sb) == 0;
+	free(sa);
+	free(sb);
+	return eq;
+}
+
+/* The first onset of rule r (from dtstart, ignoring UNTIL) after until. */
+static struct icaltimetype next_onset(struct icalrecurrencetype r,
+				      struct icaltimetype dtstart,
+				      struct icaltimetype until)
+{
+	struct icaltimetype t = icaltime_null_time();
+	icalrecur_iterator *it;
+	int n;
+
+	r.until = icaltime_null_time();
+	r.count = 0;
+	it = icalrecur_iterator_new(r, dtstart);
+	if (!it)
+		return t;
+	for (n = 0; n < MAX_EXPANSION * 10; n++) {
+		t = icalrecur_iterator_next(it);
+		if (icaltime_is_null_time(t) || icaltime_compare(t, until) > 0)
+			break;
+	}
+	icalrecur_iterator_free(it);
+	return t;
+}
+
+/*
+ * Removes the UNTIL of one observance's RRULE: (a) if a sibling of the
+ * same kind and offsets has the same rule open-ended and starts exactly at
+ * this rule's next onset, the sibling takes over our DTSTART and we go;
+ * (b) otherwise our onsets become RDATEs. Returns 1 if c was freed.
+ */
+static int drop_until(icalcomponent *vtz, icalcomponent *c,
+		      icalcomponent **all, int n, int *ok)
+{
+	icalproperty *rp = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY);
+	struct icalrecurrencetype r;
+	struct icaltimetype start = dtstart_of(c), until, next;
+	icalrecur_iterator *it;
+	int from = offset_of(c, ICAL_TZOFFSETFROM_PROPERTY);
+	int to = offset_of(c, ICAL_TZOFFSETTO_PROPERTY), i, count;
+
+	if (!rp)
+		return 0;
+	r = icalproperty_get_rrule(rp);
+	if (icaltime_is_null_time(r.until))
+		return 0;
+	/* UNTIL is UTC (RFC 5545 3.3.10); onsets are local times before the
+	 * change, i.e. at TZOFFSETFROM. */
+	until = r.until;
+	if (icaltime_is_utc(until)) {
+		icaltime_adjust(&until, 0, 0, 0, from);
+		icaltime_set_timezone(&until, NULL);
+	}
+	next = next_onset(r, start, until);
+	for (i = 0; i < n; i++) {
+		icalcomponent *s = all[i];
+		icalproperty *sp;
+		struct icalrecurrencetype sr;
+
+		if (!s || s == c || icalcomponent_isa(s) != icalcomponent_isa(c) ||
+		    offset_of(s, ICAL_TZOFFSETFROM_PROPERTY) != from ||
+		    offset_of(s, ICAL_TZOFFSETTO_PROPERTY) != to)
+			continue;
+		sp = icalcomponent_get_first_property(s, ICAL_RRULE_PROPERTY);
+		if (!sp)
+			continue;
+		sr = icalproperty_get_rrule(sp);
+		if (!icaltime_is_null_time(sr.until) || sr.count != 0 ||
+		    !same_rule(r, sr) || icaltime_is_null_time(next) ||
+		    icaltime_compare(dtstart_of(s), next) != 0)
+			continue;
+		icalproperty_set_dtstart(icalcomponent_get_first_property(
+						 s, ICAL_DTSTART_PROPERTY), start);
+		icalcomponent_remove_component(vtz, c);
+		icalcomponent_free(c);
+		return 1;
+	}
+	/* (b) expand: DTSTART is the first onset, the rest become RDATEs */
+	r.until = until;
+	it = icalrecur_iterator_new(r, start);
+	if (!it) {
+		*ok = 0;
+		return 0;
+	}
+	for (count = 0; count < MAX_EXPANSION; count++) {
+		struct icaldatetimeperiodtype dp;
+		struct icaltimetype t = icalrecur_iterator_next(it);
+
+		if (icaltime_is_null_time(t))
+			break;
+		if (icaltime_compare(t, start) == 0)
+			continue;
+		dp.time = t;
+		dp.period = icalperiodtype_null_period();
+		icalcomponent_add_property(c, icalproperty_new_rdate(dp));
+	}
+	icalrecur_iterator_free(it);
+	if (count >= MAX_EXPANSION)
+		*ok = 0;
+	icalcomponent_remove_property(c, rp);
+	icalproperty_free(rp);
+	return 0;
+}
+
+tn_code tn_ical_vtimezone(const char *zone, int from_year, icalcomponent **out,
+			  struct tn_err *err)
+{
+	icalcomponent *vtz, *c, *all[MAX_OBSERVANCES];
+	icaltimezone *z;
+	icalproperty *p;
+	struct icaltimetype from;
+	char name[64];
+	int n = 0, i, ok = 1;
+	tn_code rc;
+
+	*out = NULL;
+	if ((rc = tn_tz_check(zone, name, err)) != TN_OK)
+		return rc;
+	z = icaltimezone_get_builtin_timezone(name);
+	if (!z || !icaltimezone_get_component(z))
+		return tn_err_set(err, TN_USAGE, "'%s': unknown time zone", zone);
+	vtz = icalcomponent_new_clone(icaltimezone_get_component(z));
+	if (!vtz)
+		return nomem(err);
+	p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	if (p)
+		icalproperty_set_tzid(p, name);
+	else
+		icalcomponent_add_property(vtz, icalproperty_new_tzid(name));
+
+	from = icaltime_from_string("19700101T000000Z");
+	from.year = from_year;
+	icaltimezone_truncate_vtimezone(vtz, from, icaltime_null_time(), 0);
+
+	/* first/next_component share one iterator inside vtz: snapshot */
+	for (c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+	     c && n < MAX_OBSERVANCES;
+	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+		if (is_observance(c))
+			all[n++] = c;
+	if (c) {
+		icalcomponent_free(vtz);
+		return tn_err_set(err, TN_FAIL, "time zone '%s': too many rules", name);
+	}
+	for (i = 0; i < n; i++)
+		if (drop_until(vtz, all[i], all, n, &ok))
+			all[i] = NULL;
+	if (!ok) {
+		icalcomponent_free(vtz);
+		return tn_err_set(err, TN_FAIL, "time zone '%s': cannot expand its rules",
+				  name);
+	}
+	*out = vtz;
+	return TN_OK;
+}
+
+/* "YYYY-MM-DD HH:MM" -> a floating DATE-TIME. */
+static struct icaltimetype local_time(const char *s)
+{
+	struct icaltimetype t = icaltime_null_time();
+
+	t.year = atoi(s);
+	t.month = atoi(s + 5);
+	t.day = atoi(s + 8);
+	t.hour = atoi(s + 11);
+	t.minute = atoi(s + 14);
+	return t;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" -> a UTC DATE-TIME. */
+static struct icaltimetype utc_time(const char *s)
+{
+	struct icaltimetype t = local_time(s);
+
+	t.second = atoi(s + 17);
+	icaltime_set_timezone(&t, icaltimezone_get_utc_timezone());
+	return t;
+}
+
+static icalproperty *zoned(icalproperty *p, const char *tzid)
+{
+	if (p)
+		icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+	return p;
+}
+
+/*
+ * DTSTART/DTEND: local time with TZID, except for a local time that occurs
+ * twice (clocks going back). RFC 5545 3.3.5 says such a time means the
+ * first occurrence, but python-icalendar and ical.js both read the second,
+ * so those instants are written in UTC, which every parser reads alike.
+ */
+static icalproperty *when(icalproperty_kind kind, const char *tz,
+			  const char *local, const char *utc)
+{
+	char check[21];
+	int ambiguous = 0;
+	struct icaltimetype t;
+	int as_local = tn_tz_to_utc(tz, local, check, &ambiguous, NULL) == TN_OK &&
+		       !ambiguous && strcmp(check, utc) == 0;
+
+	t = as_local ? local_time(local) : utc_time(utc);
+	if (kind == ICAL_DTSTART_PROPERTY)
+		/* icalproperty_new_dtstart alone would give a floating time */
+		return as_local ? zoned(icalproperty_new_dtstart(t), tz)
+				: icalproperty_new_dtstart(t);
+	return as_local ? zoned(icalproperty_new_dtend(t), tz)
+			: icalproperty_new_dtend(t);
+}
+
+static void add(icalcomponent *c, icalproperty *p, int *ok)
+{
+	if (p)
+		icalcomponent_add_property(c, p);
+	else
+		*ok = 0;
+}
+
+tn_code tn_ical_vevent(const struct tn_event *ev, const struct tn_ical_org *org,
+		       icalcomponent **out, struct tn_err *err)
+{
+	icalcomponent *ve;
+	struct tn_buf b = TN_BUF_INIT;
+	char now[21];
+	int ok = 1;
+
+	*out = NULL;
+	if (!(ve = icalcomponent_new(ICAL_VEVENT_COMPONENT)))
+		return nomem(err);
+	tn_now_utc(now);
+	add(ve, icalproperty_new_uid(ev->uid), &ok);
+	add(ve, icalproperty_new_dtstamp(utc_time(now)), &ok);
+	add(ve, icalproperty_new_sequence((int)ev->sequence), &ok);
+	add(ve, icalproperty_new_summary(ev->title), &ok);
+	add(ve, when(ICAL_DTSTART_PROPERTY, ev->tz, ev->start_local, ev->start_utc), &ok);
+	add(ve, when(ICAL_DTEND_PROPERTY, ev->tz, ev->end_local, ev->end_utc), &ok);
+	add(ve, icalproperty_new_status(ev->cancelled ? ICAL_STATUS_CANCELLED
+					 : ICAL_STATUS_CONFIRMED), &ok);
+	if (ev->venue || ev->address) {
+		if (ev->venue)
+			ok &= tn_buf_add(&b, ev->venue) == TN_OK;
+		if (ev->venue && ev->address)
+			ok &= tn_buf_add(&b, ", ") == TN_OK;
+		if (ev->address)
+			ok &= tn_buf_add(&b, ev->address) == TN_OK;
+		add(ve, icalproperty_new_location(b.data), &ok);
+		tn_buf_reset(&b);
+	}
+	if (ev->description)
+		add(ve, icalproperty_new_description(ev->description), &ok);
+	if (org && org->base_url && *org->base_url) {
+		size_t n = strlen(org->base_url);
+
+		while (n > 0 && org->base_url[n - 1] == '/')
+			n--;
+		ok &= tn_buf_addf(&b, "%.*s/e/%s", (int)n, org->base_url, ev->slug) == TN_OK;
+		add(ve, icalproperty_new_url(b.data), &ok);
+		tn_buf_reset(&b);
+	}
+	if (org && org->from && *org->from) {
+		icalproperty *p;
+
+		ok &= tn_buf_addf(&b, "mailto:%s", org->from) == TN_OK;
+		p = icalproperty_new_organizer(b.data);
+		if (p && org->org && *org->org) {
+			/* RFC 5545 has no way to escape a DQUOTE in a parameter */
+			char *cn = strdup(org->org), *q;
+
+			for (q = cn; q && *q; q++)
+				if (*q == '"' || (unsigned char)*q < 0x20)
+					*q = *q == '"' ? '\'' : ' ';
+			if (cn)
+				icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+			else
+				ok = 0;
+			free(cn);
+		}
+		add(ve, p, &ok);
+	}
+	add(ve, icalproperty_new_created(utc_time(ev->created_at)), &ok);
+	add(ve, icalproperty_new_lastmodified(utc_time(ev->updated_at)), &ok);
+	tn_buf_free(&b);
+	if (!ok) {
+		icalcomponent_free(ve);
+		return nomem(err);
+	}
+	*out = ve;
+	return TN_OK;
+}
+
+/* icalrestriction_check marks problems as X-LIC-ERROR properties; the
+ * first one (if any) says what is wrong. */
+static void first_problem(icalcomponent *c, char *out, size_t size)
+{
+	icalcomponent *sub;
+	icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+
+	if (p) {
+		snprintf(out, size, "%s", icalproperty_get_xlicerror(p));
+		return;
+	}
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); sub;
+	     sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+		first_problem(sub, out, size);
+		if (*out)
+			return;
+	}
+}
+
+tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org,
+			char **out, struct tn_err *err)
+{
+	icalcomponent *cal, *vtz = NULL, *ve = NULL;
+	icalproperty *stand_in;
+	char *text;
+	int year = atoi(ev->start_local), valid;
+	tn_code rc;
+
+	*out = NULL;
+	if ((rc = tn_ical_vtimezone(ev->tz, year - 1, &vtz, err)) != TN_OK)
+		return rc;
+	if ((rc = tn_ical_vevent(ev, org, &ve, err)) != TN_OK) {
+		icalcomponent_free(vtz);
+		return rc;
+	}
+	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	if (!cal) {
+		icalcomponent_free(vtz);
+		icalcomponent_free(ve);
+		return nomem(err);
+	}
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	icalcomponent_add_component(cal, vtz);
+	icalcomponent_add_component(cal, ve);
+	/* RFC 5546 wants an ORGANIZER in a PUBLISH; without a from address
+	 * there is none to give, so the rest is checked with a stand-in that
+	 * is removed again before the file is written. */
+	stand_in = icalcomponent_get_first_property(ve, ICAL_ORGANIZER_PROPERTY)
+		   ? NULL : icalproperty_new_organizer("mailto:organizer@invalid");
+	if (stand_in)
+		icalcomponent_add_property(ve, stand_in);
+	valid = icalrestriction_check(cal);
+	if (stand_in) {
+		icalcomponent_remove_property(ve, stand_in);
+		icalproperty_free(stand_in);
+	}
+	if (!valid) {
+		char why[200] = "";
+
+		first_problem(cal, why, sizeof(why));
+		icalcomponent_free(cal);
+		return tn_err_set(err, TN_FAIL, "event '%s': invalid iCalendar: %s",
+				  ev->slug, why[0] ? why : "restriction check failed");
+	}
+	text = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	if (!text)
+		return nomem(err);
+	*out = strdup(text);
+	icalmemory_free_buffer(text);
+	return *out ? TN_OK : nomem(err);
+}
+
+tn_code tn_ical_write_file(const char *path, const char *text,
+			   struct tn_err *err)
+{
+	struct tn_buf tmp = TN_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	size_t len = strlen(text), done = 0;
+	int fd, saved = EIO, ok;
+
+	if (!*path)
+		return tn_err_set(err, TN_USAGE, "-o: empty file name");
+	if (slash)
+		tn_buf_addf(&tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		tn_buf_addf(&tmp, ".%s.XXXXXX", path);
+	if (tmp.len == 0)
+		return nomem(err);
+	fd = mkstemp(tmp.data);
+	if (fd < 0) {
+		saved = errno;
+		tn_buf_free(&tmp);
+		return tn_err_set(err, TN_IO, "'%s': cannot create: %s", path,
+				  strerror(saved));
+	}
+	fchmod(fd, 0644);
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			saved = w < 0 ? errno : EIO;
+			break;
+		}
+		done += (size_t)w;
+	}
+	ok = done == len;
+	if (ok && fsync(fd) != 0) {
+		saved = errno;
+		ok = 0;
+	}
+	if (close(fd) != 0 && ok) {
+		saved = errno;
+		ok = 0;
+	}
+	if (ok && rename(tmp.data, path) != 0) {
+		saved = errno;
+		ok = 0;
+	}
+	if (!ok) {
+		unlink(tmp.data);
+		tn_buf_free(&tmp);
+		return tn_err_set(err, TN_IO, "'%s': cannot write: %s", path,
+				  strerror(saved));
+	}
+	tn_buf_free(&tmp);
+	return TN_OK;
+}

@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# event create / list / show / update / cancel: local times in IANA zones,
+# DST gaps and repeated hours, slugs, sequence, and every bad input.
+. "$(dirname "$0")/lib.sh"
+
+export TURNOUT_NOW=2026-11-24T12:00:00Z
+setup_db
+
+# tn_err ARGS...: tn with stderr kept in $TRASH/.stderr for stderr_has.
+tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
+q() { sqlite3 "$TURNOUT_DB" "$1"; }
+
+test_expect_success 'create prints only the slug and stores local and UTC times' '
+	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
+		--tz Europe/Berlin --venue "Café Einstein" --address "Unter den Linden 42" \
+		--capacity 80 --description "Talks and drinks" >out 2>err &&
+	test "$(cat out)" = summer-meetup &&
+	test ! -s err &&
+	test "$(q "SELECT tz, start_local, end_local, start_utc, end_utc, capacity, status, sequence, approval FROM event WHERE slug = '\''summer-meetup'\''")" = \
+		"Europe/Berlin|2026-07-15 19:00|2026-07-15 21:00|2026-07-15T17:00:00Z|2026-07-15T19:00:00Z|80|scheduled|0|0"
+'
+
+test_expect_success 'the UID is 128 random bits in hex at the base URL host' '
+	q "SELECT uid FROM event WHERE slug = '\''summer-meetup'\''" >uid &&
+	grep -Eqx "[0-9a-f]{32}@meet\.example\.org" uid
+'
+
+test_expect_success 'a Cyrillic title gives a readable ASCII slug' '
+	tn event create --title "Встреча читателей в Москве" --start "2026-12-10 19:00" \
+		--tz Europe/Moscow >out &&
+	test "$(cat out)" = vstrecha-chitatelei-v-moskve &&
+	test "$(q "SELECT start_utc FROM event WHERE slug = '\''vstrecha-chitatelei-v-moskve'\''")" = 2026-12-10T16:00:00Z
+'
+
+test_expect_success 'a title of only emoji gives the slug "event"; --slug chooses one' '
+	test "$(tn event create --title "🎉🎉" --start "2026-12-01 18:00" --tz UTC)" = event &&
+	test "$(tn event create --title "🎉🎉" --start "2026-12-02 18:00" --tz UTC --slug party-2)" = party-2
+'
+
+test_expect_success '--duration takes 2h, 90m and 1h30m; the default is 2h' '
+	tn event create --title d1 --start "2026-12-01 10:00" --tz Europe/Berlin --duration 90m >/dev/null &&
+	tn event create --title d2 --start "2026-12-01 10:00" --tz Europe/Berlin --duration 1h30m >/dev/null &&
+	tn event create --title d3 --start "2026-12-01 10:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	tn event create --title d4 --start "2026-12-01 10:00" --tz Europe/Berlin --end "2026-12-02 09:15" >/dev/null &&
+	test "$(q "SELECT group_concat(end_local, '\'','\'') FROM (SELECT end_local FROM event WHERE slug IN ('\''d1'\'','\''d2'\'','\''d3'\'','\''d4'\'') ORDER BY slug)")" = \
+		"2026-12-01 11:30,2026-12-01 11:30,2026-12-01 13:00,2026-12-02 09:15" &&
+	test "$(q "SELECT end_local FROM event WHERE slug = '\''party-2'\''")" = "2026-12-02 20:00"
+'
+
+test_expect_success 'UTC times on both sides of the 2026 DST changes' '
+	for x in "b1|2026-03-28 19:00|Europe/Berlin|2026-03-28T18:00:00Z" \
+		 "b2|2026-03-29 19:00|Europe/Berlin|2026-03-29T17:00:00Z" \
+		 "b3|2026-10-24 19:00|Europe/Berlin|2026-10-24T17:00:00Z" \
+		 "b4|2026-10-25 19:00|Europe/Berlin|2026-10-25T18:00:00Z" \
+		 "n1|2026-03-07 19:00|America/New_York|2026-03-08T00:00:00Z" \
+		 "n2|2026-03-08 19:00|America/New_York|2026-03-08T23:00:00Z" \
+		 "n3|2026-10-31 19:00|America/New_York|2026-10-31T23:00:00Z" \
+		 "n4|2026-11-01 19:00|America/New_York|2026-11-02T00:00:00Z" \
+		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z"
+	do
+		IFS="|" read -r slug start zone want <<-EOT
+		$x
+		EOT
+		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		got=$(q "SELECT start_utc FROM event WHERE slug = '\''$slug'\''") &&
+		{ test "$got" = "$want" || { echo "$slug: $got != $want"; exit 1; }; }
+	done
+'
+
+test_expect_success 'a duration across the clock change counts real time' '
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	test "$(q "SELECT start_utc, end_utc, end_local FROM event WHERE slug = '\''across'\''")" = \
+		"2026-10-24T23:00:00Z|2026-10-25T02:00:00Z|2026-10-25 03:00"
+'
+
+test_expect_success 'a repeated local time takes the first occurrence, with a note' '
+	tn_err event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin >out &&
+	test "$(cat out)" = twice &&
+	stderr_has "^note: .*occurs twice in Europe/Berlin.*first occurrence" &&
+	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice'\''")" = 2026-10-25T00:30:00Z &&
+	tn event create --title twice-ny --start "2026-11-01 01:30" --tz America/New_York >/dev/null 2>&1 &&
+	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice-ny'\''")" = 2026-11-01T05:30:00Z
+'
+
+# bad_create PATTERN ARGS...: exit 2, database unchanged, stderr matches.
+bad_create() {
+	pat=$1
+	shift
+	test_db_unchanged 2 tn_err event create "$@" &&
+	stderr_has "$pat"
+}
+
+test_expect_success 'an unknown time zone is a usage error with a hint' '
+	bad_create "^turnout: --tz: .Europe/Atlantis.: unknown time zone$" \
+		--title x --start "2026-12-01 19:00" --tz Europe/Atlantis &&
+	stderr_has "^hint: .*IANA" &&
+	bad_create "^turnout: --tz: " --title x --start "2026-12-01 19:00" --tz ../../etc/passwd &&
+	bad_create "^turnout: --tz: " --title x --start "2026-12-01 19:00" --tz ""
+'
+
+test_expect_success 'a local time in the DST gap is a usage error' '
+	bad_create "^turnout: --start: .2026-03-29 02:30.: does not exist in Europe/Berlin" \
+		--title x --start "2026-03-29 02:30" --tz Europe/Berlin &&
+	stderr_has "^hint: " &&
+	bad_create "^turnout: --start: .2026-03-08 02:30.: does not exist in America/New_York" \
+		--title x --start "2026-03-08 02:30" --tz America/New_York &&
+	bad_create "^turnout: --end: .2026-03-29 02:15.: does not exist" \
+		--title x --start "2026-03-29 01:00" --end "2026-03-29 02:15" --tz Europe/Berlin
+'
+
+test_expect_success 'an end before (or at) the start is a usage error' '
+	bad_create "^turnout: --end: .2026-12-01 18:00.: not after the start" \
+		--title x --start "2026-12-01 19:00" --end "2026-12-01 18:00" --tz Europe/Berlin &&
+	stderr_has "^hint: " &&
+	bad_create "^turnout: --end: " \
+		--title x --start "2026-12-01 19:00" --end "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --end: .2026-10-25 02:10.: not after" \
+		--title x --start "2026-10-25 02:50" --end "2026-10-25 02:10" --tz Europe/Berlin
+'
+
+test_expect_success 'a duplicate slug is a usage error; the hint says --slug' '
+	bad_create "^turnout: slug .summer-meetup.: already used by event 1$" \
+		--title "Summer  Meetup!" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	stderr_has "^hint: pass --slug" &&
+	bad_create "^turnout: --slug: slug .summer-meetup.: already used" \
+		--title other --slug summer-meetup --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	stderr_has "^hint: choose another --slug"
+'
+
+test_expect_success 'a bad --start is a usage error naming the flag' '
+	for v in "2026-13-01 19:00" "2026-12-01T19:00" "2026-12-01 19:00:00" tomorrow "" \
+		 "2026-02-29 10:00" "2026-12-01 25:00" "1969-12-01 10:00"
+	do
+		bad_create "^turnout: --start: .$v.: not a local date and time$" \
+			--title x --start "$v" --tz Europe/Berlin || exit 1
+	done &&
+	stderr_has "^hint: .*YYYY-MM-DD HH:MM" &&
+	bad_create "^turnout: --end: .12/01.: not a local date and time$" \
+		--title x --start "2026-12-01 10:00" --end 12/01 --tz Europe/Berlin
+'
+
+test_expect_success 'a bad --capacity is a usage error naming the flag' '
+	for v in abc 0 -3 1.5 " 5" 99999999999999999999 1000001; do
+		bad_create "^turnout: --capacity: .$v.: not a whole number" \
+			--title x --start "2026-12-01 19:00" --tz Europe/Berlin --capacity "$v" || exit 1
+	done
+'
+
+test_expect_success 'a bad --duration is a usage error naming the flag' '
+	for v in 2x h 0m 0h "" 2h2h 30m1h 1.5h -2h 2H 721h; do
+		bad_create "^turnout: --duration: .$v.: not a duration$" \
+			--title x --start "2026-12-01 19:00" --tz Europe/Berlin --duration "$v" || exit 1
+	done &&
+	stderr_has "^hint: .*1h30m"
+'
+
+test_expect_success '--end and --duration together is a usage error' '
+	bad_create "^turnout: --end and --duration: " --title x --start "2026-12-01 19:00" \
+		--tz Europe/Berlin --end "2026-12-01 21:00" --duration 2h
+'
+
+test_expect_success 'an empty --title is a usage error' '
+	bad_create "^turnout: --title: empty$" --title "" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --title: empty$" --title "   " --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --title: required$" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --start: required$" --title x --tz Europe/Berlin &&
+	bad_create "^turnout: --tz: required$" --title x --start "2026-12-01 19:00" &&
+	bad_create "^turnout: --title: not valid UTF-8$" --title "$(printf "a\377b")" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin
+'
+
+test_expect_success 'a malformed --slug is a usage error naming the flag' '
+	for v in "Bad Slug" a--b 123 -x x- "" UPPER "sl/ash" "встреча" \
+		 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; do
+		bad_create "^turnout: --slug: .$v.: not a valid slug$" --title x --slug "$v" \
+			--start "2026-12-01 19:00" --tz Europe/Berlin || exit 1
+	done &&
+	stderr_has "^hint: use lower-case"
+'
+
+test_expect_success 'an unknown flag is refused before any work' '
+	test_db_unchanged 2 tn_err event create --title x --start "2026-12-01 19:00" \
+		--tz Europe/Berlin --colour red &&
+	stderr_has "unknown option .--colour."
+'
+
+test_expect_success 'show prints all fields with local and UTC times' '
+	tn event show n4 >out &&
+	grep -q "^slug  *n4$" out &&
+	grep -q "^time zone  *America/New_York$" out &&
+	grep -q "^start  *2026-11-01 19:00 (UTC-05:00)  =  2026-11-02T00:00:00Z$" out &&
+	grep -q "^end  *2026-11-01 21:00 (UTC-05:00)  =  2026-11-02T02:00:00Z$" out &&
+	grep -q "^status  *scheduled$" out &&
+	grep -q "^sequence  *0$" out &&
+	tn event show summer-meetup >out &&
+	grep -q "^start  *2026-07-15 19:00 (UTC+02:00)  =  2026-07-15T17:00:00Z$" out &&
+	grep -q "^venue  *Café Einstein$" out &&
+	grep -q "^capacity  *80$" out
+'
+
+test_expect_success 'show --json, by slug and by id' '
+	tn event show summer-meetup --json >a.json &&
+	tn event show 1 --json >b.json &&
+	test_cmp a.json b.json &&
+	$PY - <<-PYEOF
+	import json
+	e = json.load(open("a.json"))
+	assert e["slug"] == "summer-meetup" and e["id"] == 1, e
+	assert e["tz"] == "Europe/Berlin", e
+	assert (e["start_local"], e["start_utc"]) == ("2026-07-15 19:00", "2026-07-15T17:00:00Z"), e
+	assert (e["end_local"], e["end_utc"]) == ("2026-07-15 21:00", "2026-07-15T19:00:00Z"), e
+	assert e["capacity"] == 80 and e["approval"] is False, e
+	assert e["status"] == "scheduled" and e["sequence"] == 0, e
+	assert e["upcoming"] is False, e
+	assert e["venue"] == "Café Einstein" and e["address"] == "Unter den Linden 42", e
+	PYEOF
+'
+
+test_expect_success 'an unknown event is a usage error for show, update, cancel and ics' '
+	test_db_unchanged 2 tn_err event show nope &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
+	test_db_unchanged 2 tn_err event update nope --title y &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
+	test_db_unchanged 2 tn_err event cancel nope &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
+	test_db_unchanged 2 tn_err ics nope &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
+	test_db_unchanged 2 tn_err event show 9999 &&
+	stderr_has "^turnout: event .9999.: no such event$"
+'
+
+test_expect_success 'list orders by start with status and upcoming/past' '
+	tn event create --title "Next Year" --start "2027-02-01 19:00" --tz Europe/Berlin --approval >/dev/null &&
+	tn event list >out &&
+	head -1 out | grep -q "^ID  *SLUG  *START  *ZONE  *STATUS  *WHEN  *TITLE$" &&
+	sed 1d out | awk "{print \$2}" >slugs &&
+	test "$(head -1 slugs)" = n1 &&
+	test "$(tail -1 slugs)" = next-year &&
+	grep -q "^[0-9]*  *next-year .* scheduled upcoming Next Year$" out &&
+	grep -q "^[0-9]*  *summer-meetup .* scheduled past  *Summer Meetup$" out &&
+	tn event list --json >l.json &&
+	$PY - <<-PYEOF
+	import json
+	l = json.load(open("l.json"))
+	keys = [(e["start_utc"], e["id"]) for e in l]
+	assert keys == sorted(keys), keys
+	n = [e for e in l if e["slug"] == "next-year"][0]
+	assert n["upcoming"] is True and n["approval"] is True, n
+	PYEOF
+'
+
+test_expect_success 'update bumps the sequence and prints it; the UID stays' '
+	uid=$(q "SELECT uid FROM event WHERE slug = '\''next-year'\''") &&
+	test "$(tn event update next-year --venue "Big Hall")" = 1 &&
+	test "$(tn event update next-year --title "Next Year!" --capacity 50)" = 2 &&
+	test "$(q "SELECT uid, sequence, title, venue, capacity FROM event WHERE slug = '\''next-year'\''")" = \
+		"$uid|2|Next Year!|Big Hall|50"
+'
+
+test_expect_success 'update --start keeps the length; --tz alone keeps local times' '
+	tn event update d3 --start "2026-12-05 18:00" >/dev/null &&
+	test "$(q "SELECT start_local, end_local, end_utc FROM event WHERE slug = '\''d3'\''")" = \
+		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T20:00:00Z" &&
+	tn event update d3 --tz America/New_York >/dev/null &&
+	test "$(q "SELECT start_local, end_local, start_utc, sequence FROM event WHERE slug = '\''d3'\''")" = \
+		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T23:00:00Z|2" &&
+	tn event update d3 --duration 30m >/dev/null &&
+	test "$(q "SELECT end_local FROM event WHERE slug = '\''d3'\''")" = "2026-12-05 18:30"
+'
+
+test_expect_success 'update clears optional fields with ""; --no-approval' '
+	tn event update next-year --venue "" --capacity "" --no-approval >/dev/null &&
+	test "$(q "SELECT venue IS NULL, capacity IS NULL, approval FROM event WHERE slug = '\''next-year'\''")" = "1|1|0"
+'
+
+test_expect_success 'an update that changes nothing keeps the sequence and says so' '
+	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
+	test_db_unchanged 0 tn_err event update next-year --title "Next Year!" --tz Europe/Berlin >out &&
+	test "$(cat out)" = "$seq" &&
+	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$"
+'
+
+test_expect_success 'update with no flags, or bad values, is a usage error' '
+	test_db_unchanged 2 tn_err event update next-year &&
+	stderr_has "^turnout: event update: nothing to change$" &&
+	stderr_has "^hint: " &&
+	test_db_unchanged 2 tn_err event update next-year --start "2026-03-29 02:30" --tz Europe/Berlin &&
+	stderr_has "^turnout: --start: .*does not exist" &&
+	test_db_unchanged 2 tn_err event update next-year --end "2027-02-01 18:00" &&
+	stderr_has "^turnout: --end: .*not after the start" &&
+	test_db_unchanged 2 tn_err event update next-year --tz Europe/Atlantis &&
+	stderr_has "^turnout: --tz: .Europe/Atlantis.: unknown time zone$" &&
+	test_db_unchanged 2 tn_err event update next-year --capacity x &&
+	stderr_has "^turnout: --capacity: " &&
+	test_db_unchanged 2 tn_err event update next-year --title "" &&
+	stderr_has "^turnout: --title: empty$" &&
+	test_db_unchanged 2 tn_err event update next-year --approval --no-approval &&
+	test_db_unchanged 2 tn_err event update next-year --slug other &&
+	stderr_has "unknown option .--slug."
+'
+
+test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
+	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
+	test "$(tn event cancel next-year)" = $((seq + 1)) &&
+	test "$(q "SELECT status, sequence FROM event WHERE slug = '\''next-year'\''")" = "cancelled|$((seq + 1))" &&
+	tn event list | grep -q "^[0-9]*  *next-year .* cancelled upcoming"
+'
+
+test_expect_success 'cancelling twice says so and changes nothing' '
+	test_db_unchanged 0 tn_err event cancel next-year >out &&
+	stderr_has "^note: event .next-year. is already cancelled; nothing changed$"
+'
+
+test_expect_success 'a cancelled event cannot be updated' '
+	test_db_unchanged 1 tn_err event update next-year --title "Back" &&
+	stderr_has "^turnout: event .next-year.: cancelled; a cancelled event cannot be changed$" &&
+	stderr_has "^hint: "
+'
+
+test_expect_success 'help for each event command' '
+	tn event create --help | grep -q -- "--duration" &&
+	tn event update --help | grep -q -- "--no-approval" &&
+	tn event cancel --help >/dev/null && tn event show --help >/dev/null &&
+	tn event list --help >/dev/null && tn ics --help | grep -q -- "-o, --output"
+'
+
+test_done

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# ics: the event as an iCalendar file, read back by two independent
+# parsers (python3-icalendar and ical.js) whose instants must match the
+# expected UTC times, across DST changes, with text escaping round trips.
+. "$(dirname "$0")/lib.sh"
+
+export TURNOUT_NOW=2026-11-24T12:00:00Z
+setup_db
+
+tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
+
+# parse FILE: both parsers' readings in py.out and js.out, which must be
+# equal. ical.js runs under TZ=Asia/Tokyo so a time it left floating would
+# show up as a wrong instant.
+parse() {
+	TZ=Asia/Tokyo $PY "$TN_TOP/tests/ics_check.py" "$1" >py.out &&
+	(cd "$TN_TOP" && TZ=Asia/Tokyo node tests/ics_check.mjs "$TRASH/$1") >js.out &&
+	test_cmp py.out js.out
+}
+
+# check_times SLUG START_UTC END_UTC TZID
+check_times() {
+	tn ics "$1" -o "$1.ics" &&
+	parse "$1.ics" &&
+	grep -qx "dtstart=$2 tzid=$4" py.out &&
+	grep -qx "dtend=$3 tzid=$4" py.out || {
+		echo "$1: want $2 .. $3 in $4, parsers read:"
+		cat py.out
+		return 1
+	}
+}
+
+test_expect_success 'both parsers read the right instants across DST changes' '
+	for x in "b1|2026-03-28 19:00|Europe/Berlin|2026-03-28T18:00:00Z|2026-03-28T20:00:00Z" \
+		 "b2|2026-03-29 19:00|Europe/Berlin|2026-03-29T17:00:00Z|2026-03-29T19:00:00Z" \
+		 "b3|2026-10-24 19:00|Europe/Berlin|2026-10-24T17:00:00Z|2026-10-24T19:00:00Z" \
+		 "b4|2026-10-25 19:00|Europe/Berlin|2026-10-25T18:00:00Z|2026-10-25T20:00:00Z" \
+		 "b5|2026-07-15 19:00|Europe/Berlin|2026-07-15T17:00:00Z|2026-07-15T19:00:00Z" \
+		 "b6|2026-01-15 19:00|Europe/Berlin|2026-01-15T18:00:00Z|2026-01-15T20:00:00Z" \
+		 "n1|2026-03-07 19:00|America/New_York|2026-03-08T00:00:00Z|2026-03-08T02:00:00Z" \
+		 "n2|2026-03-08 19:00|America/New_York|2026-03-08T23:00:00Z|2026-03-09T01:00:00Z" \
+		 "n3|2026-10-31 19:00|America/New_York|2026-10-31T23:00:00Z|2026-11-01T01:00:00Z" \
+		 "n4|2026-11-01 19:00|America/New_York|2026-11-02T00:00:00Z|2026-11-02T02:00:00Z" \
+		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z|2026-07-15T16:00:00Z" \
+		 "y2|2027-01-15 19:00|Asia/Yekaterinburg|2027-01-15T14:00:00Z|2027-01-15T16:00:00Z"
+	do
+		IFS="|" read -r slug start zone s e <<-EOT
+		$x
+		EOT
+		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		check_times "$slug" "$s" "$e" "$zone" || exit 1
+	done
+'
+
+# A local time in the repeated hour means its first occurrence (RFC 5545
+# 3.3.5), but both parsers read the second, so such a time is written in
+# UTC (tzid=- below) and the other one keeps its TZID.
+test_expect_success 'an event spanning the clock change, and the repeated hour' '
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	check_times across 2026-10-24T23:00:00Z 2026-10-25T02:00:00Z Europe/Berlin &&
+	tn event create --title night --start "2026-03-29 01:30" --tz Europe/Berlin --end "2026-03-29 03:30" >/dev/null &&
+	check_times night 2026-03-29T00:30:00Z 2026-03-29T01:30:00Z Europe/Berlin &&
+	tn event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --duration 1h >/dev/null 2>&1 &&
+	check_times twice 2026-10-25T00:30:00Z 2026-10-25T01:30:00Z - &&
+	grep -q "^DTSTART:20261025T003000Z.$" twice.ics &&
+	grep -q "^DTEND:20261025T013000Z.$" twice.ics &&
+	grep -q "^TZID:Europe/Berlin.$" twice.ics &&
+	tn event create --title before --start "2026-10-25 01:00" --tz Europe/Berlin --end "2026-10-25 02:30" >/dev/null 2>&1 &&
+	tn ics before -o before.ics &&
+	parse before.ics &&
+	grep -qx "dtstart=2026-10-24T23:00:00Z tzid=Europe/Berlin" py.out &&
+	grep -qx "dtend=2026-10-25T00:30:00Z tzid=-" py.out &&
+	grep -q "^DTSTART;TZID=Europe/Berlin:20261025T010000.$" before.ics
+'
+
+test_expect_success 'the VTIMEZONE: IANA TZID, only recent rules, no UNTIL' '
+	tn ics b2 >b2.out &&
+	grep -c "^TZID:Europe/Berlin.$" b2.out >n && test "$(cat n)" = 1 &&
+	! grep -q "UNTIL" b2.out &&
+	! grep -q "freeassociation" b2.out &&
+	grep -q "^DTSTART;TZID=Europe/Berlin:20260329T190000.$" b2.out &&
+	grep -q "^DTEND;TZID=Europe/Berlin:20260329T210000.$" b2.out &&
+	test "$(sed -n "/^BEGIN:VTIMEZONE/,/^END:VTIMEZONE/p" b2.out | wc -l)" -le 30
+'
+
+test_expect_success 'the fields: METHOD, PRODID, UID, URL, ORGANIZER, STATUS, SEQUENCE' '
+	tn event create --title "Full" --start "2026-12-10 19:00" --tz Europe/Berlin \
+		--venue "Club" --address "Main St 1" --description "Bring friends" >/dev/null &&
+	tn ics full -o full.ics &&
+	parse full.ics &&
+	uid=$(sqlite3 "$TURNOUT_DB" "SELECT uid FROM event WHERE slug = '\''full'\''") &&
+	cat >expect <<-EOF &&
+	method=PUBLISH
+	prodid=-//turnout//turnout//EN
+	version=2.0
+	uid=$uid
+	sequence=0
+	status=CONFIRMED
+	summary="Full"
+	description="Bring friends"
+	location="Club, Main St 1"
+	url="https://meet.example.org/e/full"
+	organizer=mailto:org@example.org cn=Test Org
+	dtstart=2026-12-10T18:00:00Z tzid=Europe/Berlin
+	dtend=2026-12-10T20:00:00Z tzid=Europe/Berlin
+	EOF
+	test_cmp expect py.out &&
+	grep -q "^DTSTAMP:20261124T120000Z.$" full.ics
+'
+
+test_expect_success 'text escaping round-trips through both parsers; lines fold' '
+	title=$(printf "Встреча; читателей, \"Москва\"\nвторая строка — длинное название, чтобы строка сложилась") &&
+	tn event create --title "$title" --start "2026-12-12 19:00" --tz Europe/Moscow \
+		--slug esc --venue "Клуб «Ромашка»" \
+		--description "Party 🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 and more; see you, \"friends\"" >/dev/null &&
+	tn ics esc -o esc.ics &&
+	parse esc.ics &&
+	$PY - "$title" <<-PYEOF
+	import json, sys
+	got = dict(l.split("=", 1) for l in open("py.out", encoding="utf-8").read().splitlines())
+	assert json.loads(got["summary"]) == sys.argv[1], got["summary"]
+	assert json.loads(got["description"]) == "Party " + "🎉" * 24 + " and more; see you, \"friends\"", got["description"]
+	assert json.loads(got["location"]) == "Клуб «Ромашка»", got["location"]
+	PYEOF
+	grep -q "^SUMMARY:Встреча\\\\; читателей\\\\, " esc.ics &&
+	grep -q "^ " esc.ics &&
+	awk "{ if (length(\$0) > 76) bad = 1 } END { exit bad }" esc.ics &&
+	test "$(grep -c "$(printf "\r")\$" esc.ics)" = "$(wc -l <esc.ics)"
+'
+
+test_expect_success 'update shows as SEQUENCE; the UID stays' '
+	uid=$(grep "^uid=" py.out) &&
+	tn event update esc --start "2026-12-13 19:00" >/dev/null &&
+	tn ics esc -o esc.ics &&
+	parse esc.ics &&
+	grep -qx "sequence=1" py.out &&
+	grep -qx "$uid" py.out &&
+	grep -qx "dtstart=2026-12-13T16:00:00Z tzid=Europe/Moscow" py.out
+'
+
+test_expect_success 'cancel shows as STATUS:CANCELLED with the next SEQUENCE' '
+	tn event cancel esc >/dev/null &&
+	tn ics esc -o esc.ics &&
+	parse esc.ics &&
+	grep -qx "status=CANCELLED" py.out &&
+	grep -qx "sequence=2" py.out &&
+	grep -q "^STATUS:CANCELLED.$" esc.ics
+'
+
+test_expect_success 'stdout and -o give the same bytes; -o replaces a file' '
+	tn ics full >a.ics &&
+	echo old >b.ics &&
+	tn ics full -o b.ics &&
+	cmp a.ics b.ics &&
+	tn ics full --output=c.ics && cmp a.ics c.ics &&
+	test -z "$(ls -A | grep "^\\.b\\.ics")"
+'
+
+test_expect_success '-o into a missing directory fails and writes nothing' '
+	test_expect_code 1 tn_err ics full -o no/such/dir/x.ics &&
+	stderr_has "^turnout: .no/such/dir/x.ics.: cannot " &&
+	test ! -e no
+'
+
+test_expect_success 'an unknown event is a usage error' '
+	test_db_unchanged 2 tn_err ics nope &&
+	stderr_has "^turnout: event .nope.: no such event$"
+'
+
+test_expect_success 'without a from address: no ORGANIZER, a note, still valid' '
+	sqlite3 "$TURNOUT_DB" "DELETE FROM setting WHERE key = '\''from'\''" &&
+	tn_err ics full -o nofrom.ics &&
+	stderr_has "^note: no organizer address" &&
+	parse nofrom.ics &&
+	grep -qx "organizer=-" py.out &&
+	! grep -q ORGANIZER nofrom.ics
+'
+
+test_done

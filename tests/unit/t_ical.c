@@ -1,0 +1,200 @@
+/* t_ical.c - the VTIMEZONE reshaping and the PUBLISH calendar's structure,
+ * read back with libical's own parser. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "turnout/ical.h"
+#include "turnout/tz.h"
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay++)
+		n++;
+	return n;
+}
+
+static char *vtz_text(const char *zone, int year)
+{
+	struct tn_err err = { { 0 }, { 0 } };
+	icalcomponent *vtz = NULL;
+	char *s;
+
+	if (tn_ical_vtimezone(zone, year, &vtz, &err) != TN_OK)
+		return NULL;
+	s = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	return s;
+}
+
+static void check_zone(const char *zone, int year)
+{
+	char *s = vtz_text(zone, year), want[96];
+
+	ok(s != NULL, "%s from %d built", zone, year);
+	if (!s)
+		return;
+	snprintf(want, sizeof(want), "\r\nTZID:%s\r\n", zone);
+	ok(strstr(s, want) != NULL, "%s %d: TZID is the IANA name", zone, year);
+	ok(!strstr(s, "freeassociation"), "%s %d: no libical prefix", zone, year);
+	ok(!strstr(s, "UNTIL"), "%s %d: no UNTIL", zone, year);
+	free(s);
+}
+
+static struct tn_event sample(void)
+{
+	struct tn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.id = 1;
+	strcpy(ev.slug, "vstrecha");
+	strcpy(ev.uid, "0123456789abcdef0123456789abcdef@meet.example.org");
+	ev.title = "Встреча; читателей, \"Москва\"\nвторая строка";
+	strcpy(ev.tz, "Europe/Berlin");
+	strcpy(ev.start_local, "2026-03-29 19:00");
+	strcpy(ev.end_local, "2026-03-29 21:00");
+	strcpy(ev.start_utc, "2026-03-29T17:00:00Z");
+	strcpy(ev.end_utc, "2026-03-29T19:00:00Z");
+	ev.venue = "Клуб «Ромашка»";
+	ev.address = "Unter den Linden 1, Berlin";
+	ev.description = "Party 🎉🎉 with a long description that must fold "
+			 "somewhere past the seventy-fifth octet of its line";
+	ev.sequence = 3;
+	strcpy(ev.created_at, "2026-11-01T10:00:00Z");
+	strcpy(ev.updated_at, "2026-11-02T10:00:00Z");
+	return ev;
+}
+
+int main(void)
+{
+	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_ical_org org = { "Test Org", "org@example.org",
+				   "https://meet.example.org/" };
+	struct tn_event ev = sample();
+	icalcomponent *cal, *vevent, *vtz = NULL;
+	char *text = NULL, *s, *line, dir[256], path[300];
+	size_t maxlen = 0;
+	int bare_lf = 0;
+	FILE *f;
+
+	setenv("TURNOUT_NOW", "2026-11-24T12:00:00Z", 1);
+
+	/* VTIMEZONE: the Berlin shape from NOTES-ical.md (tombstone, then
+	 * the two open-ended rules from 2025). */
+	s = vtz_text("Europe/Berlin", 2025);
+	ok(s && strstr(s, "DTSTART:20250101T010000") &&
+	   strstr(s, "DTSTART:20251026T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10") &&
+	   strstr(s, "DTSTART:20250330T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"),
+	   "Berlin 2025: open-ended rules merged back to 2025");
+	is_int(s ? count(s, "BEGIN:STANDARD") + count(s, "BEGIN:DAYLIGHT") : 0, 3,
+	       "Berlin 2025: three observances");
+	free(s);
+	check_zone("Europe/Berlin", 2025);
+	check_zone("Europe/Berlin", 2036);
+	check_zone("America/New_York", 2025);
+	check_zone("America/New_York", 1995);
+	check_zone("Asia/Yekaterinburg", 2009);
+	check_zone("Asia/Yekaterinburg", 2025);
+	check_zone("Australia/Sydney", 2025);
+	s = vtz_text("Asia/Yekaterinburg", 2009);
+	ok(s && strstr(s, "RDATE"), "Yekaterinburg 2009: bounded rules became RDATEs");
+	free(s);
+	is_int(tn_ical_vtimezone("Europe/Atlantis", 2025, &vtz, &err), TN_USAGE,
+	       "unknown zone refused");
+	ok(vtz == NULL, "no component for an unknown zone");
+
+	/* the whole calendar */
+	is_int(tn_ical_publish(&ev, &org, &text, &err), TN_OK, "publish (%s)", err.msg);
+	if (!text)
+		return tap_done();
+	ok(strncmp(text, "BEGIN:VCALENDAR\r\n", 17) == 0, "starts with BEGIN:VCALENDAR");
+	ok(strstr(text, "\r\nMETHOD:PUBLISH\r\n") != NULL, "METHOD:PUBLISH");
+	ok(strstr(text, "\r\nPRODID:-//turnout//turnout//EN\r\n") != NULL, "PRODID");
+	ok(strstr(text, "\r\nDTSTART;TZID=Europe/Berlin:20260329T190000\r\n") != NULL,
+	   "DTSTART with TZID");
+	ok(strstr(text, "\r\nDTEND;TZID=Europe/Berlin:20260329T210000\r\n") != NULL,
+	   "DTEND with TZID");
+	ok(strstr(text, "\r\nSEQUENCE:3\r\n") != NULL, "SEQUENCE");
+	ok(strstr(text, "\r\nSTATUS:CONFIRMED\r\n") != NULL, "STATUS:CONFIRMED");
+	ok(strstr(text, "\r\nDTSTAMP:20261124T120000Z\r\n") != NULL, "DTSTAMP is now");
+	ok(strstr(text, "\r\nURL:https://meet.example.org/e/vstrecha\r\n") != NULL,
+	   "URL from base_url without a double slash");
+	ok(strstr(text, "ORGANIZER;CN=Test Org:mailto:org@example.org") != NULL,
+	   "ORGANIZER");
+	ok(strstr(text, "\\;") && strstr(text, "\\,") && strstr(text, "\\n"),
+	   "; , and newline escaped");
+	ok(!strstr(text, "UNTIL"), "no UNTIL anywhere");
+	for (s = text; *s; s = line + 1) {
+		line = strchr(s, '\n');
+		if (!line)
+			break;
+		if (line == s || line[-1] != '\r')
+			bare_lf++;
+		if ((size_t)(line - s - 1) > maxlen)
+			maxlen = (size_t)(line - s - 1);
+	}
+	is_int(bare_lf, 0, "CRLF only");
+	ok(maxlen <= 75, "lines fold at 75 octets (longest %zu)", maxlen);
+	ok(strstr(text, "\r\n ") != NULL, "something was folded");
+
+	/* libical reads it back exactly */
+	cal = icalparser_parse_string(text);
+	ok(cal && icalcomponent_count_errors(cal) == 0, "parses without errors");
+	vevent = cal ? icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT) : NULL;
+	ok(vevent != NULL, "has a VEVENT");
+	if (vevent) {
+		struct icaltimetype t = icalcomponent_get_dtstart(vevent);
+		struct icaltimetype u = icaltime_convert_to_zone(t, icaltimezone_get_utc_timezone());
+
+		is_str(icalcomponent_get_summary(vevent), ev.title, "SUMMARY round trip");
+		is_str(icalcomponent_get_description(vevent), ev.description,
+		       "DESCRIPTION round trip");
+		is_str(icalcomponent_get_location(vevent),
+		       "Клуб «Ромашка», Unter den Linden 1, Berlin", "LOCATION round trip");
+		is_str(icalcomponent_get_uid(vevent), ev.uid, "UID");
+		is_str(icaltime_as_ical_string(u), "20260329T170000Z", "DTSTART instant");
+	}
+	ok(cal && icalrestriction_check(cal), "restriction check passes on reading");
+	icalcomponent_free(cal);
+	free(text);
+
+	/* cancelled, and no organizer address */
+	ev.cancelled = 1;
+	org.from = NULL;
+	org.base_url = NULL;
+	is_int(tn_ical_publish(&ev, &org, &text, &err), TN_OK,
+	       "publish without from (%s)", err.msg);
+	ok(text && strstr(text, "\r\nSTATUS:CANCELLED\r\n"), "STATUS:CANCELLED");
+	ok(text && !strstr(text, "ORGANIZER"), "no ORGANIZER without from");
+	ok(text && !strstr(text, "\r\nURL:"), "no URL without base_url");
+	ok(text && !strstr(text, "X-LIC-ERROR"), "no X-LIC-ERROR left behind");
+
+	/* atomic write */
+	ok(tap_tmpdir(dir, sizeof(dir)) != NULL, "scratch dir");
+	snprintf(path, sizeof(path), "%s/e.ics", dir);
+	is_int(tn_ical_write_file(path, text, &err), TN_OK, "write file");
+	f = fopen(path, "rb");
+	if (f) {
+		char got[8192];
+		size_t n = fread(got, 1, sizeof(got) - 1, f);
+
+		got[n] = '\0';
+		fclose(f);
+		is_str(got, text, "file holds the text");
+	} else {
+		ok(0, "file readable");
+	}
+	snprintf(path, sizeof(path), "%s/no/such/dir/e.ics", dir);
+	is_int(tn_ical_write_file(path, text, &err), TN_IO, "missing directory: TN_IO");
+	ok(strstr(err.msg, "e.ics") != NULL, "error names the file: %s", err.msg);
+	snprintf(path, sizeof(path), "%s/e.ics", dir);
+	unlink(path);
+	rmdir(dir);
+	free(text);
+	tn_tz_cleanup();
+	return tap_done();
+}
