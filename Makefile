@@ -30,11 +30,12 @@ CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-# Debian packages: build libraries, then the test tools.
+# Debian packages: build libraries, then the test tools. node and npm are
+# checked as commands: a machine may have them from another Debian build.
 DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev \
 	gcc make perl sqlite3 python3 python3-icalendar python3-aiosmtpd \
-	zbar-tools nodejs npm
+	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps check test demo bench clean install
@@ -61,6 +62,8 @@ deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing" $$missing; \
 		$(SUDO) apt-get update -qq && \

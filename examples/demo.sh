@@ -13,7 +13,14 @@ cd "$WORK"
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
 step() { printf '\n%s== %s%s\n' "$B" "$1" "$N"; shift; for l in "$@"; do printf '   %s\n' "$l"; done; echo; }
-run() { printf '$ turnout %s\n' "$*"; "$T" "$@"; }
+run() {
+	printf '$ turnout'
+	for a in "$@"; do
+		case $a in *[\ \"]*) printf ' "%s"' "$a" ;; *) printf ' %s' "$a" ;; esac
+	done
+	echo
+	"$T" "$@"
+}
 
 step "1. A fresh database" \
 	"init stores the organisation and generates the Ed25519 key that will sign tickets."
@@ -27,6 +34,7 @@ run channel add letter --kind newsletter --url https://letter.readers.example --
 run channel add tg --kind telegram --url https://t.me/readersclub --audience 950
 run channel add masto --kind mastodon --url https://mastodon.social/@readersclub --audience 420
 run channel audience tg 870 --date 2026-09-01
+echo "   (an older figure joins the history; the list shows the latest)"
 run channel list
 
 step "3. Import the followers" \
@@ -44,9 +52,9 @@ step "4. Import the newsletter again" \
 run follower import letter followers-newsletter.csv 2>/dev/null
 
 step "5. One person, three channels" \
-	"Ivan subscribes to the newsletter, reads the Telegram channel and follows on" \
-	"Mastodon. The e-mail address (domain in any case) makes him one person."
-run follower show ivan.petrov@example.org
+	"Farid subscribes to the newsletter, reads the Telegram channel and follows on" \
+	"Mastodon. The e-mail address (its domain in any case) makes him one person."
+run follower show farid.h@example.net
 
 step "6. Who follows in Berlin"
 run follower list --region Berlin
@@ -68,7 +76,7 @@ run ics "$slug"
 
 step "9. The time moves: update bumps the SEQUENCE calendars use to replace it"
 run event update "$slug" --start "2026-12-10 19:30"
-"$T" ics "$slug" | grep -E '^(SEQUENCE|DTSTART)'
+"$T" ics "$slug" | grep -E '^(SEQUENCE|DTSTART;)'
 
 step "10. Follower counts per channel" \
 	"Known followers beside the declared audience: the base of the offline share."

@@ -147,6 +147,7 @@ static int header_column(const char *h, size_t len)
 		{ "mail", COL_EMAIL },
 		{ "handle", COL_HANDLE }, { "username", COL_HANDLE },
 		{ "name", COL_NAME }, { "fullname", COL_NAME },
+		{ "displayname", COL_NAME },
 		{ "region", COL_REGION }, { "city", COL_REGION },
 		{ "followedat", COL_FOLLOWED },
 	};
