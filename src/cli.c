@@ -381,6 +381,14 @@ int cli_print_json(cJSON *json)
 	return EXIT_OK;
 }
 
+void cli_json_text(cJSON *o, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(o, key, value);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 void cli_put_term(const char *s)
 {
 	struct tn_buf b = TN_BUF_INIT;

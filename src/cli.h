@@ -71,6 +71,8 @@ int cli_parse_count(const char *flag, const char *text, long long *out);
 
 /* Writes json as one document on stdout and frees it; 0 or EXIT_FAILED. */
 int cli_print_json(cJSON *json);
+/* Adds key: value to a JSON object, or key: null when value is NULL. */
+void cli_json_text(cJSON *o, const char *key, const char *value);
 /* Prints s to stdout made safe for a terminal (tn_esc_term). */
 void cli_put_term(const char *s);
 

@@ -86,14 +86,6 @@ static int upcoming(const struct tn_event *ev)
 	return strcmp(ev->end_utc, now) > 0;
 }
 
-static void add_text(cJSON *o, const char *key, const char *value)
-{
-	if (value)
-		cJSON_AddStringToObject(o, key, value);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *event_json(const struct tn_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -109,13 +101,13 @@ static cJSON *event_json(const struct tn_event *ev)
 	cJSON_AddStringToObject(o, "end_local", ev->end_local);
 	cJSON_AddStringToObject(o, "start_utc", ev->start_utc);
 	cJSON_AddStringToObject(o, "end_utc", ev->end_utc);
-	add_text(o, "venue", ev->venue);
-	add_text(o, "address", ev->address);
+	cli_json_text(o, "venue", ev->venue);
+	cli_json_text(o, "address", ev->address);
 	if (ev->capacity > 0)
 		cJSON_AddNumberToObject(o, "capacity", (double)ev->capacity);
 	else
 		cJSON_AddNullToObject(o, "capacity");
-	add_text(o, "description", ev->description);
+	cli_json_text(o, "description", ev->description);
 	cJSON_AddBoolToObject(o, "approval", ev->approval);
 	cJSON_AddStringToObject(o, "status", ev->cancelled ? "cancelled" : "scheduled");
 	cJSON_AddBoolToObject(o, "upcoming", upcoming(ev));

@@ -10,24 +10,16 @@
 #include "turnout/esc.h"
 #include "turnout/follower.h"
 
-static void json_str(cJSON *o, const char *key, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *json_follow(const struct tn_follow_row *r)
 {
 	cJSON *f = cJSON_CreateObject();
 
-	json_str(f, "channel", r->channel);
-	json_str(f, "kind", r->kind);
-	json_str(f, "handle", r->handle);
-	json_str(f, "region", r->region);
-	json_str(f, "followed_at", r->followed_at);
-	json_str(f, "unfollowed_at", r->unfollowed_at);
+	cli_json_text(f, "channel", r->channel);
+	cli_json_text(f, "kind", r->kind);
+	cli_json_text(f, "handle", r->handle);
+	cli_json_text(f, "region", r->region);
+	cli_json_text(f, "followed_at", r->followed_at);
+	cli_json_text(f, "unfollowed_at", r->unfollowed_at);
 	return f;
 }
 
@@ -36,9 +28,9 @@ static cJSON *json_person(const struct tn_follow_row *r)
 	cJSON *p = cJSON_CreateObject();
 
 	cJSON_AddNumberToObject(p, "id", (double)r->person_id);
-	json_str(p, "name", r->name);
-	json_str(p, "email", r->email);
-	json_str(p, "forgotten_at", r->forgotten_at);
+	cli_json_text(p, "name", r->name);
+	cli_json_text(p, "email", r->email);
+	cli_json_text(p, "forgotten_at", r->forgotten_at);
 	cJSON_AddItemToObject(p, "channels", cJSON_CreateArray());
 	return p;
 }

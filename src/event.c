@@ -480,20 +480,10 @@ static tn_code slug_taken(struct tn_db *db, const char *slug, int explicit,
 	return TN_EXISTS;
 }
 
-static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
+/* Binds the fields that create and update both write, as ?3 .. ?13 (title
+ * to approval); the statements number their other parameters around them. */
+static void bind_fields(sqlite3_stmt *st, const struct tn_event *d)
 {
-	sqlite3_stmt *st;
-	tn_code rc;
-
-	if ((rc = tn_db_prepare(db, &st,
-		"INSERT INTO event(slug, uid, title, tz, start_local, end_local,"
-		" start_utc, end_utc, venue, address, capacity, description,"
-		" approval, status, sequence, created_at, updated_at)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		" 'scheduled', 0, ?14, ?14)", err)) != TN_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, d->slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, d->tz, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, d->start_local, -1, SQLITE_STATIC);
@@ -508,6 +498,23 @@ static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
 		sqlite3_bind_null(st, 11);
 	bind_opt(st, 12, d->description);
 	sqlite3_bind_int(st, 13, d->approval);
+}
+
+static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
+{
+	sqlite3_stmt *st;
+	tn_code rc;
+
+	if ((rc = tn_db_prepare(db, &st,
+		"INSERT INTO event(slug, uid, title, tz, start_local, end_local,"
+		" start_utc, end_utc, venue, address, capacity, description,"
+		" approval, status, sequence, created_at, updated_at)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" 'scheduled', 0, ?14, ?14)", err)) != TN_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, d->slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, d->uid, -1, SQLITE_STATIC);
+	bind_fields(st, d);
 	sqlite3_bind_text(st, 14, d->created_at, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = tn_db_fail(db, err, "insert event");
@@ -605,27 +612,14 @@ static tn_code write_update(struct tn_db *db, const struct tn_event *d,
 	tn_code rc;
 
 	if ((rc = tn_db_prepare(db, &st,
-		"UPDATE event SET title = ?2, tz = ?3, start_local = ?4,"
-		" end_local = ?5, start_utc = ?6, end_utc = ?7, venue = ?8,"
-		" address = ?9, capacity = ?10, description = ?11, approval = ?12,"
-		" sequence = sequence + 1, updated_at = ?13 WHERE id = ?1", err)) != TN_OK)
+		"UPDATE event SET title = ?3, tz = ?4, start_local = ?5,"
+		" end_local = ?6, start_utc = ?7, end_utc = ?8, venue = ?9,"
+		" address = ?10, capacity = ?11, description = ?12, approval = ?13,"
+		" sequence = sequence + 1, updated_at = ?14 WHERE id = ?1", err)) != TN_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, d->id);
-	sqlite3_bind_text(st, 2, d->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->tz, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->start_local, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->end_local, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->start_utc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, d->end_utc, -1, SQLITE_STATIC);
-	bind_opt(st, 8, d->venue);
-	bind_opt(st, 9, d->address);
-	if (d->capacity > 0)
-		sqlite3_bind_int64(st, 10, d->capacity);
-	else
-		sqlite3_bind_null(st, 10);
-	bind_opt(st, 11, d->description);
-	sqlite3_bind_int(st, 12, d->approval);
-	sqlite3_bind_text(st, 13, d->updated_at, -1, SQLITE_STATIC);
+	bind_fields(st, d);
+	sqlite3_bind_text(st, 14, d->updated_at, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = tn_db_fail(db, err, "update event");
 	sqlite3_finalize(st);
