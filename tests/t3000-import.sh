@@ -63,6 +63,14 @@ test_expect_success 'header variants: Username, City, upper case, extra columns'
 	test "$(q "SELECT count(*) FROM follower WHERE handle = '\''bob'\''")" = 1
 '
 
+test_expect_success 'header variants: E-Mail, Display Name, Handle (a Mastodon export)' '
+	printf "Handle,Display Name,E-Mail\n@dot@example.social,Dot D,dot@Example.social\n" >m0.csv &&
+	tn follower import masto m0.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	test "$(q "SELECT name || '\''|'\'' || email FROM person WHERE email LIKE '\''dot@%'\''")" = "Dot D|dot@example.social" &&
+	test "$(q "SELECT handle FROM follower f JOIN person p ON p.id = f.person_id WHERE p.name = '\''Dot D'\''")" = "dot@example.social"
+'
+
 test_expect_success 'a handle on a channel of the same kind is the same person' '
 	printf "handle\nALICE\ncarol\n" >tg3.csv &&
 	tn follower import tg tg3.csv >out &&
