@@ -4,7 +4,7 @@
  * Every file carries a VTIMEZONE that strict and buggy parsers alike read
  * the same way: TZID is the plain IANA name, only the rules from the year
  * before the event on are kept, and no STANDARD/DAYLIGHT rule has an
- * UNTIL (python-icalendar 4.0.3 rejects those; see NOTES-ical.md).
+ * UNTIL (python-icalendar 4.0.3 rejects those: collective/icalendar#708).
  */
 #ifndef TURNOUT_ICAL_H
 #define TURNOUT_ICAL_H

@@ -83,7 +83,7 @@ int main(void)
 
 	setenv("TURNOUT_NOW", "2026-11-24T12:00:00Z", 1);
 
-	/* VTIMEZONE: the Berlin shape from NOTES-ical.md (tombstone, then
+	/* VTIMEZONE: the Berlin shape turnout writes (tombstone, then
 	 * the two open-ended rules from 2025). */
 	s = vtz_text("Europe/Berlin", 2025);
 	ok(s && strstr(s, "DTSTART:20250101T010000") &&
