@@ -5,6 +5,7 @@
 #   make test    deps + build + every test, then again under ASan/UBSan
 #   make demo    deps + build + the whole story on examples/
 #   make bench   deps + build + the import benchmark against Python
+#   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
 #
 # Libraries come from pkg-config only. BUILD selects the build directory
 # (the sanitizer run uses build/asan), SAN=1 adds -fsanitize.
@@ -29,6 +30,11 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# Fuzz targets: replayed over their stored corpus by 'make check', grown
+# with libFuzzer by 'make fuzz'.
+FUZZ_TARGETS := csv text
+REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
+FUZZ_SECONDS ?= 60
 
 # Debian packages: build libraries, then the test tools. node and npm are
 # checked as commands: a machine may have them from another Debian build.
@@ -38,7 +44,7 @@ DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps check test demo bench clean install
+.PHONY: all deps check test demo bench fuzz clean install
 all: $(BUILD)/turnout
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/turnout/*.h src/*.h) | $(BUILD)/obj
@@ -54,6 +60,10 @@ $(BUILD)/turnout: $(CLI_OBJ) $(BUILD)/libturnout.a
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libturnout.a | $(BUILD)/unit
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libturnout.a $(PKG_LIBS)
+
+$(BUILD)/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libturnout.a | $(BUILD)/unit
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ \
+		tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libturnout.a $(PKG_LIBS)
 
 $(BUILD)/obj $(BUILD)/unit:
 	mkdir -p $@
@@ -75,10 +85,10 @@ deps:
 	fi
 
 # The test suite against an already built tree (no installs).
-check: $(BUILD)/turnout $(UNIT_BIN)
+check: $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
 	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	prove -j2 --exec '' $(UNIT_BIN) tests/t[0-9]*.sh
+	prove -j2 --exec '' $(UNIT_BIN) $(REPLAY_BIN) tests/t[0-9]*.sh
 
 test: deps
 	$(MAKE) --no-print-directory check
@@ -91,6 +101,21 @@ demo: deps
 bench: deps
 	$(MAKE) --no-print-directory all
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/import.sh
+
+# libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
+# build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME
+# with -merge=1), crashes to build/fuzz/.
+fuzz: deps
+	@command -v clang >/dev/null || { $(SUDO) apt-get install -y -qq clang; }
+	mkdir -p build/fuzz
+	for t in $(FUZZ_TARGETS); do \
+		clang -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
+			-fsanitize=fuzzer,address,undefined -o build/fuzz/$$t \
+			tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(PKG_LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$t- \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 install: $(BUILD)/turnout
 	install -D -m 755 $(BUILD)/turnout $(DESTDIR)$(PREFIX)/bin/turnout

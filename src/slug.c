@@ -78,12 +78,36 @@ static const char *fold(int32_t cp, char lower[2])
 	return NULL;
 }
 
+/* How much of s[0..len) fits in a slug: all of it, else up to the last
+ * word boundary within TN_SLUG_MAX, else (one over-long word) the limit. */
+static size_t fit(const char *s, size_t len)
+{
+	size_t cut;
+
+	if (len <= TN_SLUG_MAX)
+		return len;
+	cut = TN_SLUG_MAX;
+	while (cut > 0 && s[cut] != '-')
+		cut--;
+	return cut ? cut : TN_SLUG_MAX;
+}
+
+static int has_letter(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return 1;
+	return 0;
+}
+
 tn_code tn_slug_from_title(const char *title, struct tn_buf *out)
 {
 	struct tn_buf s = TN_BUF_INIT;
 	const char *p = title ? title : "", *end = p + strlen(p);
-	int pending = 0, digits_only = 1;
-	size_t i, cut;
+	int pending = 0;
+	size_t cut;
 	tn_code rc = TN_OK;
 
 	while (p < end && rc == TN_OK) {
@@ -102,33 +126,24 @@ tn_code tn_slug_from_title(const char *title, struct tn_buf *out)
 		if (rc == TN_OK)
 			rc = tn_buf_add(&s, piece);
 	}
-	for (i = 0; i < s.len; i++)
-		if (s.data[i] < '0' || s.data[i] > '9')
-			digits_only = 0;
-	if (rc == TN_OK && s.len == 0) {
+	cut = fit(s.data, s.len);
+	if (rc != TN_OK) {
+		/* out of memory: nothing appended */
+	} else if (cut == 0) {
 		rc = tn_buf_add(out, "event");
-	} else if (rc == TN_OK) {
+	} else if (has_letter(s.data, cut)) {
+		rc = tn_buf_addn(out, s.data, cut);
+	} else {
+		/* "2026" or "2026-03-29" would read as a number or a date, not
+		 * as a name: a slug always has a letter. */
 		struct tn_buf t = TN_BUF_INIT;
 
-		if (digits_only) {
-			rc = tn_buf_add(&t, "event-");
-			if (rc == TN_OK)
-				rc = tn_buf_addn(&t, s.data, s.len);
-			tn_buf_free(&s);
-			s = t;
-		}
-		cut = s.len;
-		if (cut > TN_SLUG_MAX) {
-			/* Cut at the last word boundary that fits; a single
-			 * over-long word is cut where it must be. */
-			cut = TN_SLUG_MAX;
-			while (cut > 0 && s.data[cut] != '-')
-				cut--;
-			if (cut == 0)
-				cut = TN_SLUG_MAX;
-		}
+		rc = tn_buf_add(&t, "event-");
 		if (rc == TN_OK)
-			rc = tn_buf_addn(out, s.data, cut);
+			rc = tn_buf_addn(&t, s.data, cut);
+		if (rc == TN_OK)
+			rc = tn_buf_addn(out, t.data, fit(t.data, t.len));
+		tn_buf_free(&t);
 	}
 	tn_buf_free(&s);
 	return rc;

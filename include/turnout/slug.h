@@ -2,7 +2,7 @@
  * slug.h - short URL-safe names for events, made from their titles.
  *
  * A slug is 1..TN_SLUG_MAX characters of [a-z0-9] in dash-separated words
- * ("vstrecha-chitatelei-v-moskve"), never all digits (a number names an
+ * ("vstrecha-chitatelei-v-moskve"), always with a letter (a number names an
  * event by id). Cyrillic is transliterated to readable ASCII, Latin
  * letters lose their diacritics; everything else separates words.
  */
@@ -16,7 +16,7 @@
 
 /* Appends the slug for title to out: lower-case words joined by single
  * dashes, cut at a word boundary to at most TN_SLUG_MAX characters.
- * A title with nothing usable gives "event"; an all-digit result gets an
+ * A title with nothing usable gives "event"; a result without a letter gets an
  * "event-" prefix. Returns TN_NOMEM on allocation failure. */
 tn_code tn_slug_from_title(const char *title, struct tn_buf *out);
 

@@ -35,6 +35,9 @@ int main(void)
 	slug_is("", "event");
 	slug_is("!!! ???", "event");
 	slug_is("2026", "event-2026");
+	slug_is("2026-03-29 02:30", "event-2026-03-29-02-30");
+	/* the cut at 60 characters may drop the only word with a letter */
+	slug_is("2024 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "event-2024");
 	slug_is("10 years", "10-years");
 	slug_is("bad \xff\xfe utf8", "bad-utf8");
 

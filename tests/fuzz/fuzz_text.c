@@ -1,0 +1,91 @@
+/*
+ * fuzz_text.c - fuzz target for the small text rules every module relies
+ * on: UTF-8 checks, e-mail normalisation, dates, slugs, durations and the
+ * escaping functions. Each call checks properties, not just "no crash":
+ * escaped terminal text is valid UTF-8 without control characters, a slug
+ * is always a valid slug, and normalising an address twice changes
+ * nothing more.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "turnout/buf.h"
+#include "turnout/esc.h"
+#include "turnout/event.h"
+#include "turnout/import.h"
+#include "turnout/slug.h"
+#include "turnout/text.h"
+#include "turnout/tz.h"
+
+#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+
+static void check_term(const char *s)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	size_t i;
+
+	CHECK(tn_esc_term(&b, s) == TN_OK);
+	CHECK(tn_utf8_valid(b.data, b.len));
+	for (i = 0; i < b.len; i++)
+		CHECK((unsigned char)b.data[i] >= 0x20 && b.data[i] != 0x7F);
+	tn_buf_free(&b);
+}
+
+static void check_html(const char *s)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	CHECK(tn_esc_html(&b, s) == TN_OK);
+	CHECK(!strpbrk(b.data, "<>\"'"));
+	tn_buf_free(&b);
+}
+
+static void check_email(const char *s)
+{
+	struct tn_buf once = TN_BUF_INIT, twice = TN_BUF_INIT;
+	struct tn_err err;
+
+	if (tn_email_normalize(s, &once, &err) == TN_OK) {
+		CHECK(tn_utf8_valid(once.data, once.len));
+		CHECK(strchr(once.data, '@') && !strpbrk(once.data, " \t\r\n"));
+		CHECK(tn_email_normalize(once.data, &twice, &err) == TN_OK);
+		CHECK(strcmp(once.data, twice.data) == 0);
+	}
+	tn_buf_free(&once);
+	tn_buf_free(&twice);
+}
+
+static void check_slug(const char *s)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	CHECK(tn_slug_from_title(s, &b) == TN_OK);
+	CHECK(tn_slug_valid(b.data));
+	tn_buf_free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), date[11];
+	int64_t minutes;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	(void)tn_utf8_valid(s, size);
+	check_term(s);
+	check_html(s);
+	check_email(s);
+	check_slug(s);
+	if (tn_date_valid(s))
+		CHECK(strlen(s) == 10);
+	if (tn_import_date(s, date))
+		CHECK(tn_date_valid(date));
+	if (tn_event_parse_duration(s, &minutes) == 0)
+		CHECK(minutes > 0);
+	(void)tn_tz_local_valid(s);
+	free(s);
+	return 0;
+}
