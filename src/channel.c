@@ -136,13 +136,18 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 	return rc;
 }
 
-/* Columns: id, name, kind, url, latest audience, its date, followers. */
-#define CHANNEL_SELECT \
+/* Columns: id, name, kind, url, latest audience, its date, followers.
+ * Counting followers reads every follower row of the channel, so only
+ * listings do it (CHANNEL_COUNTED); a lookup by name, which every import
+ * makes, reports -1. */
+#define CHANNEL_COLUMNS \
 	"SELECT c.id, c.name, c.kind, c.url," \
 	" (SELECT size FROM channel_audience a WHERE a.channel_id = c.id" \
 	"   ORDER BY date DESC LIMIT 1)," \
 	" (SELECT date FROM channel_audience a WHERE a.channel_id = c.id" \
-	"   ORDER BY date DESC LIMIT 1)," \
+	"   ORDER BY date DESC LIMIT 1),"
+#define CHANNEL_SELECT CHANNEL_COLUMNS " -1 FROM channel c"
+#define CHANNEL_COUNTED CHANNEL_COLUMNS \
 	" (SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id" \
 	"   WHERE f.channel_id = c.id AND f.unfollowed_at IS NULL" \
 	"   AND p.forgotten_at IS NULL)" \
@@ -230,7 +235,7 @@ tn_code tn_channel_each(struct tn_db *db,
 	tn_code rc;
 	int s, stop;
 
-	rc = tn_db_prepare(db, &st, CHANNEL_SELECT " ORDER BY c.name", err);
+	rc = tn_db_prepare(db, &st, CHANNEL_COUNTED " ORDER BY c.name", err);
 	if (rc != TN_OK)
 		return rc;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {

@@ -19,8 +19,10 @@
  *      land every insert on a random page.
  * The upserts avoid RETURNING (its per-execution temporary table is
  * costly): INSERT ... ON CONFLICT DO NOTHING, and only when that changed
- * nothing, a lookup and an UPDATE guarded so unchanged rows are not
- * rewritten (a re-import of the same file writes almost nothing).
+ * nothing, one lookup that returns the person together with their
+ * follower row of this channel, and an UPDATE guarded so unchanged rows
+ * are not rewritten (a re-import of the same file writes almost nothing).
+ * The handle pass is skipped when no row lacked an e-mail.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -61,7 +63,7 @@ struct importer {
 	int col[NCOLS];
 	sqlite3_stmt *stage_email, *stage_handle;
 	sqlite3_stmt *person_insert, *person_get, *person_name;
-	sqlite3_stmt *handle_find;
+	sqlite3_stmt *handle_find, *handle_adopt, *person_email;
 	sqlite3_stmt *follower_insert, *follower_get, *follower_update;
 	int person_existed;       /* the last e-mail key found a person */
 	struct tn_buf email;      /* the normalised e-mail of the current row */
@@ -70,6 +72,7 @@ struct importer {
 	struct group group;
 	char now[21];
 	unsigned long long staged, written;
+	unsigned long long staged_handle;   /* rows staged without an e-mail */
 };
 
 /* ---- field rules ----------------------------------------------------- */
@@ -198,8 +201,14 @@ static tn_code prepare_all(struct importer *im, struct tn_err *err)
 		{ offsetof(struct importer, person_insert),
 		  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
 		  " ON CONFLICT(email) DO NOTHING" },
+		/* The person of an e-mail and, in the same lookup, their
+		 * follower row of this channel (NULLs if none). */
 		{ offsetof(struct importer, person_get),
-		  "SELECT id, name FROM person WHERE email = ?1" },
+		  "SELECT p.id, p.name, f.handle, f.region, f.followed_at,"
+		  " f.unfollowed_at, f.person_id IS NOT NULL"
+		  " FROM person p LEFT JOIN follower f"
+		  "   ON f.person_id = p.id AND f.channel_id = ?2"
+		  " WHERE p.email = ?1" },
 		{ offsetof(struct importer, person_name),
 		  "UPDATE person SET name = ?2 WHERE id = ?1" },
 		/* The same handle on a channel of the same kind is the same
@@ -211,11 +220,24 @@ static tn_code prepare_all(struct importer *im, struct tn_err *err)
 		  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
 		  "   AND p.forgotten_at IS NULL"
 		  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+		/* A person known so far only by a handle (no e-mail) on a
+		 * channel of the same kind: a row that brings an e-mail for
+		 * that handle completes this person rather than making a
+		 * second one. */
+		{ offsetof(struct importer, handle_adopt),
+		  "SELECT f.person_id FROM follower f"
+		  " JOIN channel c ON c.id = f.channel_id"
+		  " JOIN person p ON p.id = f.person_id"
+		  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
+		  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
+		  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+		{ offsetof(struct importer, person_email),
+		  "UPDATE person SET email = ?2 WHERE id = ?1" },
 		{ offsetof(struct importer, follower_insert),
 		  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
 		  " VALUES(?1, ?2, ?3, ?4, ?5)" },
 		{ offsetof(struct importer, follower_get),
-		  "SELECT handle, region, followed_at, unfollowed_at FROM follower"
+		  "SELECT handle, region, followed_at, unfollowed_at, 1 FROM follower"
 		  " WHERE person_id = ?1 AND channel_id = ?2" },
 		/* Being in the list again means following again. */
 		{ offsetof(struct importer, follower_update),
@@ -243,6 +265,8 @@ static void finalize_all(struct importer *im)
 	sqlite3_finalize(im->person_get);
 	sqlite3_finalize(im->person_name);
 	sqlite3_finalize(im->handle_find);
+	sqlite3_finalize(im->handle_adopt);
+	sqlite3_finalize(im->person_email);
 	sqlite3_finalize(im->follower_insert);
 	sqlite3_finalize(im->follower_get);
 	sqlite3_finalize(im->follower_update);
@@ -400,6 +424,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	} else {
 		st = im->stage_handle;
 		c = 1;
+		im->staged_handle++;
 	}
 	bind_cell(st, c, cell[COL_HANDLE], len[COL_HANDLE]);
 	bind_cell(st, c + 1, cell[COL_NAME], len[COL_NAME]);
@@ -510,9 +535,35 @@ static tn_code update_name(struct importer *im, int64_t id, const char *stored,
 	return run(im, im->person_name, "update person", err);
 }
 
-/* Looks the e-mail key's person up; *found is 0 if there is none. */
+/* 1 if the merged value v would change the stored column (NULL-aware);
+ * an empty cell (no value) never changes anything. */
+static int differs(const struct group *g, int v, sqlite3_stmt *st, int col)
+{
+	const char *stored = (const char *)sqlite3_column_text(st, col);
+
+	if (!g->has[v])
+		return 0;
+	return !stored || (size_t)sqlite3_column_bytes(st, col) != g->val[v].len ||
+	       memcmp(stored, g->val[v].data, g->val[v].len) != 0;
+}
+
+/* Whether the follower row in columns first..first+3 of st exists
+ * (column first+4) and would change with the merged cells (or a past
+ * unfollow). */
+static void follower_state(const struct group *g, sqlite3_stmt *st, int first,
+			   int *exists, int *changed)
+{
+	*exists = sqlite3_column_int(st, first + 4);
+	*changed = *exists && (differs(g, V_HANDLE, st, first) ||
+			       differs(g, V_REGION, st, first + 1) ||
+			       differs(g, V_FOLLOWED, st, first + 2) ||
+			       sqlite3_column_type(st, first + 3) != SQLITE_NULL);
+}
+
+/* Looks the e-mail key's person up, with their follower row of this
+ * channel; *found is 0 if there is no such person. */
 static tn_code person_get(struct importer *im, int64_t *id, int *found,
-			  struct tn_err *err)
+			  int *exists, int *changed, struct tn_err *err)
 {
 	const struct group *g = &im->group;
 	sqlite3_stmt *st = im->person_get;
@@ -520,10 +571,12 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 	int s;
 
 	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, im->channel_id);
 	s = sqlite3_step(st);
 	*found = s == SQLITE_ROW;
 	if (s == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
+		follower_state(g, st, 2, exists, changed);
 		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
 	} else if (s != SQLITE_DONE) {
 		rc = tn_db_fail(im->db, err, "find person");
@@ -532,12 +585,50 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 	return rc;
 }
 
-/* The person of an e-mail group: found or created; *created says which.
+static tn_code follower_get(struct importer *im, int64_t id, int *exists,
+			    int *changed, struct tn_err *err);
+
+/* For a new e-mail with a handle: the e-mail-less person who follows a
+ * channel of this kind under that handle takes the e-mail. *found is 0 if
+ * there is none. */
+static tn_code adopt_by_handle(struct importer *im, int64_t *id, int *found,
+			       int *exists, int *changed, struct tn_err *err)
+{
+	const struct group *g = &im->group;
+	sqlite3_stmt *st = im->handle_adopt;
+	tn_code rc = TN_OK;
+	int s;
+
+	bind_val(st, 1, g, V_HANDLE);
+	sqlite3_bind_text(st, 2, im->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, im->channel_id);
+	s = sqlite3_step(st);
+	*found = s == SQLITE_ROW;
+	if (*found)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return tn_db_fail(im->db, err, "find handle");
+	if (!*found)
+		return TN_OK;
+	st = im->person_email;
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_text(st, 2, g->key.data, (int)g->key.len, SQLITE_STATIC);
+	if ((rc = run(im, st, "update person", err)) == TN_OK)
+		rc = update_name(im, *id, NULL, err);
+	if (rc == TN_OK)
+		rc = follower_get(im, *id, exists, changed, err);
+	return rc;
+}
+
+/* The person of an e-mail group: found or created; *created says which,
+ * and for a person found, *exists and *changed describe their follower
+ * row of this channel (see follower_state).
  * Keys arrive sorted, and a file is mostly new people (a first import)
  * or mostly known ones (a re-import), so the last key's outcome picks
  * the cheaper first try: INSERT ... DO NOTHING, or the lookup. */
 static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
-			       struct tn_err *err)
+			       int *exists, int *changed, struct tn_err *err)
 {
 	const struct group *g = &im->group;
 	sqlite3_stmt *st = im->person_insert;
@@ -545,8 +636,13 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 	int found;
 
 	*created = 0;
-	if (im->person_existed) {
-		if ((rc = person_get(im, id, &found, err)) != TN_OK || found)
+	if (im->person_existed || g->has[V_HANDLE]) {
+		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK ||
+		    found)
+			return rc;
+		if (g->has[V_HANDLE] &&
+		    ((rc = adopt_by_handle(im, id, &found, exists, changed, err)) != TN_OK ||
+		     found))
 			return rc;
 	}
 	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
@@ -561,7 +657,7 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 		return TN_OK;
 	}
 	im->person_existed = 1;
-	if ((rc = person_get(im, id, &found, err)) != TN_OK)
+	if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK)
 		return rc;
 	return found ? TN_OK : tn_err_set(err, TN_DB, "find person: vanished");
 }
@@ -601,18 +697,6 @@ static tn_code person_by_handle(struct importer *im, int64_t *id, int *created,
 	return TN_OK;
 }
 
-/* 1 if the merged value v would change the stored column (NULL-aware);
- * an empty cell (no value) never changes anything. */
-static int differs(const struct group *g, int v, sqlite3_stmt *st, int col)
-{
-	const char *stored = (const char *)sqlite3_column_text(st, col);
-
-	if (!g->has[v])
-		return 0;
-	return !stored || (size_t)sqlite3_column_bytes(st, col) != g->val[v].len ||
-	       memcmp(stored, g->val[v].data, g->val[v].len) != 0;
-}
-
 /* The follower row of (id, this channel): 1 if it exists, with *changed
  * set when the merged cells (or a past unfollow) would change it. */
 static tn_code follower_get(struct importer *im, int64_t id, int *exists,
@@ -625,10 +709,9 @@ static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, im->channel_id);
 	s = sqlite3_step(st);
-	*exists = s == SQLITE_ROW;
-	*changed = *exists && (differs(g, V_HANDLE, st, 0) || differs(g, V_REGION, st, 1) ||
-			       differs(g, V_FOLLOWED, st, 2) ||
-			       sqlite3_column_type(st, 3) != SQLITE_NULL);
+	*exists = *changed = 0;
+	if (s == SQLITE_ROW)
+		follower_state(g, st, 0, exists, changed);
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
 		return tn_db_fail(im->db, err, "find follower");
@@ -649,10 +732,13 @@ static tn_code flush_group(struct importer *im, int by_email,
 
 	if (!g->rows)
 		return TN_OK;
-	rc = by_email ? person_by_email(im, &id, &created, err)
-		      : person_by_handle(im, &id, &created, err);
-	if (rc == TN_OK && !created)
-		rc = follower_get(im, id, &exists, &changed, err);
+	if (by_email) {
+		rc = person_by_email(im, &id, &created, &exists, &changed, err);
+	} else {
+		rc = person_by_handle(im, &id, &created, err);
+		if (rc == TN_OK && !created)
+			rc = follower_get(im, id, &exists, &changed, err);
+	}
 	if (rc != TN_OK)
 		return rc;
 	if (!exists || changed) {
@@ -784,7 +870,8 @@ static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
 		rc = read_all(im, fd, err);
 	if (rc == TN_OK)
 		rc = write_sorted(im, 1, err);
-	if (rc == TN_OK)
+	/* Most files have an e-mail on every row: no handle pass then. */
+	if (rc == TN_OK && im->staged_handle)
 		rc = write_sorted(im, 0, err);
 	finalize_all(im);
 	if (rc == TN_OK)

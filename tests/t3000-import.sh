@@ -80,6 +80,21 @@ test_expect_success 'a handle on a channel of the same kind is the same person' 
 	test "$(q "SELECT count(DISTINCT person_id) FROM follower WHERE handle LIKE '\''alice'\''")" = 2
 '
 
+test_expect_success 'a handle-only person takes the e-mail a later row brings' '
+	printf "handle\n@solo\n" >solo1.csv &&
+	tn follower import tg solo1.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	printf "handle,email,name\nSOLO,solo@Example.org,Solo Han\n" >solo2.csv &&
+	tn follower import tg solo2.csv >out &&
+	grep -q "inserted 0, updated 1, rejected 0" out &&
+	test "$(q "SELECT count(*) FROM person WHERE id IN (SELECT person_id FROM follower WHERE handle LIKE '\''solo'\'')")" = 1 &&
+	test "$(q "SELECT email || '\''|'\'' || name FROM person WHERE id IN (SELECT person_id FROM follower WHERE handle LIKE '\''solo'\'')")" = "solo@example.org|Solo Han" &&
+	printf "email\nsolo@example.org\n" >solo3.csv &&
+	tn follower import news solo3.csv >out &&
+	test "$(q "SELECT count(DISTINCT person_id) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''solo@example.org'\''")" = 1 &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''solo@example.org'\''")" = 2
+'
+
 test_expect_success 'bad rows are listed with line and reason; the rest is imported' '
 	tn follower import news bad.csv >out 2>err &&
 	echo "inserted 3, updated 0, rejected 6" >expect &&

@@ -17,7 +17,8 @@ struct tn_channel {
 	char *url;              /* NULL if none; owned, freed by tn_channel_clear */
 	int64_t audience;       /* latest declared audience, -1 if none */
 	char audience_date[11]; /* its date, "" if none */
-	int64_t followers;      /* known followers (not unfollowed, not forgotten) */
+	int64_t followers;      /* known followers (not unfollowed, not forgotten);
+				 * counted by tn_channel_each, -1 from tn_channel_find */
 };
 
 /* 1 if kind is one of the channel kinds. */

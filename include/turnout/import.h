@@ -8,7 +8,9 @@
  * valid e-mail belongs to the person with that e-mail (domain
  * lower-cased), created if missing; a row with only a handle belongs to
  * the person who already follows a channel of the same kind under that
- * handle (ignoring ASCII case), else to a new person. Empty cells never
+ * handle (ignoring ASCII case), else to a new person; a row with a new
+ * e-mail and such a handle gives that person (if they have no e-mail yet)
+ * the address instead of making a second person. Empty cells never
  * erase stored values. Bad rows are rejected with a reason (or, in strict
  * mode, abort the import). The whole import is one transaction: on any
  * error the database is left exactly as it was.
