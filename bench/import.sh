@@ -6,13 +6,16 @@
 # 'turnout channel add'. Time and peak memory come from /usr/bin/time -v.
 #
 # usage: TURNOUT=build/turnout sh bench/import.sh    (or: make bench)
-# BENCH_ROWS="100000 1000000" chooses the sizes.
+# BENCH_ROWS="100000 1000000" chooses the sizes; BENCH_BIG (default
+# 3000000, 0 for none) adds a turnout-only run that shows peak memory does
+# not grow with the file.
 set -eu
 
 : "${TURNOUT:?set TURNOUT to the turnout binary (make bench does)}"
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROWS=${BENCH_ROWS:-"100000 1000000"}
+BIG=${BENCH_BIG:-3000000}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/turnout-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
@@ -76,5 +79,15 @@ grep -q "inserted 0, updated $last, rejected 0" "$TMP/stdout" || {
 }
 measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$last.csv"
 row "re-import (all updates)" "$last" "$TMP/t" "$TMP/p"
+if [ "$BIG" -gt 0 ]; then
+	"$PY" "$HERE/gen_followers.py" "$BIG" "$TMP/big.csv"
+	fresh_db "$TMP/t.db"
+	measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/big.csv"
+	read -r ts tkb <"$TMP/t"
+	awk -v n="$BIG" -v ts="$ts" -v tkb="$tkb" 'BEGIN {
+		printf "| %-23s | %8d | %9.2f | %14.0f | %8s | %7s | %10.1f | %9s |\n",
+			"import, turnout only", n, ts, (ts > 0 ? n / ts : 0), "-", "-", tkb / 1024, "-" }'
+	rm -f "$TMP/big.csv"
+fi
 echo
 echo "ratio = python s / turnout s; MB = peak resident set size"

@@ -336,9 +336,17 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 
 int cli_fail(const struct tn_err *err, tn_code code)
 {
-	fprintf(stderr, "turnout: %s\n", err->msg[0] ? err->msg : tn_strerror(code));
-	if (err->hint[0])
-		fprintf(stderr, "hint: %s\n", err->hint);
+	struct tn_buf b = TN_BUF_INIT;
+
+	/* Messages quote user input (names, file content): terminal-safe. */
+	tn_buf_add(&b, "turnout: ");
+	tn_esc_term(&b, err->msg[0] ? err->msg : tn_strerror(code));
+	if (err->hint[0]) {
+		tn_buf_add(&b, "\nhint: ");
+		tn_esc_term(&b, err->hint);
+	}
+	fprintf(stderr, "%s\n", b.data);
+	tn_buf_free(&b);
 	switch (code) {
 	case TN_USAGE:
 	case TN_NOTFOUND:
@@ -351,13 +359,16 @@ int cli_fail(const struct tn_err *err, tn_code code)
 
 int cli_usage_error(const char *fmt, ...)
 {
+	struct tn_buf msg = TN_BUF_INIT, safe = TN_BUF_INIT;
 	va_list ap;
 
-	fputs("turnout: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tn_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	tn_esc_term(&safe, msg.data);   /* it quotes the user's arguments */
+	fprintf(stderr, "turnout: %s\n", safe.data);
+	tn_buf_free(&msg);
+	tn_buf_free(&safe);
 	return EXIT_USAGE;
 }
 

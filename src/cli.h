@@ -60,7 +60,8 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      const char *usage, const char *description,
 	      int min_pos, int max_pos, char **pos);
 
-/* Prints "turnout: <msg>" (and the hint) to stderr; returns the exit
+/* Prints "turnout: <msg>" (and the hint) to stderr, made terminal-safe
+ * (tn_esc_term), and returns the exit
  * status for code: 2 for usage, not found and already exists, else 1. */
 int cli_fail(const struct tn_err *err, tn_code code);
 /* Prints "turnout: <fmt...>" to stderr and returns EXIT_USAGE. */

@@ -25,21 +25,6 @@ struct import_ctx {
 	struct cli_progress bar;
 };
 
-/* Error messages may quote the file's content and name: terminal-safe. */
-static int fail_escaped(const struct tn_err *err, tn_code code)
-{
-	struct tn_err safe = { "", "" };
-	struct tn_buf b = TN_BUF_INIT;
-
-	if (tn_esc_term(&b, err->msg[0] ? err->msg : tn_strerror(code)) == TN_OK)
-		snprintf(safe.msg, sizeof(safe.msg), "%s", b.data);
-	tn_buf_reset(&b);
-	if (err->hint[0] && tn_esc_term(&b, err->hint) == TN_OK)
-		snprintf(safe.hint, sizeof(safe.hint), "%s", b.data);
-	tn_buf_free(&b);
-	return cli_fail(&safe, code);
-}
-
 static void on_reject(void *vctx, long long line, const char *reason)
 {
 	struct import_ctx *ctx = vctx;
@@ -116,7 +101,7 @@ CLI_HANDLER(cmd_follower_import)
 
 	rc = tn_channel_find(c->db, pos[0], &ch, &err);
 	if (rc != TN_OK)
-		return fail_escaped(&err, rc);
+		return cli_fail(&err, rc);
 
 	memset(&ctx, 0, sizeof(ctx));
 	if (strcmp(pos[1], "-") == 0) {
@@ -128,7 +113,7 @@ CLI_HANDLER(cmd_follower_import)
 		if (fd < 0) {
 			tn_err_set(&err, TN_IO, "'%s': %s", pos[1], strerror(errno));
 			tn_channel_clear(&ch);
-			return fail_escaped(&err, TN_IO);
+			return cli_fail(&err, TN_IO);
 		}
 	}
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -162,7 +147,7 @@ CLI_HANDLER(cmd_follower_import)
 	if (rc != TN_OK) {
 		cJSON_Delete(ctx.rejects);
 		/* Bad input is a failed operation, not a usage error. */
-		return fail_escaped(&err, rc);
+		return cli_fail(&err, rc);
 	}
 	if (json) {
 		cJSON *o = cJSON_CreateObject();

@@ -82,4 +82,13 @@ test_expect_success 'channel names with terminal escapes cannot reach the termin
 	grep -q "red" out
 '
 
+test_expect_success 'error messages quoting user input are terminal-safe' '
+	test_expect_code 2 tn channel audience "$(printf "x\033[2Jy")" 10 2>err &&
+	grep -q "no such channel" err &&
+	! grep -q "$(printf "\033")" err &&
+	test_expect_code 2 tn channel list "--$(printf "\033]0;t\007")" 2>err &&
+	grep -q "unknown option" err &&
+	! grep -q "$(printf "\033")" err
+'
+
 test_done
