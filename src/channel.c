@@ -105,13 +105,17 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		return tn_err_set(err, TN_USAGE, "--url: '%s': not an http(s) URL", url);
 	if (tn_db_begin(db) != TN_OK)
 		return tn_db_fail(db, err, "channel add");
-	rc = tn_channel_find(db, name, &old, NULL);
+	rc = tn_channel_find(db, name, &old, err);
 	if (rc == TN_OK) {
 		tn_err_set(err, TN_EXISTS, "channel '%s': already exists (as '%s')",
 			   name, old.name);
 		tn_channel_clear(&old);
 		tn_db_end(db, 1);
 		return TN_EXISTS;
+	}
+	if (rc != TN_NOTFOUND) {
+		tn_db_end(db, 1);
+		return rc;
 	}
 	tn_now_utc(now);
 	rc = tn_db_prepare(db, &st,

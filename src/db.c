@@ -19,7 +19,20 @@ struct tn_db {
 	int doomed;          /* an inner level asked for rollback */
 	const char *opener;  /* file of the outermost tn_db_begin */
 	int opener_line;
+	char commit_error[200]; /* why the last COMMIT failed, "" if it did not */
+	int committing;      /* tn_db_end is running COMMIT */
 };
+
+/* After Fossil's db.c: a write may only be committed by tn_db_end. If
+ * SQLite rolled a transaction back by itself (out of memory, a full
+ * disk), a later write of the same step would otherwise run in autocommit
+ * mode and be committed half-done; this hook turns that into an error. */
+static int commit_hook(void *arg)
+{
+	struct tn_db *db = arg;
+
+	return !db->committing;
+}
 
 int tn_db_schema_latest(void)
 {
@@ -38,7 +51,11 @@ const char *tn_db_path(struct tn_db *db)
 
 tn_code tn_db_fail(struct tn_db *db, struct tn_err *err, const char *what)
 {
-	return tn_err_set(err, TN_DB, "%s: %s", what, sqlite3_errmsg(db->conn));
+	/* After a failed COMMIT the connection's message is the ROLLBACK's. */
+	const char *why = db->commit_error[0] ? db->commit_error
+			  : sqlite3_errmsg(db->conn);
+
+	return tn_err_set(err, TN_DB, "%s: %s", what, why);
 }
 
 tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
@@ -153,8 +170,12 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 			 * name or an old e-mail does not linger in free space
 			 * ('follower forget'). */
 			"PRAGMA secure_delete=ON;", err);
-	if (rc == TN_OK)
+	if (rc == TN_OK) {
+		/* from here on, only tn_db_end commits (the pragmas above
+		 * may write the file header in a transaction of their own) */
+		sqlite3_commit_hook(db->conn, commit_hook, db);
 		rc = migrate(db, err);
+	}
 	if (rc != TN_OK) {
 		tn_db_close(db);
 		return rc;
@@ -179,6 +200,7 @@ void tn_db_close(struct tn_db *db)
 tn_code tn_db_begin_at(struct tn_db *db, const char *file, int line)
 {
 	if (db->depth == 0) {
+		db->commit_error[0] = '\0';
 		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
 		    != SQLITE_OK)
 			return TN_DB;
@@ -190,26 +212,58 @@ tn_code tn_db_begin_at(struct tn_db *db, const char *file, int line)
 	return TN_OK;
 }
 
-tn_code tn_db_end(struct tn_db *db, int rollback)
+static void rollback(struct tn_db *db)
+{
+	/* A failed statement may already have rolled the transaction back. */
+	if (!sqlite3_get_autocommit(db->conn))
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* COMMIT through prepare and step, so that the outcome is known: a
+ * failure to prepare leaves the transaction open (rolled back here), and
+ * SQLITE_DONE from the step means committed, whatever happens after. */
+static tn_code commit(struct tn_db *db)
+{
+	sqlite3_stmt *st;
+	int s;
+
+	if (sqlite3_prepare_v2(db->conn, "COMMIT", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(db->commit_error, sizeof(db->commit_error), "commit: %s",
+			 sqlite3_errmsg(db->conn));
+		rollback(db);
+		return TN_DB;
+	}
+	db->committing = 1;
+	s = sqlite3_step(st);
+	db->committing = 0;
+	if (s != SQLITE_DONE)
+		snprintf(db->commit_error, sizeof(db->commit_error), "commit: %s",
+			 sqlite3_errmsg(db->conn));
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE) {
+		rollback(db);
+		return TN_DB;
+	}
+	return TN_OK;
+}
+
+tn_code tn_db_end(struct tn_db *db, int rollback_wanted)
 {
 	if (db->depth <= 0) {
 		fprintf(stderr, "turnout: internal error: tn_db_end without begin\n");
 		abort();
 	}
-	if (rollback)
+	if (rollback_wanted)
 		db->doomed = 1;
 	if (--db->depth > 0)
 		return TN_OK;
 	if (db->doomed) {
-		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		rollback(db);
 		return TN_OK;
 	}
-	if (sqlite3_exec(db->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-		return TN_DB;
-	}
-	return TN_OK;
+	return commit(db);
 }
+
 
 tn_code tn_db_setting_get(struct tn_db *db, const char *key, char **value,
 			  struct tn_err *err)

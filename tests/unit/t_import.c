@@ -12,6 +12,7 @@
 #include "tap.h"
 #include "turnout/buf.h"
 #include "turnout/db.h"
+#include "turnout/channel.h"
 #include "turnout/import.h"
 
 static char dir[256];
@@ -54,14 +55,16 @@ static char *text(const char *sql)
 
 static int64_t add_channel(const char *name, const char *kind)
 {
-	char sql[256];
+	struct tn_channel ch;
+	struct tn_err err;
+	int64_t id;
 
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO channel(name, kind, created_at) VALUES('%s', '%s', 'now')",
-		 name, kind);
-	if (sqlite3_exec(tn_db_sqlite(db), sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (tn_channel_add(db, name, kind, NULL, -1, &err) != TN_OK ||
+	    tn_channel_find(db, name, &ch, &err) != TN_OK)
 		return -1;
-	return sqlite3_last_insert_rowid(tn_db_sqlite(db));
+	id = ch.id;
+	tn_channel_clear(&ch);
+	return id;
 }
 
 /* Imports csv (written to a file) into channel; returns the code. */
