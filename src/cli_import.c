@@ -15,9 +15,14 @@
 #include "turnout/esc.h"
 #include "turnout/import.h"
 
+/* --json keeps at most this many rejected rows, so memory stays flat
+ * however bad the file; the rest are counted. */
+#define JSON_REJECTS_MAX 1000
+
 struct import_ctx {
 	const char *source;
 	cJSON *rejects;                 /* --json: the rejected rows */
+	long long rejects_kept;
 	int nomem;
 	int show_progress;
 	unsigned long long size;        /* of a regular file, else 0 */
@@ -40,7 +45,7 @@ static void on_reject(void *vctx, long long line, const char *reason)
 	tn_buf_free(&b);
 	if (ctx->bar.active)
 		ctx->bar.last_permille = -1;    /* redraw the bar */
-	if (ctx->rejects) {
+	if (ctx->rejects && ctx->rejects_kept < JSON_REJECTS_MAX) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o || !cJSON_AddNumberToObject(o, "line", (double)line) ||
 		    !cJSON_AddStringToObject(o, "reason", reason) ||
@@ -48,6 +53,7 @@ static void on_reject(void *vctx, long long line, const char *reason)
 			cJSON_Delete(o);
 			ctx->nomem = 1;
 		}
+		ctx->rejects_kept++;
 	}
 }
 
@@ -160,6 +166,8 @@ CLI_HANDLER(cmd_follower_import)
 			return EXIT_FAILED;
 		}
 		cJSON_AddItemToObject(o, "rejects", ctx.rejects);
+		cJSON_AddNumberToObject(o, "rejects_omitted",
+					(double)(stats.rejected - ctx.rejects_kept));
 		return cli_print_json(o);
 	}
 	printf("inserted %lld, updated %lld, rejected %lld\n",

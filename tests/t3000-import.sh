@@ -183,6 +183,18 @@ assert d[\"rejects\"][5][\"reason\"] == \"column '\''email'\'': not an address (
 	test "$(wc -l <err)" -eq 6
 '
 
+test_expect_success '--json keeps the first 1000 rejects and counts the rest' '
+	{ echo email; i=0; while [ $i -lt 1200 ]; do echo "bad$i@"; i=$((i + 1)); done; } >many.csv &&
+	tn follower import news many.csv --json >out 2>err &&
+	$PY -c "
+import json
+d = json.load(open(\"out\"))
+assert d[\"rejected\"] == 1200 and len(d[\"rejects\"]) == 1000, d[\"rejected\"]
+assert d[\"rejects_omitted\"] == 200 and d[\"rejects\"][-1][\"line\"] == 1001, d[\"rejects\"][-1]
+" &&
+	test "$(wc -l <err)" -eq 1200
+'
+
 test_expect_success 'the examples import cleanly apart from their bad rows' '
 	for ch in newsletter telegram mastodon; do
 		tn channel add "ex-$ch" --kind $ch >/dev/null &&
