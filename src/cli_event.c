@@ -120,7 +120,18 @@ static cJSON *event_json(const struct tn_event *ev)
 struct list_ctx {
 	cJSON *json;
 	int rows;
+	int slug_width;   /* the longest slug, for the text table */
 };
+
+static int measure_slug(void *vctx, const struct tn_event *ev)
+{
+	struct list_ctx *ctx = vctx;
+	int n = (int)strlen(ev->slug);
+
+	if (n > ctx->slug_width)
+		ctx->slug_width = n;
+	return 0;
+}
 
 static int list_one(void *vctx, const struct tn_event *ev)
 {
@@ -132,9 +143,9 @@ static int list_one(void *vctx, const struct tn_event *ev)
 		return 0;
 	}
 	if (ctx->rows == 1)
-		printf("%-4s %-30s %-16s %-20s %-9s %-8s %s\n", "ID", "SLUG", "START",
-		       "ZONE", "STATUS", "WHEN", "TITLE");
-	printf("%-4" PRId64 " %-30s %-16s %-20s %-9s %-8s ", ev->id, ev->slug,
+		printf("%-4s %-*s %-16s %-20s %-9s %-8s %s\n", "ID", ctx->slug_width,
+		       "SLUG", "START", "ZONE", "STATUS", "WHEN", "TITLE");
+	printf("%-4" PRId64 " %-*s %-16s %-20s %-9s %-8s ", ev->id, ctx->slug_width, ev->slug,
 	       ev->start_local, ev->tz, ev->cancelled ? "cancelled" : "scheduled",
 	       upcoming(ev) ? "upcoming" : "past");
 	cli_put_term(ev->title);
@@ -149,7 +160,7 @@ CLI_HANDLER(cmd_event_list)
 		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
 		OPT_END_(),
 	};
-	struct list_ctx ctx = { NULL, 0 };
+	struct list_ctx ctx = { NULL, 0, 4 };
 	struct tn_err err = { "", "" };
 	tn_code rc;
 
@@ -162,7 +173,9 @@ CLI_HANDLER(cmd_event_list)
 		fprintf(stderr, "turnout: out of memory\n");
 		return EXIT_FAILED;
 	}
-	rc = tn_event_each(c->db, list_one, &ctx, &err);
+	rc = json ? TN_OK : tn_event_each(c->db, measure_slug, &ctx, &err);
+	if (rc == TN_OK)
+		rc = tn_event_each(c->db, list_one, &ctx, &err);
 	if (rc != TN_OK) {
 		cJSON_Delete(ctx.json);
 		return cli_fail(&err, rc);
@@ -170,7 +183,7 @@ CLI_HANDLER(cmd_event_list)
 	if (json)
 		return cli_print_json(ctx.json);
 	if (ctx.rows == 0)
-		printf("no events yet; 'turnout event create' makes one\n");
+		fprintf(stderr, "no events yet; 'turnout event create' makes one\n");
 	return EXIT_OK;
 }
 
