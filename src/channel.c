@@ -140,22 +140,33 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 	return rc;
 }
 
-/* Columns: id, name, kind, url, latest audience, its date, followers.
+/* Columns: id, name, kind, url, latest audience (the last figure dated
+ * today or before: a figure for a future date is a plan, not a fact),
+ * its date, followers.
  * Counting followers reads every follower row of the channel, so only
  * listings do it (CHANNEL_COUNTED); a lookup by name, which every import
  * makes, reports -1. */
 #define CHANNEL_COLUMNS \
 	"SELECT c.id, c.name, c.kind, c.url," \
 	" (SELECT size FROM channel_audience a WHERE a.channel_id = c.id" \
-	"   ORDER BY date DESC LIMIT 1)," \
+	"   AND a.date <= :today ORDER BY date DESC LIMIT 1)," \
 	" (SELECT date FROM channel_audience a WHERE a.channel_id = c.id" \
-	"   ORDER BY date DESC LIMIT 1),"
+	"   AND a.date <= :today ORDER BY date DESC LIMIT 1),"
 #define CHANNEL_SELECT CHANNEL_COLUMNS " -1 FROM channel c"
+/* Forgotten people still count: forgetting erases who, not how many. */
 #define CHANNEL_COUNTED CHANNEL_COLUMNS \
-	" (SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id" \
-	"   WHERE f.channel_id = c.id AND f.unfollowed_at IS NULL" \
-	"   AND p.forgotten_at IS NULL)" \
+	" (SELECT count(*) FROM follower f" \
+	"   WHERE f.channel_id = c.id AND f.unfollowed_at IS NULL)" \
 	" FROM channel c"
+
+static void bind_today(sqlite3_stmt *st)
+{
+	char today[11];
+
+	tn_today(today);
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":today"), today, -1,
+			  SQLITE_TRANSIENT);
+}
 
 static tn_code row_to_channel(sqlite3_stmt *st, struct tn_channel *ch)
 {
@@ -184,10 +195,12 @@ tn_code tn_channel_find(struct tn_db *db, const char *name,
 	int s;
 
 	memset(ch, 0, sizeof(*ch));
-	rc = tn_db_prepare(db, &st, CHANNEL_SELECT " WHERE c.name = ?1", err);
+	rc = tn_db_prepare(db, &st, CHANNEL_SELECT " WHERE c.name = :name", err);
 	if (rc != TN_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":name"), name, -1,
+			  SQLITE_STATIC);
+	bind_today(st);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {
 		rc = row_to_channel(st, ch);
@@ -242,6 +255,7 @@ tn_code tn_channel_each(struct tn_db *db,
 	rc = tn_db_prepare(db, &st, CHANNEL_COUNTED " ORDER BY c.name", err);
 	if (rc != TN_OK)
 		return rc;
+	bind_today(st);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = row_to_channel(st, &ch)) != TN_OK) {
 			tn_err_set(err, rc, "out of memory");

@@ -3,6 +3,7 @@
  * the output helpers shared by the cli_*.c handlers. Owns the process exit
  * status; nothing below the CLI layer calls exit().
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -98,19 +99,22 @@ static int is_group(const char *word)
 	return 0;
 }
 
-static int group_usage(const char *group, const char *sub)
+/* Lists a group's commands; with sub, first says that sub is not one of
+ * them. From 'turnout help GROUP' (ok = 1) it is an answer, not an error. */
+static int group_usage(const char *group, const char *sub, int ok)
 {
 	size_t i, n = strlen(group);
+	FILE *f = ok ? stdout : stderr;
 
 	if (sub)
-		fprintf(stderr, "turnout: '%s %s': unknown command\n", group, sub);
-	else
-		fprintf(stderr, "turnout: '%s': needs a subcommand\n", group);
-	fprintf(stderr, "the '%s' commands are:\n", group);
+		cli_usage_error("'%s %s': unknown command", group, sub);
+	else if (!ok)
+		cli_usage_error("'%s': needs a subcommand", group);
+	fprintf(f, "the '%s' commands are:\n", group);
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strncmp(commands[i].name, group, n) == 0 && commands[i].name[n] == ' ')
-			fprintf(stderr, "  %-18s %s\n", commands[i].name, commands[i].summary);
-	return EXIT_USAGE;
+			fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
+	return ok && !sub ? EXIT_OK : EXIT_USAGE;
 }
 
 static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
@@ -175,7 +179,7 @@ static int dispatch(int argc, char **argv)
 		cmd = find_command(argc - i - 1, argv + i + 1, &used);
 		if (!cmd) {
 			if (is_group(argv[i + 1]))
-				return group_usage(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL);
+				return group_usage(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL, 1);
 			return cli_usage_error("'%s': unknown command", argv[i + 1]);
 		}
 		{
@@ -186,7 +190,7 @@ static int dispatch(int argc, char **argv)
 		cmd = find_command(argc - i, argv + i, &used);
 		if (!cmd) {
 			if (is_group(argv[i]))
-				return group_usage(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+				return group_usage(argv[i], i + 1 < argc ? argv[i + 1] : NULL, 0);
 			cli_usage_error("'%s': unknown command", argv[i]);
 			fprintf(stderr, "run 'turnout help' for the list\n");
 			return EXIT_USAGE;
@@ -378,7 +382,7 @@ int cli_parse_count(const char *flag, const char *text, long long *out)
 
 	errno = 0;
 	*out = strtoll(text, &end, 10);
-	if (errno || end == text || *end || *out < 0 || text[0] == '-' || text[0] == '+')
+	if (errno || !isdigit((unsigned char)text[0]) || *end || *out < 0)
 		return cli_usage_error("%s: '%s': not a whole number >= 0", flag, text);
 	return 0;
 }

@@ -57,6 +57,21 @@ static void flush_line(struct list_ctx *x)
 	x->current = 0;
 }
 
+/* 1 if region is already one of the ", "-separated entries of list. */
+static int has_region(const struct tn_buf *list, const char *region)
+{
+	size_t n = strlen(region);
+	const char *p = list->data;
+
+	while ((p = strstr(p, region)) != NULL) {
+		if ((p == list->data || (p >= list->data + 2 && p[-2] == ',' && p[-1] == ' ')) &&
+		    (p[n] == '\0' || (p[n] == ',' && p[n + 1] == ' ')))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static int list_row(void *vctx, const struct tn_follow_row *r)
 {
 	struct list_ctx *x = vctx;
@@ -92,7 +107,7 @@ static int list_row(void *vctx, const struct tn_follow_row *r)
 		tn_esc_term(&part, r->handle);
 	}
 	tn_buf_add(&x->channels, part.data);
-	if (r->region && !strstr(x->regions.data, r->region)) {
+	if (r->region && !has_region(&x->regions, r->region)) {
 		if (x->regions.len)
 			tn_buf_add(&x->regions, ", ");
 		tn_buf_add(&x->regions, r->region);
@@ -216,7 +231,7 @@ CLI_HANDLER(cmd_follower_forget)
 	struct tn_err err = { "", "" };
 	int64_t id;
 	char *pos[1];
-	int status, done;
+	int status, done, flushed;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, NULL, "turnout follower forget PERSON",
@@ -227,12 +242,16 @@ CLI_HANDLER(cmd_follower_forget)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_person_resolve(c->db, pos[0], &id, &err);
 	if (rc == TN_OK)
-		rc = tn_person_forget(c->db, id, &done, &err);
+		rc = tn_person_forget(c->db, id, &done, &flushed, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	if (done)
 		printf("forgot person %" PRId64 "\n", id);
 	else
 		fprintf(stderr, "turnout: person %" PRId64 ": already forgotten; nothing changed\n", id);
+	if (!flushed)
+		fprintf(stderr, "turnout: warning: another process has the database open, so the "
+			"erased data is still in its write-ahead log\n"
+			"hint: run 'turnout follower forget %" PRId64 "' again when it has closed\n", id);
 	return EXIT_OK;
 }

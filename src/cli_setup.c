@@ -1,6 +1,7 @@
 /*
  * cli_setup.c - 'turnout init'.
  */
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,19 @@ static const char init_help[] =
 	"Creates the database (--db, $TURNOUT_DB or ./turnout.db) with the\n"
 	"organisation's settings and a new Ed25519 key pair that signs tickets.\n"
 	"Running it again on an initialised database changes nothing.";
+
+/* Removes a database file this command created, with its WAL and
+ * shared-memory files. */
+static void remove_database(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
 
 CLI_HANDLER(cmd_init)
 {
@@ -44,7 +58,7 @@ CLI_HANDLER(cmd_init)
 	c->db = NULL;
 	if (rc != TN_OK) {
 		if (!existed)
-			unlink(c->db_path);
+			remove_database(c->db_path);
 		return cli_fail(&err, rc);
 	}
 	if (created)

@@ -32,6 +32,7 @@ struct tn_csv {
 	size_t *ends;                 /* ends[i]: offset of field i's NUL */
 	size_t nfields, afields;
 	int overflow;                 /* 1 too long, 2 too many fields */
+	int cr_pending;               /* a quoted CR ended the buffer */
 };
 
 static tn_code open_reader(int fd, FILE *fp, struct tn_csv **out,
@@ -277,8 +278,21 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 			q = memchr(p, '"', (size_t)(e - p));
 			if (!q)
 				q = e;
-			for (nl = p; (nl = memchr(nl, '\n', (size_t)(q - nl))); nl++)
-				r->line++;
+			/* Line breaks inside quotes: LF, CRLF or a lone CR. A CR
+			 * that ends the buffer is decided by the next byte. */
+			if (r->cr_pending && p < e) {
+				r->cr_pending = 0;
+				if (*p != '\n')
+					r->line++;
+			}
+			for (nl = p; nl < q; nl++) {
+				if (*nl == '\n')
+					r->line++;
+				else if (*nl == '\r' && nl + 1 == e)
+					r->cr_pending = 1;
+				else if (*nl == '\r' && nl[1] != '\n')
+					r->line++;
+			}
 			if (add_bytes(r, p, (size_t)(q - p)) != TN_OK)
 				return tn_err_set(err, TN_NOMEM, "csv: out of memory");
 			r->pos = (size_t)(q - r->buf);

@@ -9,8 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "turnout/buf.h"
 #include "turnout/db.h"
+#include "turnout/text.h"
 #include "schema.h"
+
+/* How long a statement waits for another process's lock. */
+#define BUSY_TIMEOUT_MS 10000
 
 struct tn_db {
 	sqlite3 *conn;
@@ -96,26 +101,37 @@ static int user_version(struct tn_db *db)
 }
 
 /* Runs every migration the file is behind on, each in its own
- * transaction together with its user_version bump. */
+ * transaction together with its user_version bump. The version is read
+ * again inside each transaction: another process may have migrated the
+ * file while this one waited for the lock. */
 static tn_code migrate(struct tn_db *db, struct tn_err *err)
 {
-	int v = user_version(db), latest = tn_schema_count();
+	int v, latest = tn_schema_count();
 	char pragma[64];
 	tn_code rc;
 
-	if (v < 0)
-		return tn_db_fail(db, err, "read schema version");
-	if (v > latest)
-		return tn_err_set(err, TN_FAIL,
-				  "database '%s': schema version %d is newer than this turnout (%d)",
-				  db->path, v, latest);
-	for (; v < latest; v++) {
-		if ((rc = tn_db_begin(db)) != TN_OK)
+	for (;;) {
+		if ((v = user_version(db)) < 0)
+			return tn_db_fail(db, err, "read schema version");
+		if (v > latest)
+			return tn_err_set(err, TN_FAIL,
+					  "database '%s': schema version %d is newer than this turnout (%d)",
+					  db->path, v, latest);
+		if (v == latest)
+			return TN_OK;
+		if (tn_db_begin(db) != TN_OK)
 			return tn_db_fail(db, err, "migrate");
-		rc = tn_db_exec(db, tn_schema_migration(v + 1), err);
-		if (rc == TN_OK) {
-			snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
-			rc = tn_db_exec(db, pragma, err);
+		if ((v = user_version(db)) < 0) {
+			tn_db_end(db, 1);
+			return tn_db_fail(db, err, "read schema version");
+		}
+		rc = TN_OK;
+		if (v < latest) {
+			rc = tn_db_exec(db, tn_schema_migration(v + 1), err);
+			if (rc == TN_OK) {
+				snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+				rc = tn_db_exec(db, pragma, err);
+			}
 		}
 		if (rc != TN_OK) {
 			tn_db_end(db, 1);
@@ -124,7 +140,41 @@ static tn_code migrate(struct tn_db *db, struct tn_err *err)
 		if (tn_db_end(db, 0) != TN_OK)
 			return tn_db_fail(db, err, "migrate");
 	}
-	return TN_OK;
+}
+
+/* SQL tn_fold(text): tn_utf8_fold, for case-insensitive matching of
+ * names and places beyond ASCII (SQLite's NOCASE folds ASCII only). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (tn_utf8_fold(s, (size_t)sqlite3_value_bytes(argv[0]), &b) != TN_OK) {
+		tn_buf_free(&b);
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	tn_buf_free(&b);
+}
+
+/* 1 if the file holds no schema at all (a new or empty file). */
+static int is_blank(struct tn_db *db)
+{
+	sqlite3_stmt *st;
+	int blank = 0;
+
+	if (sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM sqlite_schema",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		blank = sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	return blank;
 }
 
 tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
@@ -159,7 +209,22 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		return rc;
 	}
 	sqlite3_extended_result_codes(db->conn, 1);
-	sqlite3_busy_timeout(db->conn, 10000);
+	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+	sqlite3_create_function(db->conn, "tn_fold", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_fold, NULL, NULL);
+	/* A file turnout did not make is left alone: user_version 0 is
+	 * either a new file (init may fill it) or another program's. */
+	if (user_version(db) == 0 &&
+	    (!(flags & TN_DB_CREATE) || !is_blank(db))) {
+		rc = tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database",
+				path);
+		tn_err_hint(err, (flags & TN_DB_CREATE)
+			    ? "it holds another program's tables; choose another --db FILE"
+			    : "run 'turnout init' to make one, or pass --db FILE");
+		tn_db_close(db);
+		return rc;
+	}
 	/* WAL lets readers (reports, the door) run beside a writer; FULL
 	 * makes every commit durable, as the guarantees promise. */
 	rc = tn_db_exec(db,
@@ -264,6 +329,17 @@ tn_code tn_db_end(struct tn_db *db, int rollback_wanted)
 	return commit(db);
 }
 
+
+int tn_db_checkpoint(struct tn_db *db)
+{
+	int rc;
+
+	sqlite3_busy_timeout(db->conn, 2000);
+	rc = sqlite3_wal_checkpoint_v2(db->conn, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				       NULL, NULL);
+	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+	return rc == SQLITE_OK;
+}
 
 tn_code tn_db_setting_get(struct tn_db *db, const char *key, char **value,
 			  struct tn_err *err)

@@ -316,12 +316,13 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 	for (c = 0; c < NCOLS; c++)
 		im->col[c] = -1;
 	rc = tn_csv_next(r, &got, err);
-	if (rc == TN_BADINPUT)
-		return tn_err_set(err, TN_BADINPUT, "%s:%lld: header: %s", im->source,
-				  tn_csv_line(r), err->msg);
 	if (rc != TN_OK) {
-		char why[256];
+		char why[256];   /* err->msg is rewritten below: copy it first */
+
 		snprintf(why, sizeof(why), "%s", err->msg);
+		if (rc == TN_BADINPUT)
+			return tn_err_set(err, rc, "%s:%lld: header: %s", im->source,
+					  tn_csv_line(r), why);
 		return tn_err_set(err, rc, "%s: %s", im->source, why);
 	}
 	if (!got)

@@ -24,9 +24,10 @@ static int url_ok(const char *url)
 		return 0;
 	if (!*host || *host == '/')
 		return 0;
+	/* pages are base_url + "/e/slug": no query or fragment */
 	for (p = url; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7F || *p == '"' ||
-		    *p == '<' || *p == '>')
+		    *p == '<' || *p == '>' || *p == '?' || *p == '#')
 			return 0;
 	return 1;
 }
@@ -53,8 +54,8 @@ tn_code tn_setup_validate(const char *org, const char *from,
 			return tn_err_set(err, TN_USAGE, "--from: '%s': %s", from, why.msg);
 	}
 	if (!base_url || !url_ok(base_url)) {
-		tn_err_set(err, TN_USAGE, "--base-url: '%s': not an http(s) URL",
-			   base_url ? base_url : "");
+		tn_err_set(err, TN_USAGE, "--base-url: '%s': not an http(s) URL"
+			   " without query or fragment", base_url ? base_url : "");
 		tn_err_hint(err, "for example --base-url https://meet.example.org");
 		return TN_USAGE;
 	}

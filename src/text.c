@@ -65,6 +65,73 @@ int tn_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+/* The lower-case partner of a capital in the scripts followers' names
+ * and cities are mostly written in; other code points map to themselves. */
+static int32_t fold_cp(int32_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c < 0xC0)
+		return c;
+	if (c <= 0xDE)
+		return c == 0xD7 ? c : c + 32;                   /* Latin-1 */
+	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+		return c | 1;                                    /* Latin Ext-A pairs */
+	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+		return c + (c & 1);
+	if (c == 0x178)
+		return 0xFF;
+	if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
+		return c + 32;                                   /* Greek */
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;                                   /* Ѐ..Џ */
+	if (c >= 0x410 && c <= 0x42F)
+		return c + 32;                                   /* А..Я */
+	if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF))
+		return c | 1;
+	return c;
+}
+
+tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out)
+{
+	const char *end = s + len, *p;
+	unsigned char enc[4];
+	int32_t c;
+
+	while (s < end) {
+		p = s;
+		c = tn_utf8_next(&s, end);
+		if (c < 0) {
+			if (tn_buf_addn(out, p, (size_t)(s - p)) != TN_OK)
+				return TN_NOMEM;
+			continue;
+		}
+		c = fold_cp(c);
+		if (c < 0x80) {
+			enc[0] = (unsigned char)c;
+			len = 1;
+		} else if (c < 0x800) {
+			enc[0] = (unsigned char)(0xC0 | (c >> 6));
+			enc[1] = (unsigned char)(0x80 | (c & 0x3F));
+			len = 2;
+		} else {
+			/* every folded code point stays below U+10000 */
+			if (c >= 0x10000) {
+				if (tn_buf_addn(out, p, (size_t)(s - p)) != TN_OK)
+					return TN_NOMEM;
+				continue;
+			}
+			enc[0] = (unsigned char)(0xE0 | (c >> 12));
+			enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+			enc[2] = (unsigned char)(0x80 | (c & 0x3F));
+			len = 3;
+		}
+		if (tn_buf_addn(out, enc, len) != TN_OK)
+			return TN_NOMEM;
+	}
+	return TN_OK;
+}
+
 static int local_char_ok(unsigned char c)
 {
 	/* RFC 5322 atext plus the dot; quoted local parts are not accepted. */

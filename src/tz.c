@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libical/ical.h>
@@ -50,7 +51,7 @@ static icaltimezone *find_zone(const char *zone)
 
 	if (!zone || !name_ok(zone))
 		return NULL;
-	if (strcmp(zone, "UTC") == 0)
+	if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0)
 		zone = "Etc/UTC";   /* libical's UTC zone has no VTIMEZONE */
 	z = icaltimezone_get_builtin_timezone(zone);
 	if (!z || !icaltimezone_get_location(z) || !icaltimezone_get_component(z))

@@ -47,6 +47,8 @@ test_expect_success 'bad init flags are usage errors and create no file' '
 	grep -q "turnout: --from: .not-an-address.: " err &&
 	test_expect_code 2 tn --db new.db init --base-url "ftp://x" 2>err &&
 	grep -q "turnout: --base-url: .ftp://x.: not an http(s) URL" err &&
+	test_expect_code 2 tn --db new.db init --base-url "https://ex.org/base?x=1" 2>err &&
+	grep -q "without query or fragment" err &&
 	test_expect_code 2 tn --db new.db init --org "" 2>err &&
 	grep -q "turnout: --org: empty name" err &&
 	test_expect_code 2 tn --db new.db init --bogus 2>err &&
@@ -74,6 +76,32 @@ test_expect_success 'help lists every command and each command has --help' '
 		tn $c --help >h && grep -q "^usage: turnout $c" h || { echo "no --help for $c"; exit 1; }
 		tn help $c >h2 && test_cmp h h2
 	done
+'
+
+test_expect_success 'help GROUP lists that group; a bad subcommand is escaped' '
+	tn help event >out &&
+	grep -q "^  event create " out &&
+	test_expect_code 2 tn channel "$(printf "\033[31mred")" 2>err &&
+	grep -q "unknown command" err &&
+	! grep -q "$(printf "\033")" err
+'
+
+test_expect_success 'a file turnout did not make is refused and left alone' '
+	: >empty.db &&
+	test_expect_code 1 tn --db empty.db channel add foo --kind blog 2>err &&
+	grep -q "turnout: database .empty.db.: not a turnout database" err &&
+	test ! -s empty.db &&
+	sqlite3 other.db "CREATE TABLE x(a); INSERT INTO x VALUES(1)" &&
+	sqlite3 other.db .dump >before &&
+	test_expect_code 1 tn --db other.db channel list 2>err &&
+	grep -q "not a turnout database" err &&
+	test_expect_code 1 tn --db other.db init 2>err &&
+	grep -q "another program" err &&
+	sqlite3 other.db .dump >after &&
+	test_cmp before after &&
+	test "$(sqlite3 other.db "PRAGMA journal_mode")" = delete &&
+	tn --db empty.db init >/dev/null &&
+	tn --db empty.db channel add foo --kind blog >/dev/null
 '
 
 test_expect_success 'unknown commands and missing subcommands are usage errors' '

@@ -31,4 +31,20 @@ test_expect_success 'init on the upgraded database changes nothing' '
 	db_dump >after && test_cmp before after
 '
 
+test_expect_success 'processes opening an old database at once all succeed' '
+	for round in 1 2 3 4 5 6 7 8; do
+		cp "$TN_DATA/schema-v1.db" race.db &&
+		rm -f race.db-wal race.db-shm &&
+		pids= &&
+		for i in 1 2 3 4; do
+			"$TURNOUT" --db race.db channel list --json >/dev/null 2>race.err.$i &
+			pids="$pids $!"
+		done &&
+		for p in $pids; do
+			wait $p || { cat race.err.*; exit 1; }
+		done &&
+		test "$(sqlite3 race.db "PRAGMA user_version")" = 2 || exit 1
+	done
+'
+
 test_done

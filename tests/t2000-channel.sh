@@ -34,6 +34,13 @@ test_expect_success 'channel audience keeps a dated history; the latest is liste
 	PYEOF
 '
 
+test_expect_success 'a figure dated in the future is kept but not shown as the current audience' '
+	TURNOUT_NOW=2026-07-01T00:00:00Z tn channel audience tg 99999 --date 2031-01-01 &&
+	TURNOUT_NOW=2026-07-01T00:00:00Z tn channel list --json >list.json &&
+	$PY -c "import json; tg = [c for c in json.load(open(\"list.json\")) if c[\"name\"] == \"tg\"][0]; assert tg[\"audience\"] == 470 and tg[\"audience_history\"][-1] == {\"date\": \"2031-01-01\", \"size\": 99999}, tg" &&
+	sqlite3 turnout.db "DELETE FROM channel_audience WHERE date = '\''2031-01-01'\''"
+'
+
 test_expect_success 'channel list prints an aligned table' '
 	tn channel list >out &&
 	head -1 out | grep -q "^NAME *KIND *AUDIENCE *AS OF *FOLLOWERS *URL" &&
@@ -56,6 +63,7 @@ test_expect_success 'bad channel add input: usage errors naming the flag, nothin
 	test_db_unchanged 2 tn channel add blog --kind blog --audience -5 2>err &&
 	grep -q "turnout: --audience: .-5.: not a whole number" err &&
 	test_db_unchanged 2 tn channel add blog --kind blog --audience 12x 2>err &&
+	test_db_unchanged 2 tn channel add blog --kind blog --audience " 5" 2>err &&
 	test_db_unchanged 2 tn channel add "" --kind blog 2>err &&
 	grep -q "channel name: empty" err &&
 	test_db_unchanged 2 tn channel add "$(printf "bad\033[2Jname")" --kind blog 2>err &&

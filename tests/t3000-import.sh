@@ -95,6 +95,18 @@ test_expect_success 'a handle-only person takes the e-mail a later row brings' '
 	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''solo@example.org'\''")" = 2
 '
 
+test_expect_success 'a broken header says why, once' '
+	printf "email,\"name\nfoo,bar\n" >h.csv &&
+	test_db_unchanged 1 tn follower import news h.csv 2>err &&
+	grep -q "^turnout: h.csv:1: header: unterminated quoted field$" err
+'
+
+test_expect_success 'line numbers count lone CR line ends inside quotes' '
+	printf "email,name\rq3@example.org,\"a\rb\"\rbad3,z\r" >cr.csv &&
+	tn follower import news cr.csv >out 2>err &&
+	grep -q "^turnout: cr.csv:4: " err
+'
+
 test_expect_success 'bad rows are listed with line and reason; the rest is imported' '
 	tn follower import news bad.csv >out 2>err &&
 	echo "inserted 3, updated 0, rejected 6" >expect &&

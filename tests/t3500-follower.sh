@@ -40,6 +40,28 @@ test_expect_success 'follower list --channel and --region filter' '
 	$PY -c "import json; d = json.load(open(\"berlin.json\")); assert sorted(p[\"name\"] for p in d) == [\"Anna Berg\", \"Zoe Quist\"], d"
 '
 
+test_expect_success '--channel and --region hold for the same follower row' '
+	printf "email,name,city\nbob.two@example.org,Bob Two,Berlin\ncarl@example.org,Carl,New York\n" >n2.csv &&
+	printf "email,city\nbob.two@example.org,Paris\ncarl@example.org,York\n" >t2.csv &&
+	tn follower import news n2.csv >/dev/null &&
+	tn follower import tg t2.csv >/dev/null &&
+	tn follower list --channel tg --region Berlin --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert \"Bob Two\" not in [p[\"name\"] for p in d], d" &&
+	tn follower list --channel tg --region paris --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Bob Two\"], d" &&
+	tn follower list --region york >out &&
+	grep -q "	Carl	carl@example.org	news, tg	New York, York$" out
+'
+
+test_expect_success '--region ignores case in Cyrillic too' '
+	printf "email,name,city\nolga@example.org,Ольга,Москва\n" >o.csv &&
+	tn follower import news o.csv >/dev/null &&
+	tn follower list --region москва --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Ольга\"], d" &&
+	tn follower list --region МОСКВА --json >y.json &&
+	test_cmp x.json y.json
+'
+
 test_expect_success 'follower list with an unknown channel is a usage error' '
 	test_expect_code 2 tn follower list --channel nope 2>err &&
 	grep -q "turnout: channel .nope.: no such channel" err
@@ -103,9 +125,34 @@ test_expect_success 'a forgotten person is not listed and forgetting twice says 
 	db_dump >after && test_cmp before after
 '
 
-test_expect_success 'channel list counts known followers but not forgotten ones' '
+test_expect_success 'forgetting keeps the anonymous counts of channel list' '
 	tn channel list --json >ch.json &&
-	$PY -c "import json; d = {c[\"name\"]: c[\"followers\"] for c in json.load(open(\"ch.json\"))}; assert d == {\"masto\": 1, \"news\": 3, \"tg\": 2}, d"
+	$PY -c "import json; d = {c[\"name\"]: c[\"followers\"] for c in json.load(open(\"ch.json\"))}; assert d == {\"masto\": 1, \"news\": 7, \"tg\": 5}, d"
+'
+
+test_expect_success 'forget while another process reads: done, warned, finished on a retry' '
+	printf "email,name\nqwerty.busy@example.org,Busybody Uniquename\n" >busy.csv &&
+	tn follower import news busy.csv >/dev/null &&
+	$PY -c "
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute(\"BEGIN\"); c.execute(\"SELECT count(*) FROM person\").fetchone()
+open(\"reader-ready\", \"w\").close(); time.sleep(4); c.execute(\"COMMIT\")
+" turnout.db &
+	reader=$! &&
+	while [ ! -e reader-ready ]; do sleep 0.1; done &&
+	tn follower forget qwerty.busy@example.org >out 2>err &&
+	grep -q "^forgot person" out &&
+	grep -q "warning: another process has the database open" err &&
+	id=$(sqlite3 turnout.db "SELECT id FROM person WHERE forgotten_at IS NOT NULL ORDER BY id DESC LIMIT 1") &&
+	wait $reader &&
+	tn follower forget "$id" 2>err &&
+	! grep -q warning err &&
+	for s in Busybody qwerty.busy; do
+		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
+			echo "still in the database files: $s"; exit 1
+		fi
+	done
 '
 
 test_expect_success 'names with terminal escapes are neutralised in listings' '

@@ -15,9 +15,11 @@ struct tn_channel {
 	char name[128];
 	char kind[16];          /* newsletter, blog, telegram, mastodon, vk, twitter, other */
 	char *url;              /* NULL if none; owned, freed by tn_channel_clear */
-	int64_t audience;       /* latest declared audience, -1 if none */
+	int64_t audience;       /* latest declared audience dated today or
+				 * before, -1 if none */
 	char audience_date[11]; /* its date, "" if none */
-	int64_t followers;      /* known followers (not unfollowed, not forgotten);
+	int64_t followers;      /* known followers (not unfollowed; forgotten
+				 * people count, anonymously);
 				 * counted by tn_channel_each, -1 from tn_channel_find */
 };
 

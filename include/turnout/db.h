@@ -50,6 +50,12 @@ tn_code tn_db_fail(struct tn_db *db, struct tn_err *err, const char *what);
 /* Runs SQL without results (schema, pragmas). */
 tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err);
 
+/* Copies the WAL into the database file and truncates the WAL to zero
+ * bytes, so nothing written before lives on in it. Waits up to two
+ * seconds for readers in other processes; returns 1 if done, 0 if they
+ * kept it from finishing. */
+int tn_db_checkpoint(struct tn_db *db);
+
 /* Setting store (table "setting"): value is NULL when unset. The returned
  * string is malloc'd; caller frees. */
 tn_code tn_db_setting_get(struct tn_db *db, const char *key, char **value,

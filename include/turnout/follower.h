@@ -58,11 +58,13 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
 /*
  * Erases a person's name, e-mail and every handle, keeping the anonymous
  * rows (which channels, region, dates) so counts stay right. The freed
- * bytes are overwritten (secure_delete) and the WAL is checkpointed and
- * truncated, so the data leaves the database files. *done is 0 if the
- * person was already forgotten.
+ * bytes are overwritten (secure_delete), then the WAL is checkpointed and
+ * truncated so the data leaves the database files: *flushed is 1 when that
+ * worked, 0 when another process holding the database open kept it from
+ * finishing (call again later; forgetting a forgotten person only
+ * retries the checkpoint). *done is 0 if the person was already forgotten.
  */
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
-			 struct tn_err *err);
+			 int *flushed, struct tn_err *err);
 
 #endif

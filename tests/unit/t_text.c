@@ -38,6 +38,18 @@ static void test_utf8(void)
 	ok(!tn_utf8_valid("\xFF", 1), "0xFF is invalid");
 }
 
+static void test_fold(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	tn_utf8_fold("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße", strlen("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße"), &b);
+	is_str(b.data, "москва ёлка àéî ωmega łódź straße", "folding Cyrillic, Latin-1, Greek, Latin Ext-A");
+	tn_buf_reset(&b);
+	tn_utf8_fold("a\xFF" "b×", 5, &b);
+	is_str(b.data, "a\xFF" "b×", "invalid bytes and × pass through");
+	tn_buf_free(&b);
+}
+
 static void test_email(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -99,6 +111,7 @@ int main(void)
 {
 	test_buf();
 	test_utf8();
+	test_fold();
 	test_email();
 	test_dates();
 	test_escape();

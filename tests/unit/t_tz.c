@@ -88,6 +88,9 @@ int main(void)
 	is_str(name, "Europe/Berlin", "canonical name");
 	is_int(tn_tz_check("UTC", name, &err), TN_OK, "UTC known");
 	is_str(name, "Etc/UTC", "UTC is Etc/UTC");
+	is_int(tn_tz_check("utc", name, &err), TN_OK, "utc known");
+	is_int(tn_tz_check("GMT", name, &err), TN_OK, "GMT known");
+	is_str(name, "Etc/UTC", "GMT is Etc/UTC");
 	is_int(tn_tz_to_utc("Europe/Atlantis", "2026-07-15 19:00", utc, NULL, &err),
 	       TN_USAGE, "conversion in an unknown zone refused");
 
