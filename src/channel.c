@@ -38,30 +38,15 @@ void tn_channel_clear(struct tn_channel *ch)
 
 static tn_code check_name(const char *name, struct tn_err *err)
 {
-	const char *p;
+	const char *why;
 
 	if (!*name)
 		return tn_err_set(err, TN_USAGE, "channel name: empty");
 	if (strlen(name) >= sizeof(((struct tn_channel *)0)->name))
 		return tn_err_set(err, TN_USAGE, "channel name: longer than 127 bytes");
-	if (!tn_utf8_valid(name, strlen(name)))
-		return tn_err_set(err, TN_USAGE, "channel name: not valid UTF-8");
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7F)
-			return tn_err_set(err, TN_USAGE, "channel name: control character");
+	if ((why = tn_text_problem(name, 0)))
+		return tn_err_set(err, TN_USAGE, "channel name: %s", why);
 	return TN_OK;
-}
-
-static int url_ok(const char *url)
-{
-	const char *p;
-
-	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-		return 0;
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7F)
-			return 0;
-	return strlen(url) > 8;
 }
 
 static tn_code insert_audience(struct tn_db *db, int64_t channel_id,
@@ -101,7 +86,7 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		tn_err_hint(err, "kinds are %s", tn_channel_kinds());
 		return TN_USAGE;
 	}
-	if (url && !url_ok(url))
+	if (url && !tn_url_valid(url))
 		return tn_err_set(err, TN_USAGE, "--url: '%s': not an http(s) URL", url);
 	if (tn_db_begin(db) != TN_OK)
 		return tn_db_fail(db, err, "channel add");

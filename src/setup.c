@@ -12,48 +12,26 @@
 #include "turnout/setup.h"
 #include "turnout/text.h"
 
-static int url_ok(const char *url)
-{
-	const char *host, *p;
-
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return 0;
-	if (!*host || *host == '/')
-		return 0;
-	/* pages are base_url + "/e/slug": no query or fragment */
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7F || *p == '"' ||
-		    *p == '<' || *p == '>' || *p == '?' || *p == '#')
-			return 0;
-	return 1;
-}
-
 tn_code tn_setup_validate(const char *org, const char *from,
 			  const char *base_url, struct tn_err *err)
 {
 	struct tn_buf b = TN_BUF_INIT;
 	struct tn_err why;
-	const char *p;
+	const char *why_text;
 	tn_code rc;
 
 	if (!org || !*org)
 		return tn_err_set(err, TN_USAGE, "--org: empty name");
-	if (!tn_utf8_valid(org, strlen(org)))
-		return tn_err_set(err, TN_USAGE, "--org: not valid UTF-8");
-	for (p = org; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7F)
-			return tn_err_set(err, TN_USAGE, "--org: control character in name");
+	if ((why_text = tn_text_problem(org, 0)))
+		return tn_err_set(err, TN_USAGE, "--org: %s in name", why_text);
 	if (from) {
 		rc = tn_email_normalize(from, &b, &why);
 		tn_buf_free(&b);
 		if (rc != TN_OK)
 			return tn_err_set(err, TN_USAGE, "--from: '%s': %s", from, why.msg);
 	}
-	if (!base_url || !url_ok(base_url)) {
+	/* pages are base_url + "/e/slug": no query or fragment */
+	if (!base_url || !tn_url_valid(base_url) || strpbrk(base_url, "?#")) {
 		tn_err_set(err, TN_USAGE, "--base-url: '%s': not an http(s) URL"
 			   " without query or fragment", base_url ? base_url : "");
 		tn_err_hint(err, "for example --base-url https://meet.example.org");

@@ -187,6 +187,38 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	return TN_OK;
 }
 
+const char *tn_text_problem(const char *s, int multiline)
+{
+	const char *p;
+
+	if (!tn_utf8_valid(s, strlen(s)))
+		return "not valid UTF-8";
+	for (p = s; *p; p++)
+		if (((unsigned char)*p < ' ' || *p == 0x7F) &&
+		    !(multiline && (*p == '\n' || *p == '\t')))
+			return "control character";
+	return NULL;
+}
+
+int tn_url_valid(const char *url)
+{
+	const char *host, *p;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return 0;
+	if (!*host || *host == '/')
+		return 0;
+	for (p = url; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7F || *p == '"' ||
+		    *p == '<' || *p == '>')
+			return 0;
+	return 1;
+}
+
 int tn_date_valid(const char *s)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

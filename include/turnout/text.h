@@ -31,6 +31,15 @@ tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out);
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
 
+/* Why s cannot be a one-line text value (a name, a title): "not valid
+ * UTF-8" or "control character"; NULL if it can. With multiline, newline
+ * and tab are allowed (a description). */
+const char *tn_text_problem(const char *s, int multiline);
+
+/* 1 if url is an absolute http:// or https:// URL with a host and no
+ * blanks, control characters, quotes or angle brackets, else 0. */
+int tn_url_valid(const char *url);
+
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int tn_date_valid(const char *s);
 
