@@ -193,32 +193,58 @@ int tn_event_parse_duration(const char *s, int64_t *minutes)
 	return 0;
 }
 
-/* Checks a free-text value: valid UTF-8 and not too long. */
+/*
+ * Checks a free-text value: valid UTF-8, not too long, and no control
+ * character (below 0x20, or 0x7F). RFC 5545 forbids them in TEXT values,
+ * and on a terminal they are commands. Multi-line text (lines != 0) may
+ * hold newlines, tabs and CR LF pairs.
+ */
 static tn_code check_text(const char *flag, const char *s, size_t max,
-			  struct tn_err *err)
+			  int lines, struct tn_err *err)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), i;
 
 	if (!tn_utf8_valid(s, n))
 		return tn_err_set(err, TN_USAGE, "%s: not valid UTF-8", flag);
 	if (n > max)
 		return tn_err_set(err, TN_USAGE, "%s: too long (%zu bytes, at most %zu)",
 				  flag, n, max);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != 0x7F)
+			continue;
+		if (lines && (c == '\n' || c == '\t' || (c == '\r' && s[i + 1] == '\n')))
+			continue;
+		tn_err_set(err, TN_USAGE, "%s: control character", flag);
+		tn_err_hint(err, "byte %zu is 0x%02X; only text%s is allowed", i + 1, c,
+			    lines ? ", newlines and tabs" : "");
+		return TN_USAGE;
+	}
 	return TN_OK;
 }
 
-/* Replaces *field with a copy of value ("" = none). */
+/* Replaces *field with a copy of value ("" = none); in multi-line text
+ * CR LF becomes LF. */
 static tn_code set_optional(char **field, const char *flag, const char *value,
-			    size_t max, struct tn_err *err)
+			    size_t max, int lines, struct tn_err *err)
 {
 	char *copy = NULL;
 	tn_code rc;
 
 	if (*value) {
-		if ((rc = check_text(flag, value, max, err)) != TN_OK)
+		if ((rc = check_text(flag, value, max, lines, err)) != TN_OK)
 			return rc;
 		if (!(copy = strdup(value)))
 			return nomem(err);
+		if (lines) {
+			char *from, *to;
+
+			for (from = to = copy; *from; from++)
+				if (!(*from == '\r' && from[1] == '\n'))
+					*to++ = *from;
+			*to = '\0';
+		}
 	}
 	free(*field);
 	*field = copy;
@@ -278,7 +304,7 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			;
 		if (!*p)
 			return tn_err_set(err, TN_USAGE, "--title: empty");
-		if ((rc = check_text("--title", in->title, TITLE_MAX, err)) != TN_OK)
+		if ((rc = check_text("--title", in->title, TITLE_MAX, 0, err)) != TN_OK)
 			return rc;
 		free(d->title);
 		if (!(d->title = strdup(in->title)))
@@ -289,14 +315,14 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		return flag_err(err, rc, "--tz");
 	tz_changed = strcmp(old_tz, d->tz) != 0;
 	if (in->venue && (rc = set_optional(&d->venue, "--venue", in->venue,
-					    PLACE_MAX, err)) != TN_OK)
+					    PLACE_MAX, 0, err)) != TN_OK)
 		return rc;
 	if (in->address && (rc = set_optional(&d->address, "--address", in->address,
-					      PLACE_MAX, err)) != TN_OK)
+					      PLACE_MAX, 0, err)) != TN_OK)
 		return rc;
 	if (in->description && (rc = set_optional(&d->description, "--description",
 						  in->description, DESCRIPTION_MAX,
-						  err)) != TN_OK)
+						  1, err)) != TN_OK)
 		return rc;
 	if (in->capacity) {
 		int64_t n = 0;
@@ -684,11 +710,13 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 	struct tn_event cur;
 	sqlite3_stmt *st;
 	tn_code rc;
+	int have;   /* cur holds an event that must be cleared or handed over */
 
 	*changed = 0;
 	if ((rc = begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_event_find(db, name, &cur, err);
+	have = rc == TN_OK;
 	if (rc == TN_OK && !cur.cancelled) {
 		rc = tn_db_prepare(db, &st, "UPDATE event SET status = 'cancelled',"
 				   " sequence = sequence + 1, updated_at = ?2"
@@ -707,11 +735,14 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			*changed = 1;
 		} else {
 			tn_event_clear(&cur);
+			have = 0;
 		}
 	}
 	rc = end(db, rc, err);
 	if (rc != TN_OK) {
 		*changed = 0;
+		if (have)
+			tn_event_clear(&cur);
 		return rc;
 	}
 	if (ev)

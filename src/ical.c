@@ -4,10 +4,11 @@
  * The one thing done by hand is reshaping libical's VTIMEZONE: libical
  * 3.0 emits a zone's whole history under a prefixed TZID, and its bounded
  * rules carry UTC UNTILs that python-icalendar 4.0.3 rejects. Here the
- * TZID becomes the IANA name, the history is cut to the year before the
- * event, and each rule with an UNTIL is merged with its open-ended twin or
- * else turned into RDATEs, a form both strict and lenient parsers read
- * with the same instants (checked by tests/t4100-ics.sh). Owns no table.
+ * TZID becomes the IANA name, the history is cut to the years from the
+ * one before the event to the one after it, and each rule with an UNTIL
+ * is merged with its open-ended twin or else turned into RDATEs, a form
+ * both strict and lenient parsers read with the same instants (checked by
+ * tests/t4100-ics.sh). Owns no table.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -194,20 +195,101 @@ static int drop_until(icalcomponent *vtz, icalcomponent *c,
 	return 0;
 }
 
-tn_code tn_ical_vtimezone(const char *zone, int from_year, icalcomponent **out,
-			  struct tn_err *err)
+/* The onset an RDATE gives (a DATE-TIME, or the start of a PERIOD). */
+static struct icaltimetype rdate_time(icalproperty *p)
+{
+	struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
+
+	return icaltime_is_null_time(dp.time) ? dp.period.start : dp.time;
+}
+
+/*
+ * Cuts observance c at cutoff (a local time): RDATEs from cutoff on go;
+ * if DTSTART itself is that late, the earliest RDATE left takes its place,
+ * or c goes when none is left (an RRULE starting then goes too). Returns
+ * 1 if c was freed.
+ */
+static int cut_after(icalcomponent *vtz, icalcomponent *c,
+		     struct icaltimetype cutoff)
+{
+	icalproperty *p, *first = NULL;
+	int removed;
+
+	/* removing a property disturbs the iterator: rescan after each */
+	do {
+		removed = 0;
+		for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+		     p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+			if (icaltime_compare(rdate_time(p), cutoff) >= 0) {
+				icalcomponent_remove_property(c, p);
+				icalproperty_free(p);
+				removed = 1;
+				break;
+			}
+	} while (removed);
+	if (icaltime_compare(dtstart_of(c), cutoff) < 0)
+		return 0;
+	for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+		if (!first || icaltime_compare(rdate_time(p), rdate_time(first)) < 0)
+			first = p;
+	if (!first || icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY)) {
+		icalcomponent_remove_component(vtz, c);
+		icalcomponent_free(c);
+		return 1;
+	}
+	icalproperty_set_dtstart(icalcomponent_get_first_property(
+					 c, ICAL_DTSTART_PROPERTY), rdate_time(first));
+	icalcomponent_remove_property(c, first);
+	icalproperty_free(first);
+	return 0;
+}
+
+/*
+ * Repeats DTSTART as an RDATE in an observance that has RDATEs and no
+ * RRULE. RFC 5545 counts DTSTART as the first onset either way, but
+ * ical.js 2.2.1 skips DTSTART as soon as there is an RDATE, and would
+ * read the offset before that onset until the next one. Returns 0 when
+ * out of memory.
+ */
+static int dtstart_as_rdate(icalcomponent *c)
+{
+	icalproperty *p;
+	struct icaldatetimeperiodtype dp;
+	struct icaltimetype start = dtstart_of(c);
+
+	if (icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
+	    !icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY))
+		return 1;
+	for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+		if (icaltime_compare(rdate_time(p), start) == 0)
+			return 1;
+	dp.time = start;
+	dp.period = icalperiodtype_null_period();
+	if (!(p = icalproperty_new_rdate(dp)))
+		return 0;
+	icalcomponent_add_property(c, p);
+	return 1;
+}
+
+tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
+			  icalcomponent **out, struct tn_err *err)
 {
 	icalcomponent *vtz, *c, *all[MAX_OBSERVANCES];
 	icaltimezone *z;
 	icalproperty *p;
-	struct icaltimetype from;
+	struct icaltimetype from, cutoff;
 	char name[64];
-	int n = 0, i, ok = 1;
+	int n = 0, i, ok = 1, first;
 	tn_code rc;
 
 	*out = NULL;
 	if ((rc = tn_tz_check(zone, name, err)) != TN_OK)
 		return rc;
+	if (from_year < 1 || to_year < from_year || to_year > 9998)
+		return tn_err_set(err, TN_FAIL, "time zone '%s': bad years %d..%d",
+				  name, from_year, to_year);
 	z = icaltimezone_get_builtin_timezone(name);
 	if (!z || !icaltimezone_get_component(z))
 		return tn_err_set(err, TN_USAGE, "'%s': unknown time zone", zone);
@@ -242,6 +324,38 @@ tn_code tn_ical_vtimezone(const char *zone, int from_year, icalcomponent **out,
 		return tn_err_set(err, TN_FAIL, "time zone '%s': cannot expand its rules",
 				  name);
 	}
+
+	/* The upper bound: nothing from 1 January after to_year on (onsets
+	 * are local times; a year's margin makes the offset moot). */
+	cutoff = icaltime_null_time();
+	cutoff.year = to_year + 1;
+	cutoff.month = 1;
+	cutoff.day = 1;
+	for (i = 0; i < n; i++)
+		if (all[i] && cut_after(vtz, all[i], cutoff))
+			all[i] = NULL;
+	/* An observance that keeps the offset (TZOFFSETFROM = TZOFFSETTO)
+	 * changes no instant; only the earliest one, the tombstone saying
+	 * which offset holds from from_year on, is needed. Others are tzdata
+	 * name changes, or libical's sentinel at its time_t limit
+	 * (2038-01-19T03:14:07Z). */
+	for (first = -1, i = 0; i < n; i++)
+		if (all[i] && (first < 0 || icaltime_compare(dtstart_of(all[i]),
+							     dtstart_of(all[first])) < 0))
+			first = i;
+	for (i = 0; i < n; i++)
+		if (all[i] && i != first &&
+		    offset_of(all[i], ICAL_TZOFFSETFROM_PROPERTY) ==
+		    offset_of(all[i], ICAL_TZOFFSETTO_PROPERTY)) {
+			icalcomponent_remove_component(vtz, all[i]);
+			icalcomponent_free(all[i]);
+			all[i] = NULL;
+		}
+	for (i = 0; i < n; i++)
+		if (all[i] && !dtstart_as_rdate(all[i])) {
+			icalcomponent_free(vtz);
+			return nomem(err);
+		}
 	*out = vtz;
 	return TN_OK;
 }
@@ -405,11 +519,14 @@ tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org
 	icalcomponent *cal, *vtz = NULL, *ve = NULL;
 	icalproperty *stand_in;
 	char *text;
-	int year = atoi(ev->start_local), valid;
+	int year = atoi(ev->start_local), end_year = atoi(ev->end_local), valid;
 	tn_code rc;
 
 	*out = NULL;
-	if ((rc = tn_ical_vtimezone(ev->tz, year - 1, &vtz, err)) != TN_OK)
+	if (end_year < year)
+		end_year = year;
+	if ((rc = tn_ical_vtimezone(ev->tz, year - 1, end_year + 1, &vtz,
+				    err)) != TN_OK)
 		return rc;
 	if ((rc = tn_ical_vevent(ev, org, &ve, err)) != TN_OK) {
 		icalcomponent_free(vtz);

@@ -169,6 +169,38 @@ test_expect_success 'an empty --title is a usage error' '
 		--start "2026-12-01 19:00" --tz Europe/Berlin
 '
 
+# RFC 5545 forbids control characters in TEXT values, and on a terminal
+# (event show, list) an escape sequence would run.
+test_expect_success 'a control character in a text flag is a usage error' '
+	esc=$(printf "Evil\033]0;pwned\007 title") &&
+	bad_create "^turnout: --title: control character$" --title "$esc" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin &&
+	stderr_has "^hint: byte 5 is 0x1B" &&
+	bad_create "^turnout: --title: control character$" --title "$(printf "two\nlines")" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --title: control character$" --title "$(printf "tab\there")" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --title: control character$" --title "$(printf "del\177")" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --venue: control character$" --title x --venue "$(printf "Club\033[2J")" \
+		--start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --address: control character$" --title x \
+		--address "$(printf "Main St\r1")" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --description: control character$" --title x \
+		--description "$(printf "x\001")" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --description: control character$" --title x \
+		--description "$(printf "bare\rCR")" --start "2026-12-01 19:00" --tz Europe/Berlin &&
+	bad_create "^turnout: --description: control character$" --title x \
+		--description "$(printf "bell\007")" --start "2026-12-01 19:00" --tz Europe/Berlin
+'
+
+test_expect_success 'a description keeps newlines and tabs; CR LF becomes LF' '
+	tn event create --title lines --start "2026-12-01 19:00" --tz Europe/Berlin \
+		--description "$(printf "one\r\ntwo\n\tthree")" >/dev/null &&
+	test "$(q "SELECT hex(description) FROM event WHERE slug = '\''lines'\''")" = \
+		"$(printf "one\ntwo\n\tthree" | od -An -tx1 | tr -d " \n" | tr a-f A-F)"
+'
+
 test_expect_success 'a malformed --slug is a usage error naming the flag' '
 	for v in "Bad Slug" a--b 123 -x x- "" UPPER "sl/ash" "встреча" \
 		 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; do
@@ -297,6 +329,17 @@ test_expect_success 'update with no flags, or bad values, is a usage error' '
 	test_db_unchanged 2 tn_err event update next-year --approval --no-approval &&
 	test_db_unchanged 2 tn_err event update next-year --slug other &&
 	stderr_has "unknown option .--slug."
+'
+
+test_expect_success 'update refuses control characters in text flags too' '
+	test_db_unchanged 2 tn_err event update next-year --title "$(printf "Evil\033]0;pwned\007")" &&
+	stderr_has "^turnout: --title: control character$" &&
+	test_db_unchanged 2 tn_err event update next-year --venue "$(printf "a\001")" &&
+	stderr_has "^turnout: --venue: control character$" &&
+	test_db_unchanged 2 tn_err event update next-year --address "$(printf "a\037")" &&
+	stderr_has "^turnout: --address: control character$" &&
+	test_db_unchanged 2 tn_err event update next-year --description "$(printf "x\001")" &&
+	stderr_has "^turnout: --description: control character$"
 '
 
 test_expect_success 'cancel marks the event cancelled and bumps the sequence' '

@@ -83,6 +83,145 @@ test_expect_success 'the VTIMEZONE: IANA TZID, only recent rules, no UNTIL' '
 	test "$(sed -n "/^BEGIN:VTIMEZONE/,/^END:VTIMEZONE/p" b2.out | wc -l)" -le 30
 '
 
+# vtz FILE: the VTIMEZONE of FILE, with LF line ends.
+vtz() {
+	sed -n "/^BEGIN:VTIMEZONE/,/^END:VTIMEZONE/p" "$1" | tr -d "\r"
+}
+
+# latest_onset FILE: the latest year any observance starts (DTSTART or RDATE).
+latest_onset() {
+	vtz "$1" | sed -n "s/^\(DTSTART\|RDATE\):\([0-9]\{4\}\).*/\2/p" | sort -n | tail -1
+}
+
+# SPEC: the VTIMEZONE carries only the rules the event needs. libical's
+# Europe/Moscow goes on with every change from 1974 to 2011; turnout keeps
+# the year before the event to the year after it.
+test_expect_success 'an old event: only the rules of its years, right instants' '
+	tn event create --title moscow75 --start "1975-01-06 19:00" --tz Europe/Moscow >/dev/null &&
+	check_times moscow75 1975-01-06T16:00:00Z 1975-01-06T18:00:00Z Europe/Moscow &&
+	test "$(latest_onset moscow75.ics)" -le 1977 &&
+	vtz moscow75.ics >actual &&
+	cat >expect <<-\EOF &&
+	BEGIN:VTIMEZONE
+	TZID:Europe/Moscow
+	X-LIC-LOCATION:Europe/Moscow
+	BEGIN:STANDARD
+	TZNAME:MSK
+	TZOFFSETFROM:+0300
+	TZOFFSETTO:+0300
+	DTSTART:19740101T030000
+	END:STANDARD
+	END:VTIMEZONE
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'a DST-era event: only the changes of its years' '
+	tn event create --title moscow84s --start "1984-07-15 19:00" --tz Europe/Moscow >/dev/null &&
+	check_times moscow84s 1984-07-15T15:00:00Z 1984-07-15T17:00:00Z Europe/Moscow &&
+	tn event create --title moscow84w --start "1984-01-15 19:00" --tz Europe/Moscow >/dev/null &&
+	check_times moscow84w 1984-01-15T16:00:00Z 1984-01-15T18:00:00Z Europe/Moscow &&
+	test "$(latest_onset moscow84s.ics)" -le 1986 &&
+	grep -q "^DTSTART:19850331T020000.$" moscow84s.ics &&
+	grep -q "^RDATE:19840401T000000.$" moscow84s.ics &&
+	! grep -q "^RDATE:1987" moscow84s.ics
+'
+
+# ical.js 2.2.1 ignores the DTSTART of an observance that has RDATEs, so
+# turnout repeats it as an RDATE: without that ical.js read Berlin's
+# winter of 1981/82 as +02 and Sydney's summer of 1995/96 as +10.
+test_expect_success 'an observance with RDATEs also lists its DTSTART' '
+	tn event create --title berlin82 --start "1982-01-15 19:00" --tz Europe/Berlin >/dev/null &&
+	check_times berlin82 1982-01-15T18:00:00Z 1982-01-15T20:00:00Z Europe/Berlin &&
+	grep -q "^DTSTART:19810927T030000.$" berlin82.ics &&
+	grep -q "^RDATE:19810927T030000.$" berlin82.ics &&
+	tn event create --title sydney96 --start "1996-01-15 19:00" --tz Australia/Sydney >/dev/null &&
+	check_times sydney96 1996-01-15T08:00:00Z 1996-01-15T10:00:00Z Australia/Sydney
+'
+
+# libical ends Yekaterinburg with a STANDARD +0500 -> +0500 at its time_t
+# limit (2038-01-19T03:14:07Z): no change at all, so it is left out.
+test_expect_success 'no 2038 sentinel, no observance that changes nothing' '
+	tn ics y1 -o y1.ics &&
+	! vtz y1.ics | grep -q 2038 &&
+	vtz y1.ics >actual &&
+	cat >expect <<-\EOF &&
+	BEGIN:VTIMEZONE
+	TZID:Asia/Yekaterinburg
+	X-LIC-LOCATION:Asia/Yekaterinburg
+	BEGIN:STANDARD
+	TZNAME:+05
+	TZOFFSETFROM:+0500
+	TZOFFSETTO:+0500
+	DTSTART:20250101T050000
+	END:STANDARD
+	END:VTIMEZONE
+	EOF
+	test_cmp expect actual &&
+	tn event create --title yek37 --start "2037-12-30 19:00" --tz Asia/Yekaterinburg >/dev/null &&
+	check_times yek37 2037-12-30T14:00:00Z 2037-12-30T16:00:00Z Asia/Yekaterinburg &&
+	! vtz yek37.ics | grep -q "^DTSTART:2038"
+'
+
+test_expect_success 'a zone with DST today: tombstone and the two open-ended rules' '
+	vtz b2.ics >actual &&
+	cat >expect <<-\EOF &&
+	BEGIN:VTIMEZONE
+	TZID:Europe/Berlin
+	X-LIC-LOCATION:Europe/Berlin
+	BEGIN:STANDARD
+	TZNAME:CET
+	TZOFFSETFROM:+0100
+	TZOFFSETTO:+0100
+	DTSTART:20250101T010000
+	END:STANDARD
+	BEGIN:STANDARD
+	TZNAME:CET
+	TZOFFSETFROM:+0200
+	TZOFFSETTO:+0100
+	DTSTART:20251026T030000
+	RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+	END:STANDARD
+	BEGIN:DAYLIGHT
+	TZNAME:CEST
+	TZOFFSETFROM:+0100
+	TZOFFSETTO:+0200
+	DTSTART:20250330T020000
+	RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+	END:DAYLIGHT
+	END:VTIMEZONE
+	EOF
+	test_cmp expect actual &&
+	vtz n2.ics >actual &&
+	cat >expect <<-\EOF &&
+	BEGIN:VTIMEZONE
+	TZID:America/New_York
+	X-LIC-LOCATION:America/New_York
+	BEGIN:STANDARD
+	TZNAME:EST
+	TZOFFSETFROM:-0500
+	TZOFFSETTO:-0500
+	DTSTART:20241231T190000
+	END:STANDARD
+	BEGIN:STANDARD
+	TZNAME:EST
+	TZOFFSETFROM:-0400
+	TZOFFSETTO:-0500
+	DTSTART:20251102T020000
+	RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+	END:STANDARD
+	BEGIN:DAYLIGHT
+	TZNAME:EDT
+	TZOFFSETFROM:-0500
+	TZOFFSETTO:-0400
+	DTSTART:20250309T020000
+	RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+	END:DAYLIGHT
+	END:VTIMEZONE
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'the fields: METHOD, PRODID, UID, URL, ORGANIZER, STATUS, SEQUENCE' '
 	tn event create --title "Full" --start "2026-12-10 19:00" --tz Europe/Berlin \
 		--venue "Club" --address "Main St 1" --description "Bring friends" >/dev/null &&
@@ -109,20 +248,21 @@ test_expect_success 'the fields: METHOD, PRODID, UID, URL, ORGANIZER, STATUS, SE
 '
 
 test_expect_success 'text escaping round-trips through both parsers; lines fold' '
-	title=$(printf "Встреча; читателей, \"Москва\"\nвторая строка — длинное название, чтобы строка сложилась") &&
+	title="Встреча; читателей, \"Москва\" — длинное название, чтобы строка сложилась" &&
 	tn event create --title "$title" --start "2026-12-12 19:00" --tz Europe/Moscow \
 		--slug esc --venue "Клуб «Ромашка»" \
-		--description "Party 🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 and more; see you, \"friends\"" >/dev/null &&
+		--description "$(printf "Party 🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 and more; see you, \"friends\"\nвторая строка\tи таб")" >/dev/null &&
 	tn ics esc -o esc.ics &&
 	parse esc.ics &&
 	$PY - "$title" <<-PYEOF
 	import json, sys
 	got = dict(l.split("=", 1) for l in open("py.out", encoding="utf-8").read().splitlines())
 	assert json.loads(got["summary"]) == sys.argv[1], got["summary"]
-	assert json.loads(got["description"]) == "Party " + "🎉" * 24 + " and more; see you, \"friends\"", got["description"]
+	assert json.loads(got["description"]) == "Party " + "🎉" * 24 + " and more; see you, \"friends\"\nвторая строка\tи таб", got["description"]
 	assert json.loads(got["location"]) == "Клуб «Ромашка»", got["location"]
 	PYEOF
 	grep -q "^SUMMARY:Встреча\\\\; читателей\\\\, " esc.ics &&
+	grep -q "\\\\nвторая " esc.ics &&
 	grep -q "^ " esc.ics &&
 	awk "{ if (length(\$0) > 76) bad = 1 } END { exit bad }" esc.ics &&
 	test "$(grep -c "$(printf "\r")\$" esc.ics)" = "$(wc -l <esc.ics)"

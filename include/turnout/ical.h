@@ -3,8 +3,9 @@
  *
  * Every file carries a VTIMEZONE that strict and buggy parsers alike read
  * the same way: TZID is the plain IANA name, only the rules from the year
- * before the event on are kept, and no STANDARD/DAYLIGHT rule has an
- * UNTIL (python-icalendar 4.0.3 rejects those: collective/icalendar#708).
+ * before the event to the year after it are kept, and no STANDARD/DAYLIGHT
+ * rule has an UNTIL (python-icalendar 4.0.3 rejects those:
+ * collective/icalendar#708).
  */
 #ifndef TURNOUT_ICAL_H
 #define TURNOUT_ICAL_H
@@ -29,12 +30,16 @@ tn_code tn_ical_org_load(struct tn_db *db, struct tn_ical_org *org,
 			 struct tn_err *err);
 void tn_ical_org_clear(struct tn_ical_org *org);
 
-/* Builds the VTIMEZONE of zone (an IANA name) holding the rules in force
- * from 1 January of from_year on, with TZID = the IANA name and no UNTIL.
- * On success *out is a new component; caller frees it with
- * icalcomponent_free. TN_USAGE for an unknown zone. */
-tn_code tn_ical_vtimezone(const char *zone, int from_year, icalcomponent **out,
-			  struct tn_err *err);
+/* Builds the VTIMEZONE of zone (an IANA name) holding only the rules in
+ * force from 1 January of from_year through 31 December of to_year, with
+ * TZID = the IANA name and no UNTIL: a first observance giving the offset
+ * at the start, then the changes within those years (an open-ended RRULE
+ * may run on past to_year). Observances that change no offset, other than
+ * that first one, are left out. On success *out is a new component;
+ * caller frees it with icalcomponent_free. TN_USAGE for an unknown zone,
+ * TN_FAIL unless 1 <= from_year <= to_year <= 9998. */
+tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
+			  icalcomponent **out, struct tn_err *err);
 
 /* Builds the VEVENT of ev (DTSTART/DTEND with TZID, UID, SEQUENCE,
  * STATUS, SUMMARY, LOCATION, DESCRIPTION, URL, ORGANIZER, DTSTAMP =

@@ -18,24 +18,44 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* The VTIMEZONE for an event in year (from the year before to the year
+ * after it), as text; caller frees. */
 static char *vtz_text(const char *zone, int year)
 {
 	struct tn_err err = { { 0 }, { 0 } };
 	icalcomponent *vtz = NULL;
 	char *s;
 
-	if (tn_ical_vtimezone(zone, year, &vtz, &err) != TN_OK)
+	if (tn_ical_vtimezone(zone, year - 1, year + 1, &vtz, &err) != TN_OK)
 		return NULL;
 	s = icalcomponent_as_ical_string_r(vtz);
 	icalcomponent_free(vtz);
 	return s;
 }
 
+/* 1 if some observance in s starts (DTSTART or RDATE) after year. */
+static int after_year(const char *s, int year)
+{
+	const char *p;
+
+	for (p = s; (p = strstr(p, "\r\n")) != NULL; p += 2) {
+		const char *v = NULL;
+
+		if (strncmp(p + 2, "DTSTART:", 8) == 0)
+			v = p + 10;
+		else if (strncmp(p + 2, "RDATE:", 6) == 0)
+			v = p + 8;
+		if (v && atoi(v) / 10000 > year)
+			return 1;
+	}
+	return 0;
+}
+
 static void check_zone(const char *zone, int year)
 {
 	char *s = vtz_text(zone, year), want[96];
 
-	ok(s != NULL, "%s from %d built", zone, year);
+	ok(s != NULL, "%s %d built", zone, year);
 	if (!s)
 		return;
 	snprintf(want, sizeof(want), "\r\nTZID:%s\r\n", zone);
@@ -85,25 +105,55 @@ int main(void)
 
 	/* VTIMEZONE: the Berlin shape turnout writes (tombstone, then
 	 * the two open-ended rules from 2025). */
-	s = vtz_text("Europe/Berlin", 2025);
+	s = vtz_text("Europe/Berlin", 2026);
 	ok(s && strstr(s, "DTSTART:20250101T010000") &&
 	   strstr(s, "DTSTART:20251026T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10") &&
 	   strstr(s, "DTSTART:20250330T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3"),
-	   "Berlin 2025: open-ended rules merged back to 2025");
+	   "Berlin 2026: open-ended rules merged back to 2025");
 	is_int(s ? count(s, "BEGIN:STANDARD") + count(s, "BEGIN:DAYLIGHT") : 0, 3,
-	       "Berlin 2025: three observances");
+	       "Berlin 2026: three observances");
 	free(s);
-	check_zone("Europe/Berlin", 2025);
-	check_zone("Europe/Berlin", 2036);
-	check_zone("America/New_York", 2025);
-	check_zone("America/New_York", 1995);
-	check_zone("Asia/Yekaterinburg", 2009);
-	check_zone("Asia/Yekaterinburg", 2025);
-	check_zone("Australia/Sydney", 2025);
-	s = vtz_text("Asia/Yekaterinburg", 2009);
-	ok(s && strstr(s, "RDATE"), "Yekaterinburg 2009: bounded rules became RDATEs");
+	check_zone("Europe/Berlin", 2026);
+	check_zone("Europe/Berlin", 2037);
+	check_zone("America/New_York", 2026);
+	check_zone("America/New_York", 1996);
+	check_zone("Asia/Yekaterinburg", 2010);
+	check_zone("Asia/Yekaterinburg", 2026);
+	check_zone("Asia/Yekaterinburg", 2037);
+	check_zone("Australia/Sydney", 2026);
+	check_zone("Europe/Moscow", 1975);
+	s = vtz_text("Asia/Yekaterinburg", 2010);
+	ok(s && strstr(s, "RDATE"), "Yekaterinburg 2010: bounded rules became RDATEs");
 	free(s);
-	is_int(tn_ical_vtimezone("Europe/Atlantis", 2025, &vtz, &err), TN_USAGE,
+
+	/* the upper bound: only the years around the event */
+	s = vtz_text("Europe/Moscow", 1975);
+	ok(s && strstr(s, "DTSTART:19740101T030000") && !strstr(s, "RDATE") &&
+	   !strstr(s, "RRULE"), "Moscow 1975: no DST then, only the tombstone");
+	is_int(s ? count(s, "BEGIN:STANDARD") + count(s, "BEGIN:DAYLIGHT") : 0, 1,
+	       "Moscow 1975: one observance");
+	ok(s && !after_year(s, 1977), "Moscow 1975: nothing after 1977");
+	free(s);
+	s = vtz_text("Europe/Moscow", 1982);
+	ok(s && strstr(s, "DTSTART:19810401T000000") &&
+	   strstr(s, "RDATE:19820401T000000") && strstr(s, "RDATE:19830401T000000") &&
+	   !strstr(s, "19840401"), "Moscow 1982: the 1981-1983 changes only");
+	ok(s && !after_year(s, 1984), "Moscow 1982: nothing after 1984");
+	free(s);
+	s = vtz_text("Asia/Yekaterinburg", 2026);
+	ok(s && !strstr(s, "2038"), "Yekaterinburg 2026: no 2038 sentinel");
+	is_int(s ? count(s, "BEGIN:STANDARD") + count(s, "BEGIN:DAYLIGHT") : 0, 1,
+	       "Yekaterinburg 2026: one observance");
+	free(s);
+	s = vtz_text("Asia/Yekaterinburg", 2037);
+	ok(s && !strstr(s, "DTSTART:2038"), "Yekaterinburg 2037: no 2038 sentinel");
+	free(s);
+	s = vtz_text("Asia/Yekaterinburg", 2014);
+	ok(s && strstr(s, "TZOFFSETFROM:+0600\r\nTZOFFSETTO:+0500\r\n"
+			  "DTSTART:20141026T020000"),
+	   "Yekaterinburg 2014: the change to +05 kept");
+	free(s);
+	is_int(tn_ical_vtimezone("Europe/Atlantis", 2025, 2027, &vtz, &err), TN_USAGE,
 	       "unknown zone refused");
 	ok(vtz == NULL, "no component for an unknown zone");
 
