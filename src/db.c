@@ -56,11 +56,14 @@ const char *tn_db_path(struct tn_db *db)
 
 tn_code tn_db_fail(struct tn_db *db, struct tn_err *err, const char *what)
 {
-	/* After a failed COMMIT the connection's message is the ROLLBACK's. */
-	const char *why = db->commit_error[0] ? db->commit_error
-			  : sqlite3_errmsg(db->conn);
-
-	return tn_err_set(err, TN_DB, "%s: %s", what, why);
+	/* After a failed COMMIT the connection's message is the ROLLBACK's:
+	 * report the COMMIT's, once. */
+	if (db->commit_error[0]) {
+		tn_err_set(err, TN_DB, "%s: %s", what, db->commit_error);
+		db->commit_error[0] = '\0';
+		return TN_DB;
+	}
+	return tn_err_set(err, TN_DB, "%s: %s", what, sqlite3_errmsg(db->conn));
 }
 
 tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
@@ -253,6 +256,9 @@ void tn_db_close(struct tn_db *db)
 {
 	if (!db)
 		return;
+	if (db->depth > 0)   /* a bug: every tn_db_begin needs its tn_db_end */
+		fprintf(stderr, "turnout: internal error: transaction begun at %s:%d"
+			" was never ended (rolled back)\n", db->opener, db->opener_line);
 	if (db->conn) {
 		if (!sqlite3_get_autocommit(db->conn))
 			sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
