@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "turnout/event.h"
+#include "turnout/file.h"
 #include "turnout/ical.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
@@ -376,7 +377,7 @@ CLI_HANDLER(cmd_ics)
 	tn_event_clear(&ev);
 	tn_tz_cleanup();
 	if (rc == TN_OK && file)
-		rc = tn_ical_write_file(file, text, &err);
+		rc = tn_file_write_atomic(file, text, strlen(text), &err);
 	else if (rc == TN_OK)
 		fputs(text, stdout);
 	free(text);

@@ -10,12 +10,9 @@
  * both strict and lenient parsers read with the same instants (checked by
  * tests/t4100-ics.sh). Owns no table.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "turnout/buf.h"
 #include "turnout/ical.h"
@@ -571,61 +568,4 @@ tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org
 	*out = strdup(text);
 	icalmemory_free_buffer(text);
 	return *out ? TN_OK : nomem(err);
-}
-
-tn_code tn_ical_write_file(const char *path, const char *text,
-			   struct tn_err *err)
-{
-	struct tn_buf tmp = TN_BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	size_t len = strlen(text), done = 0;
-	int fd, saved = EIO, ok;
-
-	if (!*path)
-		return tn_err_set(err, TN_USAGE, "-o: empty file name");
-	if (slash)
-		tn_buf_addf(&tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
-	else
-		tn_buf_addf(&tmp, ".%s.XXXXXX", path);
-	if (tmp.len == 0)
-		return nomem(err);
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		saved = errno;
-		tn_buf_free(&tmp);
-		return tn_err_set(err, TN_IO, "'%s': cannot create: %s", path,
-				  strerror(saved));
-	}
-	fchmod(fd, 0644);
-	while (done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			saved = w < 0 ? errno : EIO;
-			break;
-		}
-		done += (size_t)w;
-	}
-	ok = done == len;
-	if (ok && fsync(fd) != 0) {
-		saved = errno;
-		ok = 0;
-	}
-	if (close(fd) != 0 && ok) {
-		saved = errno;
-		ok = 0;
-	}
-	if (ok && rename(tmp.data, path) != 0) {
-		saved = errno;
-		ok = 0;
-	}
-	if (!ok) {
-		unlink(tmp.data);
-		tn_buf_free(&tmp);
-		return tn_err_set(err, TN_IO, "'%s': cannot write: %s", path,
-				  strerror(saved));
-	}
-	tn_buf_free(&tmp);
-	return TN_OK;
 }

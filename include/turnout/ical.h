@@ -56,10 +56,4 @@ tn_code tn_ical_vevent(const struct tn_event *ev, const struct tn_ical_org *org,
 tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org,
 			char **out, struct tn_err *err);
 
-/* Writes text to path atomically: a temporary file in the same directory,
- * flushed to disk, then renamed over path. TN_IO on failure (path is then
- * untouched). */
-tn_code tn_ical_write_file(const char *path, const char *text,
-			   struct tn_err *err);
-
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "turnout/file.h"
 #include "turnout/ical.h"
 #include "turnout/tz.h"
 
@@ -226,7 +227,7 @@ int main(void)
 	/* atomic write */
 	ok(tap_tmpdir(dir, sizeof(dir)) != NULL, "scratch dir");
 	snprintf(path, sizeof(path), "%s/e.ics", dir);
-	is_int(tn_ical_write_file(path, text, &err), TN_OK, "write file");
+	is_int(tn_file_write_atomic(path, text, strlen(text), &err), TN_OK, "write file");
 	f = fopen(path, "rb");
 	if (f) {
 		char got[8192];
@@ -239,7 +240,7 @@ int main(void)
 		ok(0, "file readable");
 	}
 	snprintf(path, sizeof(path), "%s/no/such/dir/e.ics", dir);
-	is_int(tn_ical_write_file(path, text, &err), TN_IO, "missing directory: TN_IO");
+	is_int(tn_file_write_atomic(path, text, strlen(text), &err), TN_IO, "missing directory: TN_IO");
 	ok(strstr(err.msg, "e.ics") != NULL, "error names the file: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/e.ics", dir);
 	unlink(path);
