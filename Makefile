@@ -40,7 +40,8 @@ FUZZ_SECONDS ?= 60
 # checked as commands: a machine may have them from another Debian build.
 DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev \
-	gcc make perl sqlite3 python3 python3-icalendar python3-aiosmtpd \
+	gcc make perl sqlite3 time python3 python3-icalendar python3-cryptography \
+	python3-aiosmtpd \
 	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
