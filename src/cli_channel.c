@@ -138,7 +138,7 @@ CLI_HANDLER(cmd_channel_audience)
 {
 	const char *date = NULL;
 	const struct cli_opt opts[] = {
-		OPT_STRING_("date", 0, &date, "YYYY-MM-DD", "date of the figure (default today)"),
+		OPT_STRING_("date", 0, &date, "YYYY-MM-DD", "date of the figure (default: today in UTC)"),
 		OPT_END_(),
 	};
 	struct tn_err err = { "", "" };
