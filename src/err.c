@@ -30,14 +30,6 @@ void tn_err_hint(struct tn_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
-void tn_err_clear(struct tn_err *err)
-{
-	if (err) {
-		err->msg[0] = '\0';
-		err->hint[0] = '\0';
-	}
-}
-
 const char *tn_strerror(tn_code code)
 {
 	switch (code) {

@@ -32,8 +32,6 @@ tn_code tn_err_set(struct tn_err *err, tn_code code, const char *fmt, ...)
 /* Sets the hint line of err; err may be NULL. */
 void tn_err_hint(struct tn_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Clears err. */
-void tn_err_clear(struct tn_err *err);
 /* Short text for a code ("out of memory"); static storage. */
 const char *tn_strerror(tn_code code);
 

@@ -94,6 +94,9 @@ static void test_escape(void)
 	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;",
 	       "HTML escaping");
 	tn_buf_reset(&b);
+	tn_esc_attr(&b, "x\" onclick=\"evil()");
+	is_str(b.data, "x&quot; onclick=&quot;evil()", "attribute escaping closes no quote");
+	tn_buf_reset(&b);
 	tn_esc_csv(&b, "plain");
 	tn_buf_addch(&b, '|');
 	tn_esc_csv(&b, "a,\"b\"\nc");
