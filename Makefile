@@ -24,10 +24,14 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
-LIB_SRC  := $(filter-out src/cli%.c,$(wildcard src/*.c))
-CLI_SRC  := $(wildcard src/cli*.c)
+# The parts (docs/ARCHITECTURE.md): the front end (main.c, cmd/) is linked
+# into the program; everything else is the library libturnout.a.
+LIB_DIRS := src src/store src/fmt src/base
+LIB_SRC  := $(filter-out src/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+CLI_SRC  := src/main.c $(wildcard src/cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+HEADERS  := $(wildcard include/turnout/*.h src/*/*.h)
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # Fuzz targets: replayed over their stored corpus by 'make check', grown
@@ -48,7 +52,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: all deps check test demo bench fuzz clean install
 all: $(BUILD)/turnout
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/turnout/*.h src/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libturnout.a: $(LIB_OBJ)
@@ -69,7 +74,7 @@ $(BUILD)/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libturn
 # The allocation-failure test replaces turnout's own allocator calls.
 $(BUILD)/unit/t_nomem: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
-$(BUILD)/obj $(BUILD)/unit:
+$(BUILD)/unit:
 	mkdir -p $@
 
 deps:

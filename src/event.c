@@ -2,7 +2,7 @@
  * event.c - the event model: validation of what the user typed, slugs,
  * UIDs, local/UTC times and the SEQUENCE rule (every change an invitee
  * must see bumps it by one). Owns table event; knows nothing about
- * iCalendar text (ical.c) or printing (cli_event.c).
+ * iCalendar text (ical.c) or printing (cmd/event.c).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #include "turnout/channel.h"
 #include "turnout/db.h"
 #include "turnout/event.h"
-#include "turnout/follower.h"
+#include "turnout/person.h"
 #include "turnout/ical.h"
 #include "turnout/import.h"
 #include "turnout/setup.h"

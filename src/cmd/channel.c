@@ -1,10 +1,10 @@
 /*
- * cli_channel.c - 'channel add', 'channel list', 'channel audience'.
+ * cmd/channel.c - 'channel add', 'channel list', 'channel audience'.
  */
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "turnout/channel.h"
 
 CLI_HANDLER(cmd_channel_add)

@@ -1,11 +1,11 @@
 /*
- * follower.h - people and the channels they follow: lookup, listing and
+ * person.h - people and the channels they follow: lookup, listing and
  * the right to be forgotten. Bulk loading is import.h's job; both write
  * tables person and follower, and this module owns their reading and
  * erasing.
  */
-#ifndef TURNOUT_FOLLOWER_H
-#define TURNOUT_FOLLOWER_H
+#ifndef TURNOUT_PERSON_H
+#define TURNOUT_PERSON_H
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
 /*
- * cli_setup.c - 'turnout init'.
+ * cmd/init.c - 'turnout init'.
  */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "turnout/setup.h"
 
 static const char init_usage[] =

@@ -1,5 +1,5 @@
 /*
- * cli_import.c - 'follower import': opens the input, finds the channel,
+ * cmd/import.c - 'follower import': opens the input, finds the channel,
  * shows progress and rejected rows, prints the counts. The import itself
  * is tn_import_followers (import.c).
  */
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "turnout/buf.h"
 #include "turnout/channel.h"
 #include "turnout/esc.h"

@@ -1,6 +1,6 @@
 /*
- * follower.c - reading people and their follows, and forgetting a person
- * (follower.h). The bulk writer of the same tables is import.c.
+ * person.c - reading people and their follows, and forgetting a person
+ * (person.h). The bulk writer of the same tables is import.c.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -9,7 +9,7 @@
 
 #include "turnout/buf.h"
 #include "turnout/channel.h"
-#include "turnout/follower.h"
+#include "turnout/person.h"
 #include "turnout/text.h"
 
 #define ROW_COLUMNS \

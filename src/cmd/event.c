@@ -1,5 +1,5 @@
 /*
- * cli_event.c - 'event create', 'event list', 'event show', 'event update',
+ * cmd/event.c - 'event create', 'event list', 'event show', 'event update',
  * 'event cancel' and 'ics'. Parses flags and prints; the rules live in
  * event.c, the calendar text in ical.c.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "turnout/event.h"
 #include "turnout/file.h"
 #include "turnout/ical.h"

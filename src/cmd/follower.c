@@ -1,14 +1,14 @@
 /*
- * cli_follower.c - 'follower list', 'follower show', 'follower forget'.
- * ('follower import' is in cli_import.c.)
+ * cmd/follower.c - 'follower list', 'follower show', 'follower forget'.
+ * ('follower import' is in cmd/import.c.)
  */
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
-#include "turnout/follower.h"
+#include "turnout/person.h"
 
 static cJSON *json_follow(const struct tn_follow_row *r)
 {

@@ -1,5 +1,5 @@
 /*
- * cli.h - private to the command-line layer (cli*.c): the command table's
+ * cmd.h - private to the command-line front end (main.c, cmd/): the command table's
  * shape, the option parser and the output helpers every handler shares.
  * Handlers only parse input and print; the work is done by tn_* calls.
  */

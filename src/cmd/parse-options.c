@@ -1,0 +1,126 @@
+/*
+ * parse-options.c - the CLI's option parser (after git's parse-options):
+ * each handler describes its flags in a table, and unknown flags, missing
+ * values and wrong argument counts are usage errors before any work.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+
+static void print_help(const struct cli_opt *opts, const char *usage,
+		       const char *description)
+{
+	const struct cli_opt *o;
+	char left[64];
+
+	printf("usage: %s\n", usage);
+	if (description)
+		printf("\n%s\n", description);
+	printf("\noptions:\n");
+	for (o = opts; o && o->type != OPT_END; o++) {
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
+				 o->name, o->argh ? " " : "", o->argh ? o->argh : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->argh ? " " : "", o->argh ? o->argh : "");
+		printf("  %-26s %s%s\n", left, o->help,
+		       o->type == OPT_LIST ? " (repeatable)" : "");
+	}
+	printf("  %-26s %s\n", "-h, --help", "show this help");
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *name, size_t len, char short_name)
+{
+	const struct cli_opt *o;
+
+	for (o = opts; o && o->type != OPT_END; o++) {
+		if (short_name && o->short_name == short_name)
+			return o;
+		if (!short_name && strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static int list_push(struct cli_list *l, const char *v)
+{
+	const char **p = realloc(l->items, sizeof(*p) * (size_t)(l->count + 1));
+
+	if (!p)
+		return -1;
+	p[l->count++] = v;
+	l->items = p;
+	return 0;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
+	      const char *usage, const char *description,
+	      int min_pos, int max_pos, char **pos)
+{
+	int i, npos = 0, only_pos = 0;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			print_help(opts, usage, description);
+			return -1;
+		}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		const struct cli_opt *o;
+
+		if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
+			if (npos >= max_pos)
+				return cli_usage_error("%s: unexpected argument '%s'", c->name, a);
+			pos[npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			o = find_opt(opts, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2), 0);
+			if (eq)
+				val = eq + 1;
+		} else {
+			o = a[2] == '\0' ? find_opt(opts, NULL, 0, a[1]) : NULL;
+		}
+		if (!o) {
+			cli_usage_error("%s: unknown option '%s'", c->name, a);
+			fprintf(stderr, "run 'turnout %s --help' for the options\n", c->name);
+			return EXIT_USAGE;
+		}
+		if (o->type == OPT_BOOL) {
+			if (val)
+				return cli_usage_error("%s: option '--%s' takes no value",
+						       c->name, o->name);
+			*(int *)o->value = 1;
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc)
+				return cli_usage_error("%s: option '--%s' needs a value (%s)",
+						       c->name, o->name, o->argh);
+			val = argv[++i];
+		}
+		if (o->type == OPT_STRING) {
+			*(const char **)o->value = val;
+		} else if (list_push(o->value, val) != 0) {
+			fprintf(stderr, "turnout: out of memory\n");
+			return EXIT_FAILED;
+		}
+	}
+	if (npos < min_pos) {
+		cli_usage_error("%s: missing argument", c->name);
+		fprintf(stderr, "usage: %s\n", usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
