@@ -12,7 +12,9 @@
 
 #include "turnout/buf.h"
 #include "turnout/event.h"
+#include "turnout/setup.h"
 #include "turnout/slug.h"
+#include "turnout/store.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
 
@@ -40,18 +42,6 @@ void tn_event_clear(struct tn_event *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
-/* Prefixes err's message with the flag it is about; keeps the hint. */
-static tn_code flag_err(struct tn_err *err, tn_code rc, const char *flag)
-{
-	char msg[sizeof(err->msg)], hint[sizeof(err->hint)];
-
-	memcpy(msg, err->msg, sizeof(msg));
-	memcpy(hint, err->hint, sizeof(hint));
-	tn_err_set(err, rc, "%s: %s", flag, msg);
-	memcpy(err->hint, hint, sizeof(hint));
-	return rc;
-}
-
 static tn_code nomem(struct tn_err *err)
 {
 	return tn_err_set(err, TN_NOMEM, "out of memory");
@@ -75,9 +65,9 @@ static char *dup_column(sqlite3_stmt *st, int col, int *oom)
 	return d;
 }
 
-static tn_code read_row(sqlite3_stmt *st, struct tn_event *ev,
-			struct tn_err *err)
+static tn_code read_row(void *vev, sqlite3_stmt *st, struct tn_err *err)
 {
+	struct tn_event *ev = vev;
 	int oom = 0;
 
 	memset(ev, 0, sizeof(*ev));
@@ -95,7 +85,7 @@ static tn_code read_row(sqlite3_stmt *st, struct tn_event *ev,
 	ev->capacity = sqlite3_column_int64(st, 11);
 	ev->description = dup_column(st, 12, &oom);
 	ev->approval = sqlite3_column_int(st, 13) != 0;
-	ev->cancelled = strcmp((const char *)sqlite3_column_text(st, 14), "cancelled") == 0;
+	ev->cancelled = strcmp(tn_db_text(st, 14), "cancelled") == 0;
 	ev->sequence = sqlite3_column_int64(st, 15);
 	copy_text(ev->created_at, sizeof(ev->created_at), sqlite3_column_text(st, 16));
 	copy_text(ev->updated_at, sizeof(ev->updated_at), sqlite3_column_text(st, 17));
@@ -106,37 +96,7 @@ static tn_code read_row(sqlite3_stmt *st, struct tn_event *ev,
 	return TN_OK;
 }
 
-/* Reads the event whose column (slug or id) equals the value; TN_NOTFOUND
- * without touching err if there is none. */
-static tn_code select_one(struct tn_db *db, const char *where,
-			  const char *text, int64_t id, struct tn_event *ev,
-			  struct tn_err *err)
-{
-	struct tn_buf sql = TN_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	tn_code rc;
-	int s;
-
-	if (tn_buf_addf(&sql, "SELECT " COLUMNS " FROM event WHERE %s", where) != TN_OK)
-		return nomem(err);
-	rc = tn_db_prepare(db, &st, sql.data, err);
-	tn_buf_free(&sql);
-	if (rc != TN_OK)
-		return rc;
-	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	s = sqlite3_step(st);
-	if (s == SQLITE_ROW)
-		rc = read_row(st, ev, err);
-	else if (s == SQLITE_DONE)
-		rc = TN_NOTFOUND;
-	else
-		rc = tn_db_fail(db, err, "read event");
-	sqlite3_finalize(st);
-	return rc;
-}
+#define SELECT_EVENT "SELECT " COLUMNS " FROM event"
 
 tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
 		      struct tn_err *err)
@@ -145,19 +105,21 @@ tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
 	const char *p;
 	int digits = name && *name && strlen(name) <= 18;
 
-	rc = select_one(db, "slug = ?1", name ? name : "", 0, ev, err);
+	rc = tn_db_one(db, err, read_row, ev, SELECT_EVENT " WHERE slug = ?1",
+		       TN_T(name ? name : ""));
 	if (rc != TN_NOTFOUND)
 		return rc;
 	for (p = name; digits && *p; p++)
 		if (*p < '0' || *p > '9')
 			digits = 0;
 	if (digits) {
-		rc = select_one(db, "id = ?1", NULL, strtoll(name, NULL, 10), ev, err);
+		rc = tn_db_one(db, err, read_row, ev, SELECT_EVENT " WHERE id = ?1",
+			       TN_I(strtoll(name, NULL, 10)));
 		if (rc != TN_NOTFOUND)
 			return rc;
 	}
 	tn_err_set(err, TN_NOTFOUND, "event '%s': no such event", name ? name : "");
-	tn_err_hint(err, "'turnout event list' shows the events and their slugs");
+	tn_err_next(err, TN_NEXT_LIST_EVENTS);
 	return TN_NOTFOUND;
 }
 
@@ -199,16 +161,16 @@ int tn_event_parse_duration(const char *s, int64_t *minutes)
  * and on a terminal they are commands. Multi-line text (lines != 0) may
  * hold newlines, tabs and CR LF pairs.
  */
-static tn_code check_text(const char *flag, const char *s, size_t max,
+static tn_code check_text(const char *field, const char *s, size_t max,
 			  int lines, struct tn_err *err)
 {
 	size_t n = strlen(s), i;
 
 	if (!tn_utf8_valid(s, n))
-		return tn_err_set(err, TN_USAGE, "%s: not valid UTF-8", flag);
+		return tn_err_field(err, TN_USAGE, field, "not valid UTF-8");
 	if (n > max)
-		return tn_err_set(err, TN_USAGE, "%s: too long (%zu bytes, at most %zu)",
-				  flag, n, max);
+		return tn_err_field(err, TN_USAGE, field, "too long (%zu bytes, at most %zu)",
+				    n, max);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -216,7 +178,7 @@ static tn_code check_text(const char *flag, const char *s, size_t max,
 			continue;
 		if (lines && (c == '\n' || c == '\t' || (c == '\r' && s[i + 1] == '\n')))
 			continue;
-		tn_err_set(err, TN_USAGE, "%s: control character", flag);
+		tn_err_field(err, TN_USAGE, field, "control character");
 		tn_err_hint(err, "byte %zu is 0x%02X; only text%s is allowed", i + 1, c,
 			    lines ? ", newlines and tabs" : "");
 		return TN_USAGE;
@@ -226,14 +188,14 @@ static tn_code check_text(const char *flag, const char *s, size_t max,
 
 /* Replaces *field with a copy of value ("" = none); in multi-line text
  * CR LF becomes LF. */
-static tn_code set_optional(char **field, const char *flag, const char *value,
+static tn_code set_optional(char **dst, const char *field, const char *value,
 			    size_t max, int lines, struct tn_err *err)
 {
 	char *copy = NULL;
 	tn_code rc;
 
 	if (*value) {
-		if ((rc = check_text(flag, value, max, lines, err)) != TN_OK)
+		if ((rc = check_text(field, value, max, lines, err)) != TN_OK)
 			return rc;
 		if (!(copy = strdup(value)))
 			return nomem(err);
@@ -246,17 +208,17 @@ static tn_code set_optional(char **field, const char *flag, const char *value,
 			*to = '\0';
 		}
 	}
-	free(*field);
-	*field = copy;
+	free(*dst);
+	*dst = copy;
 	return TN_OK;
 }
 
-static tn_code bad_local(const char *flag, const char *value,
+static tn_code bad_local(const char *field, const char *value,
 			 struct tn_err *err)
 {
-	tn_err_set(err, TN_USAGE, "%s: '%s': not a local date and time", flag, value);
+	tn_err_field(err, TN_USAGE, field, "'%s': not a local date and time", value);
 	tn_err_hint(err, "write it as \"YYYY-MM-DD HH:MM\" (24-hour clock), "
-		    "e.g. %s \"2026-12-10 19:00\"", flag);
+		    "e.g. {%s} \"2026-12-10 19:00\"", field);
 	return TN_USAGE;
 }
 
@@ -290,12 +252,12 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	in->ambiguous = 0;
 	if (creating) {
 		if (!in->title)
-			return tn_err_set(err, TN_USAGE, "--title: required");
+			return tn_err_field(err, TN_USAGE, "title", "required");
 		if (!in->start)
-			return tn_err_set(err, TN_USAGE, "--start: required");
+			return tn_err_field(err, TN_USAGE, "start", "required");
 		if (!in->tz) {
-			tn_err_set(err, TN_USAGE, "--tz: required");
-			tn_err_hint(err, "give the event's IANA time zone, e.g. --tz Europe/Berlin");
+			tn_err_field(err, TN_USAGE, "tz", "required");
+			tn_err_hint(err, "give the event's IANA time zone, e.g. {tz} Europe/Berlin");
 			return TN_USAGE;
 		}
 	}
@@ -303,8 +265,8 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		for (p = in->title; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; p++)
 			;
 		if (!*p)
-			return tn_err_set(err, TN_USAGE, "--title: empty");
-		if ((rc = check_text("--title", in->title, TITLE_MAX, 0, err)) != TN_OK)
+			return tn_err_field(err, TN_USAGE, "title", "empty");
+		if ((rc = check_text("title", in->title, TITLE_MAX, 0, err)) != TN_OK)
 			return rc;
 		free(d->title);
 		if (!(d->title = strdup(in->title)))
@@ -312,15 +274,15 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	}
 	memcpy(old_tz, d->tz, sizeof(old_tz));
 	if (in->tz && (rc = tn_tz_check(in->tz, d->tz, err)) != TN_OK)
-		return flag_err(err, rc, "--tz");
+		return tn_err_about(err, rc, "tz");
 	tz_changed = strcmp(old_tz, d->tz) != 0;
-	if (in->venue && (rc = set_optional(&d->venue, "--venue", in->venue,
+	if (in->venue && (rc = set_optional(&d->venue, "venue", in->venue,
 					    PLACE_MAX, 0, err)) != TN_OK)
 		return rc;
-	if (in->address && (rc = set_optional(&d->address, "--address", in->address,
+	if (in->address && (rc = set_optional(&d->address, "address", in->address,
 					      PLACE_MAX, 0, err)) != TN_OK)
 		return rc;
-	if (in->description && (rc = set_optional(&d->description, "--description",
+	if (in->description && (rc = set_optional(&d->description, "description",
 						  in->description, DESCRIPTION_MAX,
 						  1, err)) != TN_OK)
 		return rc;
@@ -330,31 +292,36 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		for (p = in->capacity; *p >= '0' && *p <= '9' && n <= CAPACITY_MAX; p++)
 			n = n * 10 + (*p - '0');
 		if (*in->capacity && (*p || n < 1 || n > CAPACITY_MAX)) {
-			tn_err_set(err, TN_USAGE, "--capacity: '%s': not a whole number "
-				   "from 1 to %d", in->capacity, CAPACITY_MAX);
-			tn_err_hint(err, "leave --capacity out (or give \"\") for no limit");
+			tn_err_field(err, TN_USAGE, "capacity", "'%s': not a whole number "
+				     "from 1 to %d", in->capacity, CAPACITY_MAX);
+			tn_err_hint(err, "leave {capacity} out (or give \"\") for no limit");
 			return TN_USAGE;
 		}
 		d->capacity = *in->capacity ? n : 0;
 	}
-	if (in->approval >= 0)
-		d->approval = in->approval != 0;
+	if (in->approval && in->no_approval)
+		return tn_err_field(err, TN_USAGE, "approval",
+				    "cannot be both required and not required");
+	if (in->approval || in->no_approval)
+		d->approval = in->approval;
 
 	/* times */
 	if (in->end && in->duration) {
-		tn_err_set(err, TN_USAGE, "--end and --duration: give one or the other");
+		tn_err_field(err, TN_USAGE, "duration",
+			     "cannot be given together with an end time");
+		tn_err_hint(err, "give {end} or {duration}, not both");
 		return TN_USAGE;
 	}
 	if (in->start && !tn_tz_local_valid(in->start))
-		return bad_local("--start", in->start, err);
+		return bad_local("start", in->start, err);
 	if (in->end && !tn_tz_local_valid(in->end))
-		return bad_local("--end", in->end, err);
+		return bad_local("end", in->end, err);
 	{
 		int64_t minutes = 0;
 
 		if (in->duration && tn_event_parse_duration(in->duration, &minutes) != 0) {
-			tn_err_set(err, TN_USAGE, "--duration: '%s': not a duration",
-				   in->duration);
+			tn_err_field(err, TN_USAGE, "duration", "'%s': not a duration",
+				     in->duration);
 			tn_err_hint(err, "write hours and minutes like 2h, 90m or 1h30m "
 				    "(at most %dh)", DURATION_MAX / 60);
 			return TN_USAGE;
@@ -365,11 +332,11 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			memcpy(start_utc, d->start_utc, sizeof(start_utc));
 		else if ((rc = tn_tz_to_utc(d->tz, start_local, start_utc, &amb,
 					    err)) != TN_OK)
-			return flag_err(err, rc, "--start");
+			return tn_err_about(err, rc, "start");
 		if (in->end) {
 			snprintf(end_local, sizeof(end_local), "%s", in->end);
 			if ((rc = tn_tz_to_utc(d->tz, end_local, end_utc, &amb2, err)) != TN_OK)
-				return flag_err(err, rc, "--end");
+				return tn_err_about(err, rc, "end");
 		} else if (in->duration || creating || in->start) {
 			int64_t old_start, old_end;
 
@@ -391,13 +358,13 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 				memcpy(end_utc, d->end_utc, sizeof(end_utc));
 			else if ((rc = tn_tz_to_utc(d->tz, end_local, end_utc, &amb2,
 						    err)) != TN_OK)
-				return flag_err(err, rc, "--end");
+				return tn_err_about(err, rc, "end");
 		}
 	}
 	if (strcmp(end_utc, start_utc) <= 0) {
-		tn_err_set(err, TN_USAGE, "--end: '%s': not after the start '%s' (%s)",
-			   end_local, start_local, d->tz);
-		tn_err_hint(err, "give a later --end, or a --duration such as 2h");
+		tn_err_field(err, TN_USAGE, "end", "'%s': not after the start '%s' (%s)",
+			     end_local, start_local, d->tz);
+		tn_err_hint(err, "give a later {end}, or a {duration} such as 2h");
 		return TN_USAGE;
 	}
 	in->ambiguous = amb || amb2;
@@ -445,108 +412,61 @@ static tn_code make_uid(struct tn_db *db, char uid[128], struct tn_err *err)
 {
 	unsigned char raw[16];
 	char hex[sizeof(raw) * 2 + 1], host[90];
-	char *base = NULL;
+	struct tn_settings set;
 	tn_code rc;
 
 	if (sodium_init() < 0)
 		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
-	if ((rc = tn_db_setting_get(db, "base_url", &base, err)) != TN_OK)
+	if ((rc = tn_settings_load(db, &set, err)) != TN_OK)
 		return rc;
-	url_host(base, host, sizeof(host));
-	free(base);
+	url_host(set.base_url, host, sizeof(host));
+	tn_settings_clear(&set);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
 	snprintf(uid, 128, "%s@%s", hex, host[0] ? host : "turnout");
 	return TN_OK;
 }
 
-static void bind_opt(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static tn_code begin(struct tn_db *db, struct tn_err *err)
-{
-	if (tn_db_begin(db) != TN_OK)
-		return tn_err_set(err, TN_DB, "database '%s': cannot start a "
-				  "transaction: %s", tn_db_path(db),
-				  sqlite3_errmsg(tn_db_sqlite(db)));
-	return TN_OK;
-}
-
-static tn_code end(struct tn_db *db, tn_code rc, struct tn_err *err)
-{
-	if (tn_db_end(db, rc != TN_OK) != TN_OK && rc == TN_OK)
-		rc = tn_err_set(err, TN_DB, "database '%s': commit failed",
-				tn_db_path(db));
-	return rc;
-}
-
 static tn_code slug_taken(struct tn_db *db, const char *slug, int explicit,
 			  struct tn_err *err)
 {
 	struct tn_event other;
-	tn_code rc = select_one(db, "slug = ?1", slug, 0, &other, err);
+	tn_code rc = tn_db_one(db, err, read_row, &other, SELECT_EVENT " WHERE slug = ?1",
+			       TN_T(slug));
 
 	if (rc == TN_NOTFOUND)
 		return TN_OK;
 	if (rc != TN_OK)
 		return rc;
-	tn_err_set(err, TN_EXISTS, "%sslug '%s': already used by event %lld",
-		   explicit ? "--slug: " : "", slug, (long long)other.id);
-	if (explicit)
-		tn_err_hint(err, "choose another --slug, e.g. --slug %.50s-2", slug);
-	else
-		tn_err_hint(err, "pass --slug to name this event differently, "
-			    "e.g. --slug %.50s-2", slug);
+	tn_err_set(err, TN_EXISTS, "slug '%s': already used by event %lld",
+		   slug, (long long)other.id);
+	if (explicit) {
+		tn_err_about(err, TN_EXISTS, "slug");
+		tn_err_hint(err, "choose another {slug}, e.g. {slug} %.50s-2", slug);
+	} else {
+		tn_err_hint(err, "pass {slug} to name this event differently, "
+			    "e.g. {slug} %.50s-2", slug);
+	}
 	tn_event_clear(&other);
 	return TN_EXISTS;
 }
 
-/* Binds the fields that create and update both write, as ?3 .. ?13 (title
- * to approval); the statements number their other parameters around them. */
-static void bind_fields(sqlite3_stmt *st, const struct tn_event *d)
-{
-	sqlite3_bind_text(st, 3, d->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->tz, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, d->start_local, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->end_local, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, d->start_utc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, d->end_utc, -1, SQLITE_STATIC);
-	bind_opt(st, 9, d->venue);
-	bind_opt(st, 10, d->address);
-	if (d->capacity > 0)
-		sqlite3_bind_int64(st, 11, d->capacity);
-	else
-		sqlite3_bind_null(st, 11);
-	bind_opt(st, 12, d->description);
-	sqlite3_bind_int(st, 13, d->approval);
-}
-
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
 {
-	sqlite3_stmt *st;
 	tn_code rc;
 
-	if ((rc = tn_db_prepare(db, &st,
+	rc = tn_db_run(db, err,
 		"INSERT INTO event(slug, uid, title, tz, start_local, end_local,"
 		" start_utc, end_utc, venue, address, capacity, description,"
 		" approval, status, sequence, created_at, updated_at)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		" 'scheduled', 0, ?14, ?14)", err)) != TN_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, d->slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->uid, -1, SQLITE_STATIC);
-	bind_fields(st, d);
-	sqlite3_bind_text(st, 14, d->created_at, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tn_db_fail(db, err, "insert event");
-	else
-		d->id = sqlite3_last_insert_rowid(tn_db_sqlite(db));
-	sqlite3_finalize(st);
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, nullif(?11, 0), ?12,"
+		" ?13, 'scheduled', 0, ?14, ?14)",
+		TN_T(d->slug), TN_T(d->uid), TN_T(d->title), TN_T(d->tz),
+		TN_T(d->start_local), TN_T(d->end_local), TN_T(d->start_utc),
+		TN_T(d->end_utc), TN_T(d->venue), TN_T(d->address), TN_I(d->capacity),
+		TN_T(d->description), TN_I(d->approval), TN_T(d->created_at));
+	if (rc == TN_OK)
+		d->id = tn_db_last_id(db);
 	return rc;
 }
 
@@ -559,7 +479,7 @@ tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 
 	memset(&d, 0, sizeof(d));
 	if (in->slug && !tn_slug_valid(in->slug)) {
-		tn_err_set(err, TN_USAGE, "--slug: '%s': not a valid slug", in->slug);
+		tn_err_field(err, TN_USAGE, "slug", "'%s': not a valid slug", in->slug);
 		tn_err_hint(err, "use lower-case letters a-z, digits and single dashes, "
 			    "at most %d characters, at least one letter", TN_SLUG_MAX);
 		return TN_USAGE;
@@ -577,14 +497,14 @@ tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 	snprintf(d.slug, sizeof(d.slug), "%s", slug.data);
 	tn_now_utc(d.created_at);
 	memcpy(d.updated_at, d.created_at, sizeof(d.created_at));
-	if ((rc = begin(db, err)) != TN_OK)
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		goto out;
 	rc = slug_taken(db, d.slug, in->slug != NULL, err);
 	if (rc == TN_OK)
 		rc = make_uid(db, d.uid, err);
 	if (rc == TN_OK)
 		rc = insert(db, &d, err);
-	rc = end(db, rc, err);
+	rc = tn_db_end(db, rc, err);
 out:
 	tn_buf_free(&slug);
 	if (rc == TN_OK && ev) {
@@ -593,6 +513,14 @@ out:
 	}
 	tn_event_clear(&d);
 	return rc;
+}
+
+/* 1 if the input names at least one field to change. */
+static int input_given(const struct tn_event_input *in)
+{
+	return in->title || in->start || in->end || in->duration || in->tz ||
+	       in->venue || in->address || in->capacity || in->description ||
+	       in->approval || in->no_approval;
 }
 
 static int same(const char *a, const char *b)
@@ -634,30 +562,24 @@ static tn_code dup_event(const struct tn_event *src, struct tn_event *dst,
 static tn_code write_update(struct tn_db *db, const struct tn_event *d,
 			    struct tn_err *err)
 {
-	sqlite3_stmt *st;
-	tn_code rc;
-
-	if ((rc = tn_db_prepare(db, &st,
-		"UPDATE event SET title = ?3, tz = ?4, start_local = ?5,"
-		" end_local = ?6, start_utc = ?7, end_utc = ?8, venue = ?9,"
-		" address = ?10, capacity = ?11, description = ?12, approval = ?13,"
-		" sequence = sequence + 1, updated_at = ?14 WHERE id = ?1", err)) != TN_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, d->id);
-	bind_fields(st, d);
-	sqlite3_bind_text(st, 14, d->updated_at, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tn_db_fail(db, err, "update event");
-	sqlite3_finalize(st);
-	return rc;
+	return tn_db_run(db, err,
+		"UPDATE event SET title = ?2, tz = ?3, start_local = ?4,"
+		" end_local = ?5, start_utc = ?6, end_utc = ?7, venue = ?8,"
+		" address = ?9, capacity = nullif(?10, 0), description = ?11,"
+		" approval = ?12, sequence = sequence + 1, updated_at = ?13"
+		" WHERE id = ?1",
+		TN_I(d->id), TN_T(d->title), TN_T(d->tz), TN_T(d->start_local),
+		TN_T(d->end_local), TN_T(d->start_utc), TN_T(d->end_utc), TN_T(d->venue),
+		TN_T(d->address), TN_I(d->capacity), TN_T(d->description),
+		TN_I(d->approval), TN_T(d->updated_at));
 }
 
 static tn_code refused_cancelled(const struct tn_event *cur, struct tn_err *err)
 {
-	tn_err_set(err, TN_FAIL, "event '%s': cancelled; a cancelled event "
+	tn_err_set(err, TN_CONFLICT, "event '%s': cancelled; a cancelled event "
 		   "cannot be changed", cur->slug);
 	tn_err_hint(err, "create a new event instead");
-	return TN_FAIL;
+	return TN_CONFLICT;
 }
 
 tn_code tn_event_update(struct tn_db *db, const char *name,
@@ -670,13 +592,20 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 	*changed = 0;
 	memset(&d, 0, sizeof(d));
 	if (in->slug)
-		return tn_err_set(err, TN_USAGE, "--slug: an event's slug cannot be "
-				  "changed (links and invitations use it)");
-	if ((rc = begin(db, err)) != TN_OK)
+		return tn_err_field(err, TN_USAGE, "slug", "an event's slug cannot be "
+				    "changed (links and invitations use it)");
+	if (!input_given(in)) {
+		tn_err_set(err, TN_USAGE, "event '%s': nothing to change", name);
+		tn_err_hint(err, "give at least one of {title}, {start}, {end}, "
+			    "{duration}, {tz}, {venue}, {address}, {capacity}, "
+			    "{description}, {approval}, {no-approval}");
+		return TN_USAGE;
+	}
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_event_find(db, name, &cur, err);
 	if (rc != TN_OK)
-		return end(db, rc, err);
+		return tn_db_end(db, rc, err);
 	if (cur.cancelled)
 		rc = refused_cancelled(&cur, err);
 	if (rc == TN_OK)
@@ -691,7 +620,7 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 			*changed = 1;
 		}
 	}
-	rc = end(db, rc, err);
+	rc = tn_db_end(db, rc, err);
 	tn_event_clear(&cur);
 	if (rc != TN_OK) {
 		*changed = 0;
@@ -708,27 +637,19 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			struct tn_event *ev, int *changed, struct tn_err *err)
 {
 	struct tn_event cur;
-	sqlite3_stmt *st;
 	tn_code rc;
 	int have;   /* cur holds an event that must be cleared or handed over */
 
 	*changed = 0;
-	if ((rc = begin(db, err)) != TN_OK)
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_event_find(db, name, &cur, err);
 	have = rc == TN_OK;
 	if (rc == TN_OK && !cur.cancelled) {
-		rc = tn_db_prepare(db, &st, "UPDATE event SET status = 'cancelled',"
-				   " sequence = sequence + 1, updated_at = ?2"
-				   " WHERE id = ?1", err);
-		if (rc == TN_OK) {
-			tn_now_utc(cur.updated_at);
-			sqlite3_bind_int64(st, 1, cur.id);
-			sqlite3_bind_text(st, 2, cur.updated_at, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = tn_db_fail(db, err, "cancel event");
-			sqlite3_finalize(st);
-		}
+		tn_now_utc(cur.updated_at);
+		rc = tn_db_run(db, err, "UPDATE event SET status = 'cancelled',"
+			       " sequence = sequence + 1, updated_at = ?2"
+			       " WHERE id = ?1", TN_I(cur.id), TN_T(cur.updated_at));
 		if (rc == TN_OK) {
 			cur.cancelled = 1;
 			cur.sequence++;
@@ -738,7 +659,7 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			have = 0;
 		}
 	}
-	rc = end(db, rc, err);
+	rc = tn_db_end(db, rc, err);
 	if (rc != TN_OK) {
 		*changed = 0;
 		if (have)
@@ -752,30 +673,37 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 	return rc;
 }
 
+struct each_ctx {
+	int (*fn)(void *ctx, const struct tn_event *ev);
+	void *ctx;
+};
+
+static tn_code each_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct each_ctx *e = vctx;
+	struct tn_event ev;
+	int stop;
+
+	if (read_row(&ev, row, err) != TN_OK)
+		return TN_NOMEM;
+	stop = e->fn(e->ctx, &ev);
+	tn_event_clear(&ev);
+	return stop ? TN_DB_STOP : TN_OK;
+}
+
 tn_code tn_event_each(struct tn_db *db,
 		      int (*fn)(void *ctx, const struct tn_event *ev),
 		      void *ctx, struct tn_err *err)
 {
-	sqlite3_stmt *st;
-	struct tn_event ev;
-	tn_code rc;
-	int s;
+	struct each_ctx e = { fn, ctx };
 
-	if ((rc = tn_db_prepare(db, &st, "SELECT " COLUMNS " FROM event"
-				" ORDER BY start_utc, id", err)) != TN_OK)
-		return rc;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
+	return tn_db_each(db, err, each_row, &e, SELECT_EVENT " ORDER BY start_utc, id");
+}
 
-		if ((rc = read_row(st, &ev, err)) != TN_OK)
-			break;
-		stop = fn(ctx, &ev);
-		tn_event_clear(&ev);
-		if (stop)
-			break;
-	}
-	if (rc == TN_OK && s != SQLITE_ROW && s != SQLITE_DONE)
-		rc = tn_db_fail(db, err, "list events");
-	sqlite3_finalize(st);
-	return rc;
+int tn_event_upcoming(const struct tn_event *ev)
+{
+	char now[21];
+
+	tn_now_utc(now);
+	return strcmp(ev->end_utc, now) > 0;
 }

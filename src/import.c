@@ -32,6 +32,7 @@
 #include "turnout/buf.h"
 #include "turnout/csv.h"
 #include "turnout/import.h"
+#include "turnout/store.h"
 #include "turnout/text.h"
 
 /* The page cache while importing: enough for the hot right edges of the
@@ -251,7 +252,7 @@ static tn_code prepare_all(struct importer *im, struct tn_err *err)
 
 	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		sqlite3_stmt **st = (sqlite3_stmt **)((char *)im + sql[i].offset);
-		if ((rc = tn_db_prepare(im->db, st, sql[i].sql, err)) != TN_OK)
+		if ((rc = tn_db_prepare(im->db, err, st, sql[i].sql)) != TN_OK)
 			return rc;
 	}
 	return TN_OK;
@@ -280,7 +281,7 @@ static tn_code run(struct importer *im, sqlite3_stmt *st, const char *what,
 
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return tn_db_fail(im->db, err, what);
+		return tn_err_prefix(err, tn_db_fail(im->db, err), "%s", what);
 	return TN_OK;
 }
 
@@ -580,7 +581,7 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 		follower_state(g, st, 2, exists, changed);
 		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
 	} else if (s != SQLITE_DONE) {
-		rc = tn_db_fail(im->db, err, "find person");
+		rc = tn_err_prefix(err, tn_db_fail(im->db, err), "find person");
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -609,7 +610,7 @@ static tn_code adopt_by_handle(struct importer *im, int64_t *id, int *found,
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return tn_db_fail(im->db, err, "find handle");
+		return tn_err_prefix(err, tn_db_fail(im->db, err), "find handle");
 	if (!*found)
 		return TN_OK;
 	st = im->person_email;
@@ -686,7 +687,7 @@ static tn_code person_by_handle(struct importer *im, int64_t *id, int *created,
 	}
 	sqlite3_reset(st);
 	if (s != SQLITE_DONE)
-		return tn_db_fail(im->db, err, "find handle");
+		return tn_err_prefix(err, tn_db_fail(im->db, err), "find handle");
 	st = im->person_insert;
 	sqlite3_bind_null(st, 1);
 	bind_val(st, 2, g, V_NAME);
@@ -715,7 +716,7 @@ static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 		follower_state(g, st, 0, exists, changed);
 	sqlite3_reset(st);
 	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return tn_db_fail(im->db, err, "find follower");
+		return tn_err_prefix(err, tn_db_fail(im->db, err), "find follower");
 	return TN_OK;
 }
 
@@ -796,12 +797,12 @@ static tn_code write_sorted(struct importer *im, int by_email,
 	tn_code rc;
 	int s = SQLITE_DONE, first = 1;
 
-	rc = tn_db_prepare(im->db, &st, by_email
+	rc = tn_db_prepare(im->db, err, &st, by_email
 			   ? "SELECT email, handle, name, region, followed_at"
 			     " FROM temp.import_email ORDER BY email, rowid"
 			   : "SELECT handle, handle, name, region, followed_at"
 			     " FROM temp.import_handle"
-			     " ORDER BY handle COLLATE NOCASE, rowid", err);
+			     " ORDER BY handle COLLATE NOCASE, rowid");
 	if (rc != TN_OK)
 		return rc;
 	group_reset(g);
@@ -824,7 +825,7 @@ static tn_code write_sorted(struct importer *im, int by_email,
 			rc = tn_err_set(err, TN_NOMEM, "out of memory");
 	}
 	if (rc == TN_OK && s != SQLITE_DONE)
-		rc = tn_db_fail(im->db, err, "read staged rows");
+		rc = tn_err_prefix(err, tn_db_fail(im->db, err), "read staged rows");
 	if (rc == TN_OK)
 		rc = flush_group(im, by_email, err);
 	sqlite3_finalize(st);
@@ -889,7 +890,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	struct importer im;
 	sqlite3 *conn = tn_db_sqlite(db);
 	int old_cache, old_temp, outermost, i;
-	tn_code rc, rc2;
+	tn_code rc;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&im, 0, sizeof(im));
@@ -916,13 +917,9 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	if (rc == TN_OK)
 		rc = pragma_set(&im, "cache_size", -IMPORT_CACHE_KIB, err);
 	if (rc == TN_OK) {
-		if (tn_db_begin(db) != TN_OK) {
-			rc = tn_db_fail(db, err, "begin import");
-		} else {
+		if ((rc = tn_db_begin(db, err)) == TN_OK) {
 			rc = import_body(&im, fd, err);
-			rc2 = tn_db_end(db, rc != TN_OK);
-			if (rc == TN_OK && rc2 != TN_OK)
-				rc = tn_db_fail(db, err, "commit import");
+			rc = tn_db_end(db, rc, err);
 		}
 	}
 	if (rc != TN_OK) {

@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
+#include "turnout/tz.h"
 
 #define TURNOUT_VERSION "0.1.0"
 
@@ -201,15 +202,19 @@ static int dispatch(int argc, char **argv)
 	return status;
 }
 
+static void report_bug(const char *msg)
+{
+	fprintf(stderr, "turnout: internal error: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	int status;
 
-	/* Before any other SQLite call: no global memory statistics, which
-	 * cost a mutex round trip on every allocation (a bulk import makes
-	 * millions). */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	tn_db_global_init();
+	tn_bug_reporter(report_bug);
 	status = dispatch(argc, argv);
+	tn_tz_cleanup();   /* libical's zone cache lives as long as the process */
 
 	/* A full disk or a closed pipe must not look like success (git.c). */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {

@@ -3,13 +3,17 @@
  * signing key pair. The secret key never leaves the database; door devices
  * get the public key only.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "turnout/buf.h"
 #include "turnout/setup.h"
+#include "turnout/store.h"
 #include "turnout/text.h"
 
 tn_code tn_setup_validate(const char *org, const char *from,
@@ -21,23 +25,74 @@ tn_code tn_setup_validate(const char *org, const char *from,
 	tn_code rc;
 
 	if (!org || !*org)
-		return tn_err_set(err, TN_USAGE, "--org: empty name");
+		return tn_err_field(err, TN_USAGE, "org", "empty name");
 	if ((why_text = tn_text_problem(org, 0)))
-		return tn_err_set(err, TN_USAGE, "--org: %s in name", why_text);
+		return tn_err_field(err, TN_USAGE, "org", "%s in name", why_text);
 	if (from) {
 		rc = tn_email_normalize(from, &b, &why);
 		tn_buf_free(&b);
 		if (rc != TN_OK)
-			return tn_err_set(err, TN_USAGE, "--from: '%s': %s", from, why.msg);
+			return tn_err_field(err, TN_USAGE, "from", "'%s': %s", from, why.msg);
 	}
 	/* pages are base_url + "/e/slug": no query or fragment */
 	if (!base_url || !tn_url_valid(base_url) || strpbrk(base_url, "?#")) {
-		tn_err_set(err, TN_USAGE, "--base-url: '%s': not an http(s) URL"
-			   " without query or fragment", base_url ? base_url : "");
-		tn_err_hint(err, "for example --base-url https://meet.example.org");
+		tn_err_field(err, TN_USAGE, "base-url", "'%s': not an http(s) URL"
+			     " without query or fragment", base_url ? base_url : "");
+		tn_err_hint(err, "for example {base-url} https://meet.example.org");
 		return TN_USAGE;
 	}
 	return TN_OK;
+}
+
+static tn_code copy_value(void *value, sqlite3_stmt *row, struct tn_err *err)
+{
+	if (!(*(char **)value = strdup(tn_db_text(row, 0))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	return TN_OK;
+}
+
+/* value is NULL when the key is unset; caller frees. */
+static tn_code setting_get(struct tn_db *db, const char *key, char **value,
+			   struct tn_err *err)
+{
+	tn_code rc;
+
+	*value = NULL;
+	rc = tn_db_one(db, err, copy_value, value,
+		       "SELECT value FROM setting WHERE key = ?1", TN_T(key));
+	return rc == TN_NOTFOUND ? TN_OK : rc;
+}
+
+static tn_code setting_set(struct tn_db *db, const char *key, const char *value,
+			   struct tn_err *err)
+{
+	return tn_db_run(db, err, "INSERT INTO setting(key, value) VALUES(?1, ?2)"
+			 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			 TN_T(key), TN_T(value));
+}
+
+void tn_settings_clear(struct tn_settings *s)
+{
+	free(s->org);
+	free(s->from);
+	free(s->base_url);
+	free(s->initialised_at);
+	memset(s, 0, sizeof(*s));
+}
+
+tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
+			 struct tn_err *err)
+{
+	tn_code rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = setting_get(db, "org", &s->org, err)) == TN_OK &&
+	    (rc = setting_get(db, "from", &s->from, err)) == TN_OK &&
+	    (rc = setting_get(db, "base_url", &s->base_url, err)) == TN_OK)
+		rc = setting_get(db, "initialised_at", &s->initialised_at, err);
+	if (rc != TN_OK)
+		tn_settings_clear(s);
+	return rc;
 }
 
 int tn_setup_done(struct tn_db *db)
@@ -45,7 +100,7 @@ int tn_setup_done(struct tn_db *db)
 	char *v = NULL;
 	int done;
 
-	if (tn_db_setting_get(db, "initialised_at", &v, NULL) != TN_OK)
+	if (setting_get(db, "initialised_at", &v, NULL) != TN_OK)
 		return 0;
 	done = v != NULL;
 	free(v);
@@ -55,21 +110,12 @@ int tn_setup_done(struct tn_db *db)
 static tn_code store_key(struct tn_db *db, const char *now, struct tn_err *err)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-	sqlite3_stmt *st;
 	tn_code rc;
 
 	crypto_sign_keypair(pk, sk);
-	rc = tn_db_prepare(db, &st,
-			   "INSERT INTO signing_key(public_key, secret_key, created_at)"
-			   " VALUES(?1, ?2, ?3)", err);
-	if (rc == TN_OK) {
-		sqlite3_bind_blob(st, 1, pk, sizeof(pk), SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, sk, sizeof(sk), SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = tn_db_fail(db, err, "store signing key");
-		sqlite3_finalize(st);
-	}
+	rc = tn_db_run(db, err, "INSERT INTO signing_key(public_key, secret_key,"
+		       " created_at) VALUES(?1, ?2, ?3)", TN_B(pk, (int)sizeof(pk)),
+		       TN_B(sk, (int)sizeof(sk)), TN_T(now));
 	sodium_memzero(sk, sizeof(sk));
 	return rc;
 }
@@ -86,12 +132,10 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 		return rc;
 	if (sodium_init() < 0)
 		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
-	if (tn_db_begin(db) != TN_OK)
-		return tn_db_fail(db, err, "init");
-	if (tn_setup_done(db)) {
-		tn_db_end(db, 0);
-		return TN_OK;
-	}
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	if (tn_setup_done(db))
+		return tn_db_end(db, TN_OK, err);
 	tn_now_utc(now);
 	rc = tn_buf_add(&url, base_url);
 	while (rc == TN_OK && url.len > 0 && url.data[url.len - 1] == '/')
@@ -99,17 +143,16 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 	if (rc == TN_OK && from)
 		rc = tn_email_normalize(from, &from_norm, err);
 	if (rc == TN_OK)
-		rc = tn_db_setting_set(db, "org", org, err);
+		rc = setting_set(db, "org", org, err);
 	if (rc == TN_OK && from)
-		rc = tn_db_setting_set(db, "from", from_norm.data, err);
+		rc = setting_set(db, "from", from_norm.data, err);
 	if (rc == TN_OK)
-		rc = tn_db_setting_set(db, "base_url", url.data, err);
+		rc = setting_set(db, "base_url", url.data, err);
 	if (rc == TN_OK)
 		rc = store_key(db, now, err);
 	if (rc == TN_OK)
-		rc = tn_db_setting_set(db, "initialised_at", now, err);
-	if (tn_db_end(db, rc != TN_OK) != TN_OK && rc == TN_OK)
-		rc = tn_db_fail(db, err, "init");
+		rc = setting_set(db, "initialised_at", now, err);
+	rc = tn_db_end(db, rc, err);
 	if (rc == TN_OK)
 		*created = 1;
 	tn_buf_free(&from_norm);
@@ -117,20 +160,59 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 	return rc;
 }
 
+static tn_code copy_key(void *pk, sqlite3_stmt *row, struct tn_err *err)
+{
+	if (sqlite3_column_bytes(row, 0) != 32)
+		return tn_err_set(err, TN_FAIL, "signing key: not 32 bytes");
+	memcpy(pk, sqlite3_column_blob(row, 0), 32);
+	return TN_OK;
+}
+
 tn_code tn_setup_public_key(struct tn_db *db, unsigned char pk[32],
 			    struct tn_err *err)
 {
-	sqlite3_stmt *st;
 	tn_code rc;
 
-	rc = tn_db_prepare(db, &st,
-			   "SELECT public_key FROM signing_key ORDER BY id DESC LIMIT 1", err);
-	if (rc != TN_OK)
+	rc = tn_db_one(db, err, copy_key, pk,
+		       "SELECT public_key FROM signing_key ORDER BY id DESC LIMIT 1");
+	if (rc == TN_NOTFOUND) {
+		tn_err_set(err, TN_NOINIT, "no signing key");
+		tn_err_next(err, TN_NEXT_INIT);
+		return TN_NOINIT;
+	}
+	return rc;
+}
+
+/* Removes a database file that tn_setup_create made, with its WAL and
+ * shared-memory files. */
+static void remove_database(const char *path)
+{
+	char side[4096];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+tn_code tn_setup_create(const char *path, const char *org, const char *from,
+			const char *base_url, int *created, struct tn_err *err)
+{
+	struct tn_db *db = NULL;
+	struct stat sb;
+	int existed;
+	tn_code rc;
+
+	*created = 0;
+	if ((rc = tn_setup_validate(org, from, base_url, err)) != TN_OK)
 		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
-		memcpy(pk, sqlite3_column_blob(st, 0), 32);
-	else
-		rc = tn_err_set(err, TN_NOINIT, "no signing key: run 'turnout init'");
-	sqlite3_finalize(st);
+	existed = stat(path, &sb) == 0;
+	rc = tn_db_open(path, TN_DB_CREATE, &db, err);
+	if (rc == TN_OK)
+		rc = tn_setup_init(db, org, from, base_url, created, err);
+	tn_db_close(db);
+	if (rc != TN_OK && !existed)
+		remove_database(path);
 	return rc;
 }

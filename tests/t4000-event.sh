@@ -155,7 +155,7 @@ test_expect_success 'a bad --duration is a usage error naming the flag' '
 '
 
 test_expect_success '--end and --duration together is a usage error' '
-	bad_create "^turnout: --end and --duration: " --title x --start "2026-12-01 19:00" \
+	bad_create "^turnout: --duration: cannot be given together with an end time" --title x --start "2026-12-01 19:00" \
 		--tz Europe/Berlin --end "2026-12-01 21:00" --duration 2h
 '
 
@@ -314,7 +314,7 @@ test_expect_success 'an update that changes nothing keeps the sequence and says 
 
 test_expect_success 'update with no flags, or bad values, is a usage error' '
 	test_db_unchanged 2 tn_err event update next-year &&
-	stderr_has "^turnout: event update: nothing to change$" &&
+	stderr_has "^turnout: event .next-year.: nothing to change$" &&
 	stderr_has "^hint: " &&
 	test_db_unchanged 2 tn_err event update next-year --start "2026-03-29 02:30" --tz Europe/Berlin &&
 	stderr_has "^turnout: --start: .*does not exist" &&

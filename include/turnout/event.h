@@ -5,8 +5,8 @@
  *
  * Create and update take the values as the user typed them (struct
  * tn_event_input) and validate them here, so every front end applies the
- * same rules; messages name the field by its command-line flag
- * ("--start: '2026-03-29 02:30': does not exist in Europe/Berlin ...").
+ * same rules; an error about one value names its field in err->field
+ * ("start": "'2026-03-29 02:30': does not exist in Europe/Berlin ...").
  */
 #ifndef TURNOUT_EVENT_H
 #define TURNOUT_EVENT_H
@@ -52,13 +52,13 @@ struct tn_event_input {
 	const char *description;
 	const char *capacity;    /* a whole number >= 1 */
 	const char *slug;        /* create only; default made from the title */
-	int approval;            /* -1 not given, 0 off, 1 on */
+	int approval;            /* 1: registrations need approval */
+	int no_approval;         /* 1: they do not (update; not with approval) */
 	int ambiguous;           /* out: 1 if start or end fell in a repeated
 	                          * hour and the first occurrence was taken */
 };
 
-#define TN_EVENT_INPUT_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-			      NULL, NULL, NULL, -1, 0 }
+#define TN_EVENT_INPUT_INIT { .title = NULL }
 
 /* Parses a duration ("2h", "90m", "1h30m") into minutes (1 .. 30 days);
  * -1 if malformed or out of range. */
@@ -75,11 +75,12 @@ tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
 		      struct tn_err *err);
 
-/* Applies the given fields to the event named name. If anything differs
+/* Applies the given fields to the event named name; TN_USAGE when none is
+ * given, and when approval and no_approval both are. If anything differs
  * from what is stored, the sequence is bumped by one and *changed is 1;
  * if every value equals the stored one nothing is written and *changed is
  * 0. Moving the start without a new end or duration keeps the length.
- * A cancelled event cannot be changed (TN_FAIL). Fills *ev with the
+ * A cancelled event cannot be changed (TN_CONFLICT). Fills *ev with the
  * result (when ev is not NULL). */
 tn_code tn_event_update(struct tn_db *db, const char *name,
 			struct tn_event_input *in, struct tn_event *ev,
@@ -95,6 +96,9 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 tn_code tn_event_each(struct tn_db *db,
 		      int (*fn)(void *ctx, const struct tn_event *ev),
 		      void *ctx, struct tn_err *err);
+
+/* 1 if the event has not ended yet (by the clock, or $TURNOUT_NOW). */
+int tn_event_upcoming(const struct tn_event *ev);
 
 /* Frees the owned strings of ev and zeroes it. */
 void tn_event_clear(struct tn_event *ev);

@@ -12,23 +12,17 @@
 
 #include <libical/ical.h>
 
-#include "turnout/db.h"
 #include "turnout/err.h"
 #include "turnout/event.h"
 
-/* Who publishes: from the settings written by init. NULL fields are
- * unset (no ORGANIZER without from, no URL without base_url). */
+/* Who publishes (the caller fills it from the settings; this module
+ * never reads the database). NULL fields are unset: no ORGANIZER without
+ * from, no URL without base_url. The strings are borrowed. */
 struct tn_ical_org {
-	char *org;        /* organisation name, for ORGANIZER's CN */
-	char *from;       /* organiser's e-mail address */
-	char *base_url;   /* public base URL; the event page is base_url/e/slug */
+	const char *org;        /* organisation name, for ORGANIZER's CN */
+	const char *from;       /* organiser's e-mail address */
+	const char *base_url;   /* public base URL; the event page is base_url/e/slug */
 };
-
-/* Reads the org, from and base_url settings into org (caller calls
- * tn_ical_org_clear). */
-tn_code tn_ical_org_load(struct tn_db *db, struct tn_ical_org *org,
-			 struct tn_err *err);
-void tn_ical_org_clear(struct tn_ical_org *org);
 
 /* Builds the VTIMEZONE of zone (an IANA name) holding only the rules in
  * force from 1 January of from_year through 31 December of to_year, with

@@ -1,7 +1,7 @@
 /*
  * setup.h - the organisation's settings and the ticket signing key pair,
- * written once by 'turnout init'. Owns tables setting (through db.c's
- * accessors) and signing_key.
+ * written once by 'turnout init'. Owns tables setting and signing_key;
+ * other modules read the settings through tn_settings_load, never by key.
  */
 #ifndef TURNOUT_SETUP_H
 #define TURNOUT_SETUP_H
@@ -23,6 +23,26 @@ tn_code tn_setup_validate(const char *org, const char *from,
  * initialised nothing is written and *created is 0. */
 tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 		      const char *base_url, int *created, struct tn_err *err);
+
+/* init as a whole: validates the values (before any file exists, so a
+ * typo leaves nothing behind), creates or opens the database at path,
+ * initialises it (tn_setup_init) and closes it. When it fails, a file
+ * this call created is removed with its -wal and -shm. */
+tn_code tn_setup_create(const char *path, const char *org, const char *from,
+			const char *base_url, int *created, struct tn_err *err);
+
+/* The settings as one typed struct; NULL fields are unset. */
+struct tn_settings {
+	char *org;             /* organisation name */
+	char *from;            /* organiser's e-mail address */
+	char *base_url;        /* public base URL, no trailing '/' */
+	char *initialised_at;  /* when init ran (UTC); NULL before */
+};
+
+/* Reads every setting into *s (caller calls tn_settings_clear). */
+tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
+			 struct tn_err *err);
+void tn_settings_clear(struct tn_settings *s);
 
 /* 1 if init has run on this database. */
 int tn_setup_done(struct tn_db *db);

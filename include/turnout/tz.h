@@ -42,7 +42,10 @@ int tn_tz_utc_parse(const char *utc, int64_t *out);
 /* Formats seconds since 1970 as "YYYY-MM-DDTHH:MM:SSZ". */
 void tn_tz_utc_format(int64_t t, char out[21]);
 
-/* Frees libical's cache of loaded zones (call once at exit). */
+/* Frees libical's cache of loaded zones. The cache is process-wide and
+ * libical guards it with its own lock, so threads may share zones; call
+ * this once at process exit, after every thread that uses zones has
+ * stopped (never per request or per command). */
 void tn_tz_cleanup(void);
 
 #endif

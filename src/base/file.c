@@ -51,7 +51,7 @@ tn_code tn_file_write_atomic(const char *path, const void *data, size_t len,
 	int fd, saved = EIO, ok;
 
 	if (!*path)
-		return tn_err_set(err, TN_USAGE, "-o: empty file name");
+		return tn_err_field(err, TN_USAGE, "output", "empty file name");
 	fd = create_beside(path, &tmp);
 	if (fd < 0) {
 		saved = errno;

@@ -20,7 +20,7 @@ CLI_HANDLER(cmd_channel_add)
 			    "declared audience today (subscribers, readers)"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	long long n = -1;
 	char *pos[1];
 	int status;
@@ -31,11 +31,6 @@ CLI_HANDLER(cmd_channel_add)
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (!kind) {
-		cli_usage_error("channel add: --kind is required");
-		fprintf(stderr, "hint: kinds are %s\n", tn_channel_kinds());
-		return EXIT_USAGE;
-	}
 	if (audience && cli_parse_count("--audience", audience, &n))
 		return EXIT_USAGE;
 	rc = tn_channel_add(c->db, pos[0], kind, url, n, &err);
@@ -112,7 +107,7 @@ CLI_HANDLER(cmd_channel_list)
 		OPT_END_(),
 	};
 	struct list_ctx ctx = { c->db, NULL, 0 };
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, "turnout channel list [--json]",
@@ -141,7 +136,7 @@ CLI_HANDLER(cmd_channel_audience)
 		OPT_STRING_("date", 0, &date, "YYYY-MM-DD", "date of the figure (default: today in UTC)"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	long long n;
 	char *pos[2];
 	int status;

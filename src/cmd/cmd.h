@@ -61,9 +61,14 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      int min_pos, int max_pos, char **pos);
 
 /* Prints "turnout: <msg>" (and the hint) to stderr, made terminal-safe
- * (tn_esc_term), and returns the exit
- * status for code: 2 for usage, not found and already exists, else 1. */
+ * (tn_esc_term), and returns the exit status for code: 2 for usage, not
+ * found and already exists, else 1. An error about a field that is one of
+ * the command's options names that option ("--start: ..."); the library's
+ * suggested next step becomes a hint naming the command. */
 int cli_fail(const struct tn_err *err, tn_code code);
+/* The option table of the running command, for cli_fail (cli_parse sets
+ * it). */
+void cli_set_options(const struct cli_opt *opts);
 /* Prints "turnout: <fmt...>" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a non-negative integer flag value; on error prints and returns

@@ -11,6 +11,7 @@
 #include "turnout/event.h"
 #include "turnout/file.h"
 #include "turnout/ical.h"
+#include "turnout/setup.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
 
@@ -57,7 +58,7 @@ CLI_HANDLER(cmd_event_create)
 			    "short name for links (default: made from the title)"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	tn_code rc;
 
@@ -67,24 +68,14 @@ CLI_HANDLER(cmd_event_create)
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (approval)
-		in.approval = 1;
+	in.approval = approval;
 	rc = tn_event_create(c->db, &in, &ev, &err);
-	tn_tz_cleanup();
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	note_ambiguous(&in, &ev);
 	printf("%s\n", ev.slug);
 	tn_event_clear(&ev);
 	return EXIT_OK;
-}
-
-static int upcoming(const struct tn_event *ev)
-{
-	char now[21];
-
-	tn_now_utc(now);
-	return strcmp(ev->end_utc, now) > 0;
 }
 
 static cJSON *event_json(const struct tn_event *ev)
@@ -111,7 +102,7 @@ static cJSON *event_json(const struct tn_event *ev)
 	cli_json_text(o, "description", ev->description);
 	cJSON_AddBoolToObject(o, "approval", ev->approval);
 	cJSON_AddStringToObject(o, "status", ev->cancelled ? "cancelled" : "scheduled");
-	cJSON_AddBoolToObject(o, "upcoming", upcoming(ev));
+	cJSON_AddBoolToObject(o, "upcoming", tn_event_upcoming(ev));
 	cJSON_AddNumberToObject(o, "sequence", (double)ev->sequence);
 	cJSON_AddStringToObject(o, "created_at", ev->created_at);
 	cJSON_AddStringToObject(o, "updated_at", ev->updated_at);
@@ -148,7 +139,7 @@ static int list_one(void *vctx, const struct tn_event *ev)
 		       "SLUG", "START", "ZONE", "STATUS", "WHEN", "TITLE");
 	printf("%-4" PRId64 " %-*s %-16s %-20s %-9s %-8s ", ev->id, ctx->slug_width, ev->slug,
 	       ev->start_local, ev->tz, ev->cancelled ? "cancelled" : "scheduled",
-	       upcoming(ev) ? "upcoming" : "past");
+	       tn_event_upcoming(ev) ? "upcoming" : "past");
 	cli_put_term(ev->title);
 	printf("\n");
 	return 0;
@@ -162,7 +153,7 @@ CLI_HANDLER(cmd_event_list)
 		OPT_END_(),
 	};
 	struct list_ctx ctx = { NULL, 0, 4 };
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, "turnout event list [--json]",
@@ -205,7 +196,7 @@ static void show_text(const struct tn_event *ev)
 	show_line("slug", ev->slug);
 	show_line("title", ev->title);
 	show_line("status", ev->cancelled ? "cancelled" : "scheduled");
-	show_line("when", upcoming(ev) ? "upcoming" : "past");
+	show_line("when", tn_event_upcoming(ev) ? "upcoming" : "past");
 	show_line("time zone", ev->tz);
 	tn_tz_offset(ev->tz, ev->start_utc, &off, &err);
 	printf("%-12s %s (UTC%c%02d:%02d)  =  %s\n", "start", ev->start_local,
@@ -235,7 +226,7 @@ CLI_HANDLER(cmd_event_show)
 		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	char *pos[1];
 	tn_code rc;
@@ -255,7 +246,6 @@ CLI_HANDLER(cmd_event_show)
 		status = EXIT_OK;
 	}
 	tn_event_clear(&ev);
-	tn_tz_cleanup();
 	return status;
 }
 
@@ -267,15 +257,15 @@ CLI_HANDLER(cmd_event_update)
 		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
 		"       [--description TEXT] [--approval | --no-approval]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	int approval = 0, no_approval = 0, status;
+	int status;
 	const struct cli_opt opts[] = {
 		EVENT_FLAGS(in),
-		OPT_BOOL_("approval", 0, &approval, "registrations need approval"),
-		OPT_BOOL_("no-approval", 0, &no_approval,
+		OPT_BOOL_("approval", 0, &in.approval, "registrations need approval"),
+		OPT_BOOL_("no-approval", 0, &in.no_approval,
 			  "registrations are accepted at once"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	char *pos[1];
 	int changed = 0;
@@ -290,21 +280,7 @@ CLI_HANDLER(cmd_event_update)
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (approval && no_approval)
-		return cli_usage_error("--approval and --no-approval: give one or the other");
-	if (approval || no_approval)
-		in.approval = approval ? 1 : 0;
-	if (!in.title && !in.start && !in.end && !in.duration && !in.tz &&
-	    !in.venue && !in.address && !in.capacity && !in.description &&
-	    in.approval < 0) {
-		cli_usage_error("event update: nothing to change");
-		fprintf(stderr, "hint: give at least one of --title, --start, --end, "
-			"--duration, --tz, --venue, --address, --capacity, "
-			"--description, --approval, --no-approval\n");
-		return EXIT_USAGE;
-	}
 	rc = tn_event_update(c->db, pos[0], &in, &ev, &changed, &err);
-	tn_tz_cleanup();
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	if (changed)
@@ -320,7 +296,7 @@ CLI_HANDLER(cmd_event_update)
 CLI_HANDLER(cmd_event_cancel)
 {
 	const struct cli_opt opts[] = { OPT_END_() };
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	char *pos[1];
 	int changed = 0, status;
@@ -351,8 +327,8 @@ CLI_HANDLER(cmd_ics)
 			    "write to FILE (atomically) instead of stdout"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
-	struct tn_ical_org org;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_settings set;
 	struct tn_event ev;
 	char *pos[1], *text = NULL;
 	int status;
@@ -366,16 +342,17 @@ CLI_HANDLER(cmd_ics)
 	rc = tn_event_find(c->db, pos[0], &ev, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	rc = tn_ical_org_load(c->db, &org, &err);
+	rc = tn_settings_load(c->db, &set, &err);
 	if (rc == TN_OK) {
+		struct tn_ical_org org = { set.org, set.from, set.base_url };
+
 		rc = tn_ical_publish(&ev, &org, &text, &err);
 		if (rc == TN_OK && (!org.from || !*org.from))
 			fprintf(stderr, "note: no organizer address, so the file has no "
 				"ORGANIZER; 'turnout init --from EMAIL' sets one\n");
-		tn_ical_org_clear(&org);
+		tn_settings_clear(&set);
 	}
 	tn_event_clear(&ev);
-	tn_tz_cleanup();
 	if (rc == TN_OK && file)
 		rc = tn_file_write_atomic(file, text, strlen(text), &err);
 	else if (rc == TN_OK)

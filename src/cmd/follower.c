@@ -127,7 +127,7 @@ CLI_HANDLER(cmd_follower_list)
 		OPT_END_(),
 	};
 	struct list_ctx x = { NULL, NULL, 0, TN_BUF_INIT, TN_BUF_INIT, 0 };
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts,
@@ -179,7 +179,7 @@ CLI_HANDLER(cmd_follower_show)
 		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	cJSON *p = NULL, *f;
 	int64_t id;
 	char *pos[1];
@@ -228,7 +228,7 @@ CLI_HANDLER(cmd_follower_show)
 
 CLI_HANDLER(cmd_follower_forget)
 {
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	int64_t id;
 	char *pos[1];
 	int status, done, flushed;

@@ -82,7 +82,7 @@ CLI_HANDLER(cmd_follower_import)
 		OPT_BOOL_("json", 0, &json, "print the counts and rejected rows as JSON"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
+	struct tn_err err = TN_ERR_INIT;
 	struct import_ctx ctx;
 	struct tn_import_opts iopts;
 	struct tn_import_stats stats;

@@ -2,8 +2,6 @@
  * cmd/init.c - 'turnout init'.
  */
 #include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "turnout/setup.h"
@@ -14,19 +12,6 @@ static const char init_help[] =
 	"Creates the database (--db, $TURNOUT_DB or ./turnout.db) with the\n"
 	"organisation's settings and a new Ed25519 key pair that signs tickets.\n"
 	"Running it again on an initialised database changes nothing.";
-
-/* Removes a database file this command created, with its WAL and
- * shared-memory files. */
-static void remove_database(const char *path)
-{
-	char side[4096];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
 
 CLI_HANDLER(cmd_init)
 {
@@ -39,28 +24,16 @@ CLI_HANDLER(cmd_init)
 			    "public URL of 'turnout serve' (default " TN_SETUP_DEFAULT_BASE_URL ")"),
 		OPT_END_(),
 	};
-	struct tn_err err = { "", "" };
-	struct stat sb;
-	int status, created, existed;
+	struct tn_err err = TN_ERR_INIT;
+	int status, created;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, init_usage, init_help, 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	/* Validate before the file exists, so a typo leaves nothing behind. */
-	if ((rc = tn_setup_validate(org, from, base_url, &err)) != TN_OK)
+	rc = tn_setup_create(c->db_path, org, from, base_url, &created, &err);
+	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	existed = stat(c->db_path, &sb) == 0;
-	rc = tn_db_open(c->db_path, TN_DB_CREATE, &c->db, &err);
-	if (rc == TN_OK)
-		rc = tn_setup_init(c->db, org, from, base_url, &created, &err);
-	tn_db_close(c->db);
-	c->db = NULL;
-	if (rc != TN_OK) {
-		if (!existed)
-			remove_database(c->db_path);
-		return cli_fail(&err, rc);
-	}
 	if (created)
 		printf("initialised '%s'\n", c->db_path);
 	else

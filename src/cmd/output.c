@@ -15,16 +15,81 @@
 #include "turnout/esc.h"
 
 
+/* The options of the command being run, set by cli_parse: an error about
+ * a field that is one of them is shown as that flag. */
+static const struct cli_opt *current_opts;
+
+void cli_set_options(const struct cli_opt *opts)
+{
+	current_opts = opts;
+}
+
+/* How the CLI words the library's suggested next steps. */
+static const char *next_step(enum tn_next next)
+{
+	switch (next) {
+	case TN_NEXT_NONE: return NULL;
+	case TN_NEXT_INIT: return "run 'turnout init' first, or pass --db FILE";
+	case TN_NEXT_OTHER_DB: return "choose another --db FILE";
+	case TN_NEXT_LIST_EVENTS:
+		return "'turnout event list' shows the events and their slugs";
+	case TN_NEXT_LIST_CHANNELS: return "'turnout channel list' shows the channels";
+	case TN_NEXT_LIST_PEOPLE:
+		return "'turnout follower list' shows ids, e-mails and handles";
+	}
+	return NULL;
+}
+
+static int is_option(const char *name)
+{
+	const struct cli_opt *o;
+
+	for (o = current_opts; o && o->type != OPT_END; o++)
+		if (strcmp(o->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends the hint with each {name} written as the CLI names that input:
+ * "--name" when it is one of the command's options, else the bare name. */
+static void add_hint(struct tn_buf *b, const char *hint)
+{
+	struct tn_buf words = TN_BUF_INIT;
+	const char *p = hint, *close;
+
+	while (*p) {
+		close = *p == '{' ? strchr(p, '}') : NULL;
+		if (close && close - p < 32) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(close - p - 1), p + 1);
+			tn_buf_addf(&words, "%s%s", is_option(name) ? "--" : "", name);
+			p = close + 1;
+		} else {
+			tn_buf_addch(&words, *p++);
+		}
+	}
+	tn_esc_term(b, words.data);
+	tn_buf_free(&words);
+}
+
 int cli_fail(const struct tn_err *err, tn_code code)
 {
 	struct tn_buf b = TN_BUF_INIT;
+	const char *next = next_step(err->next);
 
 	/* Messages quote user input (names, file content): terminal-safe. */
 	tn_buf_add(&b, "turnout: ");
+	if (err->field[0] && is_option(err->field))
+		tn_buf_addf(&b, "--%s: ", err->field);
 	tn_esc_term(&b, err->msg[0] ? err->msg : tn_strerror(code));
 	if (err->hint[0]) {
 		tn_buf_add(&b, "\nhint: ");
-		tn_esc_term(&b, err->hint);
+		add_hint(&b, err->hint);
+	}
+	if (next) {
+		tn_buf_add(&b, err->hint[0] ? "; " : "\nhint: ");
+		tn_buf_add(&b, next);
 	}
 	fprintf(stderr, "%s\n", b.data);
 	tn_buf_free(&b);

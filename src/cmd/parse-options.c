@@ -64,6 +64,8 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 {
 	int i, npos = 0, only_pos = 0;
 
+	cli_set_options(opts);
+
 	for (i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			print_help(opts, usage, description);

@@ -28,28 +28,6 @@ static tn_code nomem(struct tn_err *err)
 	return tn_err_set(err, TN_NOMEM, "out of memory");
 }
 
-void tn_ical_org_clear(struct tn_ical_org *org)
-{
-	free(org->org);
-	free(org->from);
-	free(org->base_url);
-	memset(org, 0, sizeof(*org));
-}
-
-tn_code tn_ical_org_load(struct tn_db *db, struct tn_ical_org *org,
-			 struct tn_err *err)
-{
-	tn_code rc;
-
-	memset(org, 0, sizeof(*org));
-	if ((rc = tn_db_setting_get(db, "org", &org->org, err)) == TN_OK &&
-	    (rc = tn_db_setting_get(db, "from", &org->from, err)) == TN_OK)
-		rc = tn_db_setting_get(db, "base_url", &org->base_url, err);
-	if (rc != TN_OK)
-		tn_ical_org_clear(org);
-	return rc;
-}
-
 static int is_observance(icalcomponent *c)
 {
 	icalcomponent_kind k = icalcomponent_isa(c);

@@ -1,7 +1,8 @@
 /*
  * db.c - opening the SQLite store, migrating its schema, and nested
- * transactions. Owns the "setting" table's accessors; the schema text
- * itself lives in schema.c.
+ * transactions, and the statement helpers every module writes its SQL
+ * with (store.h). Owns no table: the schema text lives in schema.c, and
+ * each table belongs to one concept module.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "turnout/buf.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
 #include "turnout/text.h"
 #include "schema.h"
 
@@ -39,6 +40,14 @@ static int commit_hook(void *arg)
 	return !db->committing;
 }
 
+void tn_db_global_init(void)
+{
+	/* Before any other SQLite call: no global memory statistics, which
+	 * cost a mutex round trip on every allocation (a bulk import makes
+	 * millions). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int tn_db_schema_latest(void)
 {
 	return tn_schema_count();
@@ -54,16 +63,17 @@ const char *tn_db_path(struct tn_db *db)
 	return db->path;
 }
 
-tn_code tn_db_fail(struct tn_db *db, struct tn_err *err, const char *what)
+tn_code tn_db_fail(struct tn_db *db, struct tn_err *err)
 {
 	/* After a failed COMMIT the connection's message is the ROLLBACK's:
 	 * report the COMMIT's, once. */
 	if (db->commit_error[0]) {
-		tn_err_set(err, TN_DB, "%s: %s", what, db->commit_error);
+		tn_err_set(err, TN_DB, "database '%s': %s", db->path, db->commit_error);
 		db->commit_error[0] = '\0';
 		return TN_DB;
 	}
-	return tn_err_set(err, TN_DB, "%s: %s", what, sqlite3_errmsg(db->conn));
+	return tn_err_set(err, TN_DB, "database '%s': %s", db->path,
+			  sqlite3_errmsg(db->conn));
 }
 
 tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
@@ -79,15 +89,128 @@ tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
 	return TN_OK;
 }
 
-tn_code tn_db_prepare(struct tn_db *db, sqlite3_stmt **st, const char *sql,
-		      struct tn_err *err)
+/* ---- statements ---------------------------------------------------------- */
+
+/* Prepares sql and binds vals. With exact, the values must cover every
+ * parameter (a statement run at once); without, the caller binds the rest
+ * before each step. */
+static tn_code prepare(struct tn_db *db, struct tn_err *err, sqlite3_stmt **out,
+		       const char *sql, const struct tn_val *vals, int nvals,
+		       int exact)
 {
-	if (sqlite3_prepare_v2(db->conn, sql, -1, st, NULL) != SQLITE_OK) {
-		*st = NULL;
-		return tn_db_fail(db, err, "prepare");
+	sqlite3_stmt *st;
+	int i, s = SQLITE_OK;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK)
+		return tn_db_fail(db, err);
+	if (exact ? nvals != sqlite3_bind_parameter_count(st)
+		  : nvals > sqlite3_bind_parameter_count(st)) {
+		tn_bug("statement has %d parameters, given %d values: %s",
+		       sqlite3_bind_parameter_count(st), nvals, sql);
+		s = SQLITE_RANGE;
 	}
+	for (i = 0; i < nvals && s == SQLITE_OK; i++) {
+		const struct tn_val *v = &vals[i];
+
+		if (v->type == 't')
+			s = v->text ? sqlite3_bind_text(st, i + 1, v->text, -1, SQLITE_STATIC)
+				    : sqlite3_bind_null(st, i + 1);
+		else if (v->type == 'i')
+			s = sqlite3_bind_int64(st, i + 1, v->num);
+		else
+			s = sqlite3_bind_blob(st, i + 1, v->blob, v->len, SQLITE_STATIC);
+	}
+	if (s != SQLITE_OK) {
+		tn_err_set(err, TN_DB, "database '%s': bind: %s", db->path,
+			   sqlite3_errstr(s));
+		sqlite3_finalize(st);
+		return TN_DB;
+	}
+	*out = st;
 	return TN_OK;
 }
+
+tn_code tn_db_prepare_v(struct tn_db *db, struct tn_err *err, sqlite3_stmt **out,
+			const char *sql, const struct tn_val *vals, int nvals)
+{
+	return prepare(db, err, out, sql, vals, nvals, 0);
+}
+
+/* Steps st to its end, handing rows to fn (all, or only the first when
+ * one is set); finalizes st. */
+static tn_code step_rows(struct tn_db *db, struct tn_err *err, sqlite3_stmt *st,
+			 tn_row_fn fn, void *ctx, int one)
+{
+	tn_code rc = TN_OK;
+	int s, rows = 0;
+
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		rows++;
+		if (fn && (rc = fn(ctx, st, err)) != TN_OK)
+			break;
+		if (one)
+			break;
+	}
+	if (rc == TN_DB_STOP)
+		rc = TN_OK;
+	else if (rc == TN_OK && s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = tn_db_fail(db, err);
+	else if (rc == TN_OK && one && rows == 0)
+		rc = TN_NOTFOUND;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+tn_code tn_db_run_v(struct tn_db *db, struct tn_err *err, const char *sql,
+		    const struct tn_val *vals, int nvals)
+{
+	sqlite3_stmt *st;
+	tn_code rc = prepare(db, err, &st, sql, vals, nvals, 1);
+
+	return rc != TN_OK ? rc : step_rows(db, err, st, NULL, NULL, 0);
+}
+
+tn_code tn_db_rows_v(struct tn_db *db, struct tn_err *err, tn_row_fn fn,
+		     void *ctx, int one, const char *sql,
+		     const struct tn_val *vals, int nvals)
+{
+	sqlite3_stmt *st;
+	tn_code rc = prepare(db, err, &st, sql, vals, nvals, 1);
+
+	return rc != TN_OK ? rc : step_rows(db, err, st, fn, ctx, one);
+}
+
+static tn_code int_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	(void)err;
+	*(int64_t *)ctx = sqlite3_column_int64(row, 0);
+	return TN_OK;
+}
+
+tn_code tn_db_int_v(struct tn_db *db, struct tn_err *err, int64_t *out,
+		    const char *sql, const struct tn_val *vals, int nvals)
+{
+	*out = 0;
+	return tn_db_rows_v(db, err, int_row, out, 1, sql, vals, nvals);
+}
+
+int64_t tn_db_last_id(struct tn_db *db)
+{
+	return sqlite3_last_insert_rowid(db->conn);
+}
+
+int tn_db_changes(struct tn_db *db)
+{
+	return sqlite3_changes(db->conn);
+}
+
+const char *tn_db_text(sqlite3_stmt *row, int col)
+{
+	return (const char *)sqlite3_column_text(row, col);
+}
+
+/* ---- opening and migrating ----------------------------------------------- */
 
 static int user_version(struct tn_db *db)
 {
@@ -115,33 +238,26 @@ static tn_code migrate(struct tn_db *db, struct tn_err *err)
 
 	for (;;) {
 		if ((v = user_version(db)) < 0)
-			return tn_db_fail(db, err, "read schema version");
+			return tn_err_prefix(err, tn_db_fail(db, err), "read schema version");
 		if (v > latest)
 			return tn_err_set(err, TN_FAIL,
 					  "database '%s': schema version %d is newer than this turnout (%d)",
 					  db->path, v, latest);
 		if (v == latest)
 			return TN_OK;
-		if (tn_db_begin(db) != TN_OK)
-			return tn_db_fail(db, err, "migrate");
-		if ((v = user_version(db)) < 0) {
-			tn_db_end(db, 1);
-			return tn_db_fail(db, err, "read schema version");
-		}
-		rc = TN_OK;
-		if (v < latest) {
+		if ((rc = tn_db_begin(db, err)) != TN_OK)
+			return rc;
+		if ((v = user_version(db)) < 0)
+			rc = tn_db_fail(db, err);
+		else if (v < latest) {
 			rc = tn_db_exec(db, tn_schema_migration(v + 1), err);
 			if (rc == TN_OK) {
 				snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
 				rc = tn_db_exec(db, pragma, err);
 			}
 		}
-		if (rc != TN_OK) {
-			tn_db_end(db, 1);
-			return rc;
-		}
-		if (tn_db_end(db, 0) != TN_OK)
-			return tn_db_fail(db, err, "migrate");
+		if ((rc = tn_db_end(db, rc, err)) != TN_OK)
+			return tn_err_prefix(err, rc, "migrate to schema version %d", v + 1);
 	}
 }
 
@@ -195,7 +311,7 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 					  strerror(errno));
 		if (!(flags & TN_DB_CREATE)) {
 			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
-			tn_err_hint(err, "run 'turnout init' first, or pass --db FILE");
+			tn_err_next(err, TN_NEXT_INIT);
 			return TN_NOINIT;
 		}
 		oflags |= SQLITE_OPEN_CREATE;
@@ -222,9 +338,12 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	    (!(flags & TN_DB_CREATE) || !is_blank(db))) {
 		rc = tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database",
 				path);
-		tn_err_hint(err, (flags & TN_DB_CREATE)
-			    ? "it holds another program's tables; choose another --db FILE"
-			    : "run 'turnout init' to make one, or pass --db FILE");
+		if (flags & TN_DB_CREATE) {
+			tn_err_hint(err, "it holds another program's tables");
+			tn_err_next(err, TN_NEXT_OTHER_DB);
+		} else {
+			tn_err_next(err, TN_NEXT_INIT);
+		}
 		tn_db_close(db);
 		return rc;
 	}
@@ -257,8 +376,8 @@ void tn_db_close(struct tn_db *db)
 	if (!db)
 		return;
 	if (db->depth > 0)   /* a bug: every tn_db_begin needs its tn_db_end */
-		fprintf(stderr, "turnout: internal error: transaction begun at %s:%d"
-			" was never ended (rolled back)\n", db->opener, db->opener_line);
+		tn_bug("transaction begun at %s:%d was never ended (rolled back)",
+		       db->opener, db->opener_line);
 	if (db->conn) {
 		if (!sqlite3_get_autocommit(db->conn))
 			sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
@@ -268,13 +387,15 @@ void tn_db_close(struct tn_db *db)
 	free(db);
 }
 
-tn_code tn_db_begin_at(struct tn_db *db, const char *file, int line)
+tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
+		       int line)
 {
 	if (db->depth == 0) {
 		db->commit_error[0] = '\0';
 		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
 		    != SQLITE_OK)
-			return TN_DB;
+			return tn_err_prefix(err, tn_db_fail(db, err),
+					     "cannot start a transaction");
 		db->doomed = 0;
 		db->opener = file;
 		db->opener_line = line;
@@ -318,21 +439,23 @@ static tn_code commit(struct tn_db *db)
 	return TN_OK;
 }
 
-tn_code tn_db_end(struct tn_db *db, int rollback_wanted)
+tn_code tn_db_end(struct tn_db *db, tn_code rc, struct tn_err *err)
 {
 	if (db->depth <= 0) {
-		fprintf(stderr, "turnout: internal error: tn_db_end without begin\n");
+		tn_bug("tn_db_end without tn_db_begin");
 		abort();
 	}
-	if (rollback_wanted)
+	if (rc != TN_OK)
 		db->doomed = 1;
 	if (--db->depth > 0)
-		return TN_OK;
+		return rc;
 	if (db->doomed) {
 		rollback(db);
-		return TN_OK;
+		return rc;
 	}
-	return commit(db);
+	if (commit(db) != TN_OK)
+		return tn_db_fail(db, err);
+	return TN_OK;
 }
 
 
@@ -345,46 +468,4 @@ int tn_db_checkpoint(struct tn_db *db)
 				       NULL, NULL);
 	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
 	return rc == SQLITE_OK;
-}
-
-tn_code tn_db_setting_get(struct tn_db *db, const char *key, char **value,
-			  struct tn_err *err)
-{
-	sqlite3_stmt *st;
-	tn_code rc;
-	int s;
-
-	*value = NULL;
-	if ((rc = tn_db_prepare(db, &st, "SELECT value FROM setting WHERE key = ?1",
-				err)) != TN_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
-	if (s == SQLITE_ROW) {
-		*value = strdup((const char *)sqlite3_column_text(st, 0));
-		rc = *value ? TN_OK : tn_err_set(err, TN_NOMEM, "out of memory");
-	} else if (s != SQLITE_DONE) {
-		rc = tn_db_fail(db, err, "read setting");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-tn_code tn_db_setting_set(struct tn_db *db, const char *key,
-			  const char *value, struct tn_err *err)
-{
-	sqlite3_stmt *st;
-	tn_code rc;
-
-	if ((rc = tn_db_prepare(db, &st,
-				"INSERT INTO setting(key, value) VALUES(?1, ?2)"
-				" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-				err)) != TN_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = tn_db_fail(db, err, "write setting");
-	sqlite3_finalize(st);
-	return rc;
 }

@@ -14,7 +14,7 @@
 
 #include "turnout/channel.h"
 #include "turnout/csv.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
 #include "turnout/import.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)

@@ -2,7 +2,10 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
+
+#define SET "INSERT INTO setting(key, value) VALUES(?1, ?2)" \
+	" ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
 static int count(struct tn_db *db, const char *sql)
 {
@@ -36,7 +39,7 @@ int main(void)
 	char dir[256], path[512], fixture[512];
 	struct tn_db *db;
 	struct tn_err err;
-	char *v;
+	int64_t n = 0;
 	const char *top = getenv("TN_TOP");
 
 	if (!tap_tmpdir(dir, sizeof(dir)))
@@ -53,24 +56,38 @@ int main(void)
 	is_int(count(db, "PRAGMA synchronous"), 2, "synchronous is FULL");
 
 	/* nested transactions: an inner rollback dooms the outer one */
-	tn_db_begin(db);
-	tn_db_setting_set(db, "a", "1", &err);
-	tn_db_begin(db);
-	tn_db_setting_set(db, "b", "2", &err);
-	tn_db_end(db, 1);
-	tn_db_end(db, 0);
+	tn_db_begin(db, &err);
+	tn_db_run(db, &err, SET, TN_T("a"), TN_T("1"));
+	tn_db_begin(db, &err);
+	tn_db_run(db, &err, SET, TN_T("b"), TN_T("2"));
+	is_int(tn_db_end(db, TN_FAIL, &err), TN_FAIL, "an inner end passes a failure on");
+	is_int(tn_db_end(db, TN_OK, &err), TN_OK, "the outer end of a doomed transaction rolls back");
 	is_int(count(db, "SELECT count(*) FROM setting"), 0, "an inner rollback rolls back the whole transaction");
-	tn_db_begin(db);
-	tn_db_setting_set(db, "a", "1", &err);
-	tn_db_begin(db);
-	tn_db_setting_set(db, "a", "3", &err);
-	tn_db_end(db, 0);
-	tn_db_end(db, 0);
-	tn_db_setting_get(db, "a", &v, &err);
-	is_str(v, "3", "nested commits commit once, last value wins");
-	free(v);
-	tn_db_setting_get(db, "nope", &v, &err);
-	ok(v == NULL, "an unset setting reads as NULL");
+	tn_db_begin(db, &err);
+	tn_db_run(db, &err, SET, TN_T("a"), TN_T("1"));
+	tn_db_begin(db, &err);
+	tn_db_run(db, &err, SET, TN_T("a"), TN_T("3"));
+	tn_db_end(db, TN_OK, &err);
+	tn_db_end(db, TN_OK, &err);
+	is_int(count(db, "SELECT count(*) FROM setting WHERE key = 'a' AND value = '3'"), 1,
+	       "nested commits commit once, last value wins");
+
+	/* the statement helpers */
+	is_int(tn_db_int(db, &err, &n, "SELECT count(*) FROM setting WHERE key = ?1", TN_T("a")),
+	       TN_OK, "tn_db_int reads one integer");
+	is_int((int)n, 1, "and gives its value");
+	is_int(tn_db_int(db, &err, &n, "SELECT 1 FROM setting WHERE key = ?1", TN_T("nope")),
+	       TN_NOTFOUND, "tn_db_int without a row is TN_NOTFOUND");
+	is_int(tn_db_run(db, &err, "INSERT INTO setting(key, value) VALUES(?1, NULL)", TN_T("x")),
+	       TN_DB, "a failing statement is TN_DB");
+	ok(strstr(err.msg, "NOT NULL constraint failed: setting.value") != NULL,
+	   "with SQLite's reason (%s)", err.msg);
+	ok(strstr(err.msg, "new.db") != NULL, "and the database named");
+	is_int(tn_db_run(db, &err, "SELECT ?1, ?2", TN_T("one value for two")), TN_DB,
+	       "a statement given fewer values than it has parameters is refused");
+	is_int(tn_db_int(db, &err, &n, "SELECT ?1 + length(?2) + length(?3)", TN_I(40),
+			 TN_T("ab"), TN_B("xyz", 3)), TN_OK, "integers, text and blobs bind");
+	is_int((int)n, 45, "in the order given");
 	tn_db_close(db);
 
 	/* a database of the first schema version is upgraded in place */

@@ -23,7 +23,7 @@ static int count(const char *hay, const char *needle)
  * after it), as text; caller frees. */
 static char *vtz_text(const char *zone, int year)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	icalcomponent *vtz = NULL;
 	char *s;
 
@@ -92,7 +92,7 @@ static struct tn_event sample(void)
 
 int main(void)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	struct tn_ical_org org = { "Test Org", "org@example.org",
 				   "https://meet.example.org/" };
 	struct tn_event ev = sample();

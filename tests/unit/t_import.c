@@ -11,7 +11,7 @@
 
 #include "tap.h"
 #include "turnout/buf.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
 #include "turnout/channel.h"
 #include "turnout/import.h"
 

@@ -13,7 +13,7 @@
 #include "tap.h"
 #include "turnout/buf.h"
 #include "turnout/channel.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
 #include "turnout/event.h"
 #include "turnout/person.h"
 #include "turnout/ical.h"
@@ -139,16 +139,18 @@ static tn_code do_event(struct tn_err *err)
 static tn_code do_ics(struct tn_err *err)
 {
 	struct tn_event ev;
-	struct tn_ical_org org;
+	struct tn_settings set;
 	char *text = NULL;
 	tn_code rc;
 
 	if ((rc = tn_event_find(db, "fixed", &ev, err)) != TN_OK)
 		return rc;
-	rc = tn_ical_org_load(db, &org, err);
+	rc = tn_settings_load(db, &set, err);
 	if (rc == TN_OK) {
+		struct tn_ical_org org = { set.org, set.from, set.base_url };
+
 		rc = tn_ical_publish(&ev, &org, &text, err);
-		tn_ical_org_clear(&org);
+		tn_settings_clear(&set);
 	}
 	free(text);
 	tn_event_clear(&ev);

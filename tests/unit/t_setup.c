@@ -2,7 +2,7 @@
 #include <sodium.h>
 
 #include "tap.h"
-#include "turnout/db.h"
+#include "turnout/store.h"
 #include "turnout/setup.h"
 
 int main(void)

@@ -8,7 +8,7 @@
 static void utc_is(const char *zone, const char *local, const char *want,
 		   int want_amb)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	char utc[21] = "", what[128];
 	int amb = -1;
 	tn_code rc = tn_tz_to_utc(zone, local, utc, &amb, &err);
@@ -21,7 +21,7 @@ static void utc_is(const char *zone, const char *local, const char *want,
 
 static void back_is(const char *zone, const char *utc, const char *want)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	char local[17] = "", what[128];
 
 	snprintf(what, sizeof(what), "%s in %s", utc, zone);
@@ -31,7 +31,7 @@ static void back_is(const char *zone, const char *utc, const char *want)
 
 static void gap(const char *zone, const char *local)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	char utc[21];
 
 	is_int(tn_tz_to_utc(zone, local, utc, NULL, &err), TN_USAGE,
@@ -42,7 +42,7 @@ static void gap(const char *zone, const char *local)
 
 int main(void)
 {
-	struct tn_err err = { { 0 }, { 0 } };
+	struct tn_err err = TN_ERR_INIT;
 	char name[64], utc[21];
 	int64_t t;
 
