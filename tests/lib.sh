@@ -2,7 +2,10 @@
 # t/test-lib.sh). Each test script sources this file, gets its own trash
 # directory (removed at exit) with $TURNOUT_DB inside it, and describes
 # its cases with test_expect_success. A case body runs in a subshell with
-# `set -e`, so any failing command fails the case.
+# `set -e`, but bash ignores `set -e` in all but the last command of an &&
+# list and in any function called from one: so every command of a body is
+# chained with &&, and every helper here chains its own commands and
+# returns non-zero when it fails.
 
 : "${TURNOUT:?set TURNOUT to the built turnout binary (make check does)}"
 TN_TOP=${TN_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -22,7 +25,12 @@ test_failed=0
 tn() { "$TURNOUT" "$@"; }
 
 test_expect_success() {
+	if [ $# != 2 ]; then
+		echo "bug in the test script: test_expect_success wants TITLE BODY" >&2
+		exit 1
+	fi
 	test_count=$((test_count + 1))
+	# Not `if ( ... )`: bash ignores `set -e` inside an if condition.
 	( set -e; eval "$2" ) >"$TRASH/.case-out" 2>&1
 	if [ $? -eq 0 ]; then
 		echo "ok $test_count - $1"
@@ -38,14 +46,12 @@ test_done() {
 	[ "$test_failed" -eq 0 ]
 }
 
-# test_expect_code N CMD...: CMD must exit with status N.
+# test_expect_code N CMD...: CMD must exit with status N. It neither needs
+# nor changes `set -e` in its caller.
 test_expect_code() {
-	want=$1
+	local want=$1 got
 	shift
-	set +e
-	"$@"
-	got=$?
-	set -e
+	if "$@"; then got=0; else got=$?; fi
 	if [ "$got" -ne "$want" ]; then
 		echo "expected exit $want, got $got: $*" >&2
 		return 1
@@ -63,16 +69,17 @@ db_dump() {
 }
 
 # test_db_unchanged N CMD...: CMD must exit with N and leave the database
-# exactly as it was (a full .dump before and after).
+# exactly as it was (a full .dump before and after). Fails if either does
+# not hold, wherever it stands in an && chain.
 test_db_unchanged() {
-	db_dump >"$TRASH/.before"
-	test_expect_code "$@"
-	db_dump >"$TRASH/.after"
+	db_dump >"$TRASH/.before" &&
+	test_expect_code "$@" &&
+	db_dump >"$TRASH/.after" &&
 	test_cmp "$TRASH/.before" "$TRASH/.after"
 }
 
-# grep_stderr PATTERN CMD...: run CMD (any status) and require PATTERN
-# (an extended regex) in its stderr.
+# stderr_has PATTERN: the stderr that tn_err kept in $TRASH/.stderr must
+# match PATTERN (an extended regex).
 stderr_has() {
 	grep -E -q -- "$1" "$TRASH/.stderr" || {
 		echo "stderr lacks /$1/:" >&2
@@ -83,7 +90,7 @@ stderr_has() {
 
 # Start a fresh initialised database in the trash directory.
 setup_db() {
-	rm -f "$TURNOUT_DB" "$TURNOUT_DB-wal" "$TURNOUT_DB-shm"
+	rm -f "$TURNOUT_DB" "$TURNOUT_DB-wal" "$TURNOUT_DB-shm" &&
 	tn init --org "Test Org" --from "org@example.org" \
-		--base-url "https://meet.example.org" >/dev/null 2>&1
+		--base-url "https://meet.example.org" >/dev/null
 }
