@@ -88,6 +88,20 @@ stderr_has() {
 	}
 }
 
+# test_wait_for FILE [SECONDS]: wait until FILE exists; fail after SECONDS
+# (a whole number, default 30), so a helper that died cannot hang a test.
+test_wait_for() {
+	local file=$1 tenths=$(( ${2:-30} * 10 ))
+	while [ ! -e "$file" ]; do
+		if [ "$tenths" -le 0 ]; then
+			echo "timed out after ${2:-30} s waiting for '$file'" >&2
+			return 1
+		fi
+		sleep 0.1 &&
+		tenths=$((tenths - 1))
+	done
+}
+
 # Start a fresh initialised database in the trash directory.
 setup_db() {
 	rm -f "$TURNOUT_DB" "$TURNOUT_DB-wal" "$TURNOUT_DB-shm" &&

@@ -98,4 +98,11 @@ test_expect_success 'test_expect_success without a body is a bug in the script' 
 	! grep -q "^1\.\." nobody.out
 '
 
+test_expect_success 'test_wait_for waits for a file, and gives up after its timeout' '
+	{ (sleep 0.3 && : >late) & } &&
+	test_wait_for late 5 &&
+	test_expect_code 1 test_wait_for never 1 2>err &&
+	grep -q "timed out after 1 s waiting for .never." err
+'
+
 test_done

@@ -37,7 +37,7 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		rm -f race.db-wal race.db-shm &&
 		pids= &&
 		for i in 1 2 3 4; do
-			"$TURNOUT" --db race.db channel list --json >/dev/null 2>race.err.$i &
+			timeout 30 "$TURNOUT" --db race.db channel list --json >/dev/null 2>race.err.$i &
 			pids="$pids $!"
 		done &&
 		for p in $pids; do

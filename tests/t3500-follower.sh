@@ -133,14 +133,15 @@ test_expect_success 'forgetting keeps the anonymous counts of channel list' '
 test_expect_success 'forget while another process reads: done, warned, finished on a retry' '
 	printf "email,name\nqwerty.busy@example.org,Busybody Uniquename\n" >busy.csv &&
 	tn follower import news busy.csv >/dev/null &&
-	$PY -c "
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute(\"BEGIN\"); c.execute(\"SELECT count(*) FROM person\").fetchone()
-open(\"reader-ready\", \"w\").close(); time.sleep(4); c.execute(\"COMMIT\")
-" turnout.db &
+	cat >reader.py <<-\PYEOF &&
+	import sqlite3, sys, time
+	c = sqlite3.connect(sys.argv[1], isolation_level=None)
+	c.execute("BEGIN"); c.execute("SELECT count(*) FROM person").fetchone()
+	open("reader-ready", "w").close(); time.sleep(4); c.execute("COMMIT")
+	PYEOF
+	{ $PY reader.py turnout.db & } &&
 	reader=$! &&
-	while [ ! -e reader-ready ]; do sleep 0.1; done &&
+	test_wait_for reader-ready &&
 	tn follower forget qwerty.busy@example.org >out 2>err &&
 	grep -q "^forgot person" out &&
 	grep -q "warning: another process has the database open" err &&
