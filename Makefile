@@ -49,7 +49,7 @@ DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps check test demo bench fuzz clean install
+.PHONY: all deps check chainlint test demo bench fuzz clean install
 all: $(BUILD)/turnout
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
@@ -93,8 +93,13 @@ deps:
 		echo "make deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
+# A test body with a broken && chain can lose a failure and pass: lint the
+# bodies before running them (tests/chainlint.pl).
+chainlint:
+	perl tests/chainlint.pl tests/t[0-9]*.sh
+
 # The test suite against an already built tree (no installs).
-check: $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
+check: chainlint $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
 	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	prove -j2 --exec '' $(UNIT_BIN) $(REPLAY_BIN) tests/t[0-9]*.sh

@@ -105,4 +105,14 @@ test_expect_success 'test_wait_for waits for a file, and gives up after its time
 	grep -q "timed out after 1 s waiting for .never." err
 '
 
+test_expect_success 'chainlint accepts chained bodies of every shape' '
+	perl "$TN_TOP/tests/chainlint.pl" "$TN_DATA/chainlint/good.sh" >out &&
+	test ! -s out
+'
+
+test_expect_success 'chainlint reports each broken chain with file, line and text' '
+	(cd "$TN_DATA/chainlint" && test_expect_code 1 perl ../../chainlint.pl bad.sh) >out &&
+	test_cmp "$TN_DATA/chainlint/bad.expect" out
+'
+
 test_done

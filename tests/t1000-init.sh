@@ -74,7 +74,7 @@ test_expect_success 'help lists every command and each command has --help' '
 		"event create" "event list" "event show" "event update" "event cancel" "ics"; do
 		grep -q "^  $c " out || { echo "help lacks $c"; exit 1; }
 		tn $c --help >h && grep -q "^usage: turnout $c" h || { echo "no --help for $c"; exit 1; }
-		tn help $c >h2 && test_cmp h h2
+		tn help $c >h2 && test_cmp h h2 || exit 1
 	done
 '
 

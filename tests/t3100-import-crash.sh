@@ -16,13 +16,13 @@ count() { sqlite3 turnout.db "SELECT count(*) FROM follower f JOIN channel c ON 
 # subshell would die while turnout went on).
 for delay in 0.05 0.2 0.5 1.0; do
 	test_expect_success "kill -9 after ${delay}s leaves a whole database" '
-		"$TURNOUT" follower import big big.csv >/dev/null 2>&1 &
-		pid=$!
-		sleep '"$delay"'
-		kill -9 $pid 2>/dev/null || true
-		status=0
-		wait $pid || status=$?
-		echo "import exit status: $status"
+		{ "$TURNOUT" follower import big big.csv >/dev/null 2>&1 & } &&
+		pid=$! &&
+		sleep '"$delay"' &&
+		kill -9 $pid 2>/dev/null || true &&
+		status=0 &&
+		{ wait $pid || status=$?; } &&
+		echo "import exit status: $status" &&
 		if [ '"$delay"' = 0.05 ]; then test "$status" = 137; fi &&
 		test "$(sqlite3 turnout.db "PRAGMA integrity_check")" = ok &&
 		test "$(count news)" = 1 &&

@@ -58,7 +58,7 @@ test_expect_success 'UTC times on both sides of the 2026 DST changes' '
 		 "n4|2026-11-01 19:00|America/New_York|2026-11-02T00:00:00Z" \
 		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z"
 	do
-		IFS="|" read -r slug start zone want <<-EOT
+		IFS="|" read -r slug start zone want <<-EOT &&
 		$x
 		EOT
 		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&

@@ -44,7 +44,7 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z|2026-07-15T16:00:00Z" \
 		 "y2|2027-01-15 19:00|Asia/Yekaterinburg|2027-01-15T14:00:00Z|2027-01-15T16:00:00Z"
 	do
-		IFS="|" read -r slug start zone s e <<-EOT
+		IFS="|" read -r slug start zone s e <<-EOT &&
 		$x
 		EOT
 		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
@@ -254,7 +254,7 @@ test_expect_success 'text escaping round-trips through both parsers; lines fold'
 		--description "$(printf "Party 🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 and more; see you, \"friends\"\nвторая строка\tи таб")" >/dev/null &&
 	tn ics esc -o esc.ics &&
 	parse esc.ics &&
-	$PY - "$title" <<-PYEOF
+	$PY - "$title" <<-PYEOF &&
 	import json, sys
 	got = dict(l.split("=", 1) for l in open("py.out", encoding="utf-8").read().splitlines())
 	assert json.loads(got["summary"]) == sys.argv[1], got["summary"]
