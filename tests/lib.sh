@@ -24,10 +24,22 @@ test_failed=0
 
 tn() { "$TURNOUT" "$@"; }
 
+# test_expect_success [PREREQ] TITLE BODY: run BODY; "ok" if it exits 0.
+# PREREQ is a comma-separated list of prerequisites (test_have_prereq);
+# if one does not hold, BODY is not run and the case shows as a TAP skip.
 test_expect_success() {
+	local prereq=
+	if [ $# = 3 ]; then
+		prereq=$1
+		shift
+	fi
 	if [ $# != 2 ]; then
-		echo "bug in the test script: test_expect_success wants TITLE BODY" >&2
+		echo "bug in the test script: test_expect_success wants [PREREQ] TITLE BODY" >&2
 		exit 1
+	fi
+	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
+		test_skip "$1" "missing $test_missing_prereq"
+		return 0
 	fi
 	test_count=$((test_count + 1))
 	# Not `if ( ... )`: bash ignores `set -e` inside an if condition.
@@ -39,6 +51,41 @@ test_expect_success() {
 		sed 's/^/#   /' "$TRASH/.case-out"
 		test_failed=$((test_failed + 1))
 	fi
+}
+
+# test_skip TITLE REASON: a case that is not run, shown with its reason.
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# Prerequisites, as in git: test_set_prereq NAME declares one that holds;
+# test_lazy_prereq NAME SCRIPT one that holds if SCRIPT exits 0 (run once,
+# in a subshell, when first asked). test_have_prereq A,B,!C says whether A
+# and B hold and C does not; the first that fails is left in
+# $test_missing_prereq.
+declare -A test_prereq test_lazy_prereq_script
+test_set_prereq() { test_prereq[$1]=1; }
+test_lazy_prereq() { test_lazy_prereq_script[$1]=$2; }
+test_have_prereq() {
+	local p name want
+	local IFS=,
+	for p in $1; do
+		name=${p#!}
+		want=1
+		[ "$name" = "$p" ] || want=0
+		if [ -z "${test_prereq[$name]+set}" ]; then
+			test_prereq[$name]=0
+			if [ -n "${test_lazy_prereq_script[$name]+set}" ] &&
+			   ( eval "${test_lazy_prereq_script[$name]}" ) >/dev/null 2>&1; then
+				test_prereq[$name]=1
+			fi
+		fi
+		if [ "${test_prereq[$name]}" != "$want" ]; then
+			test_missing_prereq=$p
+			return 1
+		fi
+	done
 }
 
 test_done() {

@@ -98,6 +98,38 @@ test_expect_success 'test_expect_success without a body is a bug in the script' 
 	! grep -q "^1\.\." nobody.out
 '
 
+test_expect_success 'a case whose prerequisite is missing is a visible skip' '
+	cat >prereq.sh <<-\EOF &&
+	. "$TN_TOP/tests/lib.sh"
+	ran() { echo "$1" >>"$TMPDIR/ran"; }
+	test_set_prereq YES
+	test_lazy_prereq LAZY_YES "true"
+	test_lazy_prereq LAZY_NO "echo asked >>\"\$TMPDIR/asked\"; false"
+	test_expect_success YES "set" "ran 1"
+	test_expect_success NO "never set" "ran 2"
+	test_expect_success LAZY_YES,!NO "lazy and negated" "ran 3"
+	test_expect_success LAZY_NO "lazy, failing" "ran 4"
+	test_expect_success LAZY_NO "asked twice" "ran 5"
+	test_skip "skipped by hand" "no network here"
+	test_done
+	EOF
+	run_inner prereq &&
+	cat >expect <<-\EOF &&
+	ok 1 - set
+	ok 2 - never set # SKIP missing NO
+	ok 3 - lazy and negated
+	ok 4 - lazy, failing # SKIP missing LAZY_NO
+	ok 5 - asked twice # SKIP missing LAZY_NO
+	ok 6 - skipped by hand # SKIP no network here
+	1..6
+	EOF
+	test_cmp expect prereq.out &&
+	printf "1\n3\n" >expect &&
+	test_cmp expect ran &&
+	echo asked >expect &&
+	test_cmp expect asked
+'
+
 test_expect_success 'test_wait_for waits for a file, and gives up after its timeout' '
 	{ (sleep 0.3 && : >late) & } &&
 	test_wait_for late 5 &&
