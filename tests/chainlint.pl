@@ -12,6 +12,9 @@
 #   - a for/while/until loop whose body does not end in `|| exit 1` (or
 #     `|| return 1`): a failure in an early iteration would be lost;
 #   - `a && b &`: the & puts the whole chain in the background;
+#   - turnout (tn, tn_err, "$TURNOUT") piped into another command, or run
+#     in a $(...) inside another command's argument: its exit status is
+#     lost (write its output to a file, or assign it: `x=$(tn ...) &&`);
 #   - a here-document or a quote that never ends.
 #
 # Allowed without &&: a line ending in `|`, `||`, `&` (a background job),
@@ -200,6 +203,9 @@ package Parser;
 
 my %REDIRECT = map { $_ => 1 } qw(< > >> >& <& &> &>> <> >| <<<);
 
+# The program under test, as the test scripts call it.
+my $TURNOUT = qr/(?:tn|tn_err|"?\$(?:TURNOUT|\{TURNOUT\})"?)/;
+
 sub new {
 	my ($class, $text) = @_;
 	return bless { lex => Lexer->new($text), buf => [], problems => [], exits => 0 }, $class;
@@ -299,6 +305,8 @@ sub parse_pipeline {
 	$self->next if is_word($self->peek, '!');
 	my @cmds = ($self->parse_command // return undef);
 	while (is_op($self->peek, '|') || is_op($self->peek, '|&')) {
+		$self->problem($self->{last_line}, "turnout's exit status is lost in a pipe")
+			if $cmds[-1]{name} =~ /^$TURNOUT$/;
 		$self->next;
 		$self->skip_newlines;
 		push @cmds, ($self->parse_command // last);
@@ -365,8 +373,11 @@ sub parse_simple {
 		$self->problem($t->{line}, "unexpected '$t->{t}'");
 		return undef;
 	}
-	my ($name) = grep { !/^[A-Za-z_][A-Za-z0-9_]*=/ } @words;
-	$name //= '';
+	my @args = grep { !/^[A-Za-z_][A-Za-z0-9_]*=/ } @words;
+	my $name = $args[0] // '';
+	# An assignment alone keeps the status of its $(...); an argument does not.
+	$self->problem($self->{last_line}, "turnout's exit status is lost in a \$(...) argument")
+		if grep { /\$\(\s*$TURNOUT\s/ } @args;
 	my $exit = $name =~ /^(?:exit|return)$/;
 	$self->{exits}++ if $exit;
 	return { name => $name, kind => 'simple', ends_in_exit => $exit };

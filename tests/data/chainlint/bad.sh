@@ -42,6 +42,13 @@ test_expect_success 'the whole chain in the background' '
 	pid=$!
 '
 
+test_expect_success 'turnout status lost in a pipe or a $(...) argument' '
+	! tn follower list | grep -q x &&
+	"$TURNOUT" event list |
+	sort >out &&
+	test "$(tn_err event show x)" = y
+'
+
 test_expect_success 'a here-document that never ends' '
 	cat >x <<-EOF &&
 	text

@@ -98,6 +98,15 @@ for n in 1 2; do
 	'
 done
 
+test_expect_success 'turnout: output to a file, input from a pipe, status kept' '
+	tn event list >out &&
+	grep -q x out &&
+	printf "email\na@example.org\n" | tn follower import news - &&
+	slug=$(tn event create --title x) &&
+	test "$slug" = x &&
+	test "$(q "SELECT 1")" = 1
+'
+
 test_expect_success PREREQ 'a prerequisite' '
 	true
 '
