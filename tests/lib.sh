@@ -24,6 +24,12 @@ test_failed=0
 
 tn() { "$TURNOUT" "$@"; }
 
+# tn_err ARGS...: tn with its stderr kept in $TRASH/.stderr for stderr_has.
+tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
+
+# q SQL: the result of SQL on the test database.
+q() { sqlite3 "$TURNOUT_DB" "$1"; }
+
 # test_expect_success [PREREQ] TITLE BODY: run BODY; "ok" if it exits 0.
 # PREREQ is a comma-separated list of prerequisites (test_have_prereq);
 # if one does not hold, BODY is not run and the case shows as a TAP skip.

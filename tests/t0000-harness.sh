@@ -98,6 +98,21 @@ test_expect_success 'test_expect_success without a body is a bug in the script' 
 	! grep -q "^1\.\." nobody.out
 '
 
+test_expect_success 'tn_err keeps stderr for stderr_has; q queries the database' '
+	cat >fake-stderr <<-\EOF &&
+	#!/bin/sh
+	echo "turnout: something went wrong" >&2
+	exit 2
+	EOF
+	chmod +x fake-stderr &&
+	(TURNOUT="$TRASH/fake-stderr" && test_expect_code 2 tn_err x) &&
+	stderr_has "^turnout: something" &&
+	test_expect_code 1 stderr_has "^nothing like this" 2>err &&
+	grep -q "stderr lacks" err &&
+	q "CREATE TABLE t(x); INSERT INTO t VALUES(42)" &&
+	test "$(q "SELECT x FROM t")" = 42
+'
+
 test_expect_success 'a case whose prerequisite is missing is a visible skip' '
 	cat >prereq.sh <<-\EOF &&
 	. "$TN_TOP/tests/lib.sh"

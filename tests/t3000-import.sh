@@ -4,8 +4,6 @@
 # must leave the database unchanged.
 . "$(dirname "$0")/lib.sh"
 
-q() { sqlite3 "$TURNOUT_DB" "$1"; }
-
 test_expect_success 'setup: database and channels' '
 	setup_db &&
 	tn channel add news --kind newsletter &&

@@ -6,10 +6,6 @@
 export TURNOUT_NOW=2026-11-24T12:00:00Z
 setup_db
 
-# tn_err ARGS...: tn with stderr kept in $TRASH/.stderr for stderr_has.
-tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
-q() { sqlite3 "$TURNOUT_DB" "$1"; }
-
 test_expect_success 'create prints only the slug and stores local and UTC times' '
 	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
 		--tz Europe/Berlin --venue "Café Einstein" --address "Unter den Linden 42" \

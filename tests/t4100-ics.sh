@@ -7,8 +7,6 @@
 export TURNOUT_NOW=2026-11-24T12:00:00Z
 setup_db
 
-tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
-
 # parse FILE: both parsers' readings in py.out and js.out, which must be
 # equal. ical.js runs under TZ=Asia/Tokyo so a time it left floating would
 # show up as a wrong instant.
