@@ -2,25 +2,26 @@
 # follower list / show / forget on imported followers.
 . "$(dirname "$0")/lib.sh"
 
-setup_db
-tn channel add news --kind newsletter >/dev/null
-tn channel add tg --kind telegram >/dev/null
-tn channel add masto --kind mastodon >/dev/null
-
-printf '%s\n' \
-	'email,name,region,followed_at' \
-	'anna@example.org,Anna Berg,Berlin,2026-01-10' \
-	'ivan.petrov@Example.ORG,Иван Петров,Moscow,2026-02-01' \
-	'zoe@example.net,Zoe Quist,Berlin,2026-03-05' >news.csv
-printf '%s\n' \
-	'username,email,name,city' \
-	'@ivanp,ivan.petrov@example.org,Иван Петров,Moscow' \
-	'@tgonly,,Telegram Only,Kazan' >tg.csv
-printf '%s\n' \
-	'handle,name' \
-	'@zoe@mastodon.social,Zoe Quist' >masto.csv
-
 test_expect_success 'setup: import three channels' '
+	setup_db &&
+	tn channel add news --kind newsletter >/dev/null &&
+	tn channel add tg --kind telegram >/dev/null &&
+	tn channel add masto --kind mastodon >/dev/null &&
+	cat >news.csv <<-\EOF &&
+	email,name,region,followed_at
+	anna@example.org,Anna Berg,Berlin,2026-01-10
+	ivan.petrov@Example.ORG,Иван Петров,Moscow,2026-02-01
+	zoe@example.net,Zoe Quist,Berlin,2026-03-05
+	EOF
+	cat >tg.csv <<-\EOF &&
+	username,email,name,city
+	@ivanp,ivan.petrov@example.org,Иван Петров,Moscow
+	@tgonly,,Telegram Only,Kazan
+	EOF
+	cat >masto.csv <<-\EOF &&
+	handle,name
+	@zoe@mastodon.social,Zoe Quist
+	EOF
 	tn follower import news news.csv >/dev/null &&
 	tn follower import tg tg.csv >/dev/null &&
 	tn follower import masto masto.csv >/dev/null

@@ -4,7 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
-setup_db
+
+test_expect_success 'setup' '
+	setup_db
+'
 
 test_expect_success 'create prints only the slug and stores local and UTC times' '
 	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
