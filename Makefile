@@ -3,6 +3,7 @@
 #   make deps    install the missing Debian packages and npm test modules
 #   make         build build/turnout
 #   make test    deps + build + every test, then again under ASan/UBSan
+#   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make demo    deps + build + the whole story on examples/
 #   make bench   deps + build + the import benchmark against Python
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
