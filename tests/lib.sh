@@ -47,8 +47,15 @@ test_expect_success() {
 		test_skip "$1" "missing $test_missing_prereq"
 		return 0
 	fi
+	# Called in an if condition or an && / || list, the body would run
+	# with set -e ignored: then this probe runs on past `false`.
+	( set -e; false; true )
+	if [ $? = 0 ]; then
+		echo "bug in the test script: test_expect_success called where set -e is ignored (in an if, while, && or || list)" >&2
+		exit 1
+	fi
 	test_count=$((test_count + 1))
-	# Not `if ( ... )`: bash ignores `set -e` inside an if condition.
+	# Not `if ( ... )`, for the same reason.
 	( set -e; eval "$2" ) >"$TRASH/.case-out" 2>&1
 	if [ $? -eq 0 ]; then
 		echo "ok $test_count - $1"

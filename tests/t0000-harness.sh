@@ -98,6 +98,13 @@ test_expect_success 'test_expect_success without a body is a bug in the script' 
 	! grep -q "^1\.\." nobody.out
 '
 
+test_expect_success 'test_expect_success where set -e is ignored is a bug in the script' '
+	printf ". \"\$TN_TOP/tests/lib.sh\"\ntest_expect_success inner \"false; true\" || true\ntest_done\n" >noset.sh &&
+	test_expect_code 1 run_inner noset &&
+	grep -q "bug in the test script: .* set -e is ignored" noset.err &&
+	! grep -q "^ok" noset.out
+'
+
 test_expect_success 'tn_err keeps stderr for stderr_has; q queries the database' '
 	cat >fake-stderr <<-\EOF &&
 	#!/bin/sh
