@@ -3,6 +3,7 @@
 #   make deps    install the missing Debian packages and npm test modules
 #   make         build build/turnout
 #   make test    deps + build + every test, then again under ASan/UBSan
+#   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make demo    deps + build + the whole story on examples/
 #   make bench   deps + build + the import benchmark against Python
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
@@ -49,7 +50,7 @@ DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps check test demo bench fuzz clean install
+.PHONY: all deps check chainlint test demo bench fuzz clean install
 all: $(BUILD)/turnout
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
@@ -93,8 +94,13 @@ deps:
 		echo "make deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
+# A test body with a broken && chain can lose a failure and pass: lint the
+# bodies before running them (tests/chainlint.pl).
+chainlint:
+	perl tests/chainlint.pl tests/t[0-9]*.sh
+
 # The test suite against an already built tree (no installs).
-check: $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
+check: chainlint $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
 	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	prove -j2 --exec '' $(UNIT_BIN) $(REPLAY_BIN) tests/t[0-9]*.sh

@@ -37,8 +37,8 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		rm -f race.db-wal race.db-shm &&
 		pids= &&
 		for i in 1 2 3 4; do
-			"$TURNOUT" --db race.db channel list --json >/dev/null 2>race.err.$i &
-			pids="$pids $!"
+			{ timeout 30 "$TURNOUT" --db race.db channel list --json >/dev/null 2>race.err.$i & } &&
+			pids="$pids $!" || exit 1
 		done &&
 		for p in $pids; do
 			wait $p || { cat race.err.*; exit 1; }

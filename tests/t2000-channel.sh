@@ -2,7 +2,9 @@
 # channel add / list / audience, and every bad input they name.
 . "$(dirname "$0")/lib.sh"
 
-setup_db
+test_expect_success 'setup' '
+	setup_db
+'
 
 test_expect_success 'channel add records kind, url and a dated audience' '
 	TURNOUT_NOW=2026-09-01T10:00:00Z tn channel add "Weekly Letter" --kind newsletter --url https://letter.example.org --audience 1200 >out &&

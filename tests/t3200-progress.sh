@@ -2,9 +2,11 @@
 # The import's progress bar: drawn on a terminal, absent otherwise.
 . "$(dirname "$0")/lib.sh"
 
-setup_db
-tn channel add news --kind newsletter >/dev/null
-$PY "$TN_TOP/bench/gen_followers.py" 20000 f.csv
+test_expect_success 'setup: a channel and 20000 followers to import' '
+	setup_db &&
+	tn channel add news --kind newsletter >/dev/null &&
+	$PY "$TN_TOP/bench/gen_followers.py" 20000 f.csv
+'
 
 test_expect_success 'no progress bar when stderr is not a terminal' '
 	tn follower import news f.csv >out 2>err &&

@@ -2,25 +2,26 @@
 # follower list / show / forget on imported followers.
 . "$(dirname "$0")/lib.sh"
 
-setup_db
-tn channel add news --kind newsletter >/dev/null
-tn channel add tg --kind telegram >/dev/null
-tn channel add masto --kind mastodon >/dev/null
-
-printf '%s\n' \
-	'email,name,region,followed_at' \
-	'anna@example.org,Anna Berg,Berlin,2026-01-10' \
-	'ivan.petrov@Example.ORG,Иван Петров,Moscow,2026-02-01' \
-	'zoe@example.net,Zoe Quist,Berlin,2026-03-05' >news.csv
-printf '%s\n' \
-	'username,email,name,city' \
-	'@ivanp,ivan.petrov@example.org,Иван Петров,Moscow' \
-	'@tgonly,,Telegram Only,Kazan' >tg.csv
-printf '%s\n' \
-	'handle,name' \
-	'@zoe@mastodon.social,Zoe Quist' >masto.csv
-
 test_expect_success 'setup: import three channels' '
+	setup_db &&
+	tn channel add news --kind newsletter >/dev/null &&
+	tn channel add tg --kind telegram >/dev/null &&
+	tn channel add masto --kind mastodon >/dev/null &&
+	cat >news.csv <<-\EOF &&
+	email,name,region,followed_at
+	anna@example.org,Anna Berg,Berlin,2026-01-10
+	ivan.petrov@Example.ORG,Иван Петров,Moscow,2026-02-01
+	zoe@example.net,Zoe Quist,Berlin,2026-03-05
+	EOF
+	cat >tg.csv <<-\EOF &&
+	username,email,name,city
+	@ivanp,ivan.petrov@example.org,Иван Петров,Moscow
+	@tgonly,,Telegram Only,Kazan
+	EOF
+	cat >masto.csv <<-\EOF &&
+	handle,name
+	@zoe@mastodon.social,Zoe Quist
+	EOF
 	tn follower import news news.csv >/dev/null &&
 	tn follower import tg tg.csv >/dev/null &&
 	tn follower import masto masto.csv >/dev/null
@@ -115,7 +116,8 @@ test_expect_success 'forget erases name, e-mail and handle from the database fil
 '
 
 test_expect_success 'a forgotten person is not listed and forgetting twice says so' '
-	! tn follower list | grep -q Zyxwvut &&
+	tn follower list >out &&
+	! grep -q Zyxwvut out &&
 	id=$(sqlite3 turnout.db "SELECT id FROM person WHERE forgotten_at IS NOT NULL") &&
 	tn follower show "$id" >out &&
 	grep -q "^forgotten " out &&
@@ -133,14 +135,15 @@ test_expect_success 'forgetting keeps the anonymous counts of channel list' '
 test_expect_success 'forget while another process reads: done, warned, finished on a retry' '
 	printf "email,name\nqwerty.busy@example.org,Busybody Uniquename\n" >busy.csv &&
 	tn follower import news busy.csv >/dev/null &&
-	$PY -c "
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute(\"BEGIN\"); c.execute(\"SELECT count(*) FROM person\").fetchone()
-open(\"reader-ready\", \"w\").close(); time.sleep(4); c.execute(\"COMMIT\")
-" turnout.db &
+	cat >reader.py <<-\PYEOF &&
+	import sqlite3, sys, time
+	c = sqlite3.connect(sys.argv[1], isolation_level=None)
+	c.execute("BEGIN"); c.execute("SELECT count(*) FROM person").fetchone()
+	open("reader-ready", "w").close(); time.sleep(4); c.execute("COMMIT")
+	PYEOF
+	{ $PY reader.py turnout.db & } &&
 	reader=$! &&
-	while [ ! -e reader-ready ]; do sleep 0.1; done &&
+	test_wait_for reader-ready &&
 	tn follower forget qwerty.busy@example.org >out 2>err &&
 	grep -q "^forgot person" out &&
 	grep -q "warning: another process has the database open" err &&

@@ -4,11 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
-setup_db
 
-# tn_err ARGS...: tn with stderr kept in $TRASH/.stderr for stderr_has.
-tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
-q() { sqlite3 "$TURNOUT_DB" "$1"; }
+test_expect_success 'setup' '
+	setup_db
+'
 
 test_expect_success 'create prints only the slug and stores local and UTC times' '
 	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
@@ -33,8 +32,10 @@ test_expect_success 'a Cyrillic title gives a readable ASCII slug' '
 '
 
 test_expect_success 'a title of only emoji gives the slug "event"; --slug chooses one' '
-	test "$(tn event create --title "🎉🎉" --start "2026-12-01 18:00" --tz UTC)" = event &&
-	test "$(tn event create --title "🎉🎉" --start "2026-12-02 18:00" --tz UTC --slug party-2)" = party-2
+	slug=$(tn event create --title "🎉🎉" --start "2026-12-01 18:00" --tz UTC) &&
+	test "$slug" = event &&
+	slug=$(tn event create --title "🎉🎉" --start "2026-12-02 18:00" --tz UTC --slug party-2) &&
+	test "$slug" = party-2
 '
 
 test_expect_success '--duration takes 2h, 90m and 1h30m; the default is 2h' '
@@ -58,7 +59,7 @@ test_expect_success 'UTC times on both sides of the 2026 DST changes' '
 		 "n4|2026-11-01 19:00|America/New_York|2026-11-02T00:00:00Z" \
 		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z"
 	do
-		IFS="|" read -r slug start zone want <<-EOT
+		IFS="|" read -r slug start zone want <<-EOT &&
 		$x
 		EOT
 		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
@@ -283,8 +284,10 @@ test_expect_success 'list orders by start with status and upcoming/past' '
 
 test_expect_success 'update bumps the sequence and prints it; the UID stays' '
 	uid=$(q "SELECT uid FROM event WHERE slug = '\''next-year'\''") &&
-	test "$(tn event update next-year --venue "Big Hall")" = 1 &&
-	test "$(tn event update next-year --title "Next Year!" --capacity 50)" = 2 &&
+	got=$(tn event update next-year --venue "Big Hall") &&
+	test "$got" = 1 &&
+	got=$(tn event update next-year --title "Next Year!" --capacity 50) &&
+	test "$got" = 2 &&
 	test "$(q "SELECT uid, sequence, title, venue, capacity FROM event WHERE slug = '\''next-year'\''")" = \
 		"$uid|2|Next Year!|Big Hall|50"
 '
@@ -344,9 +347,11 @@ test_expect_success 'update refuses control characters in text flags too' '
 
 test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
-	test "$(tn event cancel next-year)" = $((seq + 1)) &&
+	got=$(tn event cancel next-year) &&
+	test "$got" = $((seq + 1)) &&
 	test "$(q "SELECT status, sequence FROM event WHERE slug = '\''next-year'\''")" = "cancelled|$((seq + 1))" &&
-	tn event list | grep -q "^[0-9]*  *next-year .* cancelled upcoming"
+	tn event list >out &&
+	grep -q "^[0-9]*  *next-year .* cancelled upcoming" out
 '
 
 test_expect_success 'cancelling twice says so and changes nothing' '
@@ -361,10 +366,13 @@ test_expect_success 'a cancelled event cannot be updated' '
 '
 
 test_expect_success 'help for each event command' '
-	tn event create --help | grep -q -- "--duration" &&
-	tn event update --help | grep -q -- "--no-approval" &&
+	tn event create --help >out &&
+	grep -q -- "--duration" out &&
+	tn event update --help >out &&
+	grep -q -- "--no-approval" out &&
 	tn event cancel --help >/dev/null && tn event show --help >/dev/null &&
-	tn event list --help >/dev/null && tn ics --help | grep -q -- "-o, --output"
+	tn event list --help >/dev/null && tn ics --help >out &&
+	grep -q -- "-o, --output" out
 '
 
 test_done

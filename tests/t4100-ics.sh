@@ -5,9 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
-setup_db
-
-tn_err() { tn "$@" 2>"$TRASH/.stderr"; }
 
 # parse FILE: both parsers' readings in py.out and js.out, which must be
 # equal. ical.js runs under TZ=Asia/Tokyo so a time it left floating would
@@ -30,6 +27,10 @@ check_times() {
 	}
 }
 
+test_expect_success 'setup' '
+	setup_db
+'
+
 test_expect_success 'both parsers read the right instants across DST changes' '
 	for x in "b1|2026-03-28 19:00|Europe/Berlin|2026-03-28T18:00:00Z|2026-03-28T20:00:00Z" \
 		 "b2|2026-03-29 19:00|Europe/Berlin|2026-03-29T17:00:00Z|2026-03-29T19:00:00Z" \
@@ -44,7 +45,7 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 		 "y1|2026-07-15 19:00|Asia/Yekaterinburg|2026-07-15T14:00:00Z|2026-07-15T16:00:00Z" \
 		 "y2|2027-01-15 19:00|Asia/Yekaterinburg|2027-01-15T14:00:00Z|2027-01-15T16:00:00Z"
 	do
-		IFS="|" read -r slug start zone s e <<-EOT
+		IFS="|" read -r slug start zone s e <<-EOT &&
 		$x
 		EOT
 		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
@@ -254,7 +255,7 @@ test_expect_success 'text escaping round-trips through both parsers; lines fold'
 		--description "$(printf "Party 🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉 and more; see you, \"friends\"\nвторая строка\tи таб")" >/dev/null &&
 	tn ics esc -o esc.ics &&
 	parse esc.ics &&
-	$PY - "$title" <<-PYEOF
+	$PY - "$title" <<-PYEOF &&
 	import json, sys
 	got = dict(l.split("=", 1) for l in open("py.out", encoding="utf-8").read().splitlines())
 	assert json.loads(got["summary"]) == sys.argv[1], got["summary"]
