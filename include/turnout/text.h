@@ -18,11 +18,6 @@ int tn_utf8_valid(const char *s, size_t len);
  * byte on a malformed sequence. end bounds the read. */
 int32_t tn_utf8_next(const char **s, const char *end);
 
-/* Appends s to out with letters lower-cased for matching: ASCII, Latin-1,
- * Latin Extended-A, Greek and Cyrillic capitals (so "МОСКВА", "Москва"
- * and "москва" compare equal); everything else is copied as is. */
-tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out);
-
 /* Checks an e-mail address (local@domain, a dotted domain, no spaces or
  * control characters, at most 254 octets) and writes its canonical form
  * into out: surrounding blanks trimmed, the domain lower-cased (the local

@@ -12,6 +12,7 @@
 #include "turnout/buf.h"
 #include "turnout/db.h"
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 #include "schema.h"
 
 /* How long a statement waits for another process's lock. */
@@ -145,25 +146,41 @@ static tn_code migrate(struct tn_db *db, struct tn_err *err)
 	}
 }
 
-/* SQL tn_fold(text): tn_utf8_fold, for case-insensitive matching of
- * names and places beyond ASCII (SQLite's NOCASE folds ASCII only). */
-static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* Runs a text rule of fmt/ on a SQL value: NULL stays NULL. */
+static void sql_text_rule(sqlite3_context *ctx, sqlite3_value *v,
+			  tn_code (*rule)(const char *, size_t, struct tn_buf *))
 {
 	struct tn_buf b = TN_BUF_INIT;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	const char *s = (const char *)sqlite3_value_text(v);
 
-	(void)argc;
 	if (!s) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (tn_utf8_fold(s, (size_t)sqlite3_value_bytes(argv[0]), &b) != TN_OK) {
+	if (rule(s, (size_t)sqlite3_value_bytes(v), &b) != TN_OK) {
 		tn_buf_free(&b);
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
 	sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
 	tn_buf_free(&b);
+}
+
+/* SQL tn_fold(text): tn_utf8_fold, for case- and accent-insensitive
+ * matching of names and places beyond ASCII (SQLite's NOCASE folds ASCII
+ * only). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_text_rule(ctx, argv[0], tn_utf8_fold);
+}
+
+/* SQL tn_nfc(text): tn_utf8_nfc, the form names and places are stored in
+ * (migration 3 brings older rows to it). */
+static void sql_nfc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_text_rule(ctx, argv[0], tn_utf8_nfc);
 }
 
 /* 1 if the file holds no schema at all (a new or empty file). */
@@ -216,6 +233,9 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	sqlite3_create_function(db->conn, "tn_fold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(db->conn, "tn_nfc", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_nfc, NULL, NULL);
 	/* A file turnout did not make is left alone: user_version 0 is
 	 * either a new file (init may fill it) or another program's. */
 	if (user_version(db) == 0 &&

@@ -1,4 +1,5 @@
-/* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping. */
+/* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping.
+ * Folding and NFC are in t_unicode.c. */
 #include "tap.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
@@ -36,18 +37,6 @@ static void test_utf8(void)
 	ok(!tn_utf8_valid("ab\xD0", 3), "a truncated sequence is invalid");
 	ok(!tn_utf8_valid("\xF4\x90\x80\x80", 4), "past U+10FFFF is invalid");
 	ok(!tn_utf8_valid("\xFF", 1), "0xFF is invalid");
-}
-
-static void test_fold(void)
-{
-	struct tn_buf b = TN_BUF_INIT;
-
-	tn_utf8_fold("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße", strlen("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße"), &b);
-	is_str(b.data, "москва ёлка àéî ωmega łódź straße", "folding Cyrillic, Latin-1, Greek, Latin Ext-A");
-	tn_buf_reset(&b);
-	tn_utf8_fold("a\xFF" "b×", 5, &b);
-	is_str(b.data, "a\xFF" "b×", "invalid bytes and × pass through");
-	tn_buf_free(&b);
 }
 
 static void test_email(void)
@@ -114,7 +103,6 @@ int main(void)
 {
 	test_buf();
 	test_utf8();
-	test_fold();
 	test_email();
 	test_dates();
 	test_escape();
