@@ -74,6 +74,13 @@ tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out)
 
 tn_code tn_utf8_nfc(const char *s, size_t len, struct tn_buf *out)
 {
+	size_t i;
+
+	/* ASCII is its own NFC: most cells of most files need no work */
+	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i == len)
+		return tn_buf_addn(out, s, len);
 	return map_text(s, len, NFC_FLAGS, out);
 }
 
