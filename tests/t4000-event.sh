@@ -367,4 +367,11 @@ test_expect_success 'help for each event command' '
 	tn event list --help >/dev/null && tn ics --help | grep -q -- "-o, --output"
 '
 
+test_expect_success 'Vietnamese, decomposed German and Greek titles give readable slugs' '
+	test "$(tn event create --title "Nguyễn Thị Minh Khai" --start "2027-01-10 18:00" --tz Asia/Ho_Chi_Minh)" = nguyen-thi-minh-khai &&
+	test "$(tn event create --title "Đà Nẵng" --start "2027-01-11 18:00" --tz Asia/Ho_Chi_Minh)" = da-nang &&
+	test "$(tn event create --title "$(printf "Mu\314\210nchen")" --start "2027-01-12 18:00" --tz Europe/Berlin)" = munchen &&
+	test "$(tn event create --title "Σοφία" --start "2027-01-13 18:00" --tz Europe/Athens)" = sofia
+'
+
 test_done
