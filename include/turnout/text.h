@@ -20,11 +20,20 @@ int32_t tn_utf8_next(const char **s, const char *end);
 
 /* Checks an e-mail address (local@domain, a dotted domain, no spaces or
  * control characters, at most 254 octets) and writes its canonical form
- * into out: surrounding blanks trimmed, the domain lower-cased (the local
- * part is kept as written: RFC 5321 lets it be case-sensitive). Returns
- * TN_BADINPUT with a reason in err ("not an address") if invalid. */
+ * into out: surrounding blanks trimmed, the local part kept as written
+ * (RFC 5321 lets it be case-sensitive) but in NFC, and the domain as its
+ * lower-case A-label through libidn2's UTS #46 mapping, so that
+ * "anna@ПРИМЕР.РФ", "anna@пример.рф" and "anna@xn--e1afmkfd.xn--p1ai" are
+ * one address. Returns TN_BADINPUT with a reason in err ("not an
+ * address") if invalid, TN_NOMEM on allocation failure. */
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
+
+/* Appends the form of a normalised address to show a person: the domain's
+ * A-labels turned back into U-labels ("anna@пример.рф"). An address whose
+ * domain has no A-label, or one libidn2 cannot decode, is appended as
+ * stored. TN_NOMEM on allocation failure. */
+tn_code tn_email_display(const char *email, struct tn_buf *out);
 
 /* Why s cannot be a one-line text value (a name, a title): "not valid
  * UTF-8" or "control character"; NULL if it can. With multiline, newline

@@ -1,13 +1,17 @@
 /*
- * text.c - UTF-8 validation, e-mail normalisation, dates and the clock.
- * Pure functions with no database access.
+ * text.c - UTF-8 validation, e-mail normalisation (domains through
+ * libidn2), URL checks (libcurl's URL parser), dates and the clock. Pure
+ * functions with no database access.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <idn2.h>
+
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 
 int32_t tn_utf8_next(const char **sp, const char *end)
 {
@@ -71,16 +75,34 @@ static int local_char_ok(unsigned char c)
 	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~.", c);
 }
 
-static int domain_char_ok(unsigned char c)
+/* An A-label domain as DNS and SMTP take it: letters, digits, hyphens and
+ * dots, with a dot, no empty label, no hyphen at either end. idn2 checks
+ * the labels it converts, but lets through what UTS #46 leaves to the
+ * STD3 rules (blanks, '_', '@', empty labels). */
+static const char *domain_problem(const char *d, size_t len)
 {
-	return isalnum(c) || c >= 0x80 || c == '-' || c == '.';
+	size_t i;
+
+	if (len < 3 || !memchr(d, '.', len))
+		return "domain has no dot";
+	if (d[0] == '.' || d[0] == '-' || d[len - 1] == '.' || d[len - 1] == '-')
+		return "bad domain";
+	for (i = 0; i < len; i++)
+		if (!(isalnum((unsigned char)d[i]) || d[i] == '-' || d[i] == '.') ||
+		    (d[i] == '.' && d[i + 1] == '.'))
+			return "bad character in domain";
+	return NULL;
 }
 
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err)
 {
-	const char *start = in, *end, *at, *p;
-	size_t len;
+	const char *start = in, *end, *at, *p, *why;
+	struct tn_buf domain = TN_BUF_INIT, local = TN_BUF_INIT;
+	char *ascii = NULL;
+	size_t len, dlen;
+	tn_code rc = TN_OK;
+	int irc;
 
 	while (*start == ' ' || *start == '\t')
 		start++;
@@ -102,22 +124,87 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	for (p = start; p < at; p++)
 		if (!local_char_ok((unsigned char)*p) || (p[0] == '.' && p[1] == '.'))
 			return tn_err_set(err, TN_BADINPUT, "bad character in local part");
-	if (end - at < 4 || !memchr(at + 1, '.', (size_t)(end - at - 1)))
+	if (at + 1 == end)
 		return tn_err_set(err, TN_BADINPUT, "domain has no dot");
-	if (at[1] == '.' || at[1] == '-' || end[-1] == '.' || end[-1] == '-')
-		return tn_err_set(err, TN_BADINPUT, "bad domain");
-	for (p = at + 1; p < end; p++)
-		if (!domain_char_ok((unsigned char)*p) || (p[0] == '.' && p[1] == '.'))
-			return tn_err_set(err, TN_BADINPUT, "bad character in domain");
 	if (!tn_utf8_valid(start, len))
 		return tn_err_set(err, TN_BADINPUT, "address is not valid UTF-8");
-	if (tn_buf_grow(out, len) != TN_OK)
-		return tn_err_set(err, TN_NOMEM, "out of memory");
+	/* The domain as its A-label (UTS #46 mapping, so ПРИМЕР.РФ,
+	 * пример.рф and xn--e1afmkfd.xn--p1ai are one domain, and
+	 * Example.ORG is example.org): what DNS and SMTP use, so what is
+	 * stored and compared. tn_email_display gives the U-label back. */
+	if (tn_buf_addn(&domain, at + 1, (size_t)(end - at - 1)) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (memchr(domain.data, '\0', domain.len) || strpbrk(domain.data, " \t")) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad character in domain");
+		goto done;
+	}
+	irc = idn2_to_ascii_8z(domain.data, &ascii, IDN2_NONTRANSITIONAL);
+	if (irc == IDN2_MALLOC) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (irc != IDN2_OK) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad domain: %s", idn2_strerror(irc));
+		goto done;
+	}
+	dlen = strlen(ascii);
+	if ((why = domain_problem(ascii, dlen))) {
+		rc = tn_err_set(err, TN_BADINPUT, "%s", why);
+		goto done;
+	}
+	/* The local part is kept as written (RFC 5321 lets it be
+	 * case-sensitive), in NFC as RFC 6531 asks of UTF-8 addresses. */
+	if (tn_utf8_nfc(start, (size_t)(at - start), &local) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (local.len > 64) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad local part");
+		goto done;
+	}
+	if (local.len + 1 + dlen > 254) {
+		rc = tn_err_set(err, TN_BADINPUT, "address longer than 254 octets");
+		goto done;
+	}
+	if (tn_buf_grow(out, local.len + 1 + dlen) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
 	tn_buf_reset(out);
-	tn_buf_addn(out, start, (size_t)(at - start + 1));
-	for (p = at + 1; p < end; p++)
-		tn_buf_addch(out, (char)tolower((unsigned char)*p));
-	return TN_OK;
+	tn_buf_addn(out, local.data, local.len);
+	tn_buf_addch(out, '@');
+	tn_buf_addn(out, ascii, dlen);
+done:
+	idn2_free(ascii);
+	tn_buf_free(&domain);
+	tn_buf_free(&local);
+	return rc;
+}
+
+tn_code tn_email_display(const char *email, struct tn_buf *out)
+{
+	const char *at = strrchr(email, '@');
+	char *unicode = NULL;
+	tn_code rc;
+	int irc;
+
+	/* Only a domain with an A-label has another form to show. */
+	if (!at || !strcasestr(at + 1, "xn--"))
+		return tn_buf_add(out, email);
+	irc = idn2_to_unicode_8z8z(at + 1, &unicode, 0);
+	if (irc == IDN2_MALLOC)
+		return TN_NOMEM;
+	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode))) {
+		idn2_free(unicode);
+		return tn_buf_add(out, email);   /* shown as stored */
+	}
+	rc = tn_buf_addn(out, email, (size_t)(at - email + 1));
+	if (rc == TN_OK)
+		rc = tn_buf_add(out, unicode);
+	idn2_free(unicode);
+	return rc;
 }
 
 const char *tn_text_problem(const char *s, int multiline)

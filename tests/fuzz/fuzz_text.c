@@ -3,8 +3,8 @@
  * on: UTF-8 checks, e-mail normalisation, dates, slugs, durations and the
  * escaping functions. Each call checks properties, not just "no crash":
  * escaped terminal text is valid UTF-8 without control characters, a slug
- * is always a valid slug, and normalising an address twice changes
- * nothing more.
+ * is always a valid slug, normalising an address twice changes nothing
+ * more, and the display form of an address normalises back to it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,7 +43,7 @@ static void check_html(const char *s)
 
 static void check_email(const char *s)
 {
-	struct tn_buf once = TN_BUF_INIT, twice = TN_BUF_INIT;
+	struct tn_buf once = TN_BUF_INIT, twice = TN_BUF_INIT, shown = TN_BUF_INIT;
 	struct tn_err err;
 
 	if (tn_email_normalize(s, &once, &err) == TN_OK) {
@@ -51,9 +51,14 @@ static void check_email(const char *s)
 		CHECK(strchr(once.data, '@') && !strpbrk(once.data, " \t\r\n"));
 		CHECK(tn_email_normalize(once.data, &twice, &err) == TN_OK);
 		CHECK(strcmp(once.data, twice.data) == 0);
+		CHECK(tn_email_display(once.data, &shown) == TN_OK);
+		CHECK(tn_utf8_valid(shown.data, shown.len));
+		CHECK(tn_email_normalize(shown.data, &twice, &err) == TN_OK);
+		CHECK(strcmp(once.data, twice.data) == 0);
 	}
 	tn_buf_free(&once);
 	tn_buf_free(&twice);
+	tn_buf_free(&shown);
 }
 
 static void check_slug(const char *s)

@@ -48,6 +48,11 @@ static void test_email(void)
 		"bo b@example.org", "bob@exa mple.org", ".bob@example.org",
 		"bob.@example.org", "bo..b@example.org", "bob@example..org",
 		"bob@-example.org", "bob@example.org.", "a,b@example.org",
+		"bob@exa_mple.org", "bob@🎉.org", "bob@xn--zz.org", "bob@ПРИМЕР .РФ",
+	};
+	static const char *const same[] = {
+		"anna@ПРИМЕР.РФ", "anna@пример.рф", "anna@xn--e1afmkfd.xn--p1ai",
+		"anna@XN--E1AFMKFD.XN--P1AI", " anna@Пример.рф\t", "anna@пример.xn--p1ai",
 	};
 	size_t i;
 
@@ -59,6 +64,40 @@ static void test_email(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		is_int(tn_email_normalize(bad[i], &b, &err), TN_BADINPUT,
 		       "'%s' is rejected (%s)", bad[i], err.msg);
+	/* international domains: the A-label is stored and compared */
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		is_int(tn_email_normalize(same[i], &b, &err), TN_OK, "'%s' is accepted", same[i]);
+		is_str(b.data, "anna@xn--e1afmkfd.xn--p1ai", "'%s' is one address", same[i]);
+	}
+	tn_email_normalize("Jörg@BÜCHER.de", &b, &err);
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "the domain mapped by UTS #46, the local part kept");
+	tn_email_normalize("J" "o\xCC\x88" "rg@bücher.de", &b, &err);
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "a decomposed local part is stored in NFC");
+	tn_email_normalize("Anna@ПРИМЕР.РФ", &b, &err);
+	is_str(b.data, "Anna@xn--e1afmkfd.xn--p1ai", "the local part keeps its case");
+	tn_email_normalize("faß@faß.de", &b, &err);
+	is_str(b.data, "faß@xn--fa-hia.de", "ß stays ß in a domain (non-transitional)");
+	tn_buf_free(&b);
+}
+
+static void test_email_display(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	is_int(tn_email_display("anna@xn--e1afmkfd.xn--p1ai", &b), TN_OK, "display form made");
+	is_str(b.data, "anna@пример.рф", "an A-label domain is shown as its U-label");
+	tn_buf_reset(&b);
+	tn_email_display("Jörg@xn--bcher-kva.de", &b);
+	is_str(b.data, "Jörg@bücher.de", "German IDN");
+	tn_buf_reset(&b);
+	tn_email_display("bob@example.org", &b);
+	is_str(b.data, "bob@example.org", "an ASCII domain is shown as stored");
+	tn_buf_reset(&b);
+	tn_email_display("bob@xn--zz.org", &b);
+	is_str(b.data, "bob@xn--zz.org", "an undecodable A-label is shown as stored");
+	tn_buf_reset(&b);
+	tn_email_display("no-at-sign", &b);
+	is_str(b.data, "no-at-sign", "a value without '@' is shown as stored");
 	tn_buf_free(&b);
 }
 
@@ -104,6 +143,7 @@ int main(void)
 	test_buf();
 	test_utf8();
 	test_email();
+	test_email_display();
 	test_dates();
 	test_escape();
 	return tap_done();
