@@ -135,6 +135,30 @@ static void test_escape(void)
 	tn_esc_term(&b, "ok\x1b[31mred\x07\nИван\xFF");
 	is_str(b.data, "ok\xEF\xBF\xBD[31mred\xEF\xBF\xBD\\nИван\xEF\xBF\xBD",
 	       "terminal escaping neutralises controls and bad UTF-8");
+	tn_buf_reset(&b);
+	/* "Trojan Source": U+202E would show "evil" reversed, U+2066..2069
+	 * isolate a run; each becomes a visible U+FFFD */
+	tn_esc_term(&b, "a\u202Eevil\u202C b\u2066x\u2069 c\u202A\u202B\u202D\u2067\u2068\u200E\u200F");
+	is_str(b.data, "a\uFFFDevil\uFFFD b\uFFFDx\uFFFD c\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD",
+	       "bidi overrides, isolates and marks become U+FFFD");
+	tn_buf_reset(&b);
+	tn_esc_term(&b, "\uFEFFAn\u200Bna\u200C\u200D\u2060!");
+	is_str(b.data, "Anna!", "zero-width characters are dropped");
+	tn_buf_reset(&b);
+	tn_esc_term_pad(&b, "Новости", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "读书会", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "🎉 party", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "M" "u\xCC\x88" "nchen", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "a\u202Eb", 4);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "longer than four", 4);
+	tn_buf_addch(&b, '|');
+	is_str(b.data, "Новости   |读书会    |🎉 party  |M" "u\xCC\x88" "nchen   |a\uFFFDb |longer than four|",
+	       "padding counts display columns, not bytes");
 	tn_buf_free(&b);
 }
 
