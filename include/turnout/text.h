@@ -40,9 +40,17 @@ tn_code tn_email_display(const char *email, struct tn_buf *out);
  * and tab are allowed (a description). */
 const char *tn_text_problem(const char *s, int multiline);
 
-/* 1 if url is an absolute http:// or https:// URL with a host and no
- * blanks, control characters, quotes or angle brackets, else 0. */
+/* 1 if url is an absolute http:// or https:// URL with a host, as
+ * libcurl's URL parser reads it (no default scheme: "example.org" is not
+ * a URL), written with "//" and without quotes or angle brackets; else 0
+ * (also when out of memory). */
 int tn_url_valid(const char *url);
+
+/* Appends the host of url (a URL tn_url_valid accepts) to out,
+ * lower-cased, an international name as its A-label:
+ * "https://Meet.Example.ORG:8443/x" -> "meet.example.org". TN_BADINPUT if
+ * url is not such a URL, TN_NOMEM on allocation failure. */
+tn_code tn_url_host(const char *url, struct tn_buf *out);
 
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int tn_date_valid(const char *s);

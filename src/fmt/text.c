@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
 #include <idn2.h>
 
 #include "turnout/text.h"
@@ -220,23 +221,88 @@ const char *tn_text_problem(const char *s, int multiline)
 	return NULL;
 }
 
+/* The URL parsed by libcurl (no default scheme), if it is an http or
+ * https URL with a host; NULL if not (or out of memory, *nomem set). The
+ * caller frees it with curl_url_cleanup. Beyond libcurl's checks (scheme,
+ * host name, port, no blanks or control characters), two rules for a URL
+ * that turnout stores and builds links from: it is written with its "//"
+ * (libcurl, a lenient client, also reads "https:/x.org" and
+ * "https:///x.org"), and it has no quotes or angle brackets, which RFC
+ * 3986 leaves out of URLs because they delimit them in text and markup. */
+static CURLU *parse_http_url(const char *url, int *nomem)
+{
+	const char *colon = strchr(url, ':');
+	char *scheme = NULL, *host = NULL;
+	CURLUcode uc;
+	CURLU *u;
+	int ok;
+
+	*nomem = 0;
+	if (!colon || strncmp(colon, "://", 3) != 0 || colon[3] == '/' ||
+	    strpbrk(url, "\"<>") || !tn_utf8_valid(url, strlen(url)))
+		return NULL;
+	if (!(u = curl_url())) {
+		*nomem = 1;
+		return NULL;
+	}
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	*nomem = uc == CURLUE_OUT_OF_MEMORY;
+	ok = uc == CURLUE_OK && host && *host &&
+	     (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+	curl_free(scheme);
+	curl_free(host);
+	if (!ok) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	return u;
+}
+
 int tn_url_valid(const char *url)
 {
-	const char *host, *p;
+	int nomem;
+	CURLU *u = parse_http_url(url, &nomem);
 
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return 0;
-	if (!*host || *host == '/')
-		return 0;
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7F || *p == '"' ||
-		    *p == '<' || *p == '>')
-			return 0;
-	return 1;
+	curl_url_cleanup(u);
+	return u != NULL;
+}
+
+tn_code tn_url_host(const char *url, struct tn_buf *out)
+{
+	char *host = NULL, *ascii = NULL;
+	CURLUcode uc;
+	CURLU *u;
+	int nomem, irc;
+	size_t i;
+	tn_code rc;
+
+	if (!(u = parse_http_url(url, &nomem)))
+		return nomem ? TN_NOMEM : TN_BADINPUT;
+	uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_cleanup(u);
+	if (uc != CURLUE_OK)
+		return uc == CURLUE_OUT_OF_MEMORY ? TN_NOMEM : TN_BADINPUT;
+	for (i = 0; host[i] && (unsigned char)host[i] < 0x80; i++)
+		;
+	if (host[i]) {
+		/* an international name: its A-label, as DNS knows it */
+		irc = idn2_to_ascii_8z(host, &ascii, IDN2_NONTRANSITIONAL);
+		curl_free(host);
+		if (irc != IDN2_OK)
+			return irc == IDN2_MALLOC ? TN_NOMEM : TN_BADINPUT;
+		rc = tn_buf_add(out, ascii);
+		idn2_free(ascii);
+		return rc;
+	}
+	for (i = 0; host[i]; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
+	rc = tn_buf_add(out, host);
+	curl_free(host);
+	return rc;
 }
 
 int tn_date_valid(const char *s)

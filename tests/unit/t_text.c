@@ -101,6 +101,47 @@ static void test_email_display(void)
 	tn_buf_free(&b);
 }
 
+static void host_is(const char *url, const char *want)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	is_int(tn_url_host(url, &b), TN_OK, "'%s' has a host", url);
+	is_str(b.data, want, "the host of '%s'", url);
+	tn_buf_free(&b);
+}
+
+static void test_url(void)
+{
+	static const char *const good[] = {
+		"https://meet.example.org", "http://meet.example.org/path?q=1#f",
+		"HTTPS://Meet.Example.ORG:8443/x", "https://user:pw@h.example/",
+		"http://127.0.0.1:8080", "https://[::1]:8443/", "https://пример.рф/путь",
+	};
+	static const char *const bad[] = {
+		"", "meet.example.org", "ftp://x.org", "javascript:alert(1)",
+		"mailto:a@b.org", "https://", "https:///x.org", "https:/x.org",
+		"https:x.org", "https://a b.org", "https://x.org/a b",
+		"https://x.org/\x01", "https://x.org/\x7f", "https://x.org:99999",
+		"https://x.org/\"onload", "https://x.org/<script>", "https://x.org/\xff",
+		"http://:80/", "https://@/",
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(tn_url_valid(good[i]), "'%s' is an http(s) URL", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ok(!tn_url_valid(bad[i]), "'%s' is refused", bad[i]);
+		is_int(tn_url_host(bad[i], &b), TN_BADINPUT, "and has no host");
+	}
+	host_is("https://meet.example.org", "meet.example.org");
+	host_is("HTTPS://Meet.Example.ORG:8443/x?y#z", "meet.example.org");
+	host_is("https://user:pw@h.example/", "h.example");
+	host_is("https://пример.рф/путь", "xn--e1afmkfd.xn--p1ai");
+	host_is("http://127.0.0.1:8080", "127.0.0.1");
+	tn_buf_free(&b);
+}
+
 static void test_dates(void)
 {
 	ok(tn_date_valid("2026-02-28"), "a normal date");
@@ -168,6 +209,7 @@ int main(void)
 	test_utf8();
 	test_email();
 	test_email_display();
+	test_url();
 	test_dates();
 	test_escape();
 	return tap_done();
