@@ -183,6 +183,26 @@ static void sql_nfc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sql_text_rule(ctx, argv[0], tn_utf8_nfc);
 }
 
+/* SQL tn_email_key(text): the address as tn_email_normalize stores it
+ * (domain as its A-label), or NULL if it is not an address by today's
+ * rules (migration 3 finds the people that are one by it). */
+static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	tn_code rc;
+
+	(void)argc;
+	rc = s ? tn_email_normalize(s, &b, NULL) : TN_BADINPUT;
+	if (rc == TN_OK)
+		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	else if (rc == TN_NOMEM)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_null(ctx);
+	tn_buf_free(&b);
+}
+
 /* 1 if the file holds no schema at all (a new or empty file). */
 static int is_blank(struct tn_db *db)
 {
@@ -236,6 +256,9 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	sqlite3_create_function(db->conn, "tn_nfc", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_nfc, NULL, NULL);
+	sqlite3_create_function(db->conn, "tn_email_key", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_email_key, NULL, NULL);
 	/* A file turnout did not make is left alone: user_version 0 is
 	 * either a new file (init may fill it) or another program's. */
 	if (user_version(db) == 0 &&
