@@ -13,7 +13,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -44,6 +44,7 @@ FUZZ_SECONDS ?= 60
 # Debian packages: build libraries, then the test tools. node and npm are
 # checked as commands: a machine may have them from another Debian build.
 DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
+	libutf8proc-dev libidn2-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev \
 	gcc make perl sqlite3 time python3 python3-icalendar python3-cryptography \
 	python3-aiosmtpd \

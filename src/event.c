@@ -375,43 +375,12 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	return TN_OK;
 }
 
-/* The host part of a URL ("https://meet.example.org:8443/x" ->
- * "meet.example.org"), lower-cased; "" if there is none. */
-static void url_host(const char *url, char *out, size_t size)
-{
-	const char *p = url ? strstr(url, "://") : NULL, *end, *at;
-	size_t n, i;
-
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;
-	n = strcspn(p, ":/?#");
-	if (n >= size)
-		return;
-	for (i = 0; i < n; i++) {
-		char ch = p[i];
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		      ch == '.' || ch == '-')) {
-			out[0] = '\0';
-			return;
-		}
-		out[i] = ch;
-	}
-	out[n] = '\0';
-}
-
 /* A new UID: 128 random bits in hex, "@", the base URL's host. */
 static tn_code make_uid(struct tn_db *db, char uid[128], struct tn_err *err)
 {
 	unsigned char raw[16];
-	char hex[sizeof(raw) * 2 + 1], host[90];
+	char hex[sizeof(raw) * 2 + 1];
+	struct tn_buf host = TN_BUF_INIT;
 	struct tn_settings set;
 	tn_code rc;
 
@@ -419,11 +388,16 @@ static tn_code make_uid(struct tn_db *db, char uid[128], struct tn_err *err)
 		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
 	if ((rc = tn_settings_load(db, &set, err)) != TN_OK)
 		return rc;
-	url_host(set.base_url, host, sizeof(host));
+	rc = set.base_url ? tn_url_host(set.base_url, &host) : TN_BADINPUT;
 	tn_settings_clear(&set);
+	if (rc == TN_NOMEM) {
+		tn_buf_free(&host);
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	}
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
-	snprintf(uid, 128, "%s@%s", hex, host[0] ? host : "turnout");
+	snprintf(uid, 128, "%s@%s", hex, rc == TN_OK && host.len < 90 ? host.data : "turnout");
+	tn_buf_free(&host);
 	return TN_OK;
 }
 

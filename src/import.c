@@ -34,6 +34,7 @@
 #include "turnout/import.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 
 /* The page cache while importing: enough for the hot right edges of the
  * B-trees and for the sorter to sort big runs in memory; restored after. */
@@ -70,6 +71,7 @@ struct importer {
 	struct tn_buf email;      /* the normalised e-mail of the current row */
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
+	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
 	struct group group;
 	char now[21];
 	unsigned long long staged, written;
@@ -186,6 +188,21 @@ static void quote_value(struct tn_buf *b, const char *s, size_t len)
 	tn_buf_addn(b, s, n);
 	if (n < len)
 		tn_buf_add(b, "...");
+}
+
+/* Stored names and places are NFC, so a decomposed "München" (u +
+ * U+0308) from one file and a composed one from another are one text;
+ * *cell is pointed at the normalised copy in b. */
+static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
+{
+	if (!*len)
+		return TN_OK;
+	tn_buf_reset(b);
+	if (tn_utf8_nfc(*cell, *len, b) != TN_OK)
+		return TN_NOMEM;
+	*cell = b->data;
+	*len = b->len;
+	return TN_OK;
 }
 
 /* ---- statements ------------------------------------------------------ */
@@ -419,6 +436,9 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		cell[COL_FOLLOWED] = date;
 		len[COL_FOLLOWED] = 10;
 	}
+	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
+	    to_nfc(&im->nfc[1], &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
 	if (len[COL_EMAIL]) {
 		st = im->stage_email;
 		bind_cell(st, 1, im->email.data, im->email.len);
@@ -904,6 +924,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.email);
 	tn_buf_init(&im.reason);
 	tn_buf_init(&im.scratch);
+	tn_buf_init(&im.nfc[0]);
+	tn_buf_init(&im.nfc[1]);
 	tn_buf_init(&im.group.key);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
@@ -933,6 +955,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_free(&im.email);
 	tn_buf_free(&im.reason);
 	tn_buf_free(&im.scratch);
+	tn_buf_free(&im.nfc[0]);
+	tn_buf_free(&im.nfc[1]);
 	group_free(&im.group);
 	return rc;
 }

@@ -121,4 +121,17 @@ test_expect_success WRITABLE_DEV_FULL 'a failed write to stdout is an error' '
 	grep -q "write error" err
 '
 
+test_expect_success '--base-url is read by libcurl: http(s), a host, written with //' '
+	for url in "meet.example.org" "https:/meet.example.org" "https:///meet.example.org" \
+		"https://" "https://a b.org" "https://x.org:99999" "https://x.org/<p>"; do
+		test_expect_code 2 tn --db new.db init --base-url "$url" 2>err &&
+		grep -q "not an http(s) URL" err || exit 1
+	done &&
+	test ! -e new.db &&
+	tn --db idn.db init --org "Клуб" --base-url "https://Встреча.РФ/club" >/dev/null &&
+	TURNOUT_DB=idn.db tn event create --title "Первая встреча" --start "2026-12-01 19:00" --tz Europe/Moscow >/dev/null &&
+	sqlite3 idn.db "SELECT uid FROM event" >uid &&
+	grep -Eqx "[0-9a-f]{32}@xn--80adj7beg1b\.xn--p1ai" uid
+'
+
 test_done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A database made by schema version 1 is upgraded in place on open.
+# Databases made by schema versions 1 and 2 are upgraded in place on open.
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'setup: a copy of the version-1 database' '
@@ -9,7 +9,7 @@ test_expect_success 'setup: a copy of the version-1 database' '
 
 test_expect_success 'any command upgrades it, keeping its rows' '
 	tn channel list --json >ch.json &&
-	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 2 &&
+	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 3 &&
 	$PY -c "import json; d = {c[\"name\"]: (c[\"audience\"], c[\"followers\"]) for c in json.load(open(\"ch.json\"))}; assert d == {\"letter\": (1800, 2), \"tg\": (950, 2)}, d" &&
 	tn follower show @ivanp >out &&
 	grep -q "Иван Петров" out &&
@@ -43,8 +43,42 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		for p in $pids; do
 			wait $p || { cat race.err.*; exit 1; }
 		done &&
-		test "$(sqlite3 race.db "PRAGMA user_version")" = 2 || exit 1
+		test "$(sqlite3 race.db "PRAGMA user_version")" = 3 || exit 1
 	done
+'
+
+test_expect_success 'version 2: one address in three forms of its domain becomes one person' '
+	cp "$TN_DATA/schema-v2.db" v2.db &&
+	test "$(sqlite3 v2.db "PRAGMA user_version")" = 2 &&
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person WHERE email GLOB '\''anna@*'\''")" = 3 &&
+	TURNOUT_DB=v2.db tn follower show anna@пример.рф >out &&
+	test "$(sqlite3 v2.db "PRAGMA user_version")" = 3 &&
+	grep -q "^id  *1$" out &&
+	grep -q "^email  *anna@пример.рф$" out &&
+	grep -q "^follows  *letter @annap, Москва, since 2026-01-15$" out &&
+	grep -q "^follows  *masto @anna@social.example$" out &&
+	grep -q "^follows  *tg @anna_tg, Москва, since 2025-12-01$" out &&
+	TURNOUT_DB=v2.db tn follower show anna@xn--e1afmkfd.xn--p1ai >out2 &&
+	TURNOUT_DB=v2.db tn follower show anna@ПРИМЕР.РФ >out3 &&
+	test_cmp out out2 && test_cmp out out3 &&
+	TURNOUT_DB=v2.db tn follower show Anna@пример.рф >capital &&
+	grep -q "^id  *4$" capital &&
+	test "$(sqlite3 v2.db "PRAGMA integrity_check")" = ok
+'
+
+test_expect_success 'version 2: decomposed names and regions are NFC and match' '
+	TURNOUT_DB=v2.db tn follower list --region munchen >out &&
+	grep -q "^5	Jürgen Müller	juergen@bücher.de	letter, tg @juergen	München$" out &&
+	test "$(sqlite3 v2.db "SELECT hex(name) FROM person WHERE id = 5")" = 4AC3BC7267656E204DC3BC6C6C6572 &&
+	TURNOUT_DB=v2.db tn follower list --region istanbul >out &&
+	grep -q "tg @tgonly	İstanbul$" out &&
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 6
+'
+
+test_expect_success 'version 2: later imports of any form of the address find the merged person' '
+	printf "email,name\nanna@ПРИМЕР.РФ,\njuergen@BÜCHER.de,\n" | TURNOUT_DB=v2.db tn follower import letter - >out &&
+	grep -q "inserted 0, updated 2, rejected 0" out &&
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 6
 '
 
 test_done

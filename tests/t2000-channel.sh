@@ -101,4 +101,29 @@ test_expect_success 'error messages quoting user input are terminal-safe' '
 	! grep -q "$(printf "\033")" err
 '
 
+test_expect_success 'channel list aligns Cyrillic, CJK, emoji and bidi names by display width' '
+	tn channel add "Новости" --kind newsletter >/dev/null &&
+	tn channel add "读书会" --kind other >/dev/null &&
+	tn channel add "🎉 party" --kind other >/dev/null &&
+	tn channel add "$(printf "evil\342\200\256txt.exe")" --kind other >/dev/null &&
+	tn channel list >out &&
+	! grep -q "$(printf "\342\200\256")" out &&
+	grep -q "evil�txt.exe" out &&
+	$PY -c "
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in \"WF\" else 1 for c in s)
+lines = open(\"out\", encoding=\"utf-8\").read().splitlines()
+cols = {}
+for line in lines[1:]:
+    for kind in (\" newsletter \", \" telegram \", \" other \", \" blog \"):
+        i = line.find(kind)
+        if i >= 0:
+            cols[line[:i].rstrip()] = width(line[:i])
+            break
+assert set(cols.values()) == {20}, cols
+assert {\"Новости\", \"读书会\", \"🎉 party\"} <= set(cols), cols
+"
+'
+
 test_done

@@ -216,4 +216,28 @@ test_expect_success 'the examples import cleanly apart from their bad rows' '
 	test_cmp expect out
 '
 
+test_expect_success 'an international domain in any form is one person, shown in Unicode' '
+	printf "email,name\nanna@ПРИМЕР.РФ,Анна\n" | tn follower import news - >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	printf "email,name\nanna@xn--e1afmkfd.xn--p1ai,\n" | tn follower import blog - >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	printf "email\nanna@пример.рф\n" | tn follower import tg - >out &&
+	test "$(q "SELECT count(*) FROM person WHERE email LIKE '\''anna@%'\''")" = 1 &&
+	test "$(q "SELECT email FROM person WHERE name = '\''Анна'\''")" = anna@xn--e1afmkfd.xn--p1ai &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.name = '\''Анна'\''")" = 3 &&
+	tn follower show anna@xn--e1afmkfd.xn--p1ai >show &&
+	grep -q "^email  *anna@пример.рф$" show &&
+	test_expect_code 2 tn follower show ANNA@пример.рф 2>err &&
+	grep -q "no such person" err &&
+	tn follower show anna@ПРИМЕР.РФ --json >show.json &&
+	$PY -c "import json; d = json.load(open(\"show.json\")); assert d[\"email\"] == \"anna@пример.рф\" and len(d[\"channels\"]) == 3, d" &&
+	tn follower list >list &&
+	grep -q "	Анна	anna@пример.рф	blog, news, tg	" list
+'
+
+test_expect_success 'a domain that is no IDNA domain is rejected with the reason' '
+	printf "email\nbob@xn--zz.org\nbob@🎉.org\n" | tn follower import news - >out &&
+	grep -q "rejected 2" out
+'
+
 test_done

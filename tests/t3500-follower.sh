@@ -167,4 +167,41 @@ test_expect_success 'names with terminal escapes are neutralised in listings' '
 	! grep -q "$(printf "\033")" out
 '
 
+test_expect_success '--region matches across case, accents and Unicode forms' '
+	# München is written decomposed (u + U+0308), as some macOS tools do
+	printf "email,name,city\n%s\n%s\n%s\n%s\n%s\n" \
+		"ayse@example.org,Ayşe,İstanbul" \
+		"max@example.org,Max,$(printf "Mu\314\210nchen")" \
+		"gerd@example.org,Gerd,Straße" \
+		"eleni@example.org,Ελένη,Σοφία" \
+		"yana@example.org,Яна,Ёлки" >u.csv &&
+	tn follower import news u.csv >/dev/null &&
+	for q in istanbul İSTANBUL İstanbul; do
+		tn follower list --region "$q" --json >x.json &&
+		$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Ayşe\"], (\"$q\", d)" || exit 1
+	done &&
+	for q in MÜNCHEN munchen München; do
+		tn follower list --region "$q" --json >x.json &&
+		$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Max\"], (\"$q\", d)" || exit 1
+	done &&
+	tn follower list --region STRASSE --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Gerd\"], d" &&
+	tn follower list --region ΣΟΦΊΑ --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Ελένη\"], d" &&
+	tn follower list --region елки --json >x.json &&
+	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Яна\"], d" &&
+	test_expect_code 0 tn follower list --region "$(printf "\377")" 2>err &&
+	grep -q "no followers match" err
+'
+
+test_expect_success 'import stores names and regions in NFC' '
+	printf "email,name,city\n%s\n" \
+		"jurgen@example.org,$(printf "Ju\314\210rgen"),$(printf "Ko\314\210ln")" >nfd.csv &&
+	tn follower import news nfd.csv >/dev/null &&
+	test "$(sqlite3 turnout.db "SELECT hex(name) FROM person WHERE email = '\''jurgen@example.org'\''")" = 4AC3BC7267656E &&
+	test "$(sqlite3 turnout.db "SELECT region FROM follower f JOIN person p ON p.id = f.person_id WHERE email = '\''jurgen@example.org'\''")" = "Köln" &&
+	printf "email,name\njurgen@example.org,Jürgen\n" | tn follower import news - >out &&
+	test "$(sqlite3 turnout.db "SELECT count(*) FROM person WHERE name = '\''Jürgen'\''")" = 1
+'
+
 test_done

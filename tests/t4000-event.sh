@@ -375,4 +375,15 @@ test_expect_success 'help for each event command' '
 	grep -q -- "-o, --output" out
 '
 
+test_expect_success 'Vietnamese, decomposed German and Greek titles give readable slugs' '
+	tn event create --title "Nguyễn Thị Minh Khai" --start "2027-01-10 18:00" --tz Asia/Ho_Chi_Minh >slug &&
+	echo nguyen-thi-minh-khai >expect && test_cmp expect slug &&
+	tn event create --title "Đà Nẵng" --start "2027-01-11 18:00" --tz Asia/Ho_Chi_Minh >slug &&
+	echo da-nang >expect && test_cmp expect slug &&
+	tn event create --title "$(printf "Mu\314\210nchen")" --start "2027-01-12 18:00" --tz Europe/Berlin >slug &&
+	echo munchen >expect && test_cmp expect slug &&
+	tn event create --title "Σοφία" --start "2027-01-13 18:00" --tz Europe/Athens >slug &&
+	echo sofia >expect && test_cmp expect slug
+'
+
 test_done

@@ -3,8 +3,9 @@
  *
  * A slug is 1..TN_SLUG_MAX characters of [a-z0-9] in dash-separated words
  * ("vstrecha-chitatelei-v-moskve"), always with a letter (a number names an
- * event by id). Cyrillic is transliterated to readable ASCII, Latin
- * letters lose their diacritics; everything else separates words.
+ * event by id). Cyrillic and Greek are transliterated to readable ASCII,
+ * Latin letters lose their diacritics (utf8proc decomposition); everything
+ * else separates words.
  */
 #ifndef TURNOUT_SLUG_H
 #define TURNOUT_SLUG_H

@@ -18,27 +18,39 @@ int tn_utf8_valid(const char *s, size_t len);
  * byte on a malformed sequence. end bounds the read. */
 int32_t tn_utf8_next(const char **s, const char *end);
 
-/* Appends s to out with letters lower-cased for matching: ASCII, Latin-1,
- * Latin Extended-A, Greek and Cyrillic capitals (so "МОСКВА", "Москва"
- * and "москва" compare equal); everything else is copied as is. */
-tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out);
-
 /* Checks an e-mail address (local@domain, a dotted domain, no spaces or
  * control characters, at most 254 octets) and writes its canonical form
- * into out: surrounding blanks trimmed, the domain lower-cased (the local
- * part is kept as written: RFC 5321 lets it be case-sensitive). Returns
- * TN_BADINPUT with a reason in err ("not an address") if invalid. */
+ * into out: surrounding blanks trimmed, the local part kept as written
+ * (RFC 5321 lets it be case-sensitive) but in NFC, and the domain as its
+ * lower-case A-label through libidn2's UTS #46 mapping, so that
+ * "anna@ПРИМЕР.РФ", "anna@пример.рф" and "anna@xn--e1afmkfd.xn--p1ai" are
+ * one address. Returns TN_BADINPUT with a reason in err ("not an
+ * address") if invalid, TN_NOMEM on allocation failure. */
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
+
+/* Appends the form of a normalised address to show a person: the domain's
+ * A-labels turned back into U-labels ("anna@пример.рф"). An address whose
+ * domain has no A-label, or one libidn2 cannot decode, is appended as
+ * stored. TN_NOMEM on allocation failure. */
+tn_code tn_email_display(const char *email, struct tn_buf *out);
 
 /* Why s cannot be a one-line text value (a name, a title): "not valid
  * UTF-8" or "control character"; NULL if it can. With multiline, newline
  * and tab are allowed (a description). */
 const char *tn_text_problem(const char *s, int multiline);
 
-/* 1 if url is an absolute http:// or https:// URL with a host and no
- * blanks, control characters, quotes or angle brackets, else 0. */
+/* 1 if url is an absolute http:// or https:// URL with a host, as
+ * libcurl's URL parser reads it (no default scheme: "example.org" is not
+ * a URL), written with "//" and without quotes or angle brackets; else 0
+ * (also when out of memory). */
 int tn_url_valid(const char *url);
+
+/* Appends the host of url (a URL tn_url_valid accepts) to out,
+ * lower-cased, an international name as its A-label:
+ * "https://Meet.Example.ORG:8443/x" -> "meet.example.org". TN_BADINPUT if
+ * url is not such a URL, TN_NOMEM on allocation failure. */
+tn_code tn_url_host(const char *url, struct tn_buf *out);
 
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int tn_date_valid(const char *s);

@@ -4,40 +4,44 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include "turnout/buf.h"
 #include "turnout/file.h"
 
 /* Creates a new, unique temporary file beside path; its name goes to tmp.
- * The name is random (libsodium) and opened with O_EXCL, so it can be
- * neither guessed nor an existing file. */
+ * mkostemp picks the name and opens it with O_EXCL, so it can be neither
+ * guessed nor an existing file. mkostemp makes it 0600; the finished
+ * file gets 0644 less the umask, as open(path, ..., 0644) would give. */
 static int create_beside(const char *path, struct tn_buf *tmp)
 {
 	const char *slash = strrchr(path, '/');
-	int tries, fd = -1;
+	mode_t mask;
+	int fd, saved;
 
-	if (sodium_init() < 0) {
-		errno = EIO;
+	tn_buf_reset(tmp);
+	if (slash)
+		tn_buf_addf(tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	else
+		tn_buf_addf(tmp, ".%s.XXXXXX", path);
+	if (tmp->len == 0) {
+		errno = ENOMEM;
 		return -1;
 	}
-	for (tries = 0; tries < 16 && fd < 0; tries++) {
-		tn_buf_reset(tmp);
-		if (slash)
-			tn_buf_addf(tmp, "%.*s/.%s.%08x.tmp", (int)(slash - path), path,
-				    slash + 1, (unsigned)randombytes_random());
-		else
-			tn_buf_addf(tmp, ".%s.%08x.tmp", path, (unsigned)randombytes_random());
-		if (tmp->len == 0) {
-			errno = ENOMEM;
-			return -1;
-		}
-		fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 && errno != EEXIST)
-			return -1;
+	if ((fd = mkostemp(tmp->data, O_CLOEXEC)) < 0)
+		return -1;
+	mask = umask(0);   /* reading the umask means setting it: put it back */
+	umask(mask);
+	if (fchmod(fd, 0644 & ~mask) != 0) {
+		saved = errno;
+		close(fd);
+		unlink(tmp->data);
+		errno = saved;
+		return -1;
 	}
 	return fd;
 }

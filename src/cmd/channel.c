@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "turnout/buf.h"
 #include "turnout/channel.h"
+#include "turnout/esc.h"
 
 CLI_HANDLER(cmd_channel_add)
 {
@@ -61,6 +63,7 @@ static int add_history(void *ctx, const char *date, int64_t size)
 static int list_one(void *vctx, const struct tn_channel *ch)
 {
 	struct list_ctx *ctx = vctx;
+	struct tn_buf name = TN_BUF_INIT;
 	char num[32];
 
 	ctx->rows++;
@@ -89,9 +92,11 @@ static int list_one(void *vctx, const struct tn_channel *ch)
 		snprintf(num, sizeof(num), "%" PRId64, ch->audience);
 	else
 		snprintf(num, sizeof(num), "-");
-	cli_put_term(ch->name);
-	printf("%*s %-10s %10s %-12s %9" PRId64 "  ",
-	       (int)(strlen(ch->name) < 20 ? 20 - strlen(ch->name) : 0), "",
+	/* padded by display width: Cyrillic, CJK and emoji names align */
+	if (tn_esc_term_pad(&name, ch->name, 20) == TN_OK)
+		fputs(name.data, stdout);
+	tn_buf_free(&name);
+	printf(" %-10s %10s %-12s %9" PRId64 "  ",
 	       ch->kind, num, ch->audience_date[0] ? ch->audience_date : "-",
 	       ch->followers);
 	cli_put_term(ch->url ? ch->url : "");

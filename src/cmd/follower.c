@@ -9,6 +9,7 @@
 #include "turnout/buf.h"
 #include "turnout/esc.h"
 #include "turnout/person.h"
+#include "turnout/text.h"
 
 static cJSON *json_follow(const struct tn_follow_row *r)
 {
@@ -23,13 +24,24 @@ static cJSON *json_follow(const struct tn_follow_row *r)
 	return f;
 }
 
+/* Puts the address as a person reads it in b: U-labels for the stored
+ * A-labels (anna@пример.рф); the stored form if that fails. */
+static const char *email_shown(const char *email, struct tn_buf *b)
+{
+	if (!email)
+		return NULL;
+	return tn_email_display(email, b) == TN_OK ? b->data : email;
+}
+
 static cJSON *json_person(const struct tn_follow_row *r)
 {
 	cJSON *p = cJSON_CreateObject();
+	struct tn_buf email = TN_BUF_INIT;
 
 	cJSON_AddNumberToObject(p, "id", (double)r->person_id);
 	cli_json_text(p, "name", r->name);
-	cli_json_text(p, "email", r->email);
+	cli_json_text(p, "email", email_shown(r->email, &email));
+	tn_buf_free(&email);
 	cli_json_text(p, "forgotten_at", r->forgotten_at);
 	cJSON_AddItemToObject(p, "channels", cJSON_CreateArray());
 	return p;
@@ -75,7 +87,7 @@ static int has_region(const struct tn_buf *list, const char *region)
 static int list_row(void *vctx, const struct tn_follow_row *r)
 {
 	struct list_ctx *x = vctx;
-	struct tn_buf part = TN_BUF_INIT;
+	struct tn_buf part = TN_BUF_INIT, email = TN_BUF_INIT;
 
 	if (x->json) {
 		if (!x->person || (int64_t)cJSON_GetObjectItem(x->person, "id")->valuedouble
@@ -96,8 +108,9 @@ static int list_row(void *vctx, const struct tn_follow_row *r)
 		printf("%" PRId64 "\t", r->person_id);
 		cli_put_term(r->name ? r->name : "-");
 		printf("\t");
-		cli_put_term(r->email ? r->email : "-");
+		cli_put_term(r->email ? email_shown(r->email, &email) : "-");
 		printf("\t");
+		tn_buf_free(&email);
 	}
 	if (x->channels.len)
 		tn_buf_add(&x->channels, ", ");

@@ -1,11 +1,13 @@
 /*
- * esc.c - escaping for HTML, CSV and terminal output (esc.h).
+ * esc.c - escaping for HTML, CSV and terminal output (esc.h); terminal
+ * widths are utf8proc's (unicode.c).
  * JSON is written by cJSON, which escapes by itself.
  */
 #include <string.h>
 
 #include "turnout/esc.h"
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 
 static tn_code esc_markup(struct tn_buf *b, const char *s)
 {
@@ -50,6 +52,22 @@ tn_code tn_esc_csv(struct tn_buf *b, const char *s)
 	return rc;
 }
 
+/* Bidi embeddings, overrides, isolates and marks: they reorder what a
+ * terminal shows (a name that reads backwards, text that seems to end
+ * elsewhere), so they are shown as U+FFFD, like control characters. */
+static int is_bidi_control(int32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x200E || cp == 0x200F || cp == 0x061C;
+}
+
+/* Zero-width space, joiners, word joiner and BOM: invisible, so dropping
+ * them shows the same text, and table columns stay where they should. */
+static int is_zero_width(int32_t cp)
+{
+	return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF;
+}
+
 tn_code tn_esc_term(struct tn_buf *b, const char *s)
 {
 	const char *end = s + strlen(s), *p;
@@ -63,10 +81,24 @@ tn_code tn_esc_term(struct tn_buf *b, const char *s)
 			rc = tn_buf_add(b, "\\n");
 		else if (cp == '\t')
 			rc = tn_buf_addch(b, ' ');
-		else if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		else if (cp < 0 || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ||
+			 is_bidi_control(cp))
 			rc = tn_buf_add(b, "\xEF\xBF\xBD");   /* U+FFFD */
-		else
+		else if (!is_zero_width(cp))
 			rc = tn_buf_addn(b, p, (size_t)(s - p));
 	}
+	return rc;
+}
+
+tn_code tn_esc_term_pad(struct tn_buf *b, const char *s, size_t width)
+{
+	size_t start = b->len, shown;
+	tn_code rc;
+
+	if ((rc = tn_esc_term(b, s)) != TN_OK)
+		return rc;
+	shown = tn_utf8_width(b->data + start, b->len - start);
+	for (; shown < width && rc == TN_OK; shown++)
+		rc = tn_buf_addch(b, ' ');
 	return rc;
 }

@@ -1,13 +1,18 @@
 /*
- * text.c - UTF-8 validation, e-mail normalisation, dates and the clock.
- * Pure functions with no database access.
+ * text.c - UTF-8 validation, e-mail normalisation (domains through
+ * libidn2), URL checks (libcurl's URL parser), dates and the clock. Pure
+ * functions with no database access.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+#include <idn2.h>
+
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 
 int32_t tn_utf8_next(const char **sp, const char *end)
 {
@@ -65,89 +70,40 @@ int tn_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* The lower-case partner of a capital in the scripts followers' names
- * and cities are mostly written in; other code points map to themselves. */
-static int32_t fold_cp(int32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0xC0)
-		return c;
-	if (c <= 0xDE)
-		return c == 0xD7 ? c : c + 32;                   /* Latin-1 */
-	if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
-		return c | 1;                                    /* Latin Ext-A pairs */
-	if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
-		return c + (c & 1);
-	if (c == 0x178)
-		return 0xFF;
-	if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
-		return c + 32;                                   /* Greek */
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 80;                                   /* Ѐ..Џ */
-	if (c >= 0x410 && c <= 0x42F)
-		return c + 32;                                   /* А..Я */
-	if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF))
-		return c | 1;
-	return c;
-}
-
-tn_code tn_utf8_fold(const char *s, size_t len, struct tn_buf *out)
-{
-	const char *end = s + len, *p;
-	unsigned char enc[4];
-	int32_t c;
-
-	while (s < end) {
-		p = s;
-		c = tn_utf8_next(&s, end);
-		if (c < 0) {
-			if (tn_buf_addn(out, p, (size_t)(s - p)) != TN_OK)
-				return TN_NOMEM;
-			continue;
-		}
-		c = fold_cp(c);
-		if (c < 0x80) {
-			enc[0] = (unsigned char)c;
-			len = 1;
-		} else if (c < 0x800) {
-			enc[0] = (unsigned char)(0xC0 | (c >> 6));
-			enc[1] = (unsigned char)(0x80 | (c & 0x3F));
-			len = 2;
-		} else {
-			/* every folded code point stays below U+10000 */
-			if (c >= 0x10000) {
-				if (tn_buf_addn(out, p, (size_t)(s - p)) != TN_OK)
-					return TN_NOMEM;
-				continue;
-			}
-			enc[0] = (unsigned char)(0xE0 | (c >> 12));
-			enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-			enc[2] = (unsigned char)(0x80 | (c & 0x3F));
-			len = 3;
-		}
-		if (tn_buf_addn(out, enc, len) != TN_OK)
-			return TN_NOMEM;
-	}
-	return TN_OK;
-}
-
 static int local_char_ok(unsigned char c)
 {
 	/* RFC 5322 atext plus the dot; quoted local parts are not accepted. */
 	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~.", c);
 }
 
-static int domain_char_ok(unsigned char c)
+/* An A-label domain as DNS and SMTP take it: letters, digits, hyphens and
+ * dots, with a dot, no empty label, no hyphen at either end. idn2 checks
+ * the labels it converts, but lets through what UTS #46 leaves to the
+ * STD3 rules (blanks, '_', '@', empty labels). */
+static const char *domain_problem(const char *d, size_t len)
 {
-	return isalnum(c) || c >= 0x80 || c == '-' || c == '.';
+	size_t i;
+
+	if (len < 3 || !memchr(d, '.', len))
+		return "domain has no dot";
+	if (d[0] == '.' || d[0] == '-' || d[len - 1] == '.' || d[len - 1] == '-')
+		return "bad domain";
+	for (i = 0; i < len; i++)
+		if (!(isalnum((unsigned char)d[i]) || d[i] == '-' || d[i] == '.') ||
+		    (d[i] == '.' && d[i + 1] == '.'))
+			return "bad character in domain";
+	return NULL;
 }
 
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err)
 {
-	const char *start = in, *end, *at, *p;
-	size_t len;
+	const char *start = in, *end, *at, *p, *why;
+	struct tn_buf domain = TN_BUF_INIT, local = TN_BUF_INIT;
+	char *ascii = NULL;
+	size_t len, dlen;
+	tn_code rc = TN_OK;
+	int irc;
 
 	while (*start == ' ' || *start == '\t')
 		start++;
@@ -169,22 +125,87 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	for (p = start; p < at; p++)
 		if (!local_char_ok((unsigned char)*p) || (p[0] == '.' && p[1] == '.'))
 			return tn_err_set(err, TN_BADINPUT, "bad character in local part");
-	if (end - at < 4 || !memchr(at + 1, '.', (size_t)(end - at - 1)))
+	if (at + 1 == end)
 		return tn_err_set(err, TN_BADINPUT, "domain has no dot");
-	if (at[1] == '.' || at[1] == '-' || end[-1] == '.' || end[-1] == '-')
-		return tn_err_set(err, TN_BADINPUT, "bad domain");
-	for (p = at + 1; p < end; p++)
-		if (!domain_char_ok((unsigned char)*p) || (p[0] == '.' && p[1] == '.'))
-			return tn_err_set(err, TN_BADINPUT, "bad character in domain");
 	if (!tn_utf8_valid(start, len))
 		return tn_err_set(err, TN_BADINPUT, "address is not valid UTF-8");
-	if (tn_buf_grow(out, len) != TN_OK)
-		return tn_err_set(err, TN_NOMEM, "out of memory");
+	/* The domain as its A-label (UTS #46 mapping, so ПРИМЕР.РФ,
+	 * пример.рф and xn--e1afmkfd.xn--p1ai are one domain, and
+	 * Example.ORG is example.org): what DNS and SMTP use, so what is
+	 * stored and compared. tn_email_display gives the U-label back. */
+	if (tn_buf_addn(&domain, at + 1, (size_t)(end - at - 1)) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (memchr(domain.data, '\0', domain.len) || strpbrk(domain.data, " \t")) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad character in domain");
+		goto done;
+	}
+	irc = idn2_to_ascii_8z(domain.data, &ascii, IDN2_NONTRANSITIONAL);
+	if (irc == IDN2_MALLOC) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (irc != IDN2_OK) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad domain: %s", idn2_strerror(irc));
+		goto done;
+	}
+	dlen = strlen(ascii);
+	if ((why = domain_problem(ascii, dlen))) {
+		rc = tn_err_set(err, TN_BADINPUT, "%s", why);
+		goto done;
+	}
+	/* The local part is kept as written (RFC 5321 lets it be
+	 * case-sensitive), in NFC as RFC 6531 asks of UTF-8 addresses. */
+	if (tn_utf8_nfc(start, (size_t)(at - start), &local) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	if (local.len > 64) {
+		rc = tn_err_set(err, TN_BADINPUT, "bad local part");
+		goto done;
+	}
+	if (local.len + 1 + dlen > 254) {
+		rc = tn_err_set(err, TN_BADINPUT, "address longer than 254 octets");
+		goto done;
+	}
+	if (tn_buf_grow(out, local.len + 1 + dlen) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
 	tn_buf_reset(out);
-	tn_buf_addn(out, start, (size_t)(at - start + 1));
-	for (p = at + 1; p < end; p++)
-		tn_buf_addch(out, (char)tolower((unsigned char)*p));
-	return TN_OK;
+	tn_buf_addn(out, local.data, local.len);
+	tn_buf_addch(out, '@');
+	tn_buf_addn(out, ascii, dlen);
+done:
+	idn2_free(ascii);
+	tn_buf_free(&domain);
+	tn_buf_free(&local);
+	return rc;
+}
+
+tn_code tn_email_display(const char *email, struct tn_buf *out)
+{
+	const char *at = strrchr(email, '@');
+	char *unicode = NULL;
+	tn_code rc;
+	int irc;
+
+	/* Only a domain with an A-label has another form to show. */
+	if (!at || !strcasestr(at + 1, "xn--"))
+		return tn_buf_add(out, email);
+	irc = idn2_to_unicode_8z8z(at + 1, &unicode, 0);
+	if (irc == IDN2_MALLOC)
+		return TN_NOMEM;
+	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode))) {
+		idn2_free(unicode);
+		return tn_buf_add(out, email);   /* shown as stored */
+	}
+	rc = tn_buf_addn(out, email, (size_t)(at - email + 1));
+	if (rc == TN_OK)
+		rc = tn_buf_add(out, unicode);
+	idn2_free(unicode);
+	return rc;
 }
 
 const char *tn_text_problem(const char *s, int multiline)
@@ -200,23 +221,88 @@ const char *tn_text_problem(const char *s, int multiline)
 	return NULL;
 }
 
+/* The URL parsed by libcurl (no default scheme), if it is an http or
+ * https URL with a host; NULL if not (or out of memory, *nomem set). The
+ * caller frees it with curl_url_cleanup. Beyond libcurl's checks (scheme,
+ * host name, port, no blanks or control characters), two rules for a URL
+ * that turnout stores and builds links from: it is written with its "//"
+ * (libcurl, a lenient client, also reads "https:/x.org" and
+ * "https:///x.org"), and it has no quotes or angle brackets, which RFC
+ * 3986 leaves out of URLs because they delimit them in text and markup. */
+static CURLU *parse_http_url(const char *url, int *nomem)
+{
+	const char *colon = strchr(url, ':');
+	char *scheme = NULL, *host = NULL;
+	CURLUcode uc;
+	CURLU *u;
+	int ok;
+
+	*nomem = 0;
+	if (!colon || strncmp(colon, "://", 3) != 0 || colon[3] == '/' ||
+	    strpbrk(url, "\"<>") || !tn_utf8_valid(url, strlen(url)))
+		return NULL;
+	if (!(u = curl_url())) {
+		*nomem = 1;
+		return NULL;
+	}
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	*nomem = uc == CURLUE_OUT_OF_MEMORY;
+	ok = uc == CURLUE_OK && host && *host &&
+	     (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+	curl_free(scheme);
+	curl_free(host);
+	if (!ok) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	return u;
+}
+
 int tn_url_valid(const char *url)
 {
-	const char *host, *p;
+	int nomem;
+	CURLU *u = parse_http_url(url, &nomem);
 
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return 0;
-	if (!*host || *host == '/')
-		return 0;
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7F || *p == '"' ||
-		    *p == '<' || *p == '>')
-			return 0;
-	return 1;
+	curl_url_cleanup(u);
+	return u != NULL;
+}
+
+tn_code tn_url_host(const char *url, struct tn_buf *out)
+{
+	char *host = NULL, *ascii = NULL;
+	CURLUcode uc;
+	CURLU *u;
+	int nomem, irc;
+	size_t i;
+	tn_code rc;
+
+	if (!(u = parse_http_url(url, &nomem)))
+		return nomem ? TN_NOMEM : TN_BADINPUT;
+	uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_cleanup(u);
+	if (uc != CURLUE_OK)
+		return uc == CURLUE_OUT_OF_MEMORY ? TN_NOMEM : TN_BADINPUT;
+	for (i = 0; host[i] && (unsigned char)host[i] < 0x80; i++)
+		;
+	if (host[i]) {
+		/* an international name: its A-label, as DNS knows it */
+		irc = idn2_to_ascii_8z(host, &ascii, IDN2_NONTRANSITIONAL);
+		curl_free(host);
+		if (irc != IDN2_OK)
+			return irc == IDN2_MALLOC ? TN_NOMEM : TN_BADINPUT;
+		rc = tn_buf_add(out, ascii);
+		idn2_free(ascii);
+		return rc;
+	}
+	for (i = 0; host[i]; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
+	rc = tn_buf_add(out, host);
+	curl_free(host);
+	return rc;
 }
 
 int tn_date_valid(const char *s)

@@ -13,6 +13,7 @@
 #include "turnout/buf.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 #include "schema.h"
 
 /* How long a statement waits for another process's lock. */
@@ -261,24 +262,60 @@ static tn_code migrate(struct tn_db *db, struct tn_err *err)
 	}
 }
 
-/* SQL tn_fold(text): tn_utf8_fold, for case-insensitive matching of
- * names and places beyond ASCII (SQLite's NOCASE folds ASCII only). */
-static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* Runs a text rule of fmt/ on a SQL value: NULL stays NULL. */
+static void sql_text_rule(sqlite3_context *ctx, sqlite3_value *v,
+			  tn_code (*rule)(const char *, size_t, struct tn_buf *))
 {
 	struct tn_buf b = TN_BUF_INIT;
-	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	const char *s = (const char *)sqlite3_value_text(v);
 
-	(void)argc;
 	if (!s) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (tn_utf8_fold(s, (size_t)sqlite3_value_bytes(argv[0]), &b) != TN_OK) {
+	if (rule(s, (size_t)sqlite3_value_bytes(v), &b) != TN_OK) {
 		tn_buf_free(&b);
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
 	sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	tn_buf_free(&b);
+}
+
+/* SQL tn_fold(text): tn_utf8_fold, for case- and accent-insensitive
+ * matching of names and places beyond ASCII (SQLite's NOCASE folds ASCII
+ * only). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_text_rule(ctx, argv[0], tn_utf8_fold);
+}
+
+/* SQL tn_nfc(text): tn_utf8_nfc, the form names and places are stored in
+ * (migration 3 brings older rows to it). */
+static void sql_nfc(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_text_rule(ctx, argv[0], tn_utf8_nfc);
+}
+
+/* SQL tn_email_key(text): the address as tn_email_normalize stores it
+ * (domain as its A-label), or NULL if it is not an address by today's
+ * rules (migration 3 finds the people that are one by it). */
+static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	tn_code rc;
+
+	(void)argc;
+	rc = s ? tn_email_normalize(s, &b, NULL) : TN_BADINPUT;
+	if (rc == TN_OK)
+		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	else if (rc == TN_NOMEM)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_null(ctx);
 	tn_buf_free(&b);
 }
 
@@ -332,6 +369,12 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	sqlite3_create_function(db->conn, "tn_fold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_fold, NULL, NULL);
+	sqlite3_create_function(db->conn, "tn_nfc", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_nfc, NULL, NULL);
+	sqlite3_create_function(db->conn, "tn_email_key", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_email_key, NULL, NULL);
 	/* A file turnout did not make is left alone: user_version 0 is
 	 * either a new file (init may fill it) or another program's. */
 	if (user_version(db) == 0 &&

@@ -79,6 +79,61 @@ static const char *const migrations[] = {
 	"  CHECK(end_utc > start_utc)\n"
 	");\n"
 	"CREATE INDEX event_start ON event(start_utc);\n",
+
+	/* 3: what versions 1 and 2 stored, brought to today's text rules:
+	 * names and regions in NFC, e-mail domains as A-labels (libidn2),
+	 * and the people those rules make one merged into the oldest of
+	 * them (lowest id). tn_nfc and tn_email_key are the SQL functions
+	 * that tn_db_open registers; an address today's rules refuse is kept
+	 * as it was. Nothing stored is folded (tn_fold runs in queries). */
+	"UPDATE person SET name = tn_nfc(name) WHERE name <> tn_nfc(name);\n"
+	"UPDATE follower SET region = tn_nfc(region) WHERE region <> tn_nfc(region);\n"
+	"UPDATE setting SET value = coalesce(tn_email_key(value), value)\n"
+	"  WHERE key = 'from';\n"
+	"CREATE TEMP TABLE v3_key(id INTEGER PRIMARY KEY, key TEXT NOT NULL);\n"
+	"INSERT INTO temp.v3_key\n"
+	"  SELECT id, coalesce(tn_email_key(email), email) FROM main.person\n"
+	"  WHERE email IS NOT NULL;\n"
+	"CREATE INDEX temp.v3_key_key ON v3_key(key);\n"
+	/* every person of an address that several people have, with the
+	 * one they become */
+	"CREATE TEMP TABLE v3_merge(id INTEGER PRIMARY KEY, keep INTEGER NOT NULL);\n"
+	"INSERT INTO temp.v3_merge\n"
+	"  SELECT k.id, g.keep FROM temp.v3_key k JOIN\n"
+	"    (SELECT key, min(id) AS keep FROM temp.v3_key GROUP BY key\n"
+	"     HAVING count(*) > 1) g ON g.key = k.key;\n"
+	/* their follows, one row per channel: the earliest followed_at,
+	 * the first handle and region known (the kept person's first),
+	 * and still following if any of the rows still follows */
+	"CREATE TEMP TABLE v3_follow AS\n"
+	"  SELECT m.keep AS person_id, f.channel_id AS channel_id,\n"
+	"    (SELECT x.handle FROM main.follower x JOIN temp.v3_merge y ON y.id = x.person_id\n"
+	"     WHERE y.keep = m.keep AND x.channel_id = f.channel_id AND x.handle IS NOT NULL\n"
+	"     ORDER BY x.person_id LIMIT 1) AS handle,\n"
+	"    (SELECT x.region FROM main.follower x JOIN temp.v3_merge y ON y.id = x.person_id\n"
+	"     WHERE y.keep = m.keep AND x.channel_id = f.channel_id AND x.region IS NOT NULL\n"
+	"     ORDER BY x.person_id LIMIT 1) AS region,\n"
+	"    min(f.followed_at) AS followed_at,\n"
+	"    CASE WHEN count(*) = count(f.unfollowed_at) THEN max(f.unfollowed_at) END\n"
+	"      AS unfollowed_at\n"
+	"  FROM main.follower f JOIN temp.v3_merge m ON m.id = f.person_id\n"
+	"  GROUP BY m.keep, f.channel_id;\n"
+	"DELETE FROM main.follower WHERE person_id IN (SELECT id FROM temp.v3_merge);\n"
+	"INSERT INTO main.follower(person_id, channel_id, handle, region, followed_at,\n"
+	"                          unfollowed_at)\n"
+	"  SELECT person_id, channel_id, handle, region, followed_at, unfollowed_at\n"
+	"  FROM temp.v3_follow;\n"
+	"UPDATE main.person SET name =\n"
+	"    (SELECT p.name FROM main.person p JOIN temp.v3_merge m ON m.id = p.id\n"
+	"     WHERE m.keep = person.id AND p.name IS NOT NULL ORDER BY p.id LIMIT 1)\n"
+	"  WHERE name IS NULL AND id IN (SELECT keep FROM temp.v3_merge);\n"
+	"DELETE FROM main.person\n"
+	"  WHERE id IN (SELECT id FROM temp.v3_merge WHERE id <> keep);\n"
+	"UPDATE main.person SET email = (SELECT key FROM temp.v3_key k WHERE k.id = person.id)\n"
+	"  WHERE email <> (SELECT key FROM temp.v3_key k WHERE k.id = person.id);\n"
+	"DROP TABLE temp.v3_follow;\n"
+	"DROP TABLE temp.v3_merge;\n"
+	"DROP TABLE temp.v3_key;\n",
 };
 
 int tn_schema_count(void)

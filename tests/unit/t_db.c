@@ -20,6 +20,21 @@ static int count(struct tn_db *db, const char *sql)
 	return n;
 }
 
+/* The first column of the first row of sql as text ("" if none). */
+static const char *text(struct tn_db *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
+		return "(bad sql)";
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, sizeof(out), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
 static void copy_file(const char *from, const char *to)
 {
 	char buf[8192];
@@ -32,6 +47,59 @@ static void copy_file(const char *from, const char *to)
 		fclose(in);
 	if (out)
 		fclose(out);
+}
+
+/* tests/data/schema-v2.db was made by turnout at schema version 2
+ * (tests/data/schema-v2.sql is its dump): one address in three forms of
+ * its domain (anna@ПРИМЕР.РФ, anna@xn--e1afmkfd.xn--p1ai, anna@пример.рф)
+ * and a fourth that differs in the local part (Anna@ПРИМЕР.РФ), a
+ * German IDN in two forms (juergen@xn--bcher-kva.de first, nameless;
+ * juergen@bÜcher.de with a decomposed name and region), and people the
+ * upgrade must leave alone. */
+static void test_v2_upgrade(const char *dir, const char *top)
+{
+	char path[512], fixture[512];
+	struct tn_db *db;
+	struct tn_err err;
+
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/schema-v2.db", top ? top : ".");
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	copy_file(fixture, path);
+	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "the v2 fixture opens (%s)", err.msg);
+	if (!db)
+		return;
+	is_int(count(db, "PRAGMA user_version"), tn_db_schema_latest(), "and is upgraded to the latest version");
+	is_int(count(db, "SELECT count(*) FROM person"), 6, "three people of one address are one; the rest are kept");
+	is_str(text(db, "SELECT group_concat(id, ',') FROM (SELECT id FROM person ORDER BY id)"),
+	       "1,4,5,7,8,9", "the oldest person of each address keeps its id");
+	is_str(text(db, "SELECT email FROM person WHERE id = 1"), "anna@xn--e1afmkfd.xn--p1ai",
+	       "the address is stored with its A-label");
+	is_str(text(db, "SELECT email FROM person WHERE id = 4"), "Anna@xn--e1afmkfd.xn--p1ai",
+	       "a different local part stays a different person");
+	is_str(text(db, "SELECT name FROM person WHERE id = 1"), "Анна Петрова", "the kept person's name stays");
+	is_str(text(db, "SELECT email || ' ' || hex(name) FROM person WHERE id = 5"),
+	       "juergen@xn--bcher-kva.de 4AC3BC7267656E204DC3BC6C6C6572",
+	       "a nameless kept person takes the other's name, in NFC");
+	is_str(text(db, "SELECT email FROM person WHERE id = 7"), "bob@example.org", "an ASCII address is unchanged");
+	is_int(count(db, "SELECT count(*) FROM person WHERE id IN (8, 9) AND email IS NULL"), 2,
+	       "people without an address (one forgotten) are kept");
+	is_str(text(db, "SELECT group_concat(r, ' / ') FROM (SELECT channel_id || ':' ||"
+		       " coalesce(handle, '-') || ',' || coalesce(region, '-') || ',' ||"
+		       " coalesce(followed_at, '-') || ',' || coalesce(unfollowed_at, '-') AS r"
+		       " FROM follower WHERE person_id = 1 ORDER BY channel_id)"),
+	       "1:annap,Москва,2026-01-15,- / 2:anna_tg,Москва,2025-12-01,- / 3:anna@social.example,-,-,-",
+	       "follows merged: earliest followed_at, non-NULL values, still following if one row is");
+	is_int(count(db, "SELECT count(*) FROM follower WHERE person_id IN (2, 3, 6)"), 0,
+	       "no follow is left with a removed person");
+	is_int(count(db, "SELECT count(*) FROM follower"), 9, "every other follow is kept");
+	is_str(text(db, "SELECT hex(region) FROM follower WHERE person_id = 5 AND channel_id = 2"),
+	       "4DC3BC6E6368656E", "a decomposed region is stored in NFC");
+	is_int(count(db, "SELECT count(*) FROM event"), 1, "events are kept");
+	is_int(count(db, "SELECT count(*) FROM temp.sqlite_schema"), 0, "no temporary table is left");
+	is_int(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no row points at nothing");
+	is_int(count(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1,
+	       "the upgraded file passes integrity_check");
+	tn_db_close(db);
 }
 
 int main(void)
@@ -105,6 +173,8 @@ int main(void)
 		       "the upgraded file passes integrity_check");
 		tn_db_close(db);
 	}
+
+	test_v2_upgrade(dir, top);
 
 	/* a database from a newer turnout is refused, untouched */
 	sqlite3 *raw;

@@ -239,12 +239,28 @@ int main(void)
 	} else {
 		ok(0, "file readable");
 	}
+	{
+		struct stat sb;
+		mode_t mask = umask(022);
+
+		umask(mask);
+		ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == (0644 & ~mask),
+		   "the file is 0644 less the umask (%o)", (unsigned)(sb.st_mode & 0777));
+		umask(077);
+		snprintf(path, sizeof(path), "%s/private.ics", dir);
+		tn_file_write_atomic(path, "x", 1, &err);
+		umask(mask);
+		ok(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600,
+		   "umask 077 gives 0600 (%o)", (unsigned)(sb.st_mode & 0777));
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/e.ics", dir);
+	}
 	snprintf(path, sizeof(path), "%s/no/such/dir/e.ics", dir);
 	is_int(tn_file_write_atomic(path, text, strlen(text), &err), TN_IO, "missing directory: TN_IO");
 	ok(strstr(err.msg, "e.ics") != NULL, "error names the file: %s", err.msg);
 	snprintf(path, sizeof(path), "%s/e.ics", dir);
 	unlink(path);
-	rmdir(dir);
+	ok(rmdir(dir) == 0, "no temporary file is left behind");
 	free(text);
 	tn_tz_cleanup();
 	return tap_done();

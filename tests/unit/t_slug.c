@@ -29,6 +29,25 @@ int main(void)
 	slug_is("Łódź – Kraków, Straße", "lodz-krakow-strasse");
 	slug_is("Ørsted & Æsir, Ñandú", "orsted-aesir-nandu");
 	slug_is("Don't Panic!! Meetup #42", "dont-panic-meetup-42");
+	/* Latin through decomposition, marks dropped */
+	slug_is("Nguyễn Thị Minh Khai", "nguyen-thi-minh-khai");
+	slug_is("Đà Nẵng", "da-nang");
+	slug_is("M" "u\xCC\x88" "nchen", "munchen");   /* decomposed ü */
+	slug_is("München", "munchen");
+	slug_is("İstanbul Şehir Ağı", "istanbul-sehir-agi");
+	slug_is("Þórshöfn, Œuvre, Ħamrun, Æbleskiver", "thorshofn-oeuvre-hamrun-aebleskiver");
+	slug_is("STRAẞE ßig", "strasse-ssig");
+	slug_is("Col·lecció d'art, ŀ", "colleccio-dart-l");
+	slug_is("Ｆｕｌｌ ﬁle", "full-file");
+	slug_is("soft\xC2\xADhyphen zero\xE2\x80\x8Bwidth", "softhyphen-zerowidth");
+	/* Greek, simplified ELOT 743 */
+	slug_is("Σοφία", "sofia");
+	slug_is("ΣΟΦΊΑ", "sofia");
+	slug_is("Αθήνα και Θεσσαλονίκη", "athina-kai-thessaloniki");
+	slug_is("Ψυχή, χορός, ξένος, ζωή, βιβλίο", "psychi-choros-xenos-zoi-vivlio");
+	slug_is("Ἀθῆναι", "athinai");
+	/* scripts without a table separate words */
+	slug_is("读书会 Meetup", "meetup");
 	slug_is("  --Hello,   World--  ", "hello-world");
 	slug_is("Rust; C, \"Go\"\tand more", "rust-c-go-and-more");
 	slug_is("🎉🎉🎉", "event");

@@ -1,4 +1,5 @@
-/* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping. */
+/* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping.
+ * Folding and NFC are in t_unicode.c. */
 #include "tap.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
@@ -38,18 +39,6 @@ static void test_utf8(void)
 	ok(!tn_utf8_valid("\xFF", 1), "0xFF is invalid");
 }
 
-static void test_fold(void)
-{
-	struct tn_buf b = TN_BUF_INIT;
-
-	tn_utf8_fold("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße", strlen("МОСКВА Ёлка ÀÉÎ Ωmega ŁÓDŹ Straße"), &b);
-	is_str(b.data, "москва ёлка àéî ωmega łódź straße", "folding Cyrillic, Latin-1, Greek, Latin Ext-A");
-	tn_buf_reset(&b);
-	tn_utf8_fold("a\xFF" "b×", 5, &b);
-	is_str(b.data, "a\xFF" "b×", "invalid bytes and × pass through");
-	tn_buf_free(&b);
-}
-
 static void test_email(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -59,6 +48,11 @@ static void test_email(void)
 		"bo b@example.org", "bob@exa mple.org", ".bob@example.org",
 		"bob.@example.org", "bo..b@example.org", "bob@example..org",
 		"bob@-example.org", "bob@example.org.", "a,b@example.org",
+		"bob@exa_mple.org", "bob@🎉.org", "bob@xn--zz.org", "bob@ПРИМЕР .РФ",
+	};
+	static const char *const same[] = {
+		"anna@ПРИМЕР.РФ", "anna@пример.рф", "anna@xn--e1afmkfd.xn--p1ai",
+		"anna@XN--E1AFMKFD.XN--P1AI", " anna@Пример.рф\t", "anna@пример.xn--p1ai",
 	};
 	size_t i;
 
@@ -70,6 +64,81 @@ static void test_email(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		is_int(tn_email_normalize(bad[i], &b, &err), TN_BADINPUT,
 		       "'%s' is rejected (%s)", bad[i], err.msg);
+	/* international domains: the A-label is stored and compared */
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		is_int(tn_email_normalize(same[i], &b, &err), TN_OK, "'%s' is accepted", same[i]);
+		is_str(b.data, "anna@xn--e1afmkfd.xn--p1ai", "'%s' is one address", same[i]);
+	}
+	tn_email_normalize("Jörg@BÜCHER.de", &b, &err);
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "the domain mapped by UTS #46, the local part kept");
+	tn_email_normalize("J" "o\xCC\x88" "rg@bücher.de", &b, &err);
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "a decomposed local part is stored in NFC");
+	tn_email_normalize("Anna@ПРИМЕР.РФ", &b, &err);
+	is_str(b.data, "Anna@xn--e1afmkfd.xn--p1ai", "the local part keeps its case");
+	tn_email_normalize("faß@faß.de", &b, &err);
+	is_str(b.data, "faß@xn--fa-hia.de", "ß stays ß in a domain (non-transitional)");
+	tn_buf_free(&b);
+}
+
+static void test_email_display(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	is_int(tn_email_display("anna@xn--e1afmkfd.xn--p1ai", &b), TN_OK, "display form made");
+	is_str(b.data, "anna@пример.рф", "an A-label domain is shown as its U-label");
+	tn_buf_reset(&b);
+	tn_email_display("Jörg@xn--bcher-kva.de", &b);
+	is_str(b.data, "Jörg@bücher.de", "German IDN");
+	tn_buf_reset(&b);
+	tn_email_display("bob@example.org", &b);
+	is_str(b.data, "bob@example.org", "an ASCII domain is shown as stored");
+	tn_buf_reset(&b);
+	tn_email_display("bob@xn--zz.org", &b);
+	is_str(b.data, "bob@xn--zz.org", "an undecodable A-label is shown as stored");
+	tn_buf_reset(&b);
+	tn_email_display("no-at-sign", &b);
+	is_str(b.data, "no-at-sign", "a value without '@' is shown as stored");
+	tn_buf_free(&b);
+}
+
+static void host_is(const char *url, const char *want)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	is_int(tn_url_host(url, &b), TN_OK, "'%s' has a host", url);
+	is_str(b.data, want, "the host of '%s'", url);
+	tn_buf_free(&b);
+}
+
+static void test_url(void)
+{
+	static const char *const good[] = {
+		"https://meet.example.org", "http://meet.example.org/path?q=1#f",
+		"HTTPS://Meet.Example.ORG:8443/x", "https://user:pw@h.example/",
+		"http://127.0.0.1:8080", "https://[::1]:8443/", "https://пример.рф/путь",
+	};
+	static const char *const bad[] = {
+		"", "meet.example.org", "ftp://x.org", "javascript:alert(1)",
+		"mailto:a@b.org", "https://", "https:///x.org", "https:/x.org",
+		"https:x.org", "https://a b.org", "https://x.org/a b",
+		"https://x.org/\x01", "https://x.org/\x7f", "https://x.org:99999",
+		"https://x.org/\"onload", "https://x.org/<script>", "https://x.org/\xff",
+		"http://:80/", "https://@/",
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(tn_url_valid(good[i]), "'%s' is an http(s) URL", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ok(!tn_url_valid(bad[i]), "'%s' is refused", bad[i]);
+		is_int(tn_url_host(bad[i], &b), TN_BADINPUT, "and has no host");
+	}
+	host_is("https://meet.example.org", "meet.example.org");
+	host_is("HTTPS://Meet.Example.ORG:8443/x?y#z", "meet.example.org");
+	host_is("https://user:pw@h.example/", "h.example");
+	host_is("https://пример.рф/путь", "xn--e1afmkfd.xn--p1ai");
+	host_is("http://127.0.0.1:8080", "127.0.0.1");
 	tn_buf_free(&b);
 }
 
@@ -107,6 +176,30 @@ static void test_escape(void)
 	tn_esc_term(&b, "ok\x1b[31mred\x07\nИван\xFF");
 	is_str(b.data, "ok\xEF\xBF\xBD[31mred\xEF\xBF\xBD\\nИван\xEF\xBF\xBD",
 	       "terminal escaping neutralises controls and bad UTF-8");
+	tn_buf_reset(&b);
+	/* "Trojan Source": U+202E would show "evil" reversed, U+2066..2069
+	 * isolate a run; each becomes a visible U+FFFD */
+	tn_esc_term(&b, "a\u202Eevil\u202C b\u2066x\u2069 c\u202A\u202B\u202D\u2067\u2068\u200E\u200F");
+	is_str(b.data, "a\uFFFDevil\uFFFD b\uFFFDx\uFFFD c\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD",
+	       "bidi overrides, isolates and marks become U+FFFD");
+	tn_buf_reset(&b);
+	tn_esc_term(&b, "\uFEFFAn\u200Bna\u200C\u200D\u2060!");
+	is_str(b.data, "Anna!", "zero-width characters are dropped");
+	tn_buf_reset(&b);
+	tn_esc_term_pad(&b, "Новости", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "读书会", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "🎉 party", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "M" "u\xCC\x88" "nchen", 10);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "a\u202Eb", 4);
+	tn_buf_addch(&b, '|');
+	tn_esc_term_pad(&b, "longer than four", 4);
+	tn_buf_addch(&b, '|');
+	is_str(b.data, "Новости   |读书会    |🎉 party  |M" "u\xCC\x88" "nchen   |a\uFFFDb |longer than four|",
+	       "padding counts display columns, not bytes");
 	tn_buf_free(&b);
 }
 
@@ -114,8 +207,9 @@ int main(void)
 {
 	test_buf();
 	test_utf8();
-	test_fold();
 	test_email();
+	test_email_display();
+	test_url();
 	test_dates();
 	test_escape();
 	return tap_done();
