@@ -4,6 +4,7 @@
 #   make         build build/turnout
 #   make test    deps + build + every test, then again under ASan/UBSan
 #   make chainlint  broken && chains in the shell test bodies (make check runs it)
+#   make check-layers  the arrows between the parts (make check runs it)
 #   make demo    deps + build + the whole story on examples/
 #   make bench   deps + build + the import benchmark against Python
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
@@ -51,7 +52,7 @@ DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps check chainlint test demo bench fuzz clean install
+.PHONY: all deps check chainlint check-layers test demo bench fuzz clean install
 all: $(BUILD)/turnout
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
@@ -100,8 +101,13 @@ deps:
 chainlint:
 	perl tests/chainlint.pl tests/t[0-9]*.sh
 
+# No SQL in a front end, no store in Formats or Wire, no printf or exit
+# below the front ends (docs/ARCHITECTURE.md, "Parts and arrows").
+check-layers:
+	perl tests/check-layers.pl .
+
 # The test suite against an already built tree (no installs).
-check: chainlint $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
+check: chainlint check-layers $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
 	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	prove -j2 --exec '' $(UNIT_BIN) $(REPLAY_BIN) tests/t[0-9]*.sh

@@ -681,3 +681,22 @@ int tn_event_upcoming(const struct tn_event *ev)
 	tn_now_utc(now);
 	return strcmp(ev->end_utc, now) > 0;
 }
+
+void tn_event_ical(const struct tn_event *ev, struct tn_ical_event *out)
+{
+	out->uid = ev->uid;
+	out->slug = ev->slug;
+	out->title = ev->title;
+	out->tz = ev->tz;
+	out->start_local = ev->start_local;
+	out->end_local = ev->end_local;
+	out->start_utc = ev->start_utc;
+	out->end_utc = ev->end_utc;
+	out->venue = ev->venue;
+	out->address = ev->address;
+	out->description = ev->description;
+	out->sequence = ev->sequence;
+	out->cancelled = ev->cancelled;
+	out->created_at = ev->created_at;
+	out->updated_at = ev->updated_at;
+}

@@ -118,6 +118,15 @@ test_expect_code() {
 	fi
 }
 
+# test_must_be_empty FILE: FILE exists and is empty (else it is shown).
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty:" >&2 &&
+		cat "$1" >&2 &&
+		return 1
+	fi
+}
+
 # test_cmp EXPECT ACTUAL: the files must be identical.
 test_cmp() {
 	diff -u "$1" "$2"

@@ -15,6 +15,7 @@
 
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/ical.h"
 #include "turnout/slug.h"
 
 struct tn_event {
@@ -96,6 +97,9 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 tn_code tn_event_each(struct tn_db *db,
 		      int (*fn)(void *ctx, const struct tn_event *ev),
 		      void *ctx, struct tn_err *err);
+
+/* Fills *out (borrowing ev's strings) for the calendar writer, ical.h. */
+void tn_event_ical(const struct tn_event *ev, struct tn_ical_event *out);
 
 /* 1 if the event has not ended yet (by the clock, or $TURNOUT_NOW). */
 int tn_event_upcoming(const struct tn_event *ev);

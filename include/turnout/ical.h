@@ -13,7 +13,6 @@
 #include <libical/ical.h>
 
 #include "turnout/err.h"
-#include "turnout/event.h"
 
 /* Who publishes (the caller fills it from the settings; this module
  * never reads the database). NULL fields are unset: no ORGANIZER without
@@ -22,6 +21,23 @@ struct tn_ical_org {
 	const char *org;        /* organisation name, for ORGANIZER's CN */
 	const char *from;       /* organiser's e-mail address */
 	const char *base_url;   /* public base URL; the event page is base_url/e/slug */
+};
+
+/* The event as a calendar sees it; the caller fills it (tn_event_ical
+ * does it from a stored event). Strings are borrowed; venue, address and
+ * description may be NULL. Times as event.h keeps them: local
+ * "YYYY-MM-DD HH:MM" in tz, and UTC "YYYY-MM-DDTHH:MM:SSZ". */
+struct tn_ical_event {
+	const char *uid;
+	const char *slug;           /* for the page URL base_url/e/slug */
+	const char *title;
+	const char *tz;             /* IANA zone name */
+	const char *start_local, *end_local;
+	const char *start_utc, *end_utc;
+	const char *venue, *address, *description;
+	long long sequence;
+	int cancelled;
+	const char *created_at, *updated_at;   /* UTC */
 };
 
 /* Builds the VTIMEZONE of zone (an IANA name) holding only the rules in
@@ -40,14 +56,14 @@ tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
  * now). A start or end in a repeated hour (clocks going back) is written
  * in UTC instead, since parsers disagree on which occurrence a local time
  * means. org may be NULL. *out is a new component; caller frees it. */
-tn_code tn_ical_vevent(const struct tn_event *ev, const struct tn_ical_org *org,
+tn_code tn_ical_vevent(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 		       icalcomponent **out, struct tn_err *err);
 
 /* The whole METHOD:PUBLISH calendar of ev as text (CRLF, folded lines),
  * checked with icalrestriction_check. Without org->from the file has no
  * ORGANIZER (everything else is still checked). *out is malloc'd; caller
  * frees. */
-tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org,
+tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 			char **out, struct tn_err *err);
 
 #endif

@@ -345,8 +345,10 @@ CLI_HANDLER(cmd_ics)
 	rc = tn_settings_load(c->db, &set, &err);
 	if (rc == TN_OK) {
 		struct tn_ical_org org = { set.org, set.from, set.base_url };
+		struct tn_ical_event ie;
 
-		rc = tn_ical_publish(&ev, &org, &text, &err);
+		tn_event_ical(&ev, &ie);
+		rc = tn_ical_publish(&ie, &org, &text, &err);
 		if (rc == TN_OK && (!org.from || !*org.from))
 			fprintf(stderr, "note: no organizer address, so the file has no "
 				"ORGANIZER; 'turnout init --from EMAIL' sets one\n");

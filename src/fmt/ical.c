@@ -397,7 +397,7 @@ static void add(icalcomponent *c, icalproperty *p, int *ok)
 		*ok = 0;
 }
 
-tn_code tn_ical_vevent(const struct tn_event *ev, const struct tn_ical_org *org,
+tn_code tn_ical_vevent(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 		       icalcomponent **out, struct tn_err *err)
 {
 	icalcomponent *ve;
@@ -488,7 +488,7 @@ static void first_problem(icalcomponent *c, char *out, size_t size)
 	}
 }
 
-tn_code tn_ical_publish(const struct tn_event *ev, const struct tn_ical_org *org,
+tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 			char **out, struct tn_err *err)
 {
 	icalcomponent *cal, *vtz = NULL, *ve = NULL;

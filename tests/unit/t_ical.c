@@ -66,27 +66,26 @@ static void check_zone(const char *zone, int year)
 	free(s);
 }
 
-static struct tn_event sample(void)
+static struct tn_ical_event sample(void)
 {
-	struct tn_event ev;
+	struct tn_ical_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.id = 1;
-	strcpy(ev.slug, "vstrecha");
-	strcpy(ev.uid, "0123456789abcdef0123456789abcdef@meet.example.org");
+	ev.slug = "vstrecha";
+	ev.uid = "0123456789abcdef0123456789abcdef@meet.example.org";
 	ev.title = "Встреча; читателей, \"Москва\"\nвторая строка";
-	strcpy(ev.tz, "Europe/Berlin");
-	strcpy(ev.start_local, "2026-03-29 19:00");
-	strcpy(ev.end_local, "2026-03-29 21:00");
-	strcpy(ev.start_utc, "2026-03-29T17:00:00Z");
-	strcpy(ev.end_utc, "2026-03-29T19:00:00Z");
+	ev.tz = "Europe/Berlin";
+	ev.start_local = "2026-03-29 19:00";
+	ev.end_local = "2026-03-29 21:00";
+	ev.start_utc = "2026-03-29T17:00:00Z";
+	ev.end_utc = "2026-03-29T19:00:00Z";
 	ev.venue = "Клуб «Ромашка»";
 	ev.address = "Unter den Linden 1, Berlin";
 	ev.description = "Party 🎉🎉 with a long description that must fold "
 			 "somewhere past the seventy-fifth octet of its line";
 	ev.sequence = 3;
-	strcpy(ev.created_at, "2026-11-01T10:00:00Z");
-	strcpy(ev.updated_at, "2026-11-02T10:00:00Z");
+	ev.created_at = "2026-11-01T10:00:00Z";
+	ev.updated_at = "2026-11-02T10:00:00Z";
 	return ev;
 }
 
@@ -95,7 +94,7 @@ int main(void)
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_ical_org org = { "Test Org", "org@example.org",
 				   "https://meet.example.org/" };
-	struct tn_event ev = sample();
+	struct tn_ical_event ev = sample();
 	icalcomponent *cal, *vevent, *vtz = NULL;
 	char *text = NULL, *s, *line, dir[256], path[300];
 	size_t maxlen = 0;

@@ -148,8 +148,10 @@ static tn_code do_ics(struct tn_err *err)
 	rc = tn_settings_load(db, &set, err);
 	if (rc == TN_OK) {
 		struct tn_ical_org org = { set.org, set.from, set.base_url };
+		struct tn_ical_event ie;
 
-		rc = tn_ical_publish(&ev, &org, &text, err);
+		tn_event_ical(&ev, &ie);
+		rc = tn_ical_publish(&ie, &org, &text, err);
 		tn_settings_clear(&set);
 	}
 	free(text);
