@@ -38,15 +38,15 @@ void tn_channel_clear(struct tn_channel *ch)
 
 static tn_code check_name(const char *name, struct tn_err *err)
 {
-	const char *why;
+	tn_code rc;
 
 	if (!name || !*name)
 		return tn_err_field(err, TN_USAGE, "name", "channel name: empty");
 	if (strlen(name) >= sizeof(((struct tn_channel *)0)->name))
 		return tn_err_field(err, TN_USAGE, "name",
 				    "channel name: longer than 127 bytes");
-	if ((why = tn_text_problem(name, 0)))
-		return tn_err_field(err, TN_USAGE, "name", "channel name: %s", why);
+	if ((rc = tn_text_check(name, 0, err)) != TN_OK)
+		return tn_err_about(err, tn_err_prefix(err, rc, "channel name"), "name");
 	return TN_OK;
 }
 

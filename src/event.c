@@ -123,20 +123,20 @@ tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
 	return TN_NOTFOUND;
 }
 
-int tn_event_parse_duration(const char *s, int64_t *minutes)
+tn_code tn_event_parse_duration(const char *s, int64_t *minutes)
 {
 	int64_t total = 0, n;
 	int seen_h = 0, seen_m = 0;
 
 	if (!s || !*s)
-		return -1;
+		return TN_USAGE;
 	while (*s) {
 		if (*s < '0' || *s > '9')
-			return -1;
+			return TN_USAGE;
 		for (n = 0; *s >= '0' && *s <= '9'; s++) {
 			n = n * 10 + (*s - '0');
 			if (n > DURATION_MAX)
-				return -1;
+				return TN_USAGE;
 		}
 		if (*s == 'h' && !seen_h && !seen_m) {
 			seen_h = 1;
@@ -145,48 +145,35 @@ int tn_event_parse_duration(const char *s, int64_t *minutes)
 			seen_m = 1;
 			total += n;
 		} else {
-			return -1;
+			return TN_USAGE;
 		}
 		s++;
 	}
 	if (total < 1 || total > DURATION_MAX)
-		return -1;
-	*minutes = total;
-	return 0;
-}
-
-/*
- * Checks a free-text value: valid UTF-8, not too long, and no control
- * character (below 0x20, or 0x7F). RFC 5545 forbids them in TEXT values,
- * and on a terminal they are commands. Multi-line text (lines != 0) may
- * hold newlines, tabs and CR LF pairs.
- */
-static tn_code check_text(const char *field, const char *s, size_t max,
-			  int lines, struct tn_err *err)
-{
-	size_t n = strlen(s), i;
-
-	if (!tn_utf8_valid(s, n))
-		return tn_err_field(err, TN_USAGE, field, "not valid UTF-8");
-	if (n > max)
-		return tn_err_field(err, TN_USAGE, field, "too long (%zu bytes, at most %zu)",
-				    n, max);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c != 0x7F)
-			continue;
-		if (lines && (c == '\n' || c == '\t' || (c == '\r' && s[i + 1] == '\n')))
-			continue;
-		tn_err_field(err, TN_USAGE, field, "control character");
-		tn_err_hint(err, "byte %zu is 0x%02X; only text%s is allowed", i + 1, c,
-			    lines ? ", newlines and tabs" : "");
 		return TN_USAGE;
-	}
+	*minutes = total;
 	return TN_OK;
 }
 
-/* Replaces *field with a copy of value ("" = none); in multi-line text
+/* Checks a free-text value: not too long, and text (tn_text_check). RFC
+ * 5545 forbids control characters in TEXT values, and on a terminal they
+ * are commands; multi-line text (lines != 0) may hold newlines, tabs and
+ * CR LF pairs. */
+static tn_code check_text(const char *field, const char *s, size_t max,
+			  int lines, struct tn_err *err)
+{
+	size_t n = strlen(s);
+	tn_code rc;
+
+	if ((rc = tn_text_check(s, lines, err)) != TN_OK)
+		return tn_err_about(err, rc, field);
+	if (n > max)
+		return tn_err_field(err, TN_USAGE, field, "too long (%zu bytes, at most %zu)",
+				    n, max);
+	return TN_OK;
+}
+
+/* Replaces *dst with a copy of value ("" = none); in multi-line text
  * CR LF becomes LF. */
 static tn_code set_optional(char **dst, const char *field, const char *value,
 			    size_t max, int lines, struct tn_err *err)
@@ -228,7 +215,7 @@ static tn_code shift(const char *tz, const char *from_utc, int64_t minutes,
 {
 	int64_t t;
 
-	if (tn_tz_utc_parse(from_utc, &t) != 0)
+	if (tn_tz_utc_parse(from_utc, &t) != TN_OK)
 		return tn_err_set(err, TN_FAIL, "bad stored time '%s'", from_utc);
 	tn_tz_utc_format(t + minutes * 60, utc);
 	return tn_tz_to_local(tz, utc, local, err);
@@ -319,7 +306,7 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	{
 		int64_t minutes = 0;
 
-		if (in->duration && tn_event_parse_duration(in->duration, &minutes) != 0) {
+		if (in->duration && tn_event_parse_duration(in->duration, &minutes) != TN_OK) {
 			tn_err_field(err, TN_USAGE, "duration", "'%s': not a duration",
 				     in->duration);
 			tn_err_hint(err, "write hours and minutes like 2h, 90m or 1h30m "
@@ -341,8 +328,8 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			int64_t old_start, old_end;
 
 			if (!in->duration && !creating &&
-			    tn_tz_utc_parse(d->start_utc, &old_start) == 0 &&
-			    tn_tz_utc_parse(d->end_utc, &old_end) == 0)
+			    tn_tz_utc_parse(d->start_utc, &old_start) == TN_OK &&
+			    tn_tz_utc_parse(d->end_utc, &old_end) == TN_OK)
 				minutes = (old_end - old_start) / 60;
 			else if (!in->duration)
 				minutes = DEFAULT_DURATION;

@@ -107,41 +107,41 @@ static int two_digits(const char *s, int max)
 	return (s[0] - '0') * 10 + (s[1] - '0') <= max;
 }
 
-int tn_import_date(const char *in, char out[11])
+tn_code tn_import_date(const char *in, char out[11])
 {
 	size_t len = strlen(in);
 	const char *p;
 
 	if (len < 10)
-		return 0;
+		return TN_BADINPUT;
 	memcpy(out, in, 10);
 	out[10] = '\0';
 	if (!tn_date_valid(out))
-		return 0;
+		return TN_BADINPUT;
 	if (len == 10)
-		return 1;
+		return TN_OK;
 	/* RFC 3339 date-time: T (or t, or a space) hh:mm:ss[.frac] then
 	 * Z or +hh:mm / -hh:mm. */
 	p = in + 10;
 	if (*p != 'T' && *p != 't' && *p != ' ')
-		return 0;
+		return TN_BADINPUT;
 	p++;
 	if (strlen(p) < 9 || !two_digits(p, 23) || p[2] != ':' ||
 	    !two_digits(p + 3, 59) || p[5] != ':' || !two_digits(p + 6, 60))
-		return 0;
+		return TN_BADINPUT;
 	p += 8;
 	if (*p == '.') {
 		if (!isdigit((unsigned char)p[1]))
-			return 0;
+			return TN_BADINPUT;
 		for (p++; isdigit((unsigned char)*p); p++)
 			;
 	}
 	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
-		return 1;
+		return TN_OK;
 	if ((*p == '+' || *p == '-') && strlen(p) == 6 && two_digits(p + 1, 23) &&
 	    p[3] == ':' && two_digits(p + 4, 59))
-		return 1;
-	return 0;
+		return TN_OK;
+	return TN_BADINPUT;
 }
 
 /* Header words compare lower-cased with blanks, '-' and '_' dropped, so
@@ -427,7 +427,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			memcpy(tmp, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
 			tmp[len[COL_FOLLOWED]] = '\0';
 		}
-		if (len[COL_FOLLOWED] >= sizeof(tmp) || !tn_import_date(tmp, date)) {
+		if (len[COL_FOLLOWED] >= sizeof(tmp) || tn_import_date(tmp, date) != TN_OK) {
 			tn_buf_add(&im->reason, "column 'followed_at': bad date '");
 			quote_value(&im->reason, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
 			tn_buf_add(&im->reason, "'");

@@ -21,13 +21,12 @@ tn_code tn_setup_validate(const char *org, const char *from,
 {
 	struct tn_buf b = TN_BUF_INIT;
 	struct tn_err why;
-	const char *why_text;
 	tn_code rc;
 
 	if (!org || !*org)
 		return tn_err_field(err, TN_USAGE, "org", "empty name");
-	if ((why_text = tn_text_problem(org, 0)))
-		return tn_err_field(err, TN_USAGE, "org", "%s in name", why_text);
+	if ((rc = tn_text_check(org, 0, err)) != TN_OK)
+		return tn_err_about(err, rc, "org");
 	if (from) {
 		rc = tn_email_normalize(from, &b, &why);
 		tn_buf_free(&b);

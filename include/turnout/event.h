@@ -62,8 +62,8 @@ struct tn_event_input {
 #define TN_EVENT_INPUT_INIT { .title = NULL }
 
 /* Parses a duration ("2h", "90m", "1h30m") into minutes (1 .. 30 days);
- * -1 if malformed or out of range. */
-int tn_event_parse_duration(const char *s, int64_t *minutes);
+ * TN_USAGE if malformed or out of range. */
+tn_code tn_event_parse_duration(const char *s, int64_t *minutes);
 
 /* Creates an event. title, start and tz are required. Fills *ev (when ev
  * is not NULL; caller calls tn_event_clear). TN_USAGE for a bad value

@@ -66,8 +66,9 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 /*
  * The field rules, exposed for tests and for other importers:
  * tn_import_date checks a followed_at cell (YYYY-MM-DD or an RFC 3339
- * date-time) and writes its date, YYYY-MM-DD, into out; 0 if bad.
+ * date-time) and writes its date, YYYY-MM-DD, into out; TN_BADINPUT if
+ * bad.
  */
-int tn_import_date(const char *in, char out[11]);
+tn_code tn_import_date(const char *in, char out[11]);
 
 #endif

@@ -35,10 +35,12 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
  * stored. TN_NOMEM on allocation failure. */
 tn_code tn_email_display(const char *email, struct tn_buf *out);
 
-/* Why s cannot be a one-line text value (a name, a title): "not valid
- * UTF-8" or "control character"; NULL if it can. With multiline, newline
- * and tab are allowed (a description). */
-const char *tn_text_problem(const char *s, int multiline);
+/* Checks that s can be a text value (a name, a title): valid UTF-8 and
+ * no control character. With multiline, newlines, tabs and CR LF pairs
+ * are allowed (a description). TN_USAGE with "not valid UTF-8" or
+ * "control character" (and a hint naming the byte) when it cannot; err
+ * may be NULL. */
+tn_code tn_text_check(const char *s, int multiline, struct tn_err *err);
 
 /* 1 if url is an absolute http:// or https:// URL with a host, as
  * libcurl's URL parser reads it (no default scheme: "example.org" is not

@@ -37,8 +37,9 @@ tn_code tn_tz_to_local(const char *zone, const char *utc, char local[17],
 tn_code tn_tz_offset(const char *zone, const char *utc, int *offset,
 		     struct tn_err *err);
 
-/* Parses "YYYY-MM-DDTHH:MM:SSZ" into seconds since 1970; -1 if malformed. */
-int tn_tz_utc_parse(const char *utc, int64_t *out);
+/* Parses "YYYY-MM-DDTHH:MM:SSZ" into seconds since 1970; TN_BADINPUT if
+ * malformed. */
+tn_code tn_tz_utc_parse(const char *utc, int64_t *out);
 /* Formats seconds since 1970 as "YYYY-MM-DDTHH:MM:SSZ". */
 void tn_tz_utc_format(int64_t t, char out[21]);
 

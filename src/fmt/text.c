@@ -208,17 +208,25 @@ tn_code tn_email_display(const char *email, struct tn_buf *out)
 	return rc;
 }
 
-const char *tn_text_problem(const char *s, int multiline)
+tn_code tn_text_check(const char *s, int multiline, struct tn_err *err)
 {
-	const char *p;
+	size_t i;
 
 	if (!tn_utf8_valid(s, strlen(s)))
-		return "not valid UTF-8";
-	for (p = s; *p; p++)
-		if (((unsigned char)*p < ' ' || *p == 0x7F) &&
-		    !(multiline && (*p == '\n' || *p == '\t')))
-			return "control character";
-	return NULL;
+		return tn_err_set(err, TN_USAGE, "not valid UTF-8");
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= ' ' && c != 0x7F)
+			continue;
+		if (multiline && (c == '\n' || c == '\t' || (c == '\r' && s[i + 1] == '\n')))
+			continue;
+		tn_err_set(err, TN_USAGE, "control character");
+		tn_err_hint(err, "byte %zu is 0x%02X; only text%s is allowed", i + 1, c,
+			    multiline ? ", newlines and tabs" : "");
+		return TN_USAGE;
+	}
+	return TN_OK;
 }
 
 /* The URL parsed by libcurl (no default scheme), if it is an http or

@@ -120,18 +120,18 @@ int tn_tz_local_valid(const char *s)
 	return s && parse_local(s, &t) == 0;
 }
 
-int tn_tz_utc_parse(const char *s, int64_t *out)
+tn_code tn_tz_utc_parse(const char *s, int64_t *out)
 {
 	struct tm tm;
 	int i;
 
 	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-		return -1;
+		return TN_BADINPUT;
 	for (i = 0; i < 19; i++)
 		if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 &&
 		    (s[i] < '0' || s[i] > '9'))
-			return -1;
+			return TN_BADINPUT;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
 		     (s[3] - '0') - 1900;
@@ -142,9 +142,9 @@ int tn_tz_utc_parse(const char *s, int64_t *out)
 	tm.tm_sec = (s[17] - '0') * 10 + (s[18] - '0');
 	if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
 	    tm.tm_min > 59 || tm.tm_sec > 59)
-		return -1;
+		return TN_BADINPUT;
 	*out = (int64_t)timegm(&tm);
-	return 0;
+	return TN_OK;
 }
 
 void tn_tz_utc_format(int64_t t, char out[21])
@@ -227,7 +227,7 @@ tn_code tn_tz_offset(const char *zone, const char *utc, int *offset,
 
 	if (!z)
 		return unknown_zone(zone, err);
-	if (!utc || tn_tz_utc_parse(utc, &t) != 0)
+	if (!utc || tn_tz_utc_parse(utc, &t) != TN_OK)
 		return tn_err_set(err, TN_USAGE, "'%s': not a UTC time",
 				  utc ? utc : "");
 	*offset = offset_at(z, t);

@@ -103,9 +103,9 @@ int main(void)
 	ok(!tn_tz_local_valid(""), "empty refused");
 	ok(tn_tz_local_valid("2028-02-29 00:00"), "leap day accepted");
 
-	ok(tn_tz_utc_parse("2026-11-02T00:00:00Z", &t) == 0 && t == 1793577600,
+	ok(tn_tz_utc_parse("2026-11-02T00:00:00Z", &t) == TN_OK && t == 1793577600,
 	   "utc parse");
-	ok(tn_tz_utc_parse("2026-11-02 00:00:00Z", &t) != 0, "bad utc refused");
+	ok(tn_tz_utc_parse("2026-11-02 00:00:00Z", &t) != TN_OK, "bad utc refused");
 	tn_tz_utc_format(1793577600, utc);
 	is_str(utc, "2026-11-02T00:00:00Z", "utc format");
 
