@@ -8,23 +8,25 @@
 
 #include "turnout/err.h"
 
-static void clear(struct tn_err *err)
+static tn_code set(struct tn_err *err, tn_code code, const char *field,
+		   const char *fmt, va_list ap)
 {
+	if (!err)
+		return code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	err->hint[0] = '\0';
-	err->field[0] = '\0';
+	snprintf(err->field, sizeof(err->field), "%s", field);
 	err->next = TN_NEXT_NONE;
+	return code;
 }
 
 tn_code tn_err_set(struct tn_err *err, tn_code code, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
-		return code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	set(err, code, "", fmt, ap);
 	va_end(ap);
-	clear(err);
 	return code;
 }
 
@@ -33,13 +35,9 @@ tn_code tn_err_field(struct tn_err *err, tn_code code, const char *field,
 {
 	va_list ap;
 
-	if (!err)
-		return code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	set(err, code, field, fmt, ap);
 	va_end(ap);
-	clear(err);
-	snprintf(err->field, sizeof(err->field), "%s", field);
 	return code;
 }
 
