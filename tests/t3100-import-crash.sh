@@ -14,17 +14,28 @@ test_expect_success 'setup: one committed follower and a big CSV' '
 	$PY "$TN_TOP/bench/gen_followers.py" 150000 big.csv
 '
 
-# The kills come at fractions of the time a whole import takes on this
-# machine and build (under a second with -O2, several under ASan), so that
-# each one lands while the import is still running.
-test_expect_success 'setup: time a whole import (in a database of its own)' '
+# The kills come when the import has written a given share of the bytes
+# a whole import writes (wchar in /proc/PID/io: the staging tables, then
+# the WAL), so each one lands while the import is still running however
+# fast or loaded the machine is: a process cannot exit before it has
+# written all its bytes.
+# io_written PID: bytes the process has written so far (empty once gone).
+io_written() { sed -n "s/^wchar: //p" "/proc/$1/io" 2>/dev/null; }
+
+test_expect_success 'setup: the bytes a whole import writes (in a database of its own)' '
 	tn --db timing.db init >/dev/null &&
 	tn --db timing.db channel add big --kind newsletter >/dev/null &&
-	start=$(date +%s%N) &&
-	tn --db timing.db follower import big big.csv >/dev/null &&
-	end=$(date +%s%N) &&
-	echo $(( (end - start) / 1000000 )) >import-ms &&
-	cat import-ms
+	{ "$TURNOUT" --db timing.db follower import big big.csv >/dev/null & } &&
+	pid=$! &&
+	last=0 &&
+	while kill -0 $pid 2>/dev/null; do
+		w=$(io_written $pid) &&
+		if [ -n "$w" ]; then last=$w; fi &&
+		sleep 0.005 || exit 1
+	done &&
+	wait $pid &&
+	echo "$last" >import-bytes &&
+	test "$last" -gt 1000000
 '
 
 # The binary itself runs in the background (not the tn function, whose
@@ -32,14 +43,18 @@ test_expect_success 'setup: time a whole import (in a database of its own)' '
 # shows the import was still running when SIGKILL came.
 for percent in 2 15 35 60; do
 	test_expect_success "kill -9 at $percent% of an import leaves a whole database" '
-		ms=$(( $(cat import-ms) * '"$percent"' / 100 )) &&
+		want=$(( $(cat import-bytes) * '"$percent"' / 100 )) &&
 		{ "$TURNOUT" follower import big big.csv >/dev/null 2>&1 & } &&
 		pid=$! &&
-		sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))" &&
-		kill -9 $pid 2>/dev/null || true &&
+		w=0 &&
+		while [ "${w:-0}" -lt "$want" ] && kill -0 $pid 2>/dev/null; do
+			w=$(io_written $pid) &&
+			sleep 0.002 || exit 1
+		done &&
+		{ kill -9 $pid 2>/dev/null || true; } &&
 		status=0 &&
 		{ wait $pid || status=$?; } &&
-		echo "killed after $ms ms of $(cat import-ms); import exit status: $status" &&
+		echo "killed after ${w:-?} of $want bytes; import exit status: $status" &&
 		test "$status" = 137 &&
 		test "$(sqlite3 turnout.db "PRAGMA integrity_check")" = ok &&
 		test "$(count news)" = 1 &&
