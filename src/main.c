@@ -18,7 +18,7 @@
 
 #define TURNOUT_VERSION "0.1.0"
 
-enum { NEED_DB = 1 };   /* open the database before the handler */
+enum { NEED_DB = CLI_NEED_DB };
 
 struct cmd {
 	const char *name;
@@ -121,19 +121,10 @@ static int group_usage(const char *group, const char *sub, int ok)
 
 static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
 {
-	struct tn_err err;
-	tn_code rc;
-	int status, i;
+	int status;
 
 	c->name = cmd->name;
-	for (i = 0; i < argc; i++)      /* --help needs no database */
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return cmd->fn(c, argc, argv);
-	if (cmd->flags & NEED_DB) {
-		rc = tn_db_open(c->db_path, 0, &c->db, &err);
-		if (rc != TN_OK)
-			return cli_fail(&err, rc);
-	}
+	c->flags = cmd->flags;   /* cli_parse opens the database after the flags */
 	status = cmd->fn(c, argc, argv);
 	tn_db_close(c->db);
 	c->db = NULL;
@@ -191,6 +182,9 @@ static int dispatch(int argc, char **argv)
 	} else {
 		cmd = find_command(argc - i, argv + i, &used);
 		if (!cmd) {
+			if (is_group(argv[i]) && i + 1 < argc &&
+			    (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
+				return group_usage(argv[i], NULL, 1);
 			if (is_group(argv[i]))
 				return group_usage(argv[i], i + 1 < argc ? argv[i + 1] : NULL, 0);
 			cli_usage_error("'%s': unknown command", argv[i]);

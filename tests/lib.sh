@@ -118,6 +118,14 @@ test_expect_code() {
 	fi
 }
 
+# test_path_is_missing PATH: nothing exists at PATH.
+test_path_is_missing() {
+	if [ -e "$1" ] || [ -L "$1" ]; then
+		echo "'$1' exists" >&2 &&
+		return 1
+	fi
+}
+
 # test_must_be_empty FILE: FILE exists and is empty (else it is shown).
 test_must_be_empty() {
 	if [ -s "$1" ]; then

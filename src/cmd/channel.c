@@ -111,7 +111,7 @@ CLI_HANDLER(cmd_channel_list)
 		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
 		OPT_END_(),
 	};
-	struct list_ctx ctx = { c->db, NULL, 0 };
+	struct list_ctx ctx = { NULL, NULL, 0 };
 	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
@@ -120,6 +120,7 @@ CLI_HANDLER(cmd_channel_list)
 			   "number of known followers.", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
+	ctx.db = c->db;   /* open now that the flags are read */
 	if (json)
 		ctx.json = cJSON_CreateArray();
 	rc = tn_channel_each(c->db, list_one, &ctx, &err);

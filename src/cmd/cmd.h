@@ -16,10 +16,14 @@
 /* Exit statuses (SPEC.md). */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
+/* What a command needs before its handler's work (the command table). */
+enum { CLI_NEED_DB = 1 };   /* cli_parse opens the database */
+
 struct cli {
 	const char *db_path;   /* --db, $TURNOUT_DB or ./turnout.db */
-	struct tn_db *db;      /* opened before the handler when NEED_DB */
+	struct tn_db *db;      /* opened by cli_parse when CLI_NEED_DB */
 	const char *name;      /* the command's name, "event create" */
+	unsigned flags;        /* CLI_NEED_DB ... */
 };
 
 enum cli_opt_type {
@@ -53,7 +57,10 @@ struct cli_opt {
  * arguments are collected into pos (at most max_pos, at least min_pos).
  * Prints help and returns -1 for --help (caller exits 0); prints a usage
  * error and returns EXIT_USAGE for an unknown flag, a missing value or a
- * wrong number of positionals; returns 0 when all is well. usage is the
+ * wrong number of positionals. Every command also takes the global
+ * --db FILE. When all is well and the command needs the database
+ * (CLI_NEED_DB), opens it (its failure is printed and its exit status
+ * returned); returns 0 when all is well. usage is the
  * synopsis line(s), description a paragraph for --help.
  */
 int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,

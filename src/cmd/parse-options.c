@@ -58,6 +58,19 @@ static int list_push(struct cli_list *l, const char *v)
 	return 0;
 }
 
+/* Opens the database once the command line is known to be right, so a
+ * typo is a usage error whether or not a database exists. */
+static int open_database(struct cli *c)
+{
+	struct tn_err err = TN_ERR_INIT;
+	tn_code rc;
+
+	if (!(c->flags & CLI_NEED_DB) || c->db)
+		return 0;
+	rc = tn_db_open(c->db_path, 0, &c->db, &err);
+	return rc == TN_OK ? 0 : cli_fail(&err, rc);
+}
+
 int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      const char *usage, const char *description,
 	      int min_pos, int max_pos, char **pos)
@@ -65,12 +78,6 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	int i, npos = 0, only_pos = 0;
 
 	cli_set_options(opts);
-
-	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			print_help(opts, usage, description);
-			return -1;
-		}
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
 		const struct cli_opt *o;
@@ -83,6 +90,25 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 		}
 		if (strcmp(a, "--") == 0) {
 			only_pos = 1;
+			continue;
+		}
+		/* --help where an option may stand (not as an option's value:
+		 * "--title -h" is a title) */
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			print_help(opts, usage, description);
+			return -1;
+		}
+		/* the global --db may also follow the command */
+		if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
+			if (a[4] == '=')
+				c->db_path = a + 5;
+			else if (i + 1 < argc)
+				c->db_path = argv[++i];
+			else
+				return cli_usage_error("%s: option '--db' needs a value (FILE)",
+						       c->name);
+			if (!*c->db_path)
+				return cli_usage_error("--db: empty file name");
 			continue;
 		}
 		if (a[1] == '-') {
@@ -123,6 +149,6 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 		fprintf(stderr, "usage: %s\n", usage);
 		return EXIT_USAGE;
 	}
-	return 0;
+	return open_database(c);
 }
 
