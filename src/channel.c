@@ -9,6 +9,7 @@
 
 #include "turnout/channel.h"
 #include "turnout/store.h"
+#include "turnout/suggest.h"
 #include "turnout/text.h"
 
 static const char *const kinds[] = {
@@ -76,8 +77,18 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		return TN_USAGE;
 	}
 	if (!tn_channel_kind_valid(kind)) {
+		struct tn_suggest guess;
+		size_t i;
+
+		tn_suggest_init(&guess, kind);
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			tn_suggest_offer(&guess, kinds[i]);
 		tn_err_field(err, TN_USAGE, "kind", "'%s': unknown channel kind", kind);
-		tn_err_hint(err, "kinds are %s", tn_channel_kinds());
+		if (guess.best)
+			tn_err_hint(err, "did you mean '%s'? Kinds are %s", guess.best,
+				    tn_channel_kinds());
+		else
+			tn_err_hint(err, "kinds are %s", tn_channel_kinds());
 		return TN_USAGE;
 	}
 	if (url && !tn_url_valid(url))
@@ -146,6 +157,39 @@ static tn_code found_row(void *ch, sqlite3_stmt *row, struct tn_err *err)
 	return row_to_channel(row, ch, err);
 }
 
+struct guess_ctx {
+	struct tn_suggest suggest;
+	char best[128];
+};
+
+static tn_code offer_name(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct guess_ctx *g = vctx;
+	const char *before = g->suggest.best;
+
+	(void)err;
+	tn_suggest_offer(&g->suggest, tn_db_text(row, 0));
+	if (g->suggest.best != before) {   /* the row's text dies with the step */
+		snprintf(g->best, sizeof(g->best), "%s", g->suggest.best);
+		g->suggest.best = g->best;
+	}
+	return TN_OK;
+}
+
+/* "no such channel", with the closest existing name when one is close. */
+static void not_found(struct tn_db *db, const char *name, struct tn_err *err)
+{
+	struct guess_ctx g;
+
+	tn_suggest_init(&g.suggest, name);
+	g.best[0] = '\0';
+	tn_db_each(db, NULL, offer_name, &g, "SELECT name FROM channel ORDER BY name");
+	tn_err_set(err, TN_NOTFOUND, "channel '%s': no such channel", name);
+	if (g.best[0])
+		tn_err_hint(err, "did you mean '%s'?", g.best);
+	tn_err_next(err, TN_NEXT_LIST_CHANNELS);
+}
+
 tn_code tn_channel_find(struct tn_db *db, const char *name,
 			struct tn_channel *ch, struct tn_err *err)
 {
@@ -156,10 +200,8 @@ tn_code tn_channel_find(struct tn_db *db, const char *name,
 	tn_today(today);
 	rc = tn_db_one(db, err, found_row, ch, CHANNEL_SELECT " WHERE c.name = ?2",
 		       TN_T(today), TN_T(name ? name : ""));
-	if (rc == TN_NOTFOUND) {
-		tn_err_set(err, TN_NOTFOUND, "channel '%s': no such channel", name);
-		tn_err_next(err, TN_NEXT_LIST_CHANNELS);
-	}
+	if (rc == TN_NOTFOUND)
+		not_found(db, name ? name : "", err);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
+#include "turnout/suggest.h"
 #include "turnout/tz.h"
 
 #define TURNOUT_VERSION "0.1.0"
@@ -101,6 +102,27 @@ static int is_group(const char *word)
 	return 0;
 }
 
+/* Says which command a mistyped word most likely meant: among the group's
+ * subcommands when group is given, else among the commands and groups. */
+static void suggest_command(const char *group, const char *word)
+{
+	struct tn_suggest s;
+	size_t i, n = group ? strlen(group) : 0;
+
+	tn_suggest_init(&s, word);
+	for (i = 0; i < NCOMMANDS; i++) {
+		const char *name = commands[i].name;
+
+		if (!group)   /* a command, or the group it belongs to */
+			tn_suggest_offer_n(&s, name, strcspn(name, " "));
+		else if (strncmp(name, group, n) == 0 && name[n] == ' ')
+			tn_suggest_offer(&s, name + n + 1);
+	}
+	if (s.best)
+		fprintf(stderr, "did you mean '%s%s%.*s'?\n", group ? group : "",
+			group ? " " : "", (int)s.best_len, s.best);
+}
+
 /* Lists a group's commands; with sub, first says that sub is not one of
  * them. From 'turnout help GROUP' (ok = 1) it is an answer, not an error. */
 static int group_usage(const char *group, const char *sub, int ok)
@@ -108,9 +130,10 @@ static int group_usage(const char *group, const char *sub, int ok)
 	size_t i, n = strlen(group);
 	FILE *f = ok ? stdout : stderr;
 
-	if (sub)
+	if (sub) {
 		cli_usage_error("'%s %s': unknown command", group, sub);
-	else if (!ok)
+		suggest_command(group, sub);
+	} else if (!ok)
 		cli_usage_error("'%s': needs a subcommand", group);
 	fprintf(f, "the '%s' commands are:\n", group);
 	for (i = 0; i < NCOMMANDS; i++)
@@ -173,7 +196,9 @@ static int dispatch(int argc, char **argv)
 		if (!cmd) {
 			if (is_group(argv[i + 1]))
 				return group_usage(argv[i + 1], i + 2 < argc ? argv[i + 2] : NULL, 1);
-			return cli_usage_error("'%s': unknown command", argv[i + 1]);
+			cli_usage_error("'%s': unknown command", argv[i + 1]);
+			suggest_command(NULL, argv[i + 1]);
+			return EXIT_USAGE;
 		}
 		{
 			char *help[] = { "--help", NULL };
@@ -188,6 +213,7 @@ static int dispatch(int argc, char **argv)
 			if (is_group(argv[i]))
 				return group_usage(argv[i], i + 1 < argc ? argv[i + 1] : NULL, 0);
 			cli_usage_error("'%s': unknown command", argv[i]);
+			suggest_command(NULL, argv[i]);
 			fprintf(stderr, "run 'turnout help' for the list\n");
 			return EXIT_USAGE;
 		}

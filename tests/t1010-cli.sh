@@ -57,4 +57,39 @@ test_expect_success '--help after -- is an argument' '
 	stderr_has "no such event"
 '
 
+test_expect_success 'did you mean: commands, subcommands and flags' '
+	test_expect_code 2 tn_err evnt list &&
+	stderr_has "^did you mean .event.\?" &&
+	test_expect_code 2 tn_err channel ad x &&
+	stderr_has "^did you mean .channel add.\?" &&
+	test_expect_code 2 tn_err help chanel &&
+	stderr_has "^did you mean .channel.\?" &&
+	test_expect_code 2 tn_err event create --titel x &&
+	stderr_has "^did you mean .--title.\?" &&
+	test_expect_code 2 tn_err frobnicate &&
+	! stderr_has "did you mean"
+'
+
+test_expect_success 'did you mean: channel kinds and names, nothing changed' '
+	setup_db &&
+	tn channel add newsletter --kind newsletter >/dev/null &&
+	test_db_unchanged 2 tn_err channel add tg --kind telegramm &&
+	stderr_has "^hint: did you mean .telegram.\?" &&
+	test_db_unchanged 2 tn_err channel audience newsleter 10 &&
+	stderr_has "^hint: did you mean .newsletter.\?" &&
+	stderr_has "^hint: .turnout channel list. shows the channels"
+'
+
+test_expect_success 'time zones: any case, places only, the closest suggested' '
+	tn event create --title "Zone case" --start "2027-02-01 10:00" --tz europe/berlin >slug &&
+	tn event show "$(cat slug)" >out &&
+	grep -q "^time zone  *Europe/Berlin$" out &&
+	for z in localtime posixrules Factory right/UTC posix/Europe/Berlin; do
+		test_db_unchanged 2 tn_err event create --title "z" --start "2027-02-01 10:00" --tz "$z" &&
+		stderr_has "unknown time zone" || exit 1
+	done &&
+	test_db_unchanged 2 tn_err event create --title "z" --start "2027-02-01 10:00" --tz Berlin &&
+	stderr_has "^hint: did you mean .Europe/Berlin.\?"
+'
+
 test_done

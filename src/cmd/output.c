@@ -88,7 +88,7 @@ int cli_fail(const struct tn_err *err, tn_code code)
 		add_hint(&b, err->hint);
 	}
 	if (next) {
-		tn_buf_add(&b, err->hint[0] ? "; " : "\nhint: ");
+		tn_buf_add(&b, "\nhint: ");
 		tn_buf_add(&b, next);
 	}
 	fprintf(stderr, "%s\n", b.data);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "turnout/suggest.h"
 
 
 static void print_help(const struct cli_opt *opts, const char *usage,
@@ -56,6 +57,30 @@ static int list_push(struct cli_list *l, const char *v)
 	p[l->count++] = v;
 	l->items = p;
 	return 0;
+}
+
+/* Says which option a mistyped one most likely meant. */
+static void suggest_option(const struct cli_opt *opts, const char *arg)
+{
+	const struct cli_opt *o;
+	struct tn_suggest s;
+	size_t len;
+
+	if (arg[0] != '-' || arg[1] != '-')
+		return;
+	len = strcspn(arg + 2, "=");
+	{
+		char word[64];
+
+		snprintf(word, sizeof(word), "%.*s", (int)len, arg + 2);
+		tn_suggest_init(&s, word);
+		for (o = opts; o && o->type != OPT_END; o++)
+			tn_suggest_offer(&s, o->name);
+		tn_suggest_offer(&s, "help");
+		tn_suggest_offer(&s, "db");
+		if (s.best)
+			fprintf(stderr, "did you mean '--%s'?\n", s.best);
+	}
 }
 
 /* Opens the database once the command line is known to be right, so a
@@ -121,6 +146,7 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 		}
 		if (!o) {
 			cli_usage_error("%s: unknown option '%s'", c->name, a);
+			suggest_option(opts, a);
 			fprintf(stderr, "run 'turnout %s --help' for the options\n", c->name);
 			return EXIT_USAGE;
 		}

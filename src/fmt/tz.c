@@ -9,13 +9,16 @@
  * it gives. Owns no table and does not decide policy beyond "the first of
  * two occurrences".
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include <libical/ical.h>
 
+#include "turnout/suggest.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
 
@@ -45,32 +48,160 @@ static int name_ok(const char *s)
 	return part > 0;
 }
 
-static icaltimezone *find_zone(const char *zone)
-{
-	icaltimezone *z;
+/* The zones that are places, or their well-known aliases: every Zone and
+ * Link that the system's tzdata source lists (tzdata.zi), read once per
+ * process. The zoneinfo tree also holds files that are not places
+ * (localtime, posixrules, right/..., posix/...) and the "Factory" zone;
+ * those are refused. */
+#define TZDATA_ZI "/usr/share/zoneinfo/tzdata.zi"
 
+static char **zone_names;
+static size_t zone_count;
+static int zones_loaded;
+static pthread_mutex_t zones_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* Reads the list once; TN_NOMEM leaves it unread for the next call. */
+static tn_code load_zone_names(void)
+{
+	char line[256], a[128], b[128], **names = NULL, **grown;
+	const char *name;
+	size_t n = 0, cap = 0;
+	tn_code rc = TN_OK;
+	FILE *f;
+
+	pthread_mutex_lock(&zones_lock);
+	if (zones_loaded) {
+		pthread_mutex_unlock(&zones_lock);
+		return TN_OK;
+	}
+	if ((f = fopen(TZDATA_ZI, "re"))) {
+		while (rc == TN_OK && fgets(line, sizeof(line), f)) {
+			if (line[0] == 'Z' && sscanf(line, "Z %127s", a) == 1)
+				name = a;
+			else if (line[0] == 'L' && sscanf(line, "L %127s %127s", a, b) == 2)
+				name = b;
+			else
+				continue;
+			if (strcmp(name, "Factory") == 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 512;
+				if (!(grown = realloc(names, cap * sizeof(*grown)))) {
+					rc = TN_NOMEM;
+					break;
+				}
+				names = grown;
+			}
+			if (!(names[n] = strdup(name)))
+				rc = TN_NOMEM;
+			else
+				n++;
+		}
+		fclose(f);
+	}
+	if (rc == TN_OK) {
+		zone_names = names;
+		zone_count = n;
+		zones_loaded = 1;
+	} else {
+		free_names(names, n);
+	}
+	pthread_mutex_unlock(&zones_lock);
+	return rc;
+}
+
+/* The zone's spelling in the system's list, matched without regard to
+ * case ("europe/berlin" is Europe/Berlin), in *name; NULL if it is not a
+ * zone. */
+static tn_code known_zone(const char *zone, const char **name)
+{
+	size_t i;
+	tn_code rc;
+
+	*name = NULL;
+	if ((rc = load_zone_names()) != TN_OK)
+		return rc;
+	if (zone_count == 0) {   /* no tzdata.zi: leave it to libical */
+		if (strcmp(zone, "Factory") != 0 && strcmp(zone, "localtime") != 0 &&
+		    strcmp(zone, "posixrules") != 0 && strncmp(zone, "right/", 6) != 0 &&
+		    strncmp(zone, "posix/", 6) != 0)
+			*name = zone;
+		return TN_OK;
+	}
+	for (i = 0; i < zone_count; i++)
+		if (strcasecmp(zone_names[i], zone) == 0) {
+			*name = zone_names[i];
+			break;
+		}
+	return TN_OK;
+}
+
+/* Finds the zone; *z is NULL when there is none of that name. */
+static tn_code find_zone(const char *zone, icaltimezone **z)
+{
+	const char *name;
+	tn_code rc;
+
+	*z = NULL;
 	if (!zone || !name_ok(zone))
+		return TN_OK;
+	if ((rc = known_zone(zone, &name)) != TN_OK || !name)
+		return rc;
+	if (strcasecmp(name, "UTC") == 0 || strcasecmp(name, "GMT") == 0)
+		name = "Etc/UTC";   /* libical's UTC zone has no VTIMEZONE */
+	*z = icaltimezone_get_builtin_timezone(name);
+	if (*z && (!icaltimezone_get_location(*z) || !icaltimezone_get_component(*z)))
+		*z = NULL;
+	return TN_OK;
+}
+
+/* The zone a mistyped name most likely meant: a city alone ("Berlin")
+ * names its zone, else the closest spelling. NULL if none is close. */
+static const char *zone_suggestion(const char *zone)
+{
+	struct tn_suggest s;
+	const char *city;
+	size_t i;
+
+	if (!zone || !*zone || load_zone_names() != TN_OK)
 		return NULL;
-	if (strcasecmp(zone, "UTC") == 0 || strcasecmp(zone, "GMT") == 0)
-		zone = "Etc/UTC";   /* libical's UTC zone has no VTIMEZONE */
-	z = icaltimezone_get_builtin_timezone(zone);
-	if (!z || !icaltimezone_get_location(z) || !icaltimezone_get_component(z))
-		return NULL;
-	return z;
+	tn_suggest_init(&s, zone);
+	for (i = 0; i < zone_count; i++) {
+		city = strrchr(zone_names[i], '/');
+		if (!strchr(zone, '/') && city && strcasecmp(city + 1, zone) == 0)
+			return zone_names[i];
+		tn_suggest_offer(&s, zone_names[i]);
+	}
+	return s.best;
 }
 
 static tn_code unknown_zone(const char *zone, struct tn_err *err)
 {
+	const char *guess = zone_suggestion(zone);
+
 	tn_err_set(err, TN_USAGE, "'%s': unknown time zone", zone ? zone : "");
-	tn_err_hint(err, "use an IANA zone name such as Europe/Berlin or "
-		    "America/New_York (as in /usr/share/zoneinfo)");
+	if (guess)
+		tn_err_hint(err, "did you mean '%s'? Zones are IANA names, as in "
+			    "/usr/share/zoneinfo", guess);
+	else
+		tn_err_hint(err, "use an IANA zone name such as Europe/Berlin or "
+			    "America/New_York (as in /usr/share/zoneinfo)");
 	return TN_USAGE;
 }
 
 tn_code tn_tz_check(const char *zone, char name_out[64], struct tn_err *err)
 {
-	icaltimezone *z = find_zone(zone);
+	icaltimezone *z;
 
+	if (find_zone(zone, &z) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
 	if (!z)
 		return unknown_zone(zone, err);
 	snprintf(name_out, 64, "%s", icaltimezone_get_location(z));
@@ -176,12 +307,14 @@ static int offset_at(icaltimezone *z, int64_t utc)
 tn_code tn_tz_to_utc(const char *zone, const char *local, char utc[21],
 		     int *ambiguous, struct tn_err *err)
 {
-	icaltimezone *z = find_zone(zone);
+	icaltimezone *z;
 	int offsets[32], noff = 0, i, j, found = 0;
 	int64_t wall, best = 0;
 
 	if (ambiguous)
 		*ambiguous = 0;
+	if (find_zone(zone, &z) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
 	if (!z)
 		return unknown_zone(zone, err);
 	if (!local || parse_local(local, &wall) != 0) {
@@ -222,9 +355,11 @@ tn_code tn_tz_to_utc(const char *zone, const char *local, char utc[21],
 tn_code tn_tz_offset(const char *zone, const char *utc, int *offset,
 		     struct tn_err *err)
 {
-	icaltimezone *z = find_zone(zone);
+	icaltimezone *z;
 	int64_t t;
 
+	if (find_zone(zone, &z) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
 	if (!z)
 		return unknown_zone(zone, err);
 	if (!utc || tn_tz_utc_parse(utc, &t) != TN_OK)
@@ -251,4 +386,10 @@ tn_code tn_tz_to_local(const char *zone, const char *utc, char local[17],
 void tn_tz_cleanup(void)
 {
 	icaltimezone_free_builtin_timezones();
+	pthread_mutex_lock(&zones_lock);
+	free_names(zone_names, zone_count);
+	zone_names = NULL;
+	zone_count = 0;
+	zones_loaded = 0;
+	pthread_mutex_unlock(&zones_lock);
 }

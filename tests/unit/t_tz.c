@@ -83,7 +83,31 @@ int main(void)
 	is_int(tn_tz_check("../../etc/passwd", name, &err), TN_USAGE, "path refused");
 	is_int(tn_tz_check("/Europe/Berlin", name, &err), TN_USAGE, "leading slash refused");
 	is_int(tn_tz_check("", name, &err), TN_USAGE, "empty zone refused");
-	is_int(tn_tz_check("europe/berlin", name, &err), TN_USAGE, "case matters");
+	is_int(tn_tz_check("europe/berlin", name, &err), TN_OK, "case does not matter");
+	is_str(name, "Europe/Berlin", "and the zone is stored as tzdata spells it");
+	is_int(tn_tz_check("AMERICA/NEW_YORK", name, &err), TN_OK, "upper case too");
+	is_str(name, "America/New_York", "spelled right");
+	is_int(tn_tz_check("Asia/Calcutta", name, &err), TN_OK, "an older name (a tzdata link) is a zone");
+	{
+		static const char *const not_places[] = {
+			"localtime", "posixrules", "Factory", "factory", "right/UTC",
+			"posix/Europe/Berlin", "right/Europe/Berlin",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(not_places) / sizeof(not_places[0]); i++)
+			is_int(tn_tz_check(not_places[i], name, &err), TN_USAGE,
+			       "'%s' is not a place: refused", not_places[i]);
+	}
+	is_int(tn_tz_check("Berlin", name, &err), TN_USAGE, "a city alone is not a zone");
+	ok(strstr(err.hint, "did you mean 'Europe/Berlin'?") != NULL,
+	   "but its zone is suggested (%s)", err.hint);
+	is_int(tn_tz_check("Europe/Berln", name, &err), TN_USAGE, "a typo");
+	ok(strstr(err.hint, "did you mean 'Europe/Berlin'?") != NULL,
+	   "gets the closest zone (%s)", err.hint);
+	is_int(tn_tz_check("Xyzzy/Plugh", name, &err), TN_USAGE, "nothing close");
+	ok(strstr(err.hint, "did you mean") == NULL && strstr(err.hint, "IANA") != NULL,
+	   "gets the general hint (%s)", err.hint);
 	is_int(tn_tz_check("Europe/Berlin", name, &err), TN_OK, "Berlin known");
 	is_str(name, "Europe/Berlin", "canonical name");
 	is_int(tn_tz_check("UTC", name, &err), TN_OK, "UTC known");
