@@ -51,6 +51,23 @@ static tn_code check_name(const char *name, struct tn_err *err)
 	return TN_OK;
 }
 
+static tn_code unknown_kind(const char *kind, struct tn_err *err)
+{
+	struct tn_suggest guess;
+	size_t i;
+
+	tn_suggest_init(&guess, kind);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		tn_suggest_offer(&guess, kinds[i]);
+	tn_err_field(err, TN_USAGE, "kind", "'%s': unknown channel kind", kind);
+	if (guess.best)
+		tn_err_hint(err, "did you mean '%s'? Kinds are %s", guess.best,
+			    tn_channel_kinds());
+	else
+		tn_err_hint(err, "kinds are %s", tn_channel_kinds());
+	return TN_USAGE;
+}
+
 static tn_code insert_audience(struct tn_db *db, int64_t channel_id,
 			       const char *date, int64_t size,
 			       struct tn_err *err)
@@ -76,21 +93,8 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		tn_err_hint(err, "kinds are %s", tn_channel_kinds());
 		return TN_USAGE;
 	}
-	if (!tn_channel_kind_valid(kind)) {
-		struct tn_suggest guess;
-		size_t i;
-
-		tn_suggest_init(&guess, kind);
-		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-			tn_suggest_offer(&guess, kinds[i]);
-		tn_err_field(err, TN_USAGE, "kind", "'%s': unknown channel kind", kind);
-		if (guess.best)
-			tn_err_hint(err, "did you mean '%s'? Kinds are %s", guess.best,
-				    tn_channel_kinds());
-		else
-			tn_err_hint(err, "kinds are %s", tn_channel_kinds());
-		return TN_USAGE;
-	}
+	if (!tn_channel_kind_valid(kind))
+		return unknown_kind(kind, err);
 	if (url && !tn_url_valid(url))
 		return tn_err_field(err, TN_USAGE, "url", "'%s': not an http(s) URL", url);
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
@@ -228,6 +232,109 @@ tn_code tn_channel_set_audience(struct tn_db *db, const char *name,
 	if (rc == TN_OK)
 		rc = insert_audience(db, ch.id, date, size, err);
 	tn_channel_clear(&ch);
+	return tn_db_end(db, rc, err);
+}
+
+/* The name a channel would take: free, or the channel's own (a change of
+ * case only). */
+static tn_code check_new_name(struct tn_db *db, const struct tn_channel *ch,
+			      const char *name, struct tn_err *err)
+{
+	struct tn_channel other;
+	tn_code rc;
+
+	if ((rc = check_name(name, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_find(db, name, &other, err);
+	if (rc == TN_NOTFOUND)
+		return TN_OK;
+	if (rc == TN_OK && other.id != ch->id)
+		rc = tn_err_field(err, TN_EXISTS, "name", "channel '%s': already exists (as '%s')",
+				  name, other.name);
+	tn_channel_clear(&other);
+	return rc;
+}
+
+tn_code tn_channel_rename(struct tn_db *db, const char *name, const char *new_name,
+			  struct tn_err *err)
+{
+	struct tn_channel ch;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_find(db, name, &ch, err);
+	if (rc == TN_OK) {
+		rc = check_new_name(db, &ch, new_name, err);
+		if (rc == TN_OK)
+			rc = tn_db_run(db, err, "UPDATE channel SET name = ?2 WHERE id = ?1",
+				       TN_I(ch.id), TN_T(new_name));
+		tn_channel_clear(&ch);
+	}
+	return tn_db_end(db, rc, err);
+}
+
+tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
+			  const char *url, struct tn_err *err)
+{
+	struct tn_channel ch;
+	tn_code rc;
+
+	if (!kind && !url) {
+		tn_err_set(err, TN_USAGE, "channel '%s': nothing to change", name);
+		tn_err_hint(err, "give {kind} or {url}");
+		return TN_USAGE;
+	}
+	if (kind && !tn_channel_kind_valid(kind))
+		return unknown_kind(kind, err);
+	if (url && *url && !tn_url_valid(url))
+		return tn_err_field(err, TN_USAGE, "url", "'%s': not an http(s) URL", url);
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_find(db, name, &ch, err);
+	if (rc == TN_OK) {
+		/* "" clears the URL; NULL keeps what is stored */
+		rc = tn_db_run(db, err, "UPDATE channel SET kind = coalesce(?2, kind),"
+			       " url = CASE WHEN ?3 IS NULL THEN url ELSE nullif(?3, '') END"
+			       " WHERE id = ?1", TN_I(ch.id), TN_T(kind), TN_T(url));
+		tn_channel_clear(&ch);
+	}
+	return tn_db_end(db, rc, err);
+}
+
+/* What refers to a channel and so keeps it from being removed: its
+ * followers today; invitations, tracking links and registrations add
+ * their count here. */
+static tn_code references(struct tn_db *db, int64_t id, int64_t *followers,
+			  struct tn_err *err)
+{
+	return tn_db_int(db, err, followers,
+			 "SELECT count(*) FROM follower WHERE channel_id = ?1", TN_I(id));
+}
+
+tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err)
+{
+	struct tn_channel ch;
+	int64_t followers = 0;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_find(db, name, &ch, err);
+	if (rc == TN_OK)
+		rc = references(db, ch.id, &followers, err);
+	if (rc == TN_OK && followers > 0) {
+		rc = tn_err_set(err, TN_CONFLICT, "channel '%s': %lld follower rows refer to it",
+				ch.name, (long long)followers);
+		tn_err_hint(err, "a channel is removed only while nothing refers to it; "
+			    "rename it instead");
+	}
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM channel_audience WHERE channel_id = ?1",
+			       TN_I(ch.id));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM channel WHERE id = ?1", TN_I(ch.id));
+	tn_channel_clear(&ch);   /* find zeroes it even when it fails */
 	return tn_db_end(db, rc, err);
 }
 

@@ -109,7 +109,7 @@ test_expect_success 'unknown commands and missing subcommands are usage errors' 
 	grep -q "turnout: .frobnicate.: unknown command" err &&
 	test_expect_code 2 tn channel 2>err &&
 	grep -q "needs a subcommand" err &&
-	test_expect_code 2 tn channel remove 2>err &&
+	test_expect_code 2 tn channel frobnicate 2>err &&
 	grep -q "unknown command" err &&
 	test_expect_code 2 tn 2>/dev/null
 '

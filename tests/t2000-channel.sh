@@ -126,4 +126,59 @@ assert {\"Новости\", \"读书会\", \"🎉 party\"} <= set(cols), cols
 "
 '
 
+test_expect_success 'channel rename keeps the followers and history; a taken name is refused' '
+	setup_db &&
+	tn channel add tg --kind telegram --audience 50 >/dev/null &&
+	tn channel add news --kind newsletter >/dev/null &&
+	printf "handle\nolga\n" >tg.csv &&
+	tn follower import tg tg.csv >/dev/null &&
+	tn channel rename tg "Telegram RU" >out &&
+	grep -q "^renamed to .Telegram RU. (telegram); audience 50 as of " out &&
+	tn channel list --json >list.json &&
+	$PY -c "import json,sys; d={c[\"name\"]: c for c in json.load(open(sys.argv[1]))}; assert d[\"Telegram RU\"][\"followers\"] == 1 and len(d[\"Telegram RU\"][\"audience_history\"]) == 1, d" list.json &&
+	test_db_unchanged 2 tn_err channel rename news "telegram ru" &&
+	stderr_has "channel .telegram ru.: already exists \(as .Telegram RU.\)" &&
+	test_db_unchanged 2 tn_err channel rename nosuch x &&
+	stderr_has "no such channel" &&
+	test_db_unchanged 2 tn_err channel rename news "" &&
+	stderr_has "channel name: empty" &&
+	tn channel rename news NEWS >/dev/null &&
+	tn channel list >out &&
+	grep -q "^NEWS " out
+'
+
+test_expect_success 'channel update changes kind and URL; "" clears the URL' '
+	tn channel update NEWS --kind blog --url https://blog.example.org --json >ch.json &&
+	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c[\"kind\"] == \"blog\" and c[\"url\"] == \"https://blog.example.org\", c" ch.json &&
+	tn channel update NEWS --url "" >out &&
+	grep -q "^updated channel .NEWS. (blog)$" out &&
+	test "$(sqlite3 turnout.db "SELECT url IS NULL FROM channel WHERE name = '\''NEWS'\''")" = 1 &&
+	test_db_unchanged 2 tn_err channel update NEWS &&
+	stderr_has "nothing to change" &&
+	test_db_unchanged 2 tn_err channel update NEWS --kind blgo &&
+	stderr_has "did you mean .blog." &&
+	test_db_unchanged 2 tn_err channel update NEWS --url ftp://x.example.org &&
+	stderr_has "^turnout: --url: "
+'
+
+test_expect_success 'channel remove only while nothing refers to it' '
+	test_db_unchanged 1 tn_err channel remove "Telegram RU" &&
+	stderr_has "1 follower rows refer to it" &&
+	tn channel audience NEWS 10 >/dev/null &&
+	tn channel remove NEWS >out &&
+	grep -q "^removed channel .NEWS.$" out &&
+	test "$(sqlite3 turnout.db "SELECT count(*) FROM channel_audience a LEFT JOIN channel c ON c.id = a.channel_id WHERE c.id IS NULL")" = 0 &&
+	test_db_unchanged 2 tn_err channel remove NEWS &&
+	stderr_has "no such channel"
+'
+
+test_expect_success 'channel add and audience say what they did' '
+	tn channel add web --kind blog >out &&
+	grep -q "^added channel .web. (blog)$" out &&
+	tn channel audience web 120 --date 2026-01-01 >out &&
+	grep -q "^recorded audience of .web. (blog); audience 120 as of 2026-01-01$" out &&
+	tn channel audience web 130 --date 2026-01-02 --json >a.json &&
+	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c[\"audience\"] == 130 and [h[\"size\"] for h in c[\"audience_history\"]] == [120, 130], c" a.json
+'
+
 test_done

@@ -43,6 +43,17 @@ void tn_channel_clear(struct tn_channel *ch);
 tn_code tn_channel_set_audience(struct tn_db *db, const char *name,
 				int64_t size, const char *date,
 				struct tn_err *err);
+/* Renames a channel; TN_EXISTS if another channel has the new name (a
+ * change of case only is fine), TN_USAGE for a bad name. */
+tn_code tn_channel_rename(struct tn_db *db, const char *name, const char *new_name,
+			  struct tn_err *err);
+/* Changes a channel's kind and/or URL (NULL keeps it; an empty URL
+ * clears it). TN_USAGE when both are NULL or a value is bad. */
+tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
+			  const char *url, struct tn_err *err);
+/* Removes a channel and its audience history, only while nothing refers
+ * to it (followers today): else TN_CONFLICT, and nothing changes. */
+tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err);
 /* Calls fn for each channel in name order; fn returns non-zero to stop.
  * The channel passed to fn is valid only during the call. */
 tn_code tn_channel_each(struct tn_db *db,
