@@ -31,6 +31,7 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "init", cmd_init, 0,
 	  "create the database and the ticket signing key pair" },
+	{ "config", cmd_config, NEED_DB, "show or change the settings" },
 	{ "channel add", cmd_channel_add, NEED_DB, "add an online channel" },
 	{ "channel list", cmd_channel_list, NEED_DB,
 	  "list channels with their audience" },

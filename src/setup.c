@@ -14,6 +14,7 @@
 #include "turnout/buf.h"
 #include "turnout/setup.h"
 #include "turnout/store.h"
+#include "turnout/suggest.h"
 #include "turnout/text.h"
 
 tn_code tn_setup_validate(const char *org, const char *from,
@@ -119,34 +120,93 @@ static tn_code store_key(struct tn_db *db, const char *now, struct tn_err *err)
 	return rc;
 }
 
+/* The form a setting is stored in: from normalised (domain as A-label),
+ * base_url without trailing '/'. value must have passed validation. */
+static tn_code stored_form(const char *key, const char *value, struct tn_buf *out,
+			   struct tn_err *err)
+{
+	tn_code rc;
+
+	if (strcmp(key, "from") == 0)
+		return tn_email_normalize(value, out, err);
+	if ((rc = tn_buf_add(out, value)) != TN_OK)
+		return tn_err_set(err, rc, "out of memory");
+	if (strcmp(key, "base_url") == 0)
+		while (out->len > 0 && out->data[out->len - 1] == '/')
+			out->data[--out->len] = '\0';
+	return TN_OK;
+}
+
+/* Stores key = value in its stored form. */
+static tn_code store_setting(struct tn_db *db, const char *key, const char *value,
+			     struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	tn_code rc = stored_form(key, value, &b, err);
+
+	if (rc == TN_OK)
+		rc = setting_set(db, key, b.data, err);
+	tn_buf_free(&b);
+	return rc;
+}
+
+/* On an initialised database: TN_CONFLICT naming the first given value
+ * that differs from the stored one. */
+static tn_code differs_from_stored(struct tn_db *db, const char *key, const char *name,
+				   const char *given, struct tn_err *err)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char *stored = NULL;
+	tn_code rc;
+
+	if (!given)
+		return TN_OK;
+	rc = stored_form(key, given, &b, err);
+	if (rc == TN_OK)
+		rc = setting_get(db, key, &stored, err);
+	if (rc == TN_OK && (!stored || strcmp(stored, b.data) != 0)) {
+		rc = tn_err_set(err, TN_CONFLICT, "database '%s' is already initialised; "
+				"%s '%s' was not applied (it is %s%s%s)", tn_db_path(db),
+				name, given, stored ? "'" : "unset", stored ? stored : "",
+				stored ? "'" : "");
+		tn_err_hint(err, "init never changes an initialised database");
+		tn_err_next(err, TN_NEXT_CONFIG);
+	}
+	free(stored);
+	tn_buf_free(&b);
+	return rc;
+}
+
 tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 		      const char *base_url, int *created, struct tn_err *err)
 {
-	struct tn_buf from_norm = TN_BUF_INIT, url = TN_BUF_INIT;
 	char now[21];
 	tn_code rc;
 
 	*created = 0;
-	if ((rc = tn_setup_validate(org, from, base_url, err)) != TN_OK)
+	if ((rc = tn_setup_validate(org ? org : TN_SETUP_DEFAULT_ORG, from,
+				    base_url ? base_url : TN_SETUP_DEFAULT_BASE_URL,
+				    err)) != TN_OK)
 		return rc;
 	if (sodium_init() < 0)
 		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
-	if (tn_setup_done(db))
-		return tn_db_end(db, TN_OK, err);
+	if (tn_setup_done(db)) {
+		rc = differs_from_stored(db, "org", "org", org, err);
+		if (rc == TN_OK)
+			rc = differs_from_stored(db, "from", "from", from, err);
+		if (rc == TN_OK)
+			rc = differs_from_stored(db, "base_url", "base-url", base_url, err);
+		return tn_db_end(db, rc, err);
+	}
 	tn_now_utc(now);
-	rc = tn_buf_add(&url, base_url);
-	while (rc == TN_OK && url.len > 0 && url.data[url.len - 1] == '/')
-		url.data[--url.len] = '\0';
+	rc = store_setting(db, "org", org ? org : TN_SETUP_DEFAULT_ORG, err);
 	if (rc == TN_OK && from)
-		rc = tn_email_normalize(from, &from_norm, err);
+		rc = store_setting(db, "from", from, err);
 	if (rc == TN_OK)
-		rc = setting_set(db, "org", org, err);
-	if (rc == TN_OK && from)
-		rc = setting_set(db, "from", from_norm.data, err);
-	if (rc == TN_OK)
-		rc = setting_set(db, "base_url", url.data, err);
+		rc = store_setting(db, "base_url", base_url ? base_url : TN_SETUP_DEFAULT_BASE_URL,
+				   err);
 	if (rc == TN_OK)
 		rc = store_key(db, now, err);
 	if (rc == TN_OK)
@@ -154,8 +214,94 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 	rc = tn_db_end(db, rc, err);
 	if (rc == TN_OK)
 		*created = 1;
-	tn_buf_free(&from_norm);
-	tn_buf_free(&url);
+	return rc;
+}
+
+const char *const tn_setup_keys[] = { "org", "from", "base-url", NULL };
+
+/* The column name of a user-facing key ("base-url" -> "base_url"). */
+static const char *key_column(const char *key, struct tn_err *err)
+{
+	struct tn_suggest guess;
+	size_t i;
+
+	for (i = 0; tn_setup_keys[i]; i++)
+		if (strcmp(key, tn_setup_keys[i]) == 0)
+			return strcmp(key, "base-url") == 0 ? "base_url" : key;
+	tn_suggest_init(&guess, key);
+	for (i = 0; tn_setup_keys[i]; i++)
+		tn_suggest_offer(&guess, tn_setup_keys[i]);
+	tn_err_set(err, TN_USAGE, "'%s': no such setting", key);
+	if (guess.best)
+		tn_err_hint(err, "did you mean '%s'? The settings are org, from and base-url",
+			    guess.best);
+	else
+		tn_err_hint(err, "the settings are org, from and base-url");
+	return NULL;
+}
+
+tn_code tn_settings_get(const struct tn_settings *s, const char *key,
+			const char **value, struct tn_err *err)
+{
+	const char *column = key_column(key, err);
+
+	*value = NULL;
+	if (!column)
+		return TN_USAGE;
+	*value = strcmp(column, "org") == 0 ? s->org :
+		 strcmp(column, "from") == 0 ? s->from : s->base_url;
+	return TN_OK;
+}
+
+tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
+		     int *changed, struct tn_err *err)
+{
+	const char *column = key_column(key, err);
+	struct tn_settings cur;
+	const char *org, *from, *base_url;
+	struct tn_buf b = TN_BUF_INIT;
+	char *stored = NULL;
+	tn_code rc;
+
+	*changed = 0;
+	if (!column)
+		return TN_USAGE;
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	if (!tn_setup_done(db)) {
+		rc = tn_err_set(err, TN_NOINIT, "database '%s': not initialised", tn_db_path(db));
+		tn_err_next(err, TN_NEXT_INIT);
+		return tn_db_end(db, rc, err);
+	}
+	rc = tn_settings_load(db, &cur, err);
+	if (rc == TN_OK) {
+		/* validate the new value together with the others, as init does */
+		org = strcmp(column, "org") == 0 ? value : cur.org;
+		from = strcmp(column, "from") == 0 ? (value && *value ? value : NULL) : cur.from;
+		base_url = strcmp(column, "base_url") == 0 ? value : cur.base_url;
+		rc = tn_setup_validate(org, from, base_url, err);
+		tn_settings_clear(&cur);
+	}
+	if (rc == TN_OK && strcmp(column, "from") == 0 && !(value && *value)) {
+		rc = setting_get(db, "from", &stored, err);
+		if (rc == TN_OK && stored) {
+			rc = tn_db_run(db, err, "DELETE FROM setting WHERE key = 'from'");
+			*changed = rc == TN_OK;
+		}
+	} else if (rc == TN_OK) {
+		rc = stored_form(column, value, &b, err);
+		if (rc == TN_OK)
+			rc = setting_get(db, column, &stored, err);
+		if (rc == TN_OK && (!stored || strcmp(stored, b.data) != 0)) {
+			rc = setting_set(db, column, b.data, err);
+			*changed = rc == TN_OK;
+		}
+	}
+	free(stored);
+	tn_buf_free(&b);
+	rc = tn_db_end(db, rc, err);
+	if (rc != TN_OK)
+		*changed = 0;
 	return rc;
 }
 
@@ -204,7 +350,9 @@ tn_code tn_setup_create(const char *path, const char *org, const char *from,
 	tn_code rc;
 
 	*created = 0;
-	if ((rc = tn_setup_validate(org, from, base_url, err)) != TN_OK)
+	if ((rc = tn_setup_validate(org ? org : TN_SETUP_DEFAULT_ORG, from,
+				    base_url ? base_url : TN_SETUP_DEFAULT_BASE_URL,
+				    err)) != TN_OK)
 		return rc;
 	existed = stat(path, &sb) == 0;
 	rc = tn_db_open(path, TN_DB_CREATE, &db, err);

@@ -35,11 +35,56 @@ test_expect_success 'the key pair is a working Ed25519 pair' '
 
 test_expect_success 'init twice changes nothing and says so' '
 	db_dump >before &&
-	tn init --org Other >out 2>err &&
+	tn init >out 2>err &&
 	grep -q "already initialised; nothing changed" err &&
 	test ! -s out &&
+	tn init --org "Readers Club" --from Team@EXAMPLE.org 2>err &&
+	grep -q "already initialised; nothing changed" err &&
 	db_dump >after &&
 	test_cmp before after
+'
+
+test_expect_success 'init with other values on an initialised database: not applied, exit 1' '
+	test_db_unchanged 1 tn_err init --org Other &&
+	stderr_has "^turnout: database .*turnout.db. is already initialised; org .Other. was not applied \(it is .Readers Club.\)$" &&
+	stderr_has "^hint: .turnout config KEY VALUE. changes a setting$" &&
+	test_db_unchanged 1 tn_err init --base-url https://other.example.org &&
+	stderr_has "base-url .https://other.example.org. was not applied"
+'
+
+test_expect_success 'config shows and changes the settings, checked as init checks them' '
+	tn config >out &&
+	printf "org = Readers Club\nfrom = Team@example.org\nbase-url = https://meet.example.org\n" >expect &&
+	test_cmp expect out &&
+	tn config base-url https://events.example.org/ >out &&
+	echo "base-url = https://events.example.org" >expect &&
+	test_cmp expect out &&
+	tn config org >out &&
+	echo "org = Readers Club" >expect &&
+	test_cmp expect out &&
+	tn config from "" >/dev/null &&
+	test_expect_code 1 tn config from >out &&
+	test_must_be_empty out &&
+	tn config --json >c.json &&
+	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c == {\"org\": \"Readers Club\", \"from\": None, \"base-url\": \"https://events.example.org\"}, c" c.json &&
+	tn config from Team@example.org >/dev/null &&
+	tn config base-url https://meet.example.org >/dev/null &&
+	tn config org "Readers Club" 2>err >/dev/null &&
+	grep -q "nothing changed" err
+'
+
+test_expect_success 'bad config keys and values: usage errors, nothing changed' '
+	test_db_unchanged 2 tn_err config orgg x &&
+	stderr_has "^turnout: .orgg.: no such setting$" &&
+	stderr_has "did you mean .org." &&
+	test_db_unchanged 2 tn_err config base-url ftp://x &&
+	stderr_has "^turnout: base-url: .ftp://x.: not an http" &&
+	test_db_unchanged 2 tn_err config org "" &&
+	stderr_has "^turnout: org: empty name$" &&
+	test_db_unchanged 2 tn_err config from not-an-address &&
+	stderr_has "^turnout: from: " &&
+	test_db_unchanged 2 tn_err config org "$(printf "a\033b")" &&
+	stderr_has "control character"
 '
 
 test_expect_success 'bad init flags are usage errors and create no file' '

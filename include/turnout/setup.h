@@ -8,6 +8,8 @@
 
 #include "turnout/db.h"
 
+struct tn_settings;
+
 #define TN_SETUP_DEFAULT_ORG "My community"
 #define TN_SETUP_DEFAULT_BASE_URL "http://localhost:8080"
 
@@ -18,9 +20,11 @@ tn_code tn_setup_validate(const char *org, const char *from,
 			  const char *base_url, struct tn_err *err);
 
 /* Initialises the database: stores org, from (may be NULL) and base_url
- * (a trailing '/' removed) and generates an Ed25519 key pair with
- * libsodium, all in one transaction. If the database was already
- * initialised nothing is written and *created is 0. */
+ * (a trailing '/' removed; NULL org and base_url take the defaults) and
+ * generates an Ed25519 key pair with libsodium, all in one transaction.
+ * If the database was already initialised nothing is written and
+ * *created is 0; then a value that was given (non-NULL) and differs from
+ * the stored one is TN_CONFLICT (not applied: tn_setup_set changes it). */
 tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 		      const char *base_url, int *created, struct tn_err *err);
 
@@ -30,6 +34,22 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
  * this call created is removed with its -wal and -shm. */
 tn_code tn_setup_create(const char *path, const char *org, const char *from,
 			const char *base_url, int *created, struct tn_err *err);
+
+/* The settings a user may change after init, by name: "org", "from",
+ * "base-url" (NULL-terminated, in display order). */
+extern const char *const tn_setup_keys[];
+
+/* Changes one setting, validated as init validates it; value NULL or ""
+ * unsets "from" (the others cannot be unset). TN_USAGE for an unknown key
+ * (with a suggestion) or a bad value. *changed is 0 when the value was
+ * already stored. */
+tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
+		     int *changed, struct tn_err *err);
+
+/* The stored value of a setting by name (borrowed from s); NULL when
+ * unset. TN_USAGE for an unknown key. */
+tn_code tn_settings_get(const struct tn_settings *s, const char *key,
+			const char **value, struct tn_err *err);
 
 /* The settings as one typed struct; NULL fields are unset. */
 struct tn_settings {

@@ -104,6 +104,7 @@ void cli_progress_end(struct cli_progress *p);
 /* Handlers: each returns an exit status. */
 #define CLI_HANDLER(fn) int fn(struct cli *c, int argc, char **argv)
 CLI_HANDLER(cmd_init);
+CLI_HANDLER(cmd_config);
 CLI_HANDLER(cmd_channel_add);
 CLI_HANDLER(cmd_channel_list);
 CLI_HANDLER(cmd_channel_audience);

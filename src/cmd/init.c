@@ -11,12 +11,17 @@ static const char init_usage[] =
 static const char init_help[] =
 	"Creates the database (--db, $TURNOUT_DB or ./turnout.db) with the\n"
 	"organisation's settings and a new Ed25519 key pair that signs tickets.\n"
-	"Running it again on an initialised database changes nothing.";
+	"Running it again on an initialised database changes nothing; a value\n"
+	"that differs from the stored one is not applied (exit 1): 'turnout\n"
+	"config' changes settings.\n\n"
+	"examples:\n"
+	"  turnout init --org \"Readers Club\" --from events@example.org \\\n"
+	"               --base-url https://meet.example.org\n"
+	"  turnout --db club.db init";
 
 CLI_HANDLER(cmd_init)
 {
-	const char *org = TN_SETUP_DEFAULT_ORG, *from = NULL,
-		   *base_url = TN_SETUP_DEFAULT_BASE_URL;
+	const char *org = NULL, *from = NULL, *base_url = NULL;   /* NULL: default */
 	const struct cli_opt opts[] = {
 		OPT_STRING_("org", 0, &org, "NAME", "the organiser's name (default \"" TN_SETUP_DEFAULT_ORG "\")"),
 		OPT_STRING_("from", 0, &from, "EMAIL", "the From address of invitations"),

@@ -36,6 +36,7 @@ static const char *next_step(enum tn_next next)
 	case TN_NEXT_LIST_CHANNELS: return "'turnout channel list' shows the channels";
 	case TN_NEXT_LIST_PEOPLE:
 		return "'turnout follower list' shows ids, e-mails and handles";
+	case TN_NEXT_CONFIG: return "'turnout config KEY VALUE' changes a setting";
 	}
 	return NULL;
 }
