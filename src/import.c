@@ -1,7 +1,9 @@
 /*
- * import.c - follower import from CSV (import.h). Writes the person and
- * follower tables (which follower.c otherwise owns) and nothing else;
- * the CSV syntax is csv.c's, the channel lookup the caller's.
+ * import.c - follower import from CSV (import.h): reading, checking,
+ * staging and merging rows. It owns only its TEMP staging tables; person
+ * and follower rows are written through person.c's bulk writer (person.h),
+ * which holds every statement on those tables. The CSV syntax is csv.c's,
+ * the channel lookup the caller's.
  *
  * Two passes inside one transaction:
  *   1. read: each record is checked (UTF-8, e-mail, handle, date) and its
@@ -17,21 +19,21 @@
  *      e-mail index, follower's primary key) grow at or near their right
  *      edge, which is what makes a big import fast; arrival order would
  *      land every insert on a random page.
- * The upserts avoid RETURNING (its per-execution temporary table is
- * costly): INSERT ... ON CONFLICT DO NOTHING, and only when that changed
+ * Each upsert is a few writer calls, each one prepared statement: an
+ * insert that does nothing on a taken e-mail, and only when it did
  * nothing, one lookup that returns the person together with their
- * follower row of this channel, and an UPDATE guarded so unchanged rows
- * are not rewritten (a re-import of the same file writes almost nothing).
+ * follower row of this channel, and an update only when the merged cells
+ * change something (a re-import of the same file writes almost nothing).
  * The handle pass is skipped when no row lacked an e-mail.
  */
 #include <ctype.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "turnout/buf.h"
 #include "turnout/csv.h"
 #include "turnout/import.h"
+#include "turnout/person.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
 #include "turnout/unicode.h"
@@ -56,7 +58,6 @@ struct group {
 
 struct importer {
 	struct tn_db *db;
-	sqlite3 *conn;
 	int64_t channel_id;
 	const char *kind;
 	const char *source;
@@ -64,16 +65,13 @@ struct importer {
 	struct tn_import_stats *stats;
 	int col[NCOLS];
 	sqlite3_stmt *stage_email, *stage_handle;
-	sqlite3_stmt *person_insert, *person_get, *person_name;
-	sqlite3_stmt *handle_find, *handle_adopt, *person_email;
-	sqlite3_stmt *follower_insert, *follower_get, *follower_update;
+	struct tn_person_writer *writer;   /* every write to person and follower */
 	int person_existed;       /* the last e-mail key found a person */
 	struct tn_buf email;      /* the normalised e-mail of the current row */
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
 	struct group group;
-	char now[21];
 	unsigned long long staged, written;
 	unsigned long long staged_handle;   /* rows staged without an e-mail */
 };
@@ -207,87 +205,29 @@ static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 
 /* ---- statements ------------------------------------------------------ */
 
+/* The staging inserts, and the writer of person and follower rows. */
 static tn_code prepare_all(struct importer *im, struct tn_err *err)
 {
-	static const struct { size_t offset; const char *sql; } sql[] = {
-		{ offsetof(struct importer, stage_email),
-		  "INSERT INTO temp.import_email(email, handle, name, region, followed_at)"
-		  " VALUES(?1, ?2, ?3, ?4, ?5)" },
-		{ offsetof(struct importer, stage_handle),
-		  "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
-		  " VALUES(?1, ?2, ?3, ?4)" },
-		{ offsetof(struct importer, person_insert),
-		  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
-		  " ON CONFLICT(email) DO NOTHING" },
-		/* The person of an e-mail and, in the same lookup, their
-		 * follower row of this channel (NULLs if none). */
-		{ offsetof(struct importer, person_get),
-		  "SELECT p.id, p.name, f.handle, f.region, f.followed_at,"
-		  " f.unfollowed_at, f.person_id IS NOT NULL"
-		  " FROM person p LEFT JOIN follower f"
-		  "   ON f.person_id = p.id AND f.channel_id = ?2"
-		  " WHERE p.email = ?1" },
-		{ offsetof(struct importer, person_name),
-		  "UPDATE person SET name = ?2 WHERE id = ?1" },
-		/* The same handle on a channel of the same kind is the same
-		 * person; prefer this channel's own follower row. */
-		{ offsetof(struct importer, handle_find),
-		  "SELECT f.person_id, p.name FROM follower f"
-		  " JOIN channel c ON c.id = f.channel_id"
-		  " JOIN person p ON p.id = f.person_id"
-		  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
-		  "   AND p.forgotten_at IS NULL"
-		  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
-		/* A person known so far only by a handle (no e-mail) on a
-		 * channel of the same kind: a row that brings an e-mail for
-		 * that handle completes this person rather than making a
-		 * second one. */
-		{ offsetof(struct importer, handle_adopt),
-		  "SELECT f.person_id FROM follower f"
-		  " JOIN channel c ON c.id = f.channel_id"
-		  " JOIN person p ON p.id = f.person_id"
-		  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
-		  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
-		  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
-		{ offsetof(struct importer, person_email),
-		  "UPDATE person SET email = ?2 WHERE id = ?1" },
-		{ offsetof(struct importer, follower_insert),
-		  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
-		  " VALUES(?1, ?2, ?3, ?4, ?5)" },
-		{ offsetof(struct importer, follower_get),
-		  "SELECT handle, region, followed_at, unfollowed_at, 1 FROM follower"
-		  " WHERE person_id = ?1 AND channel_id = ?2" },
-		/* Being in the list again means following again. */
-		{ offsetof(struct importer, follower_update),
-		  "UPDATE follower SET handle = coalesce(?3, handle),"
-		  " region = coalesce(?4, region),"
-		  " followed_at = coalesce(?5, followed_at), unfollowed_at = NULL"
-		  " WHERE person_id = ?1 AND channel_id = ?2" },
-	};
-	size_t i;
 	tn_code rc;
 
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt **st = (sqlite3_stmt **)((char *)im + sql[i].offset);
-		if ((rc = tn_db_prepare(im->db, err, st, sql[i].sql)) != TN_OK)
-			return rc;
-	}
-	return TN_OK;
+	rc = tn_db_prepare(im->db, err, &im->stage_email,
+			   "INSERT INTO temp.import_email(email, handle, name, region, followed_at)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5)");
+	if (rc == TN_OK)
+		rc = tn_db_prepare(im->db, err, &im->stage_handle,
+				   "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
+				   " VALUES(?1, ?2, ?3, ?4)");
+	if (rc == TN_OK)
+		rc = tn_person_writer_open(im->db, im->channel_id, im->kind,
+					   &im->writer, err);
+	return rc;
 }
 
 static void finalize_all(struct importer *im)
 {
 	sqlite3_finalize(im->stage_email);
 	sqlite3_finalize(im->stage_handle);
-	sqlite3_finalize(im->person_insert);
-	sqlite3_finalize(im->person_get);
-	sqlite3_finalize(im->person_name);
-	sqlite3_finalize(im->handle_find);
-	sqlite3_finalize(im->handle_adopt);
-	sqlite3_finalize(im->person_email);
-	sqlite3_finalize(im->follower_insert);
-	sqlite3_finalize(im->follower_get);
-	sqlite3_finalize(im->follower_update);
+	tn_person_writer_close(im->writer);
 }
 
 /* Runs a bound write statement once and resets it. */
@@ -536,15 +476,15 @@ static tn_code group_merge(struct group *g, sqlite3_stmt *st, int first)
 	return TN_OK;
 }
 
-static void bind_val(sqlite3_stmt *st, int i, const struct group *g, int v)
+/* The merged value v, or NULL when no row gave one (NULL binds NULL, and
+ * the writer keeps the stored value). */
+static const char *val(const struct group *g, int v)
 {
-	if (g->has[v])
-		sqlite3_bind_text(st, i, g->val[v].data, (int)g->val[v].len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
+	return g->has[v] ? g->val[v].data : NULL;
 }
 
-/* Sets the person's name when the rows gave one that differs. */
+/* Sets the person's name when the rows gave one that differs from stored
+ * (NULL: not known, so always). */
 static tn_code update_name(struct importer *im, int64_t id, const char *stored,
 			   struct tn_err *err)
 {
@@ -552,34 +492,29 @@ static tn_code update_name(struct importer *im, int64_t id, const char *stored,
 
 	if (!g->has[V_NAME] || (stored && strcmp(stored, g->val[V_NAME].data) == 0))
 		return TN_OK;
-	sqlite3_bind_int64(im->person_name, 1, id);
-	bind_val(im->person_name, 2, g, V_NAME);
-	return run(im, im->person_name, "update person", err);
+	return tn_person_writer_set_name(im->writer, id, val(g, V_NAME), err);
 }
 
-/* 1 if the merged value v would change the stored column (NULL-aware);
- * an empty cell (no value) never changes anything. */
-static int differs(const struct group *g, int v, sqlite3_stmt *st, int col)
+/* 1 if the merged value v would change the stored one (NULL-aware); an
+ * empty cell (no value) never changes anything. */
+static int differs(const struct group *g, int v, const char *stored)
 {
-	const char *stored = (const char *)sqlite3_column_text(st, col);
-
 	if (!g->has[v])
 		return 0;
-	return !stored || (size_t)sqlite3_column_bytes(st, col) != g->val[v].len ||
-	       memcmp(stored, g->val[v].data, g->val[v].len) != 0;
+	return !stored || strcmp(stored, g->val[v].data) != 0;
 }
 
-/* Whether the follower row in columns first..first+3 of st exists
- * (column first+4) and would change with the merged cells (or a past
- * unfollow). */
-static void follower_state(const struct group *g, sqlite3_stmt *st, int first,
-			   int *exists, int *changed)
+/* Whether the follower row exists and would change with the merged cells
+ * (or a past unfollow). */
+static void follower_state(const struct group *g,
+			   const struct tn_person_follow *f, int *exists,
+			   int *changed)
 {
-	*exists = sqlite3_column_int(st, first + 4);
-	*changed = *exists && (differs(g, V_HANDLE, st, first) ||
-			       differs(g, V_REGION, st, first + 1) ||
-			       differs(g, V_FOLLOWED, st, first + 2) ||
-			       sqlite3_column_type(st, first + 3) != SQLITE_NULL);
+	*exists = f->exists;
+	*changed = f->exists && (differs(g, V_HANDLE, f->handle) ||
+				 differs(g, V_REGION, f->region) ||
+				 differs(g, V_FOLLOWED, f->followed_at) ||
+				 f->unfollowed);
 }
 
 /* Looks the e-mail key's person up, with their follower row of this
@@ -587,24 +522,21 @@ static void follower_state(const struct group *g, sqlite3_stmt *st, int first,
 static tn_code person_get(struct importer *im, int64_t *id, int *found,
 			  int *exists, int *changed, struct tn_err *err)
 {
-	const struct group *g = &im->group;
-	sqlite3_stmt *st = im->person_get;
-	tn_code rc = TN_OK;
-	int s;
+	struct tn_person_follow follow;
+	const char *name;
+	tn_code rc;
 
-	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, im->channel_id);
-	s = sqlite3_step(st);
-	*found = s == SQLITE_ROW;
-	if (s == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		follower_state(g, st, 2, exists, changed);
-		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
-	} else if (s != SQLITE_DONE) {
-		rc = tn_err_prefix(err, tn_db_fail(im->db, err), "find person");
-	}
-	sqlite3_reset(st);
-	return rc;
+	rc = tn_person_writer_find_email(im->writer, im->group.key.data, id, &name,
+					 &follow, err);
+	*found = rc == TN_OK;
+	if (rc == TN_NOTFOUND)
+		return TN_OK;
+	if (rc != TN_OK)
+		return rc;
+	/* the found strings last until the writer's next call: read them all
+	 * before update_name writes */
+	follower_state(&im->group, &follow, exists, changed);
+	return update_name(im, *id, name, err);
 }
 
 static tn_code follower_get(struct importer *im, int64_t id, int *exists,
@@ -617,26 +549,16 @@ static tn_code adopt_by_handle(struct importer *im, int64_t *id, int *found,
 			       int *exists, int *changed, struct tn_err *err)
 {
 	const struct group *g = &im->group;
-	sqlite3_stmt *st = im->handle_adopt;
-	tn_code rc = TN_OK;
-	int s;
+	tn_code rc;
 
-	bind_val(st, 1, g, V_HANDLE);
-	sqlite3_bind_text(st, 2, im->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, im->channel_id);
-	s = sqlite3_step(st);
-	*found = s == SQLITE_ROW;
-	if (*found)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return tn_err_prefix(err, tn_db_fail(im->db, err), "find handle");
-	if (!*found)
+	rc = tn_person_writer_find_handle_no_email(im->writer, val(g, V_HANDLE),
+						   id, err);
+	*found = rc == TN_OK;
+	if (rc == TN_NOTFOUND)
 		return TN_OK;
-	st = im->person_email;
-	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_text(st, 2, g->key.data, (int)g->key.len, SQLITE_STATIC);
-	if ((rc = run(im, st, "update person", err)) == TN_OK)
+	if (rc == TN_OK)
+		rc = tn_person_writer_set_email(im->writer, *id, g->key.data, err);
+	if (rc == TN_OK)
 		rc = update_name(im, *id, NULL, err);
 	if (rc == TN_OK)
 		rc = follower_get(im, *id, exists, changed, err);
@@ -653,7 +575,6 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 			       int *exists, int *changed, struct tn_err *err)
 {
 	const struct group *g = &im->group;
-	sqlite3_stmt *st = im->person_insert;
 	tn_code rc;
 	int found;
 
@@ -667,18 +588,13 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 		     found))
 			return rc;
 	}
-	sqlite3_bind_text(st, 1, g->key.data, (int)g->key.len, SQLITE_STATIC);
-	bind_val(st, 2, g, V_NAME);
-	sqlite3_bind_text(st, 3, im->now, -1, SQLITE_STATIC);
-	if ((rc = run(im, st, "insert person", err)) != TN_OK)
+	rc = tn_person_writer_insert(im->writer, g->key.data, val(g, V_NAME), id,
+				     created, err);
+	if (rc != TN_OK)
 		return rc;
-	if (sqlite3_changes(im->conn) == 1) {
-		*id = sqlite3_last_insert_rowid(im->conn);
-		*created = 1;
-		im->person_existed = 0;
+	im->person_existed = !*created;
+	if (*created)
 		return TN_OK;
-	}
-	im->person_existed = 1;
 	if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK)
 		return rc;
 	return found ? TN_OK : tn_err_set(err, TN_DB, "find person: vanished");
@@ -690,33 +606,18 @@ static tn_code person_by_handle(struct importer *im, int64_t *id, int *created,
 				struct tn_err *err)
 {
 	const struct group *g = &im->group;
-	sqlite3_stmt *st = im->handle_find;
+	const char *name;
 	tn_code rc;
-	int s;
 
-	bind_val(st, 1, g, V_HANDLE);
-	sqlite3_bind_text(st, 2, im->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, im->channel_id);
 	*created = 0;
-	s = sqlite3_step(st);
-	if (s == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = update_name(im, *id, (const char *)sqlite3_column_text(st, 1), err);
-		sqlite3_reset(st);
+	rc = tn_person_writer_find_handle(im->writer, val(g, V_HANDLE), id, &name,
+					  err);
+	if (rc == TN_OK)
+		return update_name(im, *id, name, err);
+	if (rc != TN_NOTFOUND)
 		return rc;
-	}
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return tn_err_prefix(err, tn_db_fail(im->db, err), "find handle");
-	st = im->person_insert;
-	sqlite3_bind_null(st, 1);
-	bind_val(st, 2, g, V_NAME);
-	sqlite3_bind_text(st, 3, im->now, -1, SQLITE_STATIC);
-	if ((rc = run(im, st, "insert person", err)) != TN_OK)
-		return rc;
-	*id = sqlite3_last_insert_rowid(im->conn);
-	*created = 1;
-	return TN_OK;
+	return tn_person_writer_insert(im->writer, NULL, val(g, V_NAME), id,
+				       created, err);
 }
 
 /* The follower row of (id, this channel): 1 if it exists, with *changed
@@ -724,20 +625,14 @@ static tn_code person_by_handle(struct importer *im, int64_t *id, int *created,
 static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 			    int *changed, struct tn_err *err)
 {
-	const struct group *g = &im->group;
-	sqlite3_stmt *st = im->follower_get;
-	int s;
+	struct tn_person_follow follow;
+	tn_code rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, im->channel_id);
-	s = sqlite3_step(st);
 	*exists = *changed = 0;
-	if (s == SQLITE_ROW)
-		follower_state(g, st, 0, exists, changed);
-	sqlite3_reset(st);
-	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		return tn_err_prefix(err, tn_db_fail(im->db, err), "find follower");
-	return TN_OK;
+	rc = tn_person_writer_find_follow(im->writer, id, &follow, err);
+	if (rc == TN_OK)
+		follower_state(&im->group, &follow, exists, changed);
+	return rc;
 }
 
 /* Writes one merged key: its person, then its follower row. A new person
@@ -747,7 +642,6 @@ static tn_code flush_group(struct importer *im, int by_email,
 			   struct tn_err *err)
 {
 	struct group *g = &im->group;
-	sqlite3_stmt *st;
 	int64_t id = 0;
 	int created, exists = 0, changed = 0;
 	tn_code rc;
@@ -763,17 +657,16 @@ static tn_code flush_group(struct importer *im, int by_email,
 	}
 	if (rc != TN_OK)
 		return rc;
-	if (!exists || changed) {
-		st = exists ? im->follower_update : im->follower_insert;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, im->channel_id);
-		bind_val(st, 3, g, V_HANDLE);
-		bind_val(st, 4, g, V_REGION);
-		bind_val(st, 5, g, V_FOLLOWED);
-		if ((rc = run(im, st, exists ? "update follower" : "insert follower", err))
-		    != TN_OK)
-			return rc;
-	}
+	if (exists && changed)
+		rc = tn_person_writer_follow_update(im->writer, id, val(g, V_HANDLE),
+						    val(g, V_REGION),
+						    val(g, V_FOLLOWED), err);
+	else if (!exists)
+		rc = tn_person_writer_follow_insert(im->writer, id, val(g, V_HANDLE),
+						    val(g, V_REGION),
+						    val(g, V_FOLLOWED), err);
+	if (rc != TN_OK)
+		return rc;
 	if (exists) {
 		im->stats->updated += g->rows;
 	} else {
@@ -915,7 +808,6 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	memset(stats, 0, sizeof(*stats));
 	memset(&im, 0, sizeof(im));
 	im.db = db;
-	im.conn = conn;
 	im.channel_id = channel_id;
 	im.kind = channel_kind;
 	im.source = source;
@@ -929,7 +821,6 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.group.key);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
-	tn_now_utc(im.now);
 
 	/* temp_store can only change outside a transaction. */
 	outermost = sqlite3_get_autocommit(conn);

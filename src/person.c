@@ -1,9 +1,13 @@
 /*
- * person.c - reading people and their follows, and forgetting a person
- * (person.h). The bulk writer of the same tables is import.c.
+ * person.c - people and their follows (person.h): owns tables person and
+ * follower. Lookup, listing and forgetting run one statement each through
+ * the store's helpers; the bulk writer keeps its statements prepared for
+ * the import (import.c), which decides what to write but holds no SQL on
+ * these tables. The CSV, staging and merging are import.c's.
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,4 +208,326 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 	if (rc == TN_OK)
 		*flushed = tn_db_checkpoint(db);
 	return rc;
+}
+
+/* ---- the bulk writer ------------------------------------------------- */
+
+struct tn_person_writer {
+	struct tn_db *db;
+	sqlite3 *conn;
+	int64_t channel_id;
+	const char *kind;
+	char now[21];
+	sqlite3_stmt *insert, *find_email, *find_handle, *find_handle_no_email;
+	sqlite3_stmt *find_follow, *set_name, *set_email;
+	sqlite3_stmt *follow_insert, *follow_update;
+	/* the lookup whose row the caller may still be reading: reset at the
+	 * writer's next call, so found strings need no copy */
+	sqlite3_stmt *held;
+};
+
+/* Each writer statement, prepared once. They avoid RETURNING (its
+ * per-execution temporary table is costly on a big import). */
+static const struct {
+	size_t offset;
+	const char *sql;
+} writer_sql[] = {
+	{ offsetof(struct tn_person_writer, insert),
+	  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
+	  " ON CONFLICT(email) DO NOTHING" },
+	/* The person of an e-mail and, in the same lookup, their follower
+	 * row of this channel (NULLs if none). */
+	{ offsetof(struct tn_person_writer, find_email),
+	  "SELECT p.id, p.name, f.handle, f.region, f.followed_at,"
+	  " f.unfollowed_at, f.person_id IS NOT NULL"
+	  " FROM person p LEFT JOIN follower f"
+	  "   ON f.person_id = p.id AND f.channel_id = ?2"
+	  " WHERE p.email = ?1" },
+	{ offsetof(struct tn_person_writer, set_name),
+	  "UPDATE person SET name = ?2 WHERE id = ?1" },
+	/* The same handle on a channel of the same kind is the same person;
+	 * prefer this channel's own follower row. */
+	{ offsetof(struct tn_person_writer, find_handle),
+	  "SELECT f.person_id, p.name FROM follower f"
+	  " JOIN channel c ON c.id = f.channel_id"
+	  " JOIN person p ON p.id = f.person_id"
+	  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
+	  "   AND p.forgotten_at IS NULL"
+	  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+	/* A person known so far only by a handle (no e-mail) on a channel
+	 * of the same kind. */
+	{ offsetof(struct tn_person_writer, find_handle_no_email),
+	  "SELECT f.person_id FROM follower f"
+	  " JOIN channel c ON c.id = f.channel_id"
+	  " JOIN person p ON p.id = f.person_id"
+	  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
+	  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
+	  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+	{ offsetof(struct tn_person_writer, set_email),
+	  "UPDATE person SET email = ?2 WHERE id = ?1" },
+	{ offsetof(struct tn_person_writer, follow_insert),
+	  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
+	  " VALUES(?1, ?2, ?3, ?4, ?5)" },
+	{ offsetof(struct tn_person_writer, find_follow),
+	  "SELECT handle, region, followed_at, unfollowed_at, 1 FROM follower"
+	  " WHERE person_id = ?1 AND channel_id = ?2" },
+	{ offsetof(struct tn_person_writer, follow_update),
+	  "UPDATE follower SET handle = coalesce(?3, handle),"
+	  " region = coalesce(?4, region),"
+	  " followed_at = coalesce(?5, followed_at), unfollowed_at = NULL"
+	  " WHERE person_id = ?1 AND channel_id = ?2" },
+};
+
+static sqlite3_stmt **writer_stmt(struct tn_person_writer *w, size_t i)
+{
+	return (sqlite3_stmt **)((char *)w + writer_sql[i].offset);
+}
+
+tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
+			      const char *kind, struct tn_person_writer **out,
+			      struct tn_err *err)
+{
+	struct tn_person_writer *w;
+	size_t i;
+	tn_code rc = TN_OK;
+
+	*out = NULL;
+	if (!(w = calloc(1, sizeof(*w))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	w->db = db;
+	w->conn = tn_db_sqlite(db);
+	w->channel_id = channel_id;
+	w->kind = kind;
+	tn_now_utc(w->now);
+	for (i = 0; rc == TN_OK && i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
+		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
+	if (rc != TN_OK) {
+		tn_person_writer_close(w);
+		return rc;
+	}
+	*out = w;
+	return TN_OK;
+}
+
+void tn_person_writer_close(struct tn_person_writer *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
+		sqlite3_finalize(*writer_stmt(w, i));
+	free(w);
+}
+
+/* Ends the previous call's lookup: its strings are no longer read. */
+static void writer_release(struct tn_person_writer *w)
+{
+	if (w->held) {
+		sqlite3_reset(w->held);
+		w->held = NULL;
+	}
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Runs a bound write statement once and resets it. */
+static tn_code writer_run(struct tn_person_writer *w, sqlite3_stmt *st,
+			  const char *what, struct tn_err *err)
+{
+	int s = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (s != SQLITE_DONE)
+		return tn_err_prefix(err, tn_db_fail(w->db, err), "%s", what);
+	return TN_OK;
+}
+
+/* Steps a bound lookup to its first row, which stays readable until the
+ * writer's next call; TN_NOTFOUND (err left alone) if there is none. */
+static tn_code writer_find(struct tn_person_writer *w, sqlite3_stmt *st,
+			   const char *what, struct tn_err *err)
+{
+	int s = sqlite3_step(st);
+	tn_code rc;
+
+	if (s == SQLITE_ROW) {
+		w->held = st;
+		return TN_OK;
+	}
+	rc = s == SQLITE_DONE ? TN_NOTFOUND
+	     : tn_err_prefix(err, tn_db_fail(w->db, err), "%s", what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The follower columns first..first+4 of a lookup's row: handle, region,
+ * followed_at, unfollowed_at, and whether the row exists. */
+static void read_follow(sqlite3_stmt *st, int first,
+			struct tn_person_follow *follow)
+{
+	follow->exists = sqlite3_column_int(st, first + 4);
+	follow->handle = tn_db_text(st, first);
+	follow->region = tn_db_text(st, first + 1);
+	follow->followed_at = tn_db_text(st, first + 2);
+	follow->unfollowed = sqlite3_column_type(st, first + 3) != SQLITE_NULL;
+}
+
+tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
+				const char *name, int64_t *id, int *created,
+				struct tn_err *err)
+{
+	sqlite3_stmt *st = w->insert;
+	tn_code rc;
+
+	writer_release(w);
+	bind_opt(st, 1, email);
+	bind_opt(st, 2, name);
+	sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
+	*created = 0;
+	if ((rc = writer_run(w, st, "insert person", err)) != TN_OK)
+		return rc;
+	if (sqlite3_changes(w->conn) == 1) {
+		*id = sqlite3_last_insert_rowid(w->conn);
+		*created = 1;
+	}
+	return TN_OK;
+}
+
+tn_code tn_person_writer_find_email(struct tn_person_writer *w,
+				    const char *email, int64_t *id,
+				    const char **name,
+				    struct tn_person_follow *follow,
+				    struct tn_err *err)
+{
+	sqlite3_stmt *st = w->find_email;
+	tn_code rc;
+
+	writer_release(w);
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, w->channel_id);
+	if ((rc = writer_find(w, st, "find person", err)) != TN_OK)
+		return rc;
+	*id = sqlite3_column_int64(st, 0);
+	*name = tn_db_text(st, 1);
+	read_follow(st, 2, follow);
+	return TN_OK;
+}
+
+/* Binds a handle lookup: the handle, the writer's kind and channel. */
+static void bind_handle(struct tn_person_writer *w, sqlite3_stmt *st,
+			const char *handle)
+{
+	bind_opt(st, 1, handle);
+	sqlite3_bind_text(st, 2, w->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, w->channel_id);
+}
+
+tn_code tn_person_writer_find_handle(struct tn_person_writer *w,
+				     const char *handle, int64_t *id,
+				     const char **name, struct tn_err *err)
+{
+	sqlite3_stmt *st = w->find_handle;
+	tn_code rc;
+
+	writer_release(w);
+	bind_handle(w, st, handle);
+	if ((rc = writer_find(w, st, "find handle", err)) != TN_OK)
+		return rc;
+	*id = sqlite3_column_int64(st, 0);
+	*name = tn_db_text(st, 1);
+	return TN_OK;
+}
+
+tn_code tn_person_writer_find_handle_no_email(struct tn_person_writer *w,
+					      const char *handle, int64_t *id,
+					      struct tn_err *err)
+{
+	sqlite3_stmt *st = w->find_handle_no_email;
+	tn_code rc;
+
+	writer_release(w);
+	bind_handle(w, st, handle);
+	if ((rc = writer_find(w, st, "find handle", err)) != TN_OK)
+		return rc;
+	*id = sqlite3_column_int64(st, 0);
+	return TN_OK;
+}
+
+tn_code tn_person_writer_find_follow(struct tn_person_writer *w, int64_t id,
+				     struct tn_person_follow *follow,
+				     struct tn_err *err)
+{
+	sqlite3_stmt *st = w->find_follow;
+	tn_code rc;
+
+	writer_release(w);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, w->channel_id);
+	memset(follow, 0, sizeof(*follow));
+	rc = writer_find(w, st, "find follower", err);
+	if (rc == TN_OK)
+		read_follow(st, 0, follow);
+	return rc == TN_NOTFOUND ? TN_OK : rc;
+}
+
+/* Binds id and one text value to a person UPDATE and runs it. */
+static tn_code set_person(struct tn_person_writer *w, sqlite3_stmt *st,
+			  int64_t id, const char *value, struct tn_err *err)
+{
+	writer_release(w);
+	sqlite3_bind_int64(st, 1, id);
+	bind_opt(st, 2, value);
+	return writer_run(w, st, "update person", err);
+}
+
+tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
+				  const char *name, struct tn_err *err)
+{
+	return set_person(w, w->set_name, id, name, err);
+}
+
+tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
+				   const char *email, struct tn_err *err)
+{
+	return set_person(w, w->set_email, id, email, err);
+}
+
+/* Binds a follower write: person, the writer's channel, the cells. */
+static tn_code write_follow(struct tn_person_writer *w, sqlite3_stmt *st,
+			    int64_t id, const char *handle, const char *region,
+			    const char *followed_at, const char *what,
+			    struct tn_err *err)
+{
+	writer_release(w);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, w->channel_id);
+	bind_opt(st, 3, handle);
+	bind_opt(st, 4, region);
+	bind_opt(st, 5, followed_at);
+	return writer_run(w, st, what, err);
+}
+
+tn_code tn_person_writer_follow_insert(struct tn_person_writer *w, int64_t id,
+				       const char *handle, const char *region,
+				       const char *followed_at,
+				       struct tn_err *err)
+{
+	return write_follow(w, w->follow_insert, id, handle, region, followed_at,
+			    "insert follower", err);
+}
+
+tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
+				       const char *handle, const char *region,
+				       const char *followed_at,
+				       struct tn_err *err)
+{
+	return write_follow(w, w->follow_update, id, handle, region, followed_at,
+			    "update follower", err);
 }

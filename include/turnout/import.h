@@ -1,6 +1,6 @@
 /*
  * import.h - importing a channel's followers from CSV into the person and
- * follower tables.
+ * follower tables, through person.h's bulk writer (person.c owns them).
  *
  * The file needs a header row; columns are recognised by name, case- and
  * punctuation-insensitively: email (e-mail), handle (username), name,

@@ -1,8 +1,8 @@
 /*
- * person.h - people and the channels they follow: lookup, listing and
- * the right to be forgotten. Bulk loading is import.h's job; both write
- * tables person and follower, and this module owns their reading and
- * erasing.
+ * person.h - people and the channels they follow: lookup, listing, the
+ * right to be forgotten, and the bulk writer that the CSV import (import.h)
+ * loads them with. This module owns tables person and follower; others
+ * read and write them through these functions.
  */
 #ifndef TURNOUT_PERSON_H
 #define TURNOUT_PERSON_H
@@ -66,5 +66,93 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
  */
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 			 int *flushed, struct tn_err *err);
+
+/*
+ * The bulk writer: one small call per row operation of an import into one
+ * channel, each on a statement prepared once by tn_person_writer_open and
+ * re-bound per call. It decides nothing: which person a row belongs to
+ * and what changes is the caller's merge logic (import.c). Call it inside
+ * the caller's transaction. Text arguments are NUL-terminated, NULL
+ * binds NULL (an unknown value); they are not kept past the call.
+ * Failures are TN_DB with SQLite's reason after what was being done
+ * ("insert person: database 'x.db': ...").
+ */
+struct tn_person_writer;
+
+/* A follower row of the writer's channel as a lookup found it. The
+ * strings are NULL when the column is; they belong to the writer and stay
+ * valid until its next call. */
+struct tn_person_follow {
+	int exists;               /* 0: the person does not follow the channel */
+	const char *handle;
+	const char *region;
+	const char *followed_at;
+	int unfollowed;           /* the row has an unfollowed_at */
+};
+
+/* Prepares a writer for followers of channel channel_id, whose kind is
+ * kind (kept, not copied: it must outlive the writer). People it creates
+ * get the time of this call as created_at. On failure (TN_DB, TN_NOMEM)
+ * *w is NULL; else close it with tn_person_writer_close, which frees it
+ * (NULL is allowed). */
+tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
+			      const char *kind, struct tn_person_writer **w,
+			      struct tn_err *err);
+void tn_person_writer_close(struct tn_person_writer *w);
+
+/* Inserts a person with email (NULL: none) and name unless the e-mail is
+ * taken: then *created is 0 and *id untouched, else 1 and *id the new id.
+ * email must already be normalised (tn_email_normalize). */
+tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
+				const char *name, int64_t *id, int *created,
+				struct tn_err *err);
+
+/* The person with this (normalised) e-mail: *id, their stored *name and
+ * their follower row of the channel, in one lookup. TN_NOTFOUND (err left
+ * alone) if there is none. */
+tn_code tn_person_writer_find_email(struct tn_person_writer *w,
+				    const char *email, int64_t *id,
+				    const char **name,
+				    struct tn_person_follow *follow,
+				    struct tn_err *err);
+
+/* The not-forgotten person who follows a channel of the writer's kind
+ * under handle (ASCII case ignored; this channel's own row first, then the
+ * lowest person id): *id and their stored *name. TN_NOTFOUND (err left
+ * alone) if no one does. */
+tn_code tn_person_writer_find_handle(struct tn_person_writer *w,
+				     const char *handle, int64_t *id,
+				     const char **name, struct tn_err *err);
+
+/* As tn_person_writer_find_handle, among people without an e-mail only:
+ * the person a row bringing an address for that handle completes. */
+tn_code tn_person_writer_find_handle_no_email(struct tn_person_writer *w,
+					      const char *handle, int64_t *id,
+					      struct tn_err *err);
+
+/* The follower row of person id on the writer's channel (follow->exists
+ * 0 if none). */
+tn_code tn_person_writer_find_follow(struct tn_person_writer *w, int64_t id,
+				     struct tn_person_follow *follow,
+				     struct tn_err *err);
+
+/* Sets a person's name, or e-mail (normalised; one that another person
+ * has fails with TN_DB). */
+tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
+				  const char *name, struct tn_err *err);
+tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
+				   const char *email, struct tn_err *err);
+
+/* Adds the follower row of person id on the writer's channel. */
+tn_code tn_person_writer_follow_insert(struct tn_person_writer *w, int64_t id,
+				       const char *handle, const char *region,
+				       const char *followed_at,
+				       struct tn_err *err);
+/* Updates that row: a NULL value keeps the stored one; being in a list
+ * again means following again, so unfollowed_at is cleared. */
+tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
+				       const char *handle, const char *region,
+				       const char *followed_at,
+				       struct tn_err *err);
 
 #endif
