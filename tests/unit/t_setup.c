@@ -1,4 +1,6 @@
 /* Unit tests: init's settings and the signing key pair it stores. */
+#include <string.h>
+
 #include <sodium.h>
 
 #include "tap.h"
@@ -36,9 +38,15 @@ int main(void)
 	ok(crypto_sign_verify_detached(sig, msg, sizeof(msg), pk) == 0,
 	   "the pair signs and verifies");
 
-	is_int(tn_setup_init(db, "Other", NULL, "https://y.example.org", &created, &err),
-	       TN_OK, "init again");
+	is_int(tn_setup_init(db, NULL, NULL, NULL, &created, &err), TN_OK,
+	       "init again without values");
 	ok(!created, "changes nothing");
+	is_int(tn_setup_init(db, "Org", NULL, "https://x.example.org/", &created, &err),
+	       TN_OK, "init again with the stored values (in any stored form)");
+	is_int(tn_setup_init(db, "Other", NULL, "https://y.example.org", &created, &err),
+	       TN_CONFLICT, "init again with other values is refused");
+	ok(strstr(err.msg, "'Other' was not applied") != NULL, "saying what: %s", err.msg);
+	is_int(err.next, TN_NEXT_CONFIG, "and suggesting the way to change a setting");
 	is_int(tn_setup_validate("Org", "bad@", "https://x.example.org", &err), TN_USAGE,
 	       "a bad --from is refused: %s", err.msg);
 	tn_db_close(db);
