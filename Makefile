@@ -1,8 +1,11 @@
 # turnout - build, test, demo and benchmark.
 #
-#   make deps    install the missing Debian packages and npm test modules
-#   make         build build/turnout
-#   make test    deps + build + every test, then again under ASan/UBSan
+#   make deps       install the missing Debian build and runtime packages
+#   make test-deps  deps + the test tools (Debian packages, npm modules)
+#   make         build build/turnout, its manual page and completions
+#   make test    test-deps + build + every test, then again under ASan/UBSan
+#   make install    binary, turnout(1), bash and zsh completions (PREFIX, DESTDIR)
+#   make uninstall  removes what install put there
 #   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make check-layers  the arrows between the parts (make check runs it)
 #   make demo    deps + build + the whole story on examples/
@@ -42,18 +45,31 @@ FUZZ_TARGETS := csv text
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
 FUZZ_SECONDS ?= 60
 
-# Debian packages: build libraries, then the test tools. node and npm are
-# checked as commands: a machine may have them from another Debian build.
-DEB_PKGS := pkg-config libsqlite3-dev libical-dev libcurl4-openssl-dev \
+# Debian packages: what building and running turnout needs (make deps,
+# enough for make demo), then the test tools (make test-deps). node and npm
+# are checked as commands: a machine may have them from another Debian
+# build.
+DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev \
 	libutf8proc-dev libidn2-dev \
-	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev \
-	gcc make perl sqlite3 time python3 python3-icalendar python3-cryptography \
-	python3-aiosmtpd \
-	zbar-tools
+	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
+TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
+	python3-aiosmtpd zbar-tools groff-base zsh
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps check chainlint check-layers test demo bench fuzz clean install
-all: $(BUILD)/turnout
+# The manual page and completions come from the command and option tables
+# (src/cmd/docs.c), so they say what --help says.
+DOCS := $(BUILD)/turnout.1 $(BUILD)/turnout.bash $(BUILD)/_turnout
+
+.PHONY: all deps test-deps check chainlint check-layers test demo bench fuzz \
+	clean install uninstall
+all: $(BUILD)/turnout $(DOCS)
+
+$(BUILD)/turnout.1: $(BUILD)/turnout
+	$(BUILD)/turnout help --man >$@.tmp && mv $@.tmp $@
+$(BUILD)/turnout.bash: $(BUILD)/turnout
+	$(BUILD)/turnout help --completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/_turnout: $(BUILD)/turnout
+	$(BUILD)/turnout help --completion zsh >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -80,20 +96,26 @@ $(BUILD)/unit/t_nomem: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(BUILD)/unit:
 	mkdir -p $@
 
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+# apt_install PACKAGES...: installs those of PACKAGES that are missing.
+apt_install = missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
-	command -v node >/dev/null || missing="$$missing nodejs"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
-		echo "make deps: installing" $$missing; \
+		echo "make: installing" $$missing; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+deps:
+	@$(call apt_install,$(DEB_PKGS),)
+
+test-deps: deps
+	@$(call apt_install,$(TEST_PKGS),command -v node >/dev/null || missing="$$missing nodejs"; \
+		command -v npm >/dev/null || missing="$$missing npm";)
 	@if [ ! -f node_modules/.package-lock.json ] || \
 	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-		echo "make deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \
+		echo "make test-deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \
 	fi
 
 # A test body with a broken && chain can lose a failure and pass: lint the
@@ -107,12 +129,12 @@ check-layers:
 	perl tests/check-layers.pl .
 
 # The test suite against an already built tree (no installs).
-check: chainlint check-layers $(BUILD)/turnout $(UNIT_BIN) $(REPLAY_BIN)
-	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" \
+check: chainlint check-layers $(BUILD)/turnout $(DOCS) $(UNIT_BIN) $(REPLAY_BIN)
+	TURNOUT="$(abspath $(BUILD)/turnout)" TN_TOP="$(abspath .)" TN_BUILD="$(abspath $(BUILD))" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	prove -j2 --exec '' $(UNIT_BIN) $(REPLAY_BIN) tests/t[0-9]*.sh
 
-test: deps
+test: test-deps
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT=-O1 check
 
@@ -120,7 +142,7 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh examples/demo.sh
 
-bench: deps
+bench: test-deps
 	$(MAKE) --no-print-directory all
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/import.sh
 
@@ -139,8 +161,18 @@ fuzz: deps
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
-install: $(BUILD)/turnout
+install: all
 	install -D -m 755 $(BUILD)/turnout $(DESTDIR)$(PREFIX)/bin/turnout
+	install -D -m 644 $(BUILD)/turnout.1 $(DESTDIR)$(PREFIX)/share/man/man1/turnout.1
+	install -D -m 644 $(BUILD)/turnout.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/turnout
+	install -D -m 644 $(BUILD)/_turnout $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_turnout
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/turnout \
+		$(DESTDIR)$(PREFIX)/share/man/man1/turnout.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/turnout \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_turnout
 
 clean:
 	rm -rf build

@@ -59,6 +59,32 @@ static const struct cmd commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+size_t cli_command_count(void)
+{
+	return NCOMMANDS;
+}
+
+const char *cli_command_name(size_t i)
+{
+	return commands[i].name;
+}
+
+const char *cli_command_summary(size_t i)
+{
+	return commands[i].summary;
+}
+
+void cli_command_describe(size_t i, cli_help_sink sink, void *ctx)
+{
+	struct cli c = { 0 };
+	char *help[] = { "--help", NULL };
+
+	c.name = commands[i].name;
+	cli_capture_help(sink, ctx);
+	commands[i].fn(&c, 1, help);
+	cli_capture_help(NULL, NULL);
+}
+
 static void list_commands(FILE *f)
 {
 	size_t i;
@@ -68,6 +94,8 @@ static void list_commands(FILE *f)
 		   "commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'turnout help --man' writes the manual page, 'turnout help\n"
+		   "--completion bash|zsh' the shell completions.\n");
 	fprintf(f, "\n'turnout help COMMAND' or 'turnout COMMAND --help' "
 		   "shows a command's flags.\n");
 }
@@ -198,6 +226,10 @@ static int dispatch(int argc, char **argv)
 			list_commands(stdout);
 			return EXIT_OK;
 		}
+		if (strcmp(argv[i + 1], "--man") == 0)
+			return cli_print_man(TURNOUT_VERSION);
+		if (strcmp(argv[i + 1], "--completion") == 0)
+			return cli_print_completion(i + 2 < argc ? argv[i + 2] : "");
 		cmd = find_command(argc - i - 1, argv + i + 1, &used);
 		if (!cmd) {
 			if (is_group(argv[i + 1]))

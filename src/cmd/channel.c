@@ -58,7 +58,10 @@ CLI_HANDLER(cmd_channel_add)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Adds an online channel whose followers turnout tracks.",
+			   "Adds an online channel whose followers turnout tracks.\n\n"
+			   "examples:\n"
+			   "  turnout channel add letter --kind newsletter --audience 1800\n"
+			   "  turnout channel add tg --kind telegram --url https://t.me/readersclub",
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -149,7 +152,10 @@ CLI_HANDLER(cmd_channel_list)
 
 	status = cli_parse(c, argc, argv, opts, "turnout channel list [--json]",
 			   "Lists channels with their latest declared audience and the\n"
-			   "number of known followers.", 0, 0, NULL);
+			   "number of known followers.\n\n"
+			   "examples:\n"
+			   "  turnout channel list\n"
+			   "  turnout channel list --json", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	ctx.db = c->db;   /* open now that the flags are read */
@@ -185,7 +191,10 @@ CLI_HANDLER(cmd_channel_audience)
 	status = cli_parse(c, argc, argv, opts,
 			   "turnout channel audience NAME N [--date YYYY-MM-DD] [--json]",
 			   "Records the declared audience of a channel on a date; reports use\n"
-			   "the latest figure on or before an event's date.", 2, 2, pos);
+			   "the latest figure on or before an event's date.\n\n"
+			   "examples:\n"
+			   "  turnout channel audience tg 950\n"
+			   "  turnout channel audience tg 870 --date 2026-09-01", 2, 2, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	if (cli_parse_count("audience", pos[1], &n))
@@ -261,7 +270,9 @@ CLI_HANDLER(cmd_channel_remove)
 	status = cli_parse(c, argc, argv, opts, "turnout channel remove NAME [--json]",
 			   "Removes a channel and its audience history, only while nothing\n"
 			   "refers to it (no followers); otherwise it is refused and nothing\n"
-			   "changes.", 1, 1, pos);
+			   "changes.\n\n"
+			   "example:\n"
+			   "  turnout channel remove old-blog", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_channel_remove(c->db, pos[0], &err);

@@ -67,6 +67,30 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 	      const char *usage, const char *description,
 	      int min_pos, int max_pos, char **pos);
 
+/* The exit statuses, as every --help and the manual state them. */
+extern const char cli_exit_status_text[];
+
+/* Help capture, for the generated manual and completions (docs.c): while
+ * a sink is installed, cli_parse hands it the command's usage,
+ * description and options instead of parsing, and returns -1 as for
+ * --help. NULL uninstalls it. */
+typedef void (*cli_help_sink)(void *ctx, const char *usage,
+			      const char *description, const struct cli_opt *opts);
+void cli_capture_help(cli_help_sink sink, void *ctx);
+
+/* The command table (main.c), read by docs.c. */
+size_t cli_command_count(void);
+const char *cli_command_name(size_t i);
+const char *cli_command_summary(size_t i);
+/* Runs command i's handler with help captured by sink. */
+void cli_command_describe(size_t i, cli_help_sink sink, void *ctx);
+
+/* 'turnout help --man' and 'turnout help --completion bash|zsh' (docs.c):
+ * the manual page and shell completions, made from the same tables as
+ * --help. Return an exit status. */
+int cli_print_man(const char *version);
+int cli_print_completion(const char *shell);
+
 /* Prints "turnout: <msg>" (and the hint) to stderr, made terminal-safe
  * (tn_esc_term), and returns the exit status for code: 2 for usage, not
  * found and already exists, else 1. An error about a field that is one of

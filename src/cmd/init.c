@@ -26,7 +26,8 @@ CLI_HANDLER(cmd_init)
 		OPT_STRING_("org", 0, &org, "NAME", "the organiser's name (default \"" TN_SETUP_DEFAULT_ORG "\")"),
 		OPT_STRING_("from", 0, &from, "EMAIL", "the From address of invitations"),
 		OPT_STRING_("base-url", 0, &base_url, "URL",
-			    "public URL of 'turnout serve' (default " TN_SETUP_DEFAULT_BASE_URL ")"),
+			    "the public address that links and calendar files point to "
+			    "(default " TN_SETUP_DEFAULT_BASE_URL ")"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;

@@ -11,11 +11,50 @@
 #include "turnout/suggest.h"
 
 
+static cli_help_sink help_sink;
+static void *help_sink_ctx;
+
+void cli_capture_help(cli_help_sink sink, void *ctx)
+{
+	help_sink = sink;
+	help_sink_ctx = ctx;
+}
+
+enum { HELP_WIDTH = 80, HELP_LEFT = 28 };
+
+/* Prints one option line: the flag in a column of HELP_LEFT, then its
+ * help wrapped at word boundaries to fit HELP_WIDTH columns. */
+static void print_option(const char *left, const char *text)
+{
+	const char *p = text;
+	int col = printf("  %-*s", HELP_LEFT - 2, left), first = 1;
+
+	if (col > HELP_LEFT) {   /* a long flag: the text starts below it */
+		printf("\n%*s", HELP_LEFT, "");
+		col = HELP_LEFT;
+	}
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (!first && col + 1 + (int)word > HELP_WIDTH) {
+			printf("\n%*s", HELP_LEFT, "");
+			col = HELP_LEFT;
+			first = 1;
+		}
+		col += printf("%s%.*s", first ? " " : " ", (int)word, p);
+		first = 0;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	printf("\n");
+}
+
 static void print_help(const struct cli_opt *opts, const char *usage,
 		       const char *description)
 {
 	const struct cli_opt *o;
-	char left[64];
+	char left[64], text[256];
 
 	printf("usage: %s\n", usage);
 	if (description)
@@ -28,11 +67,18 @@ static void print_help(const struct cli_opt *opts, const char *usage,
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
 				 o->argh ? " " : "", o->argh ? o->argh : "");
-		printf("  %-26s %s%s\n", left, o->help,
-		       o->type == OPT_LIST ? " (repeatable)" : "");
+		snprintf(text, sizeof(text), "%s%s", o->help,
+			 o->type == OPT_LIST ? " (repeatable)" : "");
+		print_option(left, text);
 	}
-	printf("  %-26s %s\n", "-h, --help", "show this help");
+	print_option("    --db FILE", "the database (default $TURNOUT_DB, else ./turnout.db)");
+	print_option("-h, --help", "show this help");
+	printf("\n%s\n", cli_exit_status_text);
 }
+
+const char cli_exit_status_text[] =
+	"exit status: 0 done, 1 the operation failed, 2 usage error (a bad\n"
+	"flag or value, a missing argument, an unknown name).";
 
 static const struct cli_opt *find_opt(const struct cli_opt *opts,
 				      const char *name, size_t len, char short_name)
@@ -102,6 +148,10 @@ int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,
 {
 	int i, npos = 0, only_pos = 0;
 
+	if (help_sink) {
+		help_sink(help_sink_ctx, usage, description, opts);
+		return -1;
+	}
 	cli_set_options(opts);
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
