@@ -64,7 +64,12 @@ CLI_HANDLER(cmd_event_create)
 
 	status = cli_parse(c, argc, argv, opts, usage,
 			   "Creates an event and prints its slug. Times are local to --tz;\n"
-			   "a time that occurs twice (clocks going back) means the first one.",
+			   "a time that occurs twice (clocks going back) means the first one.\n\n"
+			   "examples:\n"
+			   "  turnout event create --title \"Readers meetup\" \\\n"
+			   "      --start \"2027-06-10 19:00\" --tz Europe/Berlin --venue \"Café Central\"\n"
+			   "  turnout event create --title Picnic --start \"2027-07-04 12:00\" \\\n"
+			   "      --tz America/New_York --duration 3h --capacity 40",
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -157,7 +162,10 @@ CLI_HANDLER(cmd_event_list)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, "turnout event list [--json]",
-			   "Lists all events, past and upcoming, ordered by start time.",
+			   "Lists all events, past and upcoming, ordered by start time.\n\n"
+			   "examples:\n"
+			   "  turnout event list\n"
+			   "  turnout event list --json",
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -233,7 +241,10 @@ CLI_HANDLER(cmd_event_show)
 
 	status = cli_parse(c, argc, argv, opts, "turnout event show EVENT [--json]",
 			   "Shows every field of one event, named by slug or id, with\n"
-			   "its local and UTC times.", 1, 1, pos);
+			   "its local and UTC times.\n\n"
+			   "examples:\n"
+			   "  turnout event show readers-meetup\n"
+			   "  turnout event show 3 --json", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_event_find(c->db, pos[0], &ev, &err);
@@ -276,7 +287,10 @@ CLI_HANDLER(cmd_event_update)
 			   "given fields change; an empty --venue, --address, --description\n"
 			   "or --capacity clears it. A new --start without --end or\n"
 			   "--duration keeps the event's length. If every value equals the\n"
-			   "stored one, nothing is written and the sequence stays.",
+			   "stored one, nothing is written and the sequence stays.\n\n"
+			   "examples:\n"
+			   "  turnout event update readers-meetup --start \"2027-06-10 19:30\"\n"
+			   "  turnout event update readers-meetup --venue \"\" --capacity 60",
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -305,7 +319,9 @@ CLI_HANDLER(cmd_event_cancel)
 	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT",
 			   "Marks the event cancelled, bumps its sequence and prints it.\n"
 			   "Its calendar file then says STATUS:CANCELLED. Cancelling an\n"
-			   "event that is already cancelled changes nothing.", 1, 1, pos);
+			   "event that is already cancelled changes nothing.\n\n"
+			   "example:\n"
+			   "  turnout event cancel readers-meetup", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_event_cancel(c->db, pos[0], &ev, &changed, &err);
@@ -336,7 +352,10 @@ CLI_HANDLER(cmd_ics)
 
 	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]",
 			   "Writes the event as an iCalendar file (METHOD:PUBLISH) with\n"
-			   "its time zone, for calendars and web pages.", 1, 1, pos);
+			   "its time zone, for calendars and web pages.\n\n"
+			   "examples:\n"
+			   "  turnout ics readers-meetup\n"
+			   "  turnout ics readers-meetup -o readers-meetup.ics", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_event_find(c->db, pos[0], &ev, &err);

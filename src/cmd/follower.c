@@ -146,7 +146,10 @@ CLI_HANDLER(cmd_follower_list)
 	status = cli_parse(c, argc, argv, opts,
 			   "turnout follower list [--channel NAME] [--region REGION] [--json]",
 			   "Lists people with the channels they follow (one line each,\n"
-			   "tab-separated). Forgotten people are not listed.", 0, 0, NULL);
+			   "tab-separated). Forgotten people are not listed.\n\n"
+			   "examples:\n"
+			   "  turnout follower list --channel tg\n"
+			   "  turnout follower list --region berlin --json", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	if (json)
@@ -200,7 +203,10 @@ CLI_HANDLER(cmd_follower_show)
 
 	status = cli_parse(c, argc, argv, opts, "turnout follower show PERSON [--json]",
 			   "Shows one person and the channels they follow. PERSON is an id,\n"
-			   "an e-mail address or a handle (@name).", 1, 1, pos);
+			   "an e-mail address or a handle (@name).\n\n"
+			   "examples:\n"
+			   "  turnout follower show anna@example.org\n"
+			   "  turnout follower show @olga_iv --json", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_person_resolve(c->db, pos[0], &id, &err);
@@ -250,7 +256,9 @@ CLI_HANDLER(cmd_follower_forget)
 	status = cli_parse(c, argc, argv, NULL, "turnout follower forget PERSON",
 			   "Erases a person's name, e-mail address and handles everywhere.\n"
 			   "Anonymous rows stay, so audience and turnout counts do not change.\n"
-			   "PERSON is an id, an e-mail address or a handle (@name).", 1, 1, pos);
+			   "PERSON is an id, an e-mail address or a handle (@name).\n\n"
+			   "example:\n"
+			   "  turnout follower forget anna@example.org", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_person_resolve(c->db, pos[0], &id, &err);

@@ -93,14 +93,16 @@ CLI_HANDLER(cmd_follower_import)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Imports a channel's followers from a CSV file with a header row "
-			   "(or from standard input for '-').\n"
-			   "Columns are recognised by name: email (e-mail), handle (username), "
-			   "name, region (city),\nfollowed_at (YYYY-MM-DD or an RFC 3339 "
-			   "date-time); others are ignored. A person is matched\nacross "
-			   "channels by e-mail, or by handle on channels of the same kind. "
-			   "Re-importing a file\nupdates the rows it created. Bad rows are "
-			   "listed on stderr with their line and skipped.",
+			   "Imports a channel's followers from a CSV file with a header row\n"
+			   "(or from standard input for '-'). Columns are recognised by name:\n"
+			   "email (e-mail), handle (username), name, region (city), followed_at\n"
+			   "(YYYY-MM-DD or an RFC 3339 date-time); others are ignored. A person\n"
+			   "is matched across channels by e-mail, or by handle on channels of\n"
+			   "the same kind. Re-importing a file updates the rows it created. Bad\n"
+			   "rows are listed on stderr with their line and skipped.\n\n"
+			   "examples:\n"
+			   "  turnout follower import letter subscribers.csv\n"
+			   "  turnout follower import tg members.csv --strict --json",
 			   2, 2, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
