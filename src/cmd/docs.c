@@ -196,10 +196,47 @@ static void subcommands(const char *group, char *out, size_t size)
 	}
 }
 
+/* Prints one case of the completion script per group of commands: fmt
+ * takes the group and its subcommands ("channel", "add list ..."). */
+static void print_groups(const char *fmt)
+{
+	char subs[256], group[32] = "";
+	size_t i;
+
+	for (i = 0; i < cli_command_count(); i++) {
+		const char *name = cli_command_name(i);
+		size_t len = strcspn(name, " ");
+
+		if (!name[len] || (strlen(group) == len && strncmp(group, name, len) == 0))
+			continue;
+		snprintf(group, sizeof(group), "%.*s", (int)len, name);
+		subcommands(group, subs, sizeof(subs));
+		printf(fmt, group, subs);
+	}
+}
+
+/* Prints one case per command, labelled by its name; fmt takes the
+ * command's flags. */
+static void print_flag_cases(const char *fmt)
+{
+	size_t i;
+
+	for (i = 0; i < cli_command_count(); i++) {
+		struct words w = { "" };
+		const char *name = cli_command_name(i);
+
+		cli_command_describe(i, collect_flags, &w);
+		if (strchr(name, ' '))
+			printf("\t\"%s\") ", name);
+		else
+			printf("\t\"%s\"|\"%s \"*) ", name, name);
+		printf(fmt, w.text);
+	}
+}
+
 static void print_bash(void)
 {
-	char firsts[512], subs[256], group[32] = "";
-	size_t i;
+	char firsts[512];
 
 	first_words(firsts, sizeof(firsts));
 	printf("# bash completion for turnout (made by 'turnout help --completion bash')\n"
@@ -225,37 +262,16 @@ static void print_bash(void)
 	       "\tfi\n"
 	       "\tif ((${#words[@]} == 1)); then\n"
 	       "\t\tcase ${words[0]} in\n", firsts);
-	for (i = 0; i < cli_command_count(); i++) {
-		const char *name = cli_command_name(i);
-		size_t len = strcspn(name, " ");
-
-		if (!name[len] || (strlen(group) == len && strncmp(group, name, len) == 0))
-			continue;
-		snprintf(group, sizeof(group), "%.*s", (int)len, name);
-		subcommands(group, subs, sizeof(subs));
-		printf("\t\t%s) COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return ;;\n",
-		       group, subs);
-	}
+	print_groups("\t\t%s) COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return ;;\n");
 	printf("\t\tesac\n\tfi\n\tcase $cmd in\n");
-	for (i = 0; i < cli_command_count(); i++) {
-		struct words w = { "" };
-		const char *name = cli_command_name(i);
-
-		cli_command_describe(i, collect_flags, &w);
-		if (strchr(name, ' '))
-			printf("\t\"%s\") ", name);
-		else
-			printf("\t\"%s\"|\"%s \"*) ", name, name);
-		printf("[[ $cur == -* ]] && COMPREPLY=($(compgen -W '%s' -- \"$cur\")) ||"
-		       " COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n", w.text);
-	}
+	print_flag_cases("[[ $cur == -* ]] && COMPREPLY=($(compgen -W '%s' -- \"$cur\")) ||"
+			 " COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n");
 	printf("\tesac\n}\ncomplete -F _turnout turnout\n");
 }
 
 static void print_zsh(void)
 {
-	char firsts[512], subs[256], group[32] = "";
-	size_t i;
+	char firsts[512];
 
 	first_words(firsts, sizeof(firsts));
 	printf("#compdef turnout\n"
@@ -275,30 +291,10 @@ static void print_zsh(void)
 	       "\tif (( ${#args} == 0 )); then compadd -- %s --db --help; return; fi\n"
 	       "\tif (( ${#args} == 1 )); then\n"
 	       "\t\tcase ${args[1]} in\n", firsts);
-	for (i = 0; i < cli_command_count(); i++) {
-		const char *name = cli_command_name(i);
-		size_t len = strcspn(name, " ");
-
-		if (!name[len] || (strlen(group) == len && strncmp(group, name, len) == 0))
-			continue;
-		snprintf(group, sizeof(group), "%.*s", (int)len, name);
-		subcommands(group, subs, sizeof(subs));
-		printf("\t\t%s) compadd -- %s; return ;;\n", group, subs);
-	}
+	print_groups("\t\t%s) compadd -- %s; return ;;\n");
 	printf("\t\tesac\n\tfi\n\tcmd=\"${args[1]}${args[2]:+ ${args[2]}}\"\n"
 	       "\tcase $cmd in\n");
-	for (i = 0; i < cli_command_count(); i++) {
-		struct words w = { "" };
-		const char *name = cli_command_name(i);
-
-		cli_command_describe(i, collect_flags, &w);
-		if (strchr(name, ' '))
-			printf("\t\"%s\") ", name);
-		else
-			printf("\t\"%s\"|\"%s \"*) ", name, name);
-		printf("if [[ $PREFIX == -* ]]; then compadd -- %s; else _files; fi ;;\n",
-		       w.text);
-	}
+	print_flag_cases("if [[ $PREFIX == -* ]]; then compadd -- %s; else _files; fi ;;\n");
 	printf("\tesac\n}\n_turnout \"$@\"\n");
 }
 
