@@ -9,7 +9,6 @@
 
 #include "cmd.h"
 #include "turnout/event.h"
-#include "turnout/file.h"
 #include "turnout/ical.h"
 #include "turnout/setup.h"
 #include "turnout/text.h"
@@ -324,12 +323,13 @@ CLI_HANDLER(cmd_ics)
 	const char *file = NULL;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("output", 'o', &file, "FILE",
-			    "write to FILE (atomically) instead of stdout"),
+			    "write to FILE instead of stdout (- is stdout)"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_settings set;
 	struct tn_event ev;
+	struct cli_out out;
 	char *pos[1], *text = NULL;
 	int status;
 	tn_code rc;
@@ -355,12 +355,16 @@ CLI_HANDLER(cmd_ics)
 		tn_settings_clear(&set);
 	}
 	tn_event_clear(&ev);
-	if (rc == TN_OK && file)
-		rc = tn_file_write_atomic(file, text, strlen(text), &err);
-	else if (rc == TN_OK)
-		fputs(text, stdout);
-	free(text);
-	if (rc != TN_OK)
+	if (rc != TN_OK) {
+		free(text);
 		return cli_fail(&err, rc);
-	return EXIT_OK;
+	}
+	/* the calendar is complete before the file is touched */
+	if (!(status = cli_out_open(&out, file)) &&
+	    !(status = cli_out_puts(&out, text)))
+		status = cli_out_close(&out);
+	else
+		cli_out_abort(&out);
+	free(text);
+	return status;
 }
