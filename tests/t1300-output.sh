@@ -3,7 +3,9 @@
 # has it): a regular file is replaced atomically and keeps its mode (and,
 # for root, its owner); a link is followed and stays a link; a device or
 # a FIFO is written in place; a directory is refused; a failure leaves
-# the old file and no temporary file; "-o -" is stdout.
+# the old file and no temporary file; "-o -" is stdout. And --json
+# listings: one document, streamed as the rows are read, that stops with
+# exit 1 when stdout cannot be written.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -158,6 +160,124 @@ test_expect_success 'a failed write leaves the old file and no temporary file' '
 	no_temp_files &&
 	tn ics long -o kept.ics &&
 	test_cmp long.ics kept.ics
+'
+
+# --json listings
+
+test_expect_success 'an empty listing is []' '
+	tn --db empty.db init >/dev/null &&
+	for what in "channel list" "event list" "follower list"; do
+		tn --db empty.db $what --json >empty.json &&
+		printf "[]\n" >expect-empty &&
+		test_cmp expect-empty empty.json || exit 1
+	done
+'
+
+test_expect_success 'listings print the same bytes as one cJSON document' '
+	tn channel add news --kind newsletter --audience 120 >/dev/null &&
+	tn channel add tg --kind telegram >/dev/null &&
+	cat >two.csv <<-\EOF &&
+	email,name,handle,region
+	anna@example.org,Anna,anna,Berlin
+	bob@example.org,"Bob ""B""",,Paris
+	EOF
+	tn follower import news two.csv >/dev/null &&
+	printf "email,handle\nanna@example.org,annat\n" >one.csv &&
+	tn follower import tg one.csv >/dev/null &&
+	tn follower list --json >followers.json &&
+	cat >expect.json <<\EOF &&
+[{
+		"id":	1,
+		"name":	"Anna",
+		"email":	"anna@example.org",
+		"forgotten_at":	null,
+		"channels":	[{
+				"channel":	"news",
+				"kind":	"newsletter",
+				"handle":	"anna",
+				"region":	"Berlin",
+				"followed_at":	null,
+				"unfollowed_at":	null
+			}, {
+				"channel":	"tg",
+				"kind":	"telegram",
+				"handle":	"annat",
+				"region":	null,
+				"followed_at":	null,
+				"unfollowed_at":	null
+			}]
+	}, {
+		"id":	2,
+		"name":	"Bob \"B\"",
+		"email":	"bob@example.org",
+		"forgotten_at":	null,
+		"channels":	[{
+				"channel":	"news",
+				"kind":	"newsletter",
+				"handle":	null,
+				"region":	"Paris",
+				"followed_at":	null,
+				"unfollowed_at":	null
+			}]
+	}]
+EOF
+	test_cmp expect.json followers.json &&
+	tn channel list --json >channels.json &&
+	cat >expect.json <<\EOF &&
+[{
+		"name":	"news",
+		"kind":	"newsletter",
+		"url":	null,
+		"audience":	120,
+		"followers":	2,
+		"audience_history":	[{
+				"date":	"2026-11-24",
+				"size":	120
+			}]
+	}, {
+		"name":	"tg",
+		"kind":	"telegram",
+		"url":	null,
+		"audience":	null,
+		"followers":	1,
+		"audience_history":	[]
+	}]
+EOF
+	test_cmp expect.json channels.json &&
+	tn event list --json >events.json &&
+	$PY -c "import json; d = json.load(open(\"events.json\")); assert [e[\"slug\"] for e in d] == [\"meetup\", \"long\"], d"
+'
+
+test_expect_success 'a listing that cannot be written stops with exit 1' '
+	for what in "channel list" "event list" "follower list"; do
+		test_expect_code 1 tn_err $what --json >/dev/full &&
+		stderr_has "^turnout: write error: stdout: No space left on device$" &&
+		test "$(wc -l <"$TRASH/.stderr")" = 1 &&
+		test_expect_code 1 tn_err $what --json >&- &&
+		stderr_has "^turnout: write error: stdout: Bad file descriptor$" || exit 1
+	done
+'
+
+test_expect_success 'an unknown channel prints nothing on stdout' '
+	test_expect_code 2 tn_err follower list --channel nope --json >out.json &&
+	test_must_be_empty out.json
+'
+
+# Streamed: the first bytes come out while rows are still being read
+# (tests/listing_stream.py), and the whole is one document.
+test_expect_success MKFIFO 'follower list --json is written while the rows are read' '
+	tn --db stream.db init --org Stream >/dev/null &&
+	tn --db stream.db channel add big --kind newsletter >/dev/null &&
+	$PY "$TN_TOP/bench/gen_followers.py" 5000 big.csv &&
+	tn --db stream.db follower import big big.csv >/dev/null &&
+	mkfifo listing &&
+	{ timeout 60 "$TURNOUT" --db stream.db follower list --json >listing & } &&
+	pid=$! &&
+	timeout 60 $PY "$TN_TOP/tests/listing_stream.py" listing stream.db >stream.out &&
+	wait $pid &&
+	cat stream.out &&
+	grep -qx "busy=1" stream.out &&
+	grep -qx "items=5000" stream.out
 '
 
 test_done

@@ -104,6 +104,24 @@ void cli_out_abort(struct cli_out *o);
 
 /* Writes json as one document on stdout and frees it; 0 or EXIT_FAILED. */
 int cli_print_json(cJSON *json);
+/*
+ * A JSON array written to out as its items arrive, so a listing of a
+ * million rows needs the memory of one: each add prints one item and
+ * frees it, end writes "]" and a newline. "[" comes with the first item
+ * (or at the end), so a listing that fails before its first row prints
+ * nothing. The bytes are those cJSON_Print gives for the whole array.
+ * Each returns 0 or, once writing failed (a closed stdout, a full disk)
+ * or memory ran out, an exit status after printing why (kept in out, so
+ * cli_out_close returns it too); the caller stops there.
+ */
+struct cli_json_array {
+	struct cli_out *out;
+	int items;
+};
+int cli_json_array_begin(struct cli_json_array *a, struct cli_out *out);
+/* Takes item (NULL counts as out of memory) and frees it. */
+int cli_json_array_add(struct cli_json_array *a, cJSON *item);
+int cli_json_array_end(struct cli_json_array *a);
 /* Adds key: value to a JSON object, or key: null when value is NULL. */
 void cli_json_text(cJSON *o, const char *key, const char *value);
 /* Prints s to stdout made safe for a terminal (tn_esc_term). */

@@ -109,7 +109,7 @@ static cJSON *event_json(const struct tn_event *ev)
 }
 
 struct list_ctx {
-	cJSON *json;
+	struct cli_json_array *json;   /* with --json: printed row by row */
 	int rows;
 	int slug_width;   /* the longest slug, for the text table */
 };
@@ -129,10 +129,8 @@ static int list_one(void *vctx, const struct tn_event *ev)
 	struct list_ctx *ctx = vctx;
 
 	ctx->rows++;
-	if (ctx->json) {
-		cJSON_AddItemToArray(ctx->json, event_json(ev));
-		return 0;
-	}
+	if (ctx->json)
+		return cli_json_array_add(ctx->json, event_json(ev)) != 0;
 	if (ctx->rows == 1)
 		printf("%-4s %-*s %-16s %-20s %-9s %-8s %s\n", "ID", ctx->slug_width,
 		       "SLUG", "START", "ZONE", "STATUS", "WHEN", "TITLE");
@@ -152,6 +150,8 @@ CLI_HANDLER(cmd_event_list)
 		OPT_END_(),
 	};
 	struct list_ctx ctx = { NULL, 0, 4 };
+	struct cli_json_array array;
+	struct cli_out out;
 	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
@@ -160,19 +160,20 @@ CLI_HANDLER(cmd_event_list)
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (json && !(ctx.json = cJSON_CreateArray())) {
-		fprintf(stderr, "turnout: out of memory\n");
-		return EXIT_FAILED;
+	if (json) {
+		cli_out_open(&out, NULL);
+		cli_json_array_begin(&array, &out);
+		ctx.json = &array;
 	}
 	rc = json ? TN_OK : tn_event_each(c->db, measure_slug, &ctx, &err);
 	if (rc == TN_OK)
 		rc = tn_event_each(c->db, list_one, &ctx, &err);
-	if (rc != TN_OK) {
-		cJSON_Delete(ctx.json);
+	if (rc != TN_OK)
 		return cli_fail(&err, rc);
+	if (json) {
+		cli_json_array_end(&array);
+		return cli_out_close(&out);   /* or the failure it keeps */
 	}
-	if (json)
-		return cli_print_json(ctx.json);
 	if (ctx.rows == 0)
 		fprintf(stderr, "no events yet; 'turnout event create' makes one\n");
 	return EXIT_OK;

@@ -1,7 +1,8 @@
 /*
  * output.c - what every CLI handler prints through: failures as
  * "turnout: what: why" with the exit status, where output goes (stdout
- * or an -o file), JSON documents, and user text made safe for a terminal.
+ * or an -o file), JSON documents and streamed JSON arrays, and user text
+ * made safe for a terminal.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -207,6 +208,51 @@ void cli_out_abort(struct cli_out *o)
 {
 	if (!o->to_stdout)
 		tn_output_abort(&o->file);
+}
+
+/* "[" waits for the first item or the end, so a listing that fails
+ * before its first row (an unknown channel) prints nothing on stdout. */
+int cli_json_array_begin(struct cli_json_array *a, struct cli_out *out)
+{
+	a->out = out;
+	a->items = 0;
+	return out->status;
+}
+
+int cli_json_array_add(struct cli_json_array *a, cJSON *item)
+{
+	cJSON *wrap;
+	char *s;
+	size_t len;
+	int status;
+
+	if (a->out->status) {
+		cJSON_Delete(item);
+		return a->out->status;
+	}
+	/* Printed inside a one-item array, the item gets the indentation it
+	 * has in the whole array; the brackets are left off. */
+	if (!item || !(wrap = cJSON_CreateArray())) {
+		cJSON_Delete(item);
+		return a->out->status = nomem();
+	}
+	cJSON_AddItemToArray(wrap, item);
+	s = cJSON_Print(wrap);
+	cJSON_Delete(wrap);
+	if (!s || (len = strlen(s)) < 2) {
+		cJSON_free(s);
+		return a->out->status = nomem();
+	}
+	status = cli_out_puts(a->out, a->items++ ? ", " : "[");
+	if (!status)
+		status = cli_out_write(a->out, s + 1, len - 2);
+	cJSON_free(s);
+	return status;
+}
+
+int cli_json_array_end(struct cli_json_array *a)
+{
+	return cli_out_puts(a->out, a->items ? "]\n" : "[]\n");
 }
 
 int cli_print_json(cJSON *json)
