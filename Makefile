@@ -9,7 +9,8 @@
 #   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make check-layers  the arrows between the parts (make check runs it)
 #   make demo    deps + build + the whole story on examples/
-#   make bench   deps + build + the import benchmark against Python
+#   make bench   deps + build + the import and --json listing benchmarks
+#                against Python (bench/)
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
 #
 # Libraries come from pkg-config only. BUILD selects the build directory
@@ -145,6 +146,7 @@ demo: deps
 bench: test-deps
 	$(MAKE) --no-print-directory all
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/import.sh
+	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/list_json.sh
 
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME

@@ -294,7 +294,7 @@ test_expect_success 'stdout and -o give the same bytes; -o replaces a file' '
 	tn ics full -o b.ics &&
 	cmp a.ics b.ics &&
 	tn ics full --output=c.ics && cmp a.ics c.ics &&
-	test -z "$(ls -A | grep "^\\.b\\.ics")"
+	test -z "$(ls -A | grep "^\\.turnout-")"
 '
 
 test_expect_success '-o into a missing directory fails and writes nothing' '

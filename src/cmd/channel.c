@@ -75,7 +75,7 @@ CLI_HANDLER(cmd_channel_add)
 
 struct list_ctx {
 	struct tn_db *db;
-	cJSON *json;
+	struct cli_json_array *json;   /* with --json: printed row by row */
 	int rows;
 };
 
@@ -117,8 +117,7 @@ static int list_one(void *vctx, const struct tn_channel *ch)
 
 	ctx->rows++;
 	if (ctx->json) {
-		cJSON_AddItemToArray(ctx->json, channel_json(ctx->db, ch));
-		return 0;
+		return cli_json_array_add(ctx->json, channel_json(ctx->db, ch)) != 0;
 	}
 	if (ctx->rows == 1)
 		printf("%-20s %-10s %10s %-12s %9s  %s\n", "NAME", "KIND", "AUDIENCE",
@@ -147,6 +146,8 @@ CLI_HANDLER(cmd_channel_list)
 		OPT_END_(),
 	};
 	struct list_ctx ctx = { NULL, NULL, 0 };
+	struct cli_json_array array;
+	struct cli_out out;
 	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
@@ -159,15 +160,18 @@ CLI_HANDLER(cmd_channel_list)
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	ctx.db = c->db;   /* open now that the flags are read */
-	if (json)
-		ctx.json = cJSON_CreateArray();
-	rc = tn_channel_each(c->db, list_one, &ctx, &err);
-	if (rc != TN_OK) {
-		cJSON_Delete(ctx.json);
-		return cli_fail(&err, rc);
+	if (json) {
+		cli_out_open(&out, NULL);
+		cli_json_array_begin(&array, &out);
+		ctx.json = &array;
 	}
-	if (json)
-		return cli_print_json(ctx.json);
+	rc = tn_channel_each(c->db, list_one, &ctx, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (json) {
+		cli_json_array_end(&array);
+		return cli_out_close(&out);   /* or the failure it keeps */
+	}
 	if (!ctx.rows)
 		fprintf(stderr, "no channels yet: add one with 'turnout channel add NAME --kind KIND'\n");
 	return EXIT_OK;

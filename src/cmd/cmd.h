@@ -12,6 +12,7 @@
 
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/file.h"
 
 /* Exit statuses (SPEC.md). */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -106,8 +107,52 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * EXIT_USAGE, else 0. */
 int cli_parse_count(const char *flag, const char *text, long long *out);
 
+/*
+ * Where a command's output goes: every "-o FILE" opens it here, so "-o -"
+ * (and no -o) means stdout in one place and a file goes through the
+ * library's tn_output (file.h: atomic for a regular file, straight to a
+ * device or FIFO, links followed). Each call returns 0 or an exit status
+ * after printing why; the first failure sticks, so later writes are
+ * no-ops that return it again, and nothing is printed twice.
+ */
+struct cli_out {
+	int to_stdout;
+	int status;               /* 0, or the exit status of the first failure */
+	struct tn_output file;    /* when !to_stdout */
+};
+/* path NULL or "-": stdout; else the file (created or replaced at
+ * cli_out_close, never before). */
+int cli_out_open(struct cli_out *o, const char *path);
+int cli_out_write(struct cli_out *o, const void *data, size_t len);
+int cli_out_puts(struct cli_out *o, const char *s);
+/* Finishes the output: stdout is flushed and checked; a file is
+ * committed (or, after a failed write, removed). Returns 0 or an exit
+ * status. */
+int cli_out_close(struct cli_out *o);
+/* Drops the output after a failure elsewhere: a file's temporary copy is
+ * removed and the target left as it was. */
+void cli_out_abort(struct cli_out *o);
+
 /* Writes json as one document on stdout and frees it; 0 or EXIT_FAILED. */
 int cli_print_json(cJSON *json);
+/*
+ * A JSON array written to out as its items arrive, so a listing of a
+ * million rows needs the memory of one: each add prints one item and
+ * frees it, end writes "]" and a newline. "[" comes with the first item
+ * (or at the end), so a listing that fails before its first row prints
+ * nothing. The bytes are those cJSON_Print gives for the whole array.
+ * Each returns 0 or, once writing failed (a closed stdout, a full disk)
+ * or memory ran out, an exit status after printing why (kept in out, so
+ * cli_out_close returns it too); the caller stops there.
+ */
+struct cli_json_array {
+	struct cli_out *out;
+	int items;
+};
+int cli_json_array_begin(struct cli_json_array *a, struct cli_out *out);
+/* Takes item (NULL counts as out of memory) and frees it. */
+int cli_json_array_add(struct cli_json_array *a, cJSON *item);
+int cli_json_array_end(struct cli_json_array *a);
 /* Adds key: value to a JSON object, or key: null when value is NULL. */
 void cli_json_text(cJSON *o, const char *key, const char *value);
 /* Prints s to stdout made safe for a terminal (tn_esc_term). */

@@ -9,7 +9,6 @@
 
 #include "cmd.h"
 #include "turnout/event.h"
-#include "turnout/file.h"
 #include "turnout/ical.h"
 #include "turnout/setup.h"
 #include "turnout/text.h"
@@ -115,7 +114,7 @@ static cJSON *event_json(const struct tn_event *ev)
 }
 
 struct list_ctx {
-	cJSON *json;
+	struct cli_json_array *json;   /* with --json: printed row by row */
 	int rows;
 	int slug_width;   /* the longest slug, for the text table */
 };
@@ -135,10 +134,8 @@ static int list_one(void *vctx, const struct tn_event *ev)
 	struct list_ctx *ctx = vctx;
 
 	ctx->rows++;
-	if (ctx->json) {
-		cJSON_AddItemToArray(ctx->json, event_json(ev));
-		return 0;
-	}
+	if (ctx->json)
+		return cli_json_array_add(ctx->json, event_json(ev)) != 0;
 	if (ctx->rows == 1)
 		printf("%-4s %-*s %-16s %-20s %-9s %-8s %s\n", "ID", ctx->slug_width,
 		       "SLUG", "START", "ZONE", "STATUS", "WHEN", "TITLE");
@@ -158,6 +155,8 @@ CLI_HANDLER(cmd_event_list)
 		OPT_END_(),
 	};
 	struct list_ctx ctx = { NULL, 0, 4 };
+	struct cli_json_array array;
+	struct cli_out out;
 	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
@@ -169,19 +168,20 @@ CLI_HANDLER(cmd_event_list)
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (json && !(ctx.json = cJSON_CreateArray())) {
-		fprintf(stderr, "turnout: out of memory\n");
-		return EXIT_FAILED;
+	if (json) {
+		cli_out_open(&out, NULL);
+		cli_json_array_begin(&array, &out);
+		ctx.json = &array;
 	}
 	rc = json ? TN_OK : tn_event_each(c->db, measure_slug, &ctx, &err);
 	if (rc == TN_OK)
 		rc = tn_event_each(c->db, list_one, &ctx, &err);
-	if (rc != TN_OK) {
-		cJSON_Delete(ctx.json);
+	if (rc != TN_OK)
 		return cli_fail(&err, rc);
+	if (json) {
+		cli_json_array_end(&array);
+		return cli_out_close(&out);   /* or the failure it keeps */
 	}
-	if (json)
-		return cli_print_json(ctx.json);
 	if (ctx.rows == 0)
 		fprintf(stderr, "no events yet; 'turnout event create' makes one\n");
 	return EXIT_OK;
@@ -340,12 +340,13 @@ CLI_HANDLER(cmd_ics)
 	const char *file = NULL;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("output", 'o', &file, "FILE",
-			    "write to FILE (atomically) instead of stdout"),
+			    "write to FILE instead of stdout (- is stdout)"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_settings set;
 	struct tn_event ev;
+	struct cli_out out;
 	char *pos[1], *text = NULL;
 	int status;
 	tn_code rc;
@@ -374,12 +375,16 @@ CLI_HANDLER(cmd_ics)
 		tn_settings_clear(&set);
 	}
 	tn_event_clear(&ev);
-	if (rc == TN_OK && file)
-		rc = tn_file_write_atomic(file, text, strlen(text), &err);
-	else if (rc == TN_OK)
-		fputs(text, stdout);
-	free(text);
-	if (rc != TN_OK)
+	if (rc != TN_OK) {
+		free(text);
 		return cli_fail(&err, rc);
-	return EXIT_OK;
+	}
+	/* the calendar is complete before the file is touched */
+	if (!(status = cli_out_open(&out, file)) &&
+	    !(status = cli_out_puts(&out, text)))
+		status = cli_out_close(&out);
+	else
+		cli_out_abort(&out);
+	free(text);
+	return status;
 }

@@ -47,13 +47,15 @@ static cJSON *json_person(const struct tn_follow_row *r)
 	return p;
 }
 
-/* Listing state: rows arrive grouped by person. */
+/* Listing state: rows arrive grouped by person. With --json a person is
+ * printed as soon as the next one starts, so memory holds one person. */
 struct list_ctx {
-	cJSON *json;          /* array of persons with --json */
+	struct cli_json_array *json;   /* with --json */
 	cJSON *person;        /* the JSON person being filled */
-	int64_t current;      /* the person on the current text line, 0 = none */
+	int64_t current;      /* the person being listed, 0 = none */
 	struct tn_buf channels, regions;
 	int persons;
+	int status;           /* exit status once printing failed */
 };
 
 static void flush_line(struct list_ctx *x)
@@ -90,16 +92,26 @@ static int list_row(void *vctx, const struct tn_follow_row *r)
 	struct tn_buf part = TN_BUF_INIT, email = TN_BUF_INIT;
 
 	if (x->json) {
-		if (!x->person || (int64_t)cJSON_GetObjectItem(x->person, "id")->valuedouble
-		    != r->person_id) {
-			x->person = json_person(r);
-			cJSON_AddItemToArray(x->json, x->person);
+		if (x->person && x->current != r->person_id) {
+			x->status = cli_json_array_add(x->json, x->person);
+			x->person = NULL;
+			if (x->status)
+				return 1;
+		}
+		if (!x->person) {
+			if (!(x->person = json_person(r))) {
+				x->status = cli_json_array_add(x->json, NULL);
+				return 1;
+			}
+			x->current = r->person_id;
 			x->persons++;
 		}
 		cJSON_AddItemToArray(cJSON_GetObjectItem(x->person, "channels"),
 				     json_follow(r));
 		return 0;
 	}
+	if (ferror(stdout))
+		return 1;   /* stdout is gone: main reports it, no use going on */
 	if (x->current != r->person_id) {
 		flush_line(x);
 		if (!x->persons++)
@@ -139,7 +151,9 @@ CLI_HANDLER(cmd_follower_list)
 		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
 		OPT_END_(),
 	};
-	struct list_ctx x = { NULL, NULL, 0, TN_BUF_INIT, TN_BUF_INIT, 0 };
+	struct list_ctx x = { NULL, NULL, 0, TN_BUF_INIT, TN_BUF_INIT, 0, 0 };
+	struct cli_json_array array;
+	struct cli_out out;
 	struct tn_err err = TN_ERR_INIT;
 	tn_code rc;
 
@@ -152,19 +166,29 @@ CLI_HANDLER(cmd_follower_list)
 			   "  turnout follower list --region berlin --json", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (json)
-		x.json = cJSON_CreateArray();
+	if (json) {
+		cli_out_open(&out, NULL);
+		cli_json_array_begin(&array, &out);
+		x.json = &array;
+	}
 	rc = tn_follower_each(c->db, &filter, list_row, &x, &err);
 	if (rc == TN_OK && !json)
 		flush_line(&x);
 	tn_buf_free(&x.channels);
 	tn_buf_free(&x.regions);
 	if (rc != TN_OK) {
-		cJSON_Delete(x.json);
+		cJSON_Delete(x.person);
 		return cli_fail(&err, rc);
 	}
-	if (json)
-		return cli_print_json(x.json);
+	if (json) {
+		if (!x.status && x.person)
+			x.status = cli_json_array_add(&array, x.person);
+		else
+			cJSON_Delete(x.person);
+		if (!x.status)
+			cli_json_array_end(&array);
+		return cli_out_close(&out);   /* or the failure it keeps */
+	}
 	if (!x.persons)
 		fprintf(stderr, "no followers match\n");
 	return EXIT_OK;

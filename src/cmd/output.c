@@ -1,7 +1,8 @@
 /*
  * output.c - what every CLI handler prints through: failures as
- * "turnout: what: why" with the exit status, JSON documents, and user
- * text made safe for a terminal.
+ * "turnout: what: why" with the exit status, where output goes (stdout
+ * or an -o file), JSON documents and streamed JSON arrays, and user text
+ * made safe for a terminal.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -130,15 +131,138 @@ int cli_parse_count(const char *flag, const char *text, long long *out)
 	return 0;
 }
 
+static int nomem(void)
+{
+	fprintf(stderr, "turnout: out of memory\n");
+	return EXIT_FAILED;
+}
+
+/* A failed write to stdout, as main reports one (git.c). */
+static int stdout_failed(struct cli_out *o, int errnum)
+{
+	fprintf(stderr, "turnout: write error: stdout: %s\n",
+		strerror(errnum ? errnum : EIO));
+	return o->status = EXIT_FAILED;
+}
+
+int cli_out_open(struct cli_out *o, const char *path)
+{
+	struct tn_err err = TN_ERR_INIT;
+	tn_code rc;
+
+	o->status = 0;
+	o->file = (struct tn_output)TN_OUTPUT_INIT;
+	o->to_stdout = !path || strcmp(path, "-") == 0;
+	if (o->to_stdout)
+		return 0;
+	if ((rc = tn_output_open(path, &o->file, &err)) != TN_OK)
+		return o->status = cli_fail(&err, rc);
+	return 0;
+}
+
+int cli_out_write(struct cli_out *o, const void *data, size_t len)
+{
+	struct tn_err err = TN_ERR_INIT;
+	tn_code rc;
+
+	if (o->status)
+		return o->status;
+	if (o->to_stdout) {
+		errno = 0;
+		if (fwrite(data, 1, len, stdout) != len || ferror(stdout))
+			return stdout_failed(o, errno);
+		return 0;
+	}
+	if ((rc = tn_output_write(&o->file, data, len, &err)) != TN_OK) {
+		tn_output_abort(&o->file);
+		return o->status = cli_fail(&err, rc);
+	}
+	return 0;
+}
+
+int cli_out_puts(struct cli_out *o, const char *s)
+{
+	return cli_out_write(o, s, strlen(s));
+}
+
+int cli_out_close(struct cli_out *o)
+{
+	struct tn_err err = TN_ERR_INIT;
+	tn_code rc;
+
+	if (o->status) {
+		cli_out_abort(o);
+		return o->status;
+	}
+	if (o->to_stdout) {
+		errno = 0;
+		if (fflush(stdout) != 0 || ferror(stdout))
+			return stdout_failed(o, errno);
+		return 0;
+	}
+	if ((rc = tn_output_commit(&o->file, &err)) != TN_OK)
+		return o->status = cli_fail(&err, rc);
+	return 0;
+}
+
+void cli_out_abort(struct cli_out *o)
+{
+	if (!o->to_stdout)
+		tn_output_abort(&o->file);
+}
+
+/* "[" waits for the first item or the end, so a listing that fails
+ * before its first row (an unknown channel) prints nothing on stdout. */
+int cli_json_array_begin(struct cli_json_array *a, struct cli_out *out)
+{
+	a->out = out;
+	a->items = 0;
+	return out->status;
+}
+
+int cli_json_array_add(struct cli_json_array *a, cJSON *item)
+{
+	cJSON *wrap;
+	char *s;
+	size_t len;
+	int status;
+
+	if (a->out->status) {
+		cJSON_Delete(item);
+		return a->out->status;
+	}
+	/* Printed inside a one-item array, the item gets the indentation it
+	 * has in the whole array; the brackets are left off. */
+	if (!item || !(wrap = cJSON_CreateArray())) {
+		cJSON_Delete(item);
+		return a->out->status = nomem();
+	}
+	cJSON_AddItemToArray(wrap, item);
+	s = cJSON_Print(wrap);
+	cJSON_Delete(wrap);
+	if (!s || (len = strlen(s)) < 2) {
+		cJSON_free(s);
+		return a->out->status = nomem();
+	}
+	status = cli_out_puts(a->out, a->items++ ? ", " : "[");
+	if (!status)
+		status = cli_out_write(a->out, s + 1, len - 2);
+	cJSON_free(s);
+	return status;
+}
+
+int cli_json_array_end(struct cli_json_array *a)
+{
+	return cli_out_puts(a->out, a->items ? "]\n" : "[]\n");
+}
+
 int cli_print_json(cJSON *json)
 {
 	char *s = json ? cJSON_Print(json) : NULL;
 
 	cJSON_Delete(json);
-	if (!s) {
-		fprintf(stderr, "turnout: out of memory\n");
-		return EXIT_FAILED;
-	}
+	if (!s)
+		return nomem();
 	fputs(s, stdout);
 	fputc('\n', stdout);
 	cJSON_free(s);

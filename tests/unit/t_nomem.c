@@ -6,8 +6,10 @@
  * sanitizer build checks -- or leave a transaction open), and a failed
  * write must leave the database as it was.
  */
+#include <dirent.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -15,6 +17,7 @@
 #include "turnout/channel.h"
 #include "turnout/store.h"
 #include "turnout/event.h"
+#include "turnout/file.h"
 #include "turnout/person.h"
 #include "turnout/ical.h"
 #include "turnout/import.h"
@@ -188,6 +191,52 @@ static tn_code do_text(struct tn_err *err)
 	return rc;
 }
 
+/* An output file: a failed run must leave the old file and no temporary
+ * file beside it (counted in output_bad). */
+static char output_dir[300];
+static int output_bad;
+
+static int output_intact(void)
+{
+	char path[512], got[16] = "";
+	FILE *f;
+	size_t n;
+	int entries = 0;
+	DIR *d = opendir(output_dir);
+
+	while (d && readdir(d))
+		entries++;
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof(path), "%s/out.txt", output_dir);
+	if ((f = fopen(path, "rb")) != NULL) {
+		n = fread(got, 1, sizeof(got) - 1, f);
+		got[n] = '\0';
+		fclose(f);
+	}
+	return entries == 3 && strcmp(got, "old") == 0;   /* ., .. and out.txt */
+}
+
+static tn_code do_output(struct tn_err *err)
+{
+	struct tn_output out;
+	char path[512];
+	tn_code rc;
+
+	snprintf(path, sizeof(path), "%s/out.txt", output_dir);
+	if ((rc = tn_output_open(path, &out, err)) != TN_OK ||
+	    (rc = tn_output_write(&out, "new", 3, err)) != TN_OK) {
+		tn_output_abort(&out);
+	} else {
+		rc = tn_output_commit(&out, err);
+	}
+	if (rc != TN_OK && !output_intact())
+		output_bad++;
+	if (rc == TN_OK)   /* back to the old content for the next run */
+		rc = tn_file_write_atomic(path, "old", 3, err);
+	return rc;
+}
+
 static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
 {
 	struct tn_err err;
@@ -256,6 +305,14 @@ int main(void)
 	run("event create", do_event, 1);
 	run("ics", do_ics, 0);
 	run("event update", do_update, 1);
+	snprintf(output_dir, sizeof(output_dir), "%s/output", dir);
+	snprintf(path, sizeof(path), "%s/out.txt", output_dir);
+	if (mkdir(output_dir, 0700) != 0 || tn_file_write_atomic(path, "old", 3, &err) != TN_OK) {
+		printf("Bail out! setup: %s\n", output_dir);
+		return 1;
+	}
+	run("output file", do_output, 0);
+	is_int(output_bad, 0, "a failed output leaves the old file and no temporary file");
 
 	tn_db_close(db);
 	tn_tz_cleanup();
