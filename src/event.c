@@ -205,7 +205,72 @@ static tn_code bad_local(const char *field, const char *value,
 {
 	tn_err_field(err, TN_USAGE, field, "'%s': not a local date and time", value);
 	tn_err_hint(err, "write it as \"YYYY-MM-DD HH:MM\" (24-hour clock), "
-		    "e.g. {%s} \"2026-12-10 19:00\"", field);
+		    "e.g. {%s} \"2026-12-10 19:00\" or 2026-12-10T19:00", field);
+	return TN_USAGE;
+}
+
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Reads a local date and time as typed into the stored form "YYYY-MM-DD
+ * HH:MM": the date and time may be joined by a space or by ISO 8601's T,
+ * and may carry seconds, which must be 00 (event times are whole minutes;
+ * other seconds are refused rather than silently dropped). A zone or
+ * offset ("Z", "+02:00") is refused: the zone is a field of its own.
+ */
+static tn_code read_local(const char *field, const char *value, char out[17],
+			  struct tn_err *err)
+{
+	size_t n = strlen(value), rest = 16;
+
+	if (n < 16 || (value[10] != ' ' && value[10] != 'T'))
+		return bad_local(field, value, err);
+	snprintf(out, 17, "%.10s %.5s", value, value + 11);
+	if (!tn_tz_local_valid(out))
+		return bad_local(field, value, err);
+	if (n >= 19 && value[16] == ':' && digit(value[17]) && digit(value[18]))
+		rest = 19;
+	if (rest < n && (value[rest] == 'Z' || value[rest] == '+' ||
+			 value[rest] == '-')) {
+		tn_err_field(err, TN_USAGE, field, "'%s': a local time takes no zone "
+			     "or UTC offset", value);
+		tn_err_hint(err, "give the wall-clock time in the event's zone, and "
+			    "the zone as {tz}, e.g. {%s} \"%.10s %.5s\"", field, value,
+			    value + 11);
+		return TN_USAGE;
+	}
+	if (rest != n)
+		return bad_local(field, value, err);
+	if (rest == 19 && (value[17] != '0' || value[18] != '0')) {
+		tn_err_field(err, TN_USAGE, field, "'%s': seconds must be 00 (event "
+			     "times are whole minutes)", value);
+		tn_err_hint(err, "leave the seconds out, e.g. {%s} \"%.10s %.5s\"",
+			    field, value, value + 11);
+		return TN_USAGE;
+	}
+	return TN_OK;
+}
+
+/* Refuses a start before now unless the input allows the past: an event
+ * in the past is almost always a mistyped year or month. */
+static tn_code check_not_past(const struct tn_event *d, const char *start_local,
+			      const char *start_utc, struct tn_err *err)
+{
+	char now[21], now_local[17];
+
+	tn_now_utc(now);
+	if (strcmp(start_utc, now) >= 0)
+		return TN_OK;
+	if (tn_tz_to_local(d->tz, now, now_local, NULL) == TN_OK)
+		tn_err_field(err, TN_USAGE, "start", "'%s': in the past (it is now "
+			     "%s in %s)", start_local, now_local, d->tz);
+	else
+		tn_err_field(err, TN_USAGE, "start", "'%s': in the past", start_local);
+	tn_err_hint(err, "check the date; to record an event that has already "
+		    "begun, give {past}");
 	return TN_USAGE;
 }
 
@@ -232,6 +297,7 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			   int creating, struct tn_err *err)
 {
 	char start_local[17], end_local[17], start_utc[21], end_utc[21], old_tz[64];
+	char start_in[17], end_in[17];
 	int amb = 0, amb2 = 0, tz_changed;
 	const char *p;
 	tn_code rc;
@@ -299,10 +365,10 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		tn_err_hint(err, "give {end} or {duration}, not both");
 		return TN_USAGE;
 	}
-	if (in->start && !tn_tz_local_valid(in->start))
-		return bad_local("start", in->start, err);
-	if (in->end && !tn_tz_local_valid(in->end))
-		return bad_local("end", in->end, err);
+	if (in->start && (rc = read_local("start", in->start, start_in, err)) != TN_OK)
+		return rc;
+	if (in->end && (rc = read_local("end", in->end, end_in, err)) != TN_OK)
+		return rc;
 	{
 		int64_t minutes = 0;
 
@@ -314,14 +380,14 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			return TN_USAGE;
 		}
 		snprintf(start_local, sizeof(start_local), "%s",
-			 in->start ? in->start : d->start_local);
+			 in->start ? start_in : d->start_local);
 		if (!in->start && !tz_changed)
 			memcpy(start_utc, d->start_utc, sizeof(start_utc));
 		else if ((rc = tn_tz_to_utc(d->tz, start_local, start_utc, &amb,
 					    err)) != TN_OK)
 			return tn_err_about(err, rc, "start");
 		if (in->end) {
-			snprintf(end_local, sizeof(end_local), "%s", in->end);
+			snprintf(end_local, sizeof(end_local), "%s", end_in);
 			if ((rc = tn_tz_to_utc(d->tz, end_local, end_utc, &amb2, err)) != TN_OK)
 				return tn_err_about(err, rc, "end");
 		} else if (in->duration || creating || in->start) {
@@ -354,6 +420,11 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		tn_err_hint(err, "give a later {end}, or a {duration} such as 2h");
 		return TN_USAGE;
 	}
+	/* the past is checked when the start is set or moves, so a past
+	 * event can still have its other fields corrected */
+	if (!in->past && (creating || strcmp(start_utc, d->start_utc) != 0) &&
+	    (rc = check_not_past(d, start_local, start_utc, err)) != TN_OK)
+		return rc;
 	in->ambiguous = amb || amb2;
 	memcpy(d->start_local, start_local, sizeof(start_local));
 	memcpy(d->end_local, end_local, sizeof(end_local));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # event create / list / show / update / cancel: local times in IANA zones,
-# DST gaps and repeated hours, slugs, sequence, and every bad input.
+# DST gaps and repeated hours, the past, slugs, sequence, and every bad
+# input.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -10,7 +11,7 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'create prints only the slug and stores local and UTC times' '
-	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
+	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" --past \
 		--tz Europe/Berlin --venue "Café Einstein" --address "Unter den Linden 42" \
 		--capacity 80 --description "Talks and drinks" >out 2>err &&
 	test "$(cat out)" = summer-meetup &&
@@ -62,24 +63,24 @@ test_expect_success 'UTC times on both sides of the 2026 DST changes' '
 		IFS="|" read -r slug start zone want <<-EOT &&
 		$x
 		EOT
-		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		tn event create --title "$slug" --start "$start" --tz "$zone" --past >/dev/null &&
 		got=$(q "SELECT start_utc FROM event WHERE slug = '\''$slug'\''") &&
 		{ test "$got" = "$want" || { echo "$slug: $got != $want"; exit 1; }; }
 	done
 '
 
 test_expect_success 'a duration across the clock change counts real time' '
-	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h --past >/dev/null &&
 	test "$(q "SELECT start_utc, end_utc, end_local FROM event WHERE slug = '\''across'\''")" = \
 		"2026-10-24T23:00:00Z|2026-10-25T02:00:00Z|2026-10-25 03:00"
 '
 
 test_expect_success 'a repeated local time takes the first occurrence, with a note' '
-	tn_err event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin >out &&
+	tn_err event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --past >out &&
 	test "$(cat out)" = twice &&
 	stderr_has "^note: .*occurs twice in Europe/Berlin.*first occurrence" &&
 	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice'\''")" = 2026-10-25T00:30:00Z &&
-	tn event create --title twice-ny --start "2026-11-01 01:30" --tz America/New_York >/dev/null 2>&1 &&
+	tn event create --title twice-ny --start "2026-11-01 01:30" --tz America/New_York --past >/dev/null 2>&1 &&
 	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice-ny'\''")" = 2026-11-01T05:30:00Z
 '
 
@@ -129,8 +130,10 @@ test_expect_success 'a duplicate slug is a usage error; the hint says --slug' '
 '
 
 test_expect_success 'a bad --start is a usage error naming the flag' '
-	for v in "2026-13-01 19:00" "2026-12-01T19:00" "2026-12-01 19:00:00" tomorrow "" \
-		 "2026-02-29 10:00" "2026-12-01 25:00" "1969-12-01 10:00"
+	for v in "2026-13-01 19:00" "2026-12-01t19:00" "2026-12-01_19:00" tomorrow "" \
+		 "2026-02-29 10:00" "2026-12-01 25:00" "1969-12-01 10:00" "2026-12-01T19" \
+		 "2026-12-01 19:00:0" "2026-12-01T19:00:00.000" "2026-12-01 19:00 " \
+		 "2026-12-01 19:00:aa"
 	do
 		bad_create "^turnout: --start: .$v.: not a local date and time$" \
 			--title x --start "$v" --tz Europe/Berlin || exit 1
@@ -138,6 +141,61 @@ test_expect_success 'a bad --start is a usage error naming the flag' '
 	stderr_has "^hint: .*YYYY-MM-DD HH:MM" &&
 	bad_create "^turnout: --end: .12/01.: not a local date and time$" \
 		--title x --start "2026-12-01 10:00" --end 12/01 --tz Europe/Berlin
+'
+
+test_expect_success '--start and --end take ISO 8601 forms, stored as YYYY-MM-DD HH:MM' '
+	tn event create --title iso1 --start 2027-01-20T19:00 --tz Europe/Berlin >/dev/null &&
+	tn event create --title iso2 --start "2027-01-20 19:00:00" --tz Europe/Berlin >/dev/null &&
+	tn event create --title iso3 --start 2027-01-20T19:00:00 --end 2027-01-20T21:30 \
+		--tz Europe/Berlin >/dev/null &&
+	test "$(q "SELECT group_concat(start_local || '\''/'\'' || end_local || '\''/'\'' || start_utc, '\'' '\'') FROM (SELECT * FROM event WHERE slug LIKE '\''iso_'\'' ORDER BY slug)")" = \
+		"2027-01-20 19:00/2027-01-20 21:00/2027-01-20T18:00:00Z 2027-01-20 19:00/2027-01-20 21:00/2027-01-20T18:00:00Z 2027-01-20 19:00/2027-01-20 21:30/2027-01-20T18:00:00Z" &&
+	tn event update iso3 --end "2027-01-20 22:00:00" >/dev/null &&
+	test "$(q "SELECT end_local FROM event WHERE slug = '\''iso3'\''")" = "2027-01-20 22:00"
+'
+
+test_expect_success 'seconds other than 00 are refused, not dropped' '
+	bad_create "^turnout: --start: .2027-01-20T19:00:30.: seconds must be 00 \(event times are whole minutes\)$" \
+		--title x --start 2027-01-20T19:00:30 --tz Europe/Berlin &&
+	stderr_has "^hint: leave the seconds out, e.g. --start \"2027-01-20 19:00\"$" &&
+	bad_create "^turnout: --end: .2027-01-20 21:00:59.: seconds must be 00" \
+		--title x --start 2027-01-20T19:00 --end "2027-01-20 21:00:59" --tz Europe/Berlin &&
+	test_db_unchanged 2 tn_err event update iso1 --start "2027-01-20 19:00:01" &&
+	stderr_has "^turnout: --start: .2027-01-20 19:00:01.: seconds must be 00"
+'
+
+test_expect_success 'a zone or offset in a local time is refused; the zone is --tz' '
+	for v in 2027-01-20T19:00Z 2027-01-20T19:00:00Z "2027-01-20 19:00+02:00" \
+		 2027-01-20T19:00:00-0400
+	do
+		bad_create "^turnout: --start: .2027-01-20.19:00.*: a local time takes no zone or UTC offset$" \
+			--title x --start "$v" --tz Europe/Berlin || exit 1
+	done &&
+	stderr_has "^hint: .*as --tz, e.g. --start \"2027-01-20 19:00\"$"
+'
+
+test_expect_success 'a start in the past is refused without --past' '
+	bad_create "^turnout: --start: .2026-11-24 12:30.: in the past \(it is now 2026-11-24 13:00 in Europe/Berlin\)$" \
+		--title x --start "2026-11-24 12:30" --tz Europe/Berlin &&
+	stderr_has "^hint: .*give --past$" &&
+	bad_create "^turnout: --start: .2026-11-24 12:30.: in the past" \
+		--title x --start 2026-11-24T12:30 --duration 3h --tz Europe/Berlin &&
+	tn event create --title now --start "2026-11-24 13:00" --tz Europe/Berlin >out &&
+	echo now >expect && test_cmp expect out &&
+	tn event create --title then --start "2026-11-24 12:30" --tz Europe/Berlin --past >out &&
+	echo then >expect && test_cmp expect out
+'
+
+test_expect_success 'update refuses moving the start into the past without --past' '
+	test_db_unchanged 2 tn_err event update iso1 --start "2026-01-10 19:00" &&
+	stderr_has "^turnout: --start: .2026-01-10 19:00.: in the past" &&
+	stderr_has "^hint: .*give --past$" &&
+	test_db_unchanged 2 tn_err event update now --tz Asia/Tokyo &&
+	stderr_has "^turnout: --start: .2026-11-24 13:00.: in the past \(it is now 2026-11-24 21:00 in Asia/Tokyo\)$" &&
+	tn event update iso2 --start "2026-11-20 19:00" --past >out &&
+	echo 1 >expect && test_cmp expect out &&
+	tn event update iso2 --venue "Hall" >out &&
+	echo 2 >expect && test_cmp expect out
 '
 
 test_expect_success 'a bad --capacity is a usage error naming the flag' '
@@ -330,6 +388,8 @@ test_expect_success 'update with no flags, or bad values, is a usage error' '
 	test_db_unchanged 2 tn_err event update next-year --title "" &&
 	stderr_has "^turnout: --title: empty$" &&
 	test_db_unchanged 2 tn_err event update next-year --approval --no-approval &&
+	test_db_unchanged 2 tn_err event update next-year --past &&
+	stderr_has "^turnout: event .next-year.: nothing to change$" &&
 	test_db_unchanged 2 tn_err event update next-year --slug other &&
 	stderr_has "unknown option .--slug."
 '

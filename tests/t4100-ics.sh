@@ -48,7 +48,7 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 		IFS="|" read -r slug start zone s e <<-EOT &&
 		$x
 		EOT
-		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		tn event create --title "$slug" --start "$start" --tz "$zone" --past >/dev/null &&
 		check_times "$slug" "$s" "$e" "$zone" || exit 1
 	done
 '
@@ -57,16 +57,16 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 # 3.3.5), but both parsers read the second, so such a time is written in
 # UTC (tzid=- below) and the other one keeps its TZID.
 test_expect_success 'an event spanning the clock change, and the repeated hour' '
-	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h --past >/dev/null &&
 	check_times across 2026-10-24T23:00:00Z 2026-10-25T02:00:00Z Europe/Berlin &&
-	tn event create --title night --start "2026-03-29 01:30" --tz Europe/Berlin --end "2026-03-29 03:30" >/dev/null &&
+	tn event create --title night --start "2026-03-29 01:30" --tz Europe/Berlin --end "2026-03-29 03:30" --past >/dev/null &&
 	check_times night 2026-03-29T00:30:00Z 2026-03-29T01:30:00Z Europe/Berlin &&
-	tn event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --duration 1h >/dev/null 2>&1 &&
+	tn event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --duration 1h --past >/dev/null 2>&1 &&
 	check_times twice 2026-10-25T00:30:00Z 2026-10-25T01:30:00Z - &&
 	grep -q "^DTSTART:20261025T003000Z.$" twice.ics &&
 	grep -q "^DTEND:20261025T013000Z.$" twice.ics &&
 	grep -q "^TZID:Europe/Berlin.$" twice.ics &&
-	tn event create --title before --start "2026-10-25 01:00" --tz Europe/Berlin --end "2026-10-25 02:30" >/dev/null 2>&1 &&
+	tn event create --title before --start "2026-10-25 01:00" --tz Europe/Berlin --end "2026-10-25 02:30" --past >/dev/null 2>&1 &&
 	tn ics before -o before.ics &&
 	parse before.ics &&
 	grep -qx "dtstart=2026-10-24T23:00:00Z tzid=Europe/Berlin" py.out &&
@@ -98,7 +98,7 @@ latest_onset() {
 # Europe/Moscow goes on with every change from 1974 to 2011; turnout keeps
 # the year before the event to the year after it.
 test_expect_success 'an old event: only the rules of its years, right instants' '
-	tn event create --title moscow75 --start "1975-01-06 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow75 --start "1975-01-06 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow75 1975-01-06T16:00:00Z 1975-01-06T18:00:00Z Europe/Moscow &&
 	test "$(latest_onset moscow75.ics)" -le 1977 &&
 	vtz moscow75.ics >actual &&
@@ -118,9 +118,9 @@ test_expect_success 'an old event: only the rules of its years, right instants' 
 '
 
 test_expect_success 'a DST-era event: only the changes of its years' '
-	tn event create --title moscow84s --start "1984-07-15 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow84s --start "1984-07-15 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow84s 1984-07-15T15:00:00Z 1984-07-15T17:00:00Z Europe/Moscow &&
-	tn event create --title moscow84w --start "1984-01-15 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow84w --start "1984-01-15 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow84w 1984-01-15T16:00:00Z 1984-01-15T18:00:00Z Europe/Moscow &&
 	test "$(latest_onset moscow84s.ics)" -le 1986 &&
 	grep -q "^DTSTART:19850331T020000.$" moscow84s.ics &&
@@ -132,11 +132,11 @@ test_expect_success 'a DST-era event: only the changes of its years' '
 # turnout repeats it as an RDATE: without that ical.js read Berlin's
 # winter of 1981/82 as +02 and Sydney's summer of 1995/96 as +10.
 test_expect_success 'an observance with RDATEs also lists its DTSTART' '
-	tn event create --title berlin82 --start "1982-01-15 19:00" --tz Europe/Berlin >/dev/null &&
+	tn event create --title berlin82 --start "1982-01-15 19:00" --tz Europe/Berlin --past >/dev/null &&
 	check_times berlin82 1982-01-15T18:00:00Z 1982-01-15T20:00:00Z Europe/Berlin &&
 	grep -q "^DTSTART:19810927T030000.$" berlin82.ics &&
 	grep -q "^RDATE:19810927T030000.$" berlin82.ics &&
-	tn event create --title sydney96 --start "1996-01-15 19:00" --tz Australia/Sydney >/dev/null &&
+	tn event create --title sydney96 --start "1996-01-15 19:00" --tz Australia/Sydney --past >/dev/null &&
 	check_times sydney96 1996-01-15T08:00:00Z 1996-01-15T10:00:00Z Australia/Sydney
 '
 

@@ -44,8 +44,9 @@ struct tn_event {
  * capacity an empty string means "none". */
 struct tn_event_input {
 	const char *title;
-	const char *start;       /* "YYYY-MM-DD HH:MM" */
-	const char *end;         /* exclusive with duration */
+	const char *start;       /* "YYYY-MM-DD HH:MM"; also "YYYY-MM-DDTHH:MM"
+	                          * and either with ":00" seconds */
+	const char *end;         /* as start; exclusive with duration */
 	const char *duration;    /* "2h", "90m", "1h30m"; default 2h */
 	const char *tz;
 	const char *venue;
@@ -55,6 +56,7 @@ struct tn_event_input {
 	const char *slug;        /* create only; default made from the title */
 	int approval;            /* 1: registrations need approval */
 	int no_approval;         /* 1: they do not (update; not with approval) */
+	int past;                /* 1: a start in the past is allowed */
 	int ambiguous;           /* out: 1 if start or end fell in a repeated
 	                          * hour and the first occurrence was taken */
 };

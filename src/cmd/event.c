@@ -19,7 +19,7 @@
 #define EVENT_FLAGS(in) \
 	OPT_STRING_("title", 0, &(in).title, "TEXT", "the event's title"), \
 	OPT_STRING_("start", 0, &(in).start, "\"YYYY-MM-DD HH:MM\"", \
-		    "local start time in --tz"), \
+		    "local start time in --tz (or YYYY-MM-DDTHH:MM)"), \
 	OPT_STRING_("end", 0, &(in).end, "\"YYYY-MM-DD HH:MM\"", \
 		    "local end time (or --duration)"), \
 	OPT_STRING_("duration", 0, &(in).duration, "LENGTH", \
@@ -30,7 +30,8 @@
 	OPT_STRING_("address", 0, &(in).address, "TEXT", "street address"), \
 	OPT_STRING_("capacity", 0, &(in).capacity, "N", \
 		    "maximum attendees (\"\" for no limit)"), \
-	OPT_STRING_("description", 0, &(in).description, "TEXT", "description")
+	OPT_STRING_("description", 0, &(in).description, "TEXT", "description"), \
+	OPT_BOOL_("past", 0, &(in).past, "allow a start in the past")
 
 /* Prints a note on stderr when a local time was in a repeated hour. */
 static void note_ambiguous(const struct tn_event_input *in,
@@ -48,7 +49,7 @@ CLI_HANDLER(cmd_event_create)
 		"turnout event create --title TEXT --start \"YYYY-MM-DD HH:MM\" --tz ZONE\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--venue TEXT]\n"
 		"       [--address TEXT] [--capacity N] [--description TEXT]\n"
-		"       [--approval] [--slug SLUG]";
+		"       [--approval] [--slug SLUG] [--past]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
 	int approval = 0, status;
 	const struct cli_opt opts[] = {
@@ -64,7 +65,8 @@ CLI_HANDLER(cmd_event_create)
 
 	status = cli_parse(c, argc, argv, opts, usage,
 			   "Creates an event and prints its slug. Times are local to --tz;\n"
-			   "a time that occurs twice (clocks going back) means the first one.",
+			   "a time that occurs twice (clocks going back) means the first one.\n"
+			   "A start in the past needs --past.",
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -255,7 +257,7 @@ CLI_HANDLER(cmd_event_update)
 		"turnout event update EVENT [--title TEXT] [--start \"YYYY-MM-DD HH:MM\"]\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--tz ZONE]\n"
 		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
-		"       [--description TEXT] [--approval | --no-approval]";
+		"       [--description TEXT] [--approval | --no-approval] [--past]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
 	int status;
 	const struct cli_opt opts[] = {
@@ -275,8 +277,9 @@ CLI_HANDLER(cmd_event_update)
 			   "Changes an event and prints its new sequence number. Only the\n"
 			   "given fields change; an empty --venue, --address, --description\n"
 			   "or --capacity clears it. A new --start without --end or\n"
-			   "--duration keeps the event's length. If every value equals the\n"
-			   "stored one, nothing is written and the sequence stays.",
+			   "--duration keeps the event's length; moving the start into the\n"
+			   "past needs --past. If every value equals the stored one, nothing\n"
+			   "is written and the sequence stays.",
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;

@@ -1,7 +1,8 @@
 /* Unit tests: the error model (err.h) and that the library speaks no
  * front end's words: its errors name a field, not a flag, and its rules
  * hold without the CLI (a required channel kind, "nothing to change", the
- * approval conflict, a cancelled event). */
+ * approval conflict, a cancelled event, a start in the past). */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@ int main(void)
 	struct tn_event ev;
 	struct tn_db *db;
 	int created, changed;
+
+	setenv("TURNOUT_NOW", "2026-11-24T12:00:00Z", 1);
 
 	/* err.h itself */
 	is_int(tn_err_field(&err, TN_USAGE, "start", "'%s': bad", "x"), TN_USAGE,
@@ -91,12 +94,27 @@ int main(void)
 	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "a time in a DST gap");
 	is_str(err.field, "start", "naming the field");
 	speaks_no_cli(&err, "gap");
-	in.start = "2027-06-10 19:00";
+	in.start = "2026-06-10 19:00";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "a start in the past");
+	is_str(err.field, "start", "naming the field");
+	ok(strstr(err.hint, "{past}") != NULL, "the hint refers to {past} (%s)", err.hint);
+	speaks_no_cli(&err, "past");
+	in.start = "2027-06-10T19:00:30";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "seconds other than 00");
+	is_str(err.field, "start", "naming the field");
+	speaks_no_cli(&err, "seconds");
+	in.start = "2027-06-10T19:00:00";
 	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "create (%s)", err.msg);
+	is_str(ev.start_local, "2027-06-10 19:00", "an ISO time is stored as YYYY-MM-DD HH:MM");
 	tn_event_clear(&ev);
 	is_int(tn_event_create(db, &in, &ev, &err), TN_EXISTS, "the same title again");
 	speaks_no_cli(&err, "slug taken");
 
+	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
+	in.start = "2026-01-10 19:00";
+	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err),
+	       TN_USAGE, "moving the start into the past");
+	is_str(err.field, "start", "naming the field");
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
 	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err), TN_USAGE,
 	       "an update that names nothing to change is refused by the library");

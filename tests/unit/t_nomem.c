@@ -218,7 +218,10 @@ static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
 		if (calls < n)
 			break;                      /* no allocation failed: done */
 	}
-	ok(bad == 0 && n < 5000, "%s: %ld allocation points, %ld failed cleanly, %ld recovered",
+	/* a step that never got through (a rule refusing its input) would
+	 * test nothing */
+	ok(bad == 0 && n < 5000 && ok_runs > 0,
+	   "%s: %ld allocation points, %ld failed cleanly, %ld recovered",
 	   what, n - 1, failed_runs, ok_runs);
 }
 
@@ -230,6 +233,8 @@ int main(void)
 	struct tn_err err;
 	int created;
 
+	/* the events below are upcoming at this time */
+	setenv("TURNOUT_NOW", "2026-09-01T12:00:00Z", 1);
 	if (!tap_tmpdir(dir, sizeof(dir)))
 		return 1;
 	wrap_sqlite();
