@@ -303,6 +303,7 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	tn_code rc;
 
 	in->ambiguous = 0;
+	in->kept_local = 0;
 	if (creating) {
 		if (!in->title)
 			return tn_err_field(err, TN_USAGE, "title", "required");
@@ -426,6 +427,8 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 	    (rc = check_not_past(d, start_local, start_utc, err)) != TN_OK)
 		return rc;
 	in->ambiguous = amb || amb2;
+	in->kept_local = !creating && !in->start && tz_changed &&
+			 strcmp(start_utc, d->start_utc) != 0;
 	memcpy(d->start_local, start_local, sizeof(start_local));
 	memcpy(d->end_local, end_local, sizeof(end_local));
 	memcpy(d->start_utc, start_utc, sizeof(start_utc));

@@ -193,9 +193,9 @@ test_expect_success 'update refuses moving the start into the past without --pas
 	test_db_unchanged 2 tn_err event update now --tz Asia/Tokyo &&
 	stderr_has "^turnout: --start: .2026-11-24 13:00.: in the past \(it is now 2026-11-24 21:00 in Asia/Tokyo\)$" &&
 	tn event update iso2 --start "2026-11-20 19:00" --past >out &&
-	echo 1 >expect && test_cmp expect out &&
+	echo "updated '\''iso2'\'' (sequence 1)" >expect && test_cmp expect out &&
 	tn event update iso2 --venue "Hall" >out &&
-	echo 2 >expect && test_cmp expect out
+	echo "updated '\''iso2'\'' (sequence 2)" >expect && test_cmp expect out
 '
 
 test_expect_success 'a bad --capacity is a usage error naming the flag' '
@@ -340,12 +340,13 @@ test_expect_success 'list orders by start with status and upcoming/past' '
 	PYEOF
 '
 
-test_expect_success 'update bumps the sequence and prints it; the UID stays' '
+test_expect_success 'update bumps the sequence and says so; the UID stays' '
 	uid=$(q "SELECT uid FROM event WHERE slug = '\''next-year'\''") &&
-	got=$(tn event update next-year --venue "Big Hall") &&
-	test "$got" = 1 &&
-	got=$(tn event update next-year --title "Next Year!" --capacity 50) &&
-	test "$got" = 2 &&
+	tn_err event update next-year --venue "Big Hall" >out &&
+	echo "updated '\''next-year'\'' (sequence 1)" >expect && test_cmp expect out &&
+	test_must_be_empty "$TRASH/.stderr" &&
+	tn event update next-year --title "Next Year!" --capacity 50 >out &&
+	echo "updated '\''next-year'\'' (sequence 2)" >expect && test_cmp expect out &&
 	test "$(q "SELECT uid, sequence, title, venue, capacity FROM event WHERE slug = '\''next-year'\''")" = \
 		"$uid|2|Next Year!|Big Hall|50"
 '
@@ -354,7 +355,9 @@ test_expect_success 'update --start keeps the length; --tz alone keeps local tim
 	tn event update d3 --start "2026-12-05 18:00" >/dev/null &&
 	test "$(q "SELECT start_local, end_local, end_utc FROM event WHERE slug = '\''d3'\''")" = \
 		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T20:00:00Z" &&
-	tn event update d3 --tz America/New_York >/dev/null &&
+	tn_err event update d3 --tz America/New_York >out &&
+	echo "updated '\''d3'\'' (sequence 2)" >expect && test_cmp expect out &&
+	stderr_has "^note: .d3. keeps 18:00 local time in America/New_York; in UTC it now starts at 2026-12-05T23:00:00Z$" &&
 	test "$(q "SELECT start_local, end_local, start_utc, sequence FROM event WHERE slug = '\''d3'\''")" = \
 		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T23:00:00Z|2" &&
 	tn event update d3 --duration 30m >/dev/null &&
@@ -369,8 +372,31 @@ test_expect_success 'update clears optional fields with ""; --no-approval' '
 test_expect_success 'an update that changes nothing keeps the sequence and says so' '
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
 	test_db_unchanged 0 tn_err event update next-year --title "Next Year!" --tz Europe/Berlin >out &&
-	test "$(cat out)" = "$seq" &&
+	test_must_be_empty out &&
 	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$"
+'
+
+# --json: the object event show --json prints, plus "changed" for update
+# and cancel.
+test_expect_success 'create, update and cancel take --json' '
+	tn event create --title "Json Night" --start 2027-03-01T19:00 --tz Europe/Berlin --json >c.json &&
+	tn event show json-night --json >s.json &&
+	tn event update json-night --venue Attic --json >u.json &&
+	tn_err event update json-night --venue Attic --json >same.json &&
+	stderr_has "^note: event .json-night.: nothing changed" &&
+	tn event cancel json-night --json >x.json &&
+	tn_err event cancel json-night --json >again.json &&
+	$PY - <<-PYEOF
+	import json
+	c, s, u, same, x, again = (json.load(open(f)) for f in
+	    ("c.json", "s.json", "u.json", "same.json", "x.json", "again.json"))
+	assert c == s, (c, s)
+	assert list(u) == list(s) + ["changed"], list(u)
+	assert u["changed"] is True and u["venue"] == "Attic" and u["sequence"] == 1, u
+	assert same["changed"] is False and same["sequence"] == 1, same
+	assert x["changed"] is True and x["status"] == "cancelled" and x["sequence"] == 2, x
+	assert again["changed"] is False and again["sequence"] == 2, again
+	PYEOF
 '
 
 test_expect_success 'update with no flags, or bad values, is a usage error' '
@@ -407,8 +433,9 @@ test_expect_success 'update refuses control characters in text flags too' '
 
 test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
-	got=$(tn event cancel next-year) &&
-	test "$got" = $((seq + 1)) &&
+	tn event cancel next-year >out &&
+	echo "cancelled '\''next-year'\'' (sequence $((seq + 1)))" >expect &&
+	test_cmp expect out &&
 	test "$(q "SELECT status, sequence FROM event WHERE slug = '\''next-year'\''")" = "cancelled|$((seq + 1))" &&
 	tn event list >out &&
 	grep -q "^[0-9]*  *next-year .* cancelled upcoming" out
@@ -416,6 +443,7 @@ test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
 
 test_expect_success 'cancelling twice says so and changes nothing' '
 	test_db_unchanged 0 tn_err event cancel next-year >out &&
+	test_must_be_empty out &&
 	stderr_has "^note: event .next-year. is already cancelled; nothing changed$"
 '
 

@@ -59,6 +59,8 @@ struct tn_event_input {
 	int past;                /* 1: a start in the past is allowed */
 	int ambiguous;           /* out: 1 if start or end fell in a repeated
 	                          * hour and the first occurrence was taken */
+	int kept_local;          /* out: 1 if a new zone kept the local start
+	                          * time and so moved its instant (update) */
 };
 
 #define TN_EVENT_INPUT_INIT { .title = NULL }

@@ -43,20 +43,34 @@ static void note_ambiguous(const struct tn_event_input *in,
 			ev->slug, ev->tz);
 }
 
+static cJSON *event_json(const struct tn_event *ev);
+
+/* With --json: the event as 'event show --json' prints it, plus
+ * "changed" for update and cancel (changed < 0 leaves it out). */
+static int print_event_json(const struct tn_event *ev, int changed)
+{
+	cJSON *o = event_json(ev);
+
+	if (o && changed >= 0)
+		cJSON_AddBoolToObject(o, "changed", changed);
+	return cli_print_json(o);
+}
+
 CLI_HANDLER(cmd_event_create)
 {
 	static const char usage[] =
 		"turnout event create --title TEXT --start \"YYYY-MM-DD HH:MM\" --tz ZONE\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--venue TEXT]\n"
 		"       [--address TEXT] [--capacity N] [--description TEXT]\n"
-		"       [--approval] [--slug SLUG] [--past]";
+		"       [--approval] [--slug SLUG] [--past] [--json]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	int approval = 0, status;
+	int approval = 0, json = 0, status;
 	const struct cli_opt opts[] = {
 		EVENT_FLAGS(in),
 		OPT_BOOL_("approval", 0, &approval, "registrations need approval"),
 		OPT_STRING_("slug", 0, &in.slug, "SLUG",
 			    "short name for links (default: made from the title)"),
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -75,9 +89,14 @@ CLI_HANDLER(cmd_event_create)
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	note_ambiguous(&in, &ev);
-	printf("%s\n", ev.slug);
+	if (json) {
+		status = print_event_json(&ev, -1);
+	} else {
+		printf("%s\n", ev.slug);
+		status = EXIT_OK;
+	}
 	tn_event_clear(&ev);
-	return EXIT_OK;
+	return status;
 }
 
 static cJSON *event_json(const struct tn_event *ev)
@@ -257,14 +276,16 @@ CLI_HANDLER(cmd_event_update)
 		"turnout event update EVENT [--title TEXT] [--start \"YYYY-MM-DD HH:MM\"]\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--tz ZONE]\n"
 		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
-		"       [--description TEXT] [--approval | --no-approval] [--past]";
+		"       [--description TEXT] [--approval | --no-approval]\n"
+		"       [--past] [--json]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	int status;
+	int json = 0, status;
 	const struct cli_opt opts[] = {
 		EVENT_FLAGS(in),
 		OPT_BOOL_("approval", 0, &in.approval, "registrations need approval"),
 		OPT_BOOL_("no-approval", 0, &in.no_approval,
 			  "registrations are accepted at once"),
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -274,39 +295,51 @@ CLI_HANDLER(cmd_event_update)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Changes an event and prints its new sequence number. Only the\n"
+			   "Changes an event, bumps its sequence and says so. Only the\n"
 			   "given fields change; an empty --venue, --address, --description\n"
 			   "or --capacity clears it. A new --start without --end or\n"
 			   "--duration keeps the event's length; moving the start into the\n"
-			   "past needs --past. If every value equals the stored one, nothing\n"
-			   "is written and the sequence stays.",
+			   "past needs --past. --tz alone keeps the local times, so the\n"
+			   "instants move. If every value equals the stored one, nothing is\n"
+			   "written and the sequence stays.",
 			   1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_event_update(c->db, pos[0], &in, &ev, &changed, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	if (changed)
+	if (changed) {
 		note_ambiguous(&in, &ev);
-	else
+		if (in.kept_local)
+			fprintf(stderr, "note: '%s' keeps %s local time in %s; in UTC "
+				"it now starts at %s\n", ev.slug, ev.start_local + 11,
+				ev.tz, ev.start_utc);
+	} else {
 		fprintf(stderr, "note: event '%s': nothing changed; the sequence "
 			"stays %" PRId64 "\n", ev.slug, ev.sequence);
-	printf("%" PRId64 "\n", ev.sequence);
+	}
+	if (json)
+		status = print_event_json(&ev, changed);
+	else if (changed)
+		printf("updated '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	tn_event_clear(&ev);
-	return EXIT_OK;
+	return status;
 }
 
 CLI_HANDLER(cmd_event_cancel)
 {
-	const struct cli_opt opts[] = { OPT_END_() };
+	int json = 0, changed = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
+		OPT_END_(),
+	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	char *pos[1];
-	int changed = 0, status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT",
-			   "Marks the event cancelled, bumps its sequence and prints it.\n"
+	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT [--json]",
+			   "Marks the event cancelled, bumps its sequence and says so.\n"
 			   "Its calendar file then says STATUS:CANCELLED. Cancelling an\n"
 			   "event that is already cancelled changes nothing.", 1, 1, pos);
 	if (status)
@@ -317,9 +350,12 @@ CLI_HANDLER(cmd_event_cancel)
 	if (!changed)
 		fprintf(stderr, "note: event '%s' is already cancelled; nothing "
 			"changed\n", ev.slug);
-	printf("%" PRId64 "\n", ev.sequence);
+	if (json)
+		status = print_event_json(&ev, changed);
+	else if (changed)
+		printf("cancelled '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	tn_event_clear(&ev);
-	return EXIT_OK;
+	return status;
 }
 
 CLI_HANDLER(cmd_ics)
