@@ -462,28 +462,107 @@ static tn_code make_uid(struct tn_db *db, char uid[128], struct tn_err *err)
 	return TN_OK;
 }
 
-static tn_code slug_taken(struct tn_db *db, const char *slug, int explicit,
-			  struct tn_err *err)
+/* The id of the event other than self that uses slug in *other; 0 if
+ * none does. */
+static tn_code slug_owner(struct tn_db *db, const char *slug, int64_t self,
+			  int64_t *other, struct tn_err *err)
 {
-	struct tn_event other;
-	tn_code rc = tn_db_one(db, err, read_row, &other, SELECT_EVENT " WHERE slug = ?1",
-			       TN_T(slug));
+	tn_code rc = tn_db_int(db, err, other,
+			       "SELECT id FROM event WHERE slug = ?1 AND id <> ?2",
+			       TN_T(slug), TN_I(self));
 
-	if (rc == TN_NOTFOUND)
+	if (rc == TN_NOTFOUND) {
+		*other = 0;
 		return TN_OK;
-	if (rc != TN_OK)
-		return rc;
-	tn_err_set(err, TN_EXISTS, "slug '%s': already used by event %lld",
-		   slug, (long long)other.id);
-	if (explicit) {
-		tn_err_about(err, TN_EXISTS, "slug");
-		tn_err_hint(err, "choose another {slug}, e.g. {slug} %.50s-2", slug);
-	} else {
-		tn_err_hint(err, "pass {slug} to name this event differently, "
-			    "e.g. {slug} %.50s-2", slug);
 	}
-	tn_event_clear(&other);
+	return rc;
+}
+
+static tn_code check_slug(const char *slug, struct tn_err *err)
+{
+	if (tn_slug_valid(slug))
+		return TN_OK;
+	tn_err_field(err, TN_USAGE, "slug", "'%s': not a valid slug", slug);
+	tn_err_hint(err, "use lower-case letters a-z, digits and single dashes, "
+		    "at most %d characters, at least one letter", TN_SLUG_MAX);
+	return TN_USAGE;
+}
+
+/* A slug the user chose must be free: it is never changed behind their
+ * back. */
+static tn_code slug_free(struct tn_db *db, const char *slug, int64_t self,
+			 struct tn_err *err)
+{
+	int64_t other;
+	tn_code rc = slug_owner(db, slug, self, &other, err);
+
+	if (rc != TN_OK || other == 0)
+		return rc;
+	tn_err_field(err, TN_EXISTS, "slug", "slug '%s': already used by event %lld",
+		     slug, (long long)other);
+	tn_err_hint(err, "choose another {slug}, e.g. {slug} %.50s-2", slug);
 	return TN_EXISTS;
+}
+
+static int has_letter(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return 1;
+	return 0;
+}
+
+/*
+ * Sets d->slug from the title. A recurring title (the same meetup every
+ * month) is not an error: when the title's slug is taken, the local start
+ * date is added ("readers-meetup-2027-06-10"), and when that is taken
+ * too, a counter ("readers-meetup-2027-06-10-2", "-3", ...). The title's
+ * part is cut at a word boundary so the whole stays within TN_SLUG_MAX.
+ */
+static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *err)
+{
+	struct tn_buf base = TN_BUF_INIT;
+	char suffix[32];
+	int64_t other = 0;
+	size_t keep;
+	int n;
+	tn_code rc;
+
+	if (tn_slug_from_title(d->title, &base) != TN_OK) {
+		tn_buf_free(&base);
+		return nomem(err);
+	}
+	snprintf(d->slug, sizeof(d->slug), "%s", base.data);
+	rc = slug_owner(db, d->slug, 0, &other, err);
+	for (n = 1; rc == TN_OK && other != 0; n++) {
+		if (n == 1)
+			snprintf(suffix, sizeof(suffix), "-%.10s", d->start_local);
+		else
+			snprintf(suffix, sizeof(suffix), "-%.10s-%d", d->start_local, n);
+		keep = base.len;
+		if (keep > TN_SLUG_MAX - strlen(suffix)) {
+			size_t cut = TN_SLUG_MAX - strlen(suffix);
+
+			keep = cut;
+			while (cut > 0 && base.data[cut] != '-')
+				cut--;
+			if (cut > 0)   /* else one over-long word: cut inside it */
+				keep = cut;
+		}
+		while (keep > 0 && base.data[keep - 1] == '-')
+			keep--;
+		/* the date is digits: the title's part must keep a letter */
+		if (has_letter(base.data, keep))
+			snprintf(d->slug, sizeof(d->slug), "%.*s%s", (int)keep,
+				 base.data, suffix);
+		else
+			snprintf(d->slug, sizeof(d->slug), "event%s", suffix);
+		rc = slug_owner(db, d->slug, 0, &other, err);
+	}
+	tn_buf_free(&base);
+	return rc;
 }
 
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
@@ -509,39 +588,29 @@ tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 			struct tn_event *ev, struct tn_err *err)
 {
 	struct tn_event d;
-	struct tn_buf slug = TN_BUF_INIT;
 	tn_code rc;
 
 	memset(&d, 0, sizeof(d));
-	if (in->slug && !tn_slug_valid(in->slug)) {
-		tn_err_field(err, TN_USAGE, "slug", "'%s': not a valid slug", in->slug);
-		tn_err_hint(err, "use lower-case letters a-z, digits and single dashes, "
-			    "at most %d characters, at least one letter", TN_SLUG_MAX);
-		return TN_USAGE;
-	}
+	if (in->slug && (rc = check_slug(in->slug, err)) != TN_OK)
+		return rc;
 	if ((rc = apply_input(&d, in, 1, err)) != TN_OK)
 		goto out;
-	if (in->slug)
-		rc = tn_buf_add(&slug, in->slug);
-	else
-		rc = tn_slug_from_title(d.title, &slug);
-	if (rc != TN_OK) {
-		rc = nomem(err);
-		goto out;
-	}
-	snprintf(d.slug, sizeof(d.slug), "%s", slug.data);
 	tn_now_utc(d.created_at);
 	memcpy(d.updated_at, d.created_at, sizeof(d.created_at));
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		goto out;
-	rc = slug_taken(db, d.slug, in->slug != NULL, err);
+	if (in->slug) {
+		snprintf(d.slug, sizeof(d.slug), "%s", in->slug);
+		rc = slug_free(db, d.slug, 0, err);
+	} else {
+		rc = title_slug(db, &d, err);
+	}
 	if (rc == TN_OK)
 		rc = make_uid(db, d.uid, err);
 	if (rc == TN_OK)
 		rc = insert(db, &d, err);
 	rc = tn_db_end(db, rc, err);
 out:
-	tn_buf_free(&slug);
 	if (rc == TN_OK && ev) {
 		*ev = d;
 		return TN_OK;

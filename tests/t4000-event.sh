@@ -120,11 +120,37 @@ test_expect_success 'an end before (or at) the start is a usage error' '
 		--title x --start "2026-10-25 02:50" --end "2026-10-25 02:10" --tz Europe/Berlin
 '
 
-test_expect_success 'a duplicate slug is a usage error; the hint says --slug' '
-	bad_create "^turnout: slug .summer-meetup.: already used by event 1$" \
-		--title "Summer  Meetup!" --start "2026-12-01 19:00" --tz Europe/Berlin &&
-	stderr_has "^hint: pass --slug" &&
-	bad_create "^turnout: --slug: slug .summer-meetup.: already used" \
+test_expect_success 'a recurring title gets the start date in its slug, then a counter' '
+	tn event create --title "Summer  Meetup!" --start "2026-12-01 19:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01 >expect && test_cmp expect out &&
+	tn event create --title "Summer Meetup" --start "2026-12-01 21:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01-2 >expect && test_cmp expect out &&
+	tn event create --title "Summer Meetup" --start "2026-12-01 22:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01-3 >expect && test_cmp expect out
+'
+
+# The date is the local one: 2026-12-02 00:30 in Tokyo is still 1 December
+# in UTC.
+test_expect_success 'the date in a recurring slug is the local start date' '
+	tn event create --title "Summer Meetup" --start "2026-12-02 00:30" --tz Asia/Tokyo >out &&
+	echo summer-meetup-2026-12-02 >expect && test_cmp expect out
+'
+
+test_expect_success 'a long recurring title is cut at a word to fit the date' '
+	title="A very long title for a meetup that happens again and again every month" &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >first &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >out &&
+	echo a-very-long-title-for-a-meetup-that-happens-again-2026-12-03 >expect &&
+	test_cmp expect out &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >out &&
+	echo a-very-long-title-for-a-meetup-that-happens-2026-12-03-2 >expect &&
+	test_cmp expect out &&
+	echo a-very-long-title-for-a-meetup-that-happens-again-and-again >expect &&
+	test_cmp expect first
+'
+
+test_expect_success 'a chosen slug that is taken is a usage error; the hint says --slug' '
+	bad_create "^turnout: --slug: slug .summer-meetup.: already used by event 1$" \
 		--title other --slug summer-meetup --start "2026-12-01 19:00" --tz Europe/Berlin &&
 	stderr_has "^hint: choose another --slug"
 '

@@ -69,9 +69,12 @@ struct tn_event_input {
  * TN_USAGE if malformed or out of range. */
 tn_code tn_event_parse_duration(const char *s, int64_t *minutes);
 
-/* Creates an event. title, start and tz are required. Fills *ev (when ev
- * is not NULL; caller calls tn_event_clear). TN_USAGE for a bad value
- * (the message names its flag), TN_EXISTS if the slug is taken. */
+/* Creates an event. title, start and tz are required; a start in the past
+ * is refused (field "start") unless in->past. Without in->slug the slug is
+ * made from the title; when that one is taken, the local start date is
+ * added ("meetup-2027-06-10", then "meetup-2027-06-10-2", ...). Fills *ev
+ * (when ev is not NULL; caller calls tn_event_clear). TN_USAGE for a bad
+ * value (err->field names it), TN_EXISTS if the given slug is taken. */
 tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 			struct tn_event *ev, struct tn_err *err);
 

@@ -80,7 +80,8 @@ CLI_HANDLER(cmd_event_create)
 	status = cli_parse(c, argc, argv, opts, usage,
 			   "Creates an event and prints its slug. Times are local to --tz;\n"
 			   "a time that occurs twice (clocks going back) means the first one.\n"
-			   "A start in the past needs --past.",
+			   "A start in the past needs --past. When the title's slug is taken,\n"
+			   "the start date is added to it (readers-meetup-2027-06-10).",
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;

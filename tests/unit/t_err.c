@@ -1,7 +1,7 @@
 /* Unit tests: the error model (err.h) and that the library speaks no
  * front end's words: its errors name a field, not a flag, and its rules
  * hold without the CLI (a required channel kind, "nothing to change", the
- * approval conflict, a cancelled event, a start in the past). */
+ * approval conflict, a cancelled event, a start in the past, slugs). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -106,8 +106,17 @@ int main(void)
 	in.start = "2027-06-10T19:00:00";
 	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "create (%s)", err.msg);
 	is_str(ev.start_local, "2027-06-10 19:00", "an ISO time is stored as YYYY-MM-DD HH:MM");
+	is_str(ev.slug, "meetup", "the slug comes from the title");
 	tn_event_clear(&ev);
-	is_int(tn_event_create(db, &in, &ev, &err), TN_EXISTS, "the same title again");
+	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "the same title again");
+	is_str(ev.slug, "meetup-2027-06-10", "gets the start date in its slug");
+	tn_event_clear(&ev);
+	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "and again on that date");
+	is_str(ev.slug, "meetup-2027-06-10-2", "gets a counter after the date");
+	tn_event_clear(&ev);
+	in.slug = "meetup";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_EXISTS, "a chosen slug that is taken");
+	is_str(err.field, "slug", "naming the field");
 	speaks_no_cli(&err, "slug taken");
 
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;

@@ -159,6 +159,23 @@ static tn_code do_ics(struct tn_err *err)
 	return rc;
 }
 
+/* The title of the event made in main: its slug is taken, so the slug
+ * gets the date and then a counter. */
+static tn_code do_event_again(struct tn_err *err)
+{
+	struct tn_event_input in = TN_EVENT_INPUT_INIT;
+	struct tn_event ev;
+	tn_code rc;
+
+	in.title = "Fixed";
+	in.start = "2026-12-01T19:00:00";
+	in.tz = "America/New_York";
+	rc = tn_event_create(db, &in, &ev, err);
+	if (rc == TN_OK)
+		tn_event_clear(&ev);
+	return rc;
+}
+
 static tn_code do_update(struct tn_err *err)
 {
 	static int n;
@@ -259,6 +276,7 @@ int main(void)
 	run("channel add", do_channel, 1);
 	run("follower import", do_import, 1);
 	run("event create", do_event, 1);
+	run("event create, title taken", do_event_again, 1);
 	run("ics", do_ics, 0);
 	run("event update", do_update, 1);
 
