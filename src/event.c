@@ -565,6 +565,20 @@ static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *e
 	return rc;
 }
 
+/*
+ * 1 if the event has been announced on a channel or sent to anyone (an
+ * invitation, a ticket): from then on its slug is in links people hold,
+ * and the event can be cancelled but not deleted. Nothing is announced or
+ * sent yet, so the answer is 0; the invitation and announcement tables
+ * answer it here when they come, so every rule that asks stays as it is.
+ */
+static int event_was_published(struct tn_db *db, int64_t id)
+{
+	(void)db;
+	(void)id;
+	return 0;
+}
+
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
 {
 	tn_code rc;
@@ -624,7 +638,7 @@ static int input_given(const struct tn_event_input *in)
 {
 	return in->title || in->start || in->end || in->duration || in->tz ||
 	       in->venue || in->address || in->capacity || in->description ||
-	       in->approval || in->no_approval;
+	       in->approval || in->no_approval || in->slug;
 }
 
 static int same(const char *a, const char *b)
@@ -636,7 +650,8 @@ static int same(const char *a, const char *b)
 
 static int differs(const struct tn_event *a, const struct tn_event *b)
 {
-	return !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
+	return strcmp(a->slug, b->slug) != 0 ||
+	       !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
 	       strcmp(a->start_local, b->start_local) != 0 ||
 	       strcmp(a->end_local, b->end_local) != 0 ||
 	       strcmp(a->start_utc, b->start_utc) != 0 ||
@@ -670,12 +685,12 @@ static tn_code write_update(struct tn_db *db, const struct tn_event *d,
 		"UPDATE event SET title = ?2, tz = ?3, start_local = ?4,"
 		" end_local = ?5, start_utc = ?6, end_utc = ?7, venue = ?8,"
 		" address = ?9, capacity = nullif(?10, 0), description = ?11,"
-		" approval = ?12, sequence = sequence + 1, updated_at = ?13"
-		" WHERE id = ?1",
+		" approval = ?12, sequence = sequence + 1, updated_at = ?13,"
+		" slug = ?14 WHERE id = ?1",
 		TN_I(d->id), TN_T(d->title), TN_T(d->tz), TN_T(d->start_local),
 		TN_T(d->end_local), TN_T(d->start_utc), TN_T(d->end_utc), TN_T(d->venue),
 		TN_T(d->address), TN_I(d->capacity), TN_T(d->description),
-		TN_I(d->approval), TN_T(d->updated_at));
+		TN_I(d->approval), TN_T(d->updated_at), TN_T(d->slug));
 }
 
 static tn_code refused_cancelled(const struct tn_event *cur, struct tn_err *err)
@@ -695,16 +710,15 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 
 	*changed = 0;
 	memset(&d, 0, sizeof(d));
-	if (in->slug)
-		return tn_err_field(err, TN_USAGE, "slug", "an event's slug cannot be "
-				    "changed (links and invitations use it)");
 	if (!input_given(in)) {
 		tn_err_set(err, TN_USAGE, "event '%s': nothing to change", name);
 		tn_err_hint(err, "give at least one of {title}, {start}, {end}, "
 			    "{duration}, {tz}, {venue}, {address}, {capacity}, "
-			    "{description}, {approval}, {no-approval}");
+			    "{description}, {approval}, {no-approval}, {slug}");
 		return TN_USAGE;
 	}
+	if (in->slug && (rc = check_slug(in->slug, err)) != TN_OK)
+		return rc;
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_event_find(db, name, &cur, err);
@@ -716,6 +730,16 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 		rc = dup_event(&cur, &d, err);
 	if (rc == TN_OK)
 		rc = apply_input(&d, in, 0, err);
+	if (rc == TN_OK && in->slug && strcmp(in->slug, cur.slug) != 0) {
+		if (event_was_published(db, cur.id))
+			rc = tn_err_field(err, TN_CONFLICT, "slug", "event '%s': already "
+					  "announced or sent; its slug can no longer "
+					  "change (links people hold use it)", cur.slug);
+		else
+			rc = slug_free(db, in->slug, cur.id, err);
+		if (rc == TN_OK)
+			snprintf(d.slug, sizeof(d.slug), "%s", in->slug);
+	}
 	if (rc == TN_OK && differs(&cur, &d)) {
 		tn_now_utc(d.updated_at);
 		rc = write_update(db, &d, err);
@@ -771,6 +795,39 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 		return rc;
 	}
 	if (ev)
+		*ev = cur;
+	else
+		tn_event_clear(&cur);
+	return rc;
+}
+
+tn_code tn_event_check_delete(struct tn_db *db, const struct tn_event *ev,
+			      struct tn_err *err)
+{
+	if (!event_was_published(db, ev->id))
+		return TN_OK;
+	tn_err_set(err, TN_CONFLICT, "event '%s': already announced or sent; it "
+		   "cannot be deleted", ev->slug);
+	tn_err_next(err, TN_NEXT_CANCEL_EVENT);
+	return TN_CONFLICT;
+}
+
+tn_code tn_event_delete(struct tn_db *db, const char *name,
+			struct tn_event *ev, struct tn_err *err)
+{
+	struct tn_event cur;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_event_find(db, name, &cur, err);
+	if (rc != TN_OK)
+		return tn_db_end(db, rc, err);
+	rc = tn_event_check_delete(db, &cur, err);
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM event WHERE id = ?1", TN_I(cur.id));
+	rc = tn_db_end(db, rc, err);
+	if (rc == TN_OK && ev)
 		*ev = cur;
 	else
 		tn_event_clear(&cur);

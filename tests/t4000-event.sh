@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# event create / list / show / update / cancel: local times in IANA zones,
-# DST gaps and repeated hours, the past, slugs, sequence, and every bad
-# input.
+# event create / list / show / update / cancel / delete: local times in
+# IANA zones, DST gaps and repeated hours, the past, slugs, sequence,
+# what each command says, and every bad input.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -333,7 +333,9 @@ test_expect_success 'show --json, by slug and by id' '
 	PYEOF
 '
 
-test_expect_success 'an unknown event is a usage error for show, update, cancel and ics' '
+test_expect_success 'an unknown event is a usage error for show, update, cancel, delete and ics' '
+	test_db_unchanged 2 tn_err event delete nope --yes &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
 	test_db_unchanged 2 tn_err event show nope &&
 	stderr_has "^turnout: event .nope.: no such event$" &&
 	test_db_unchanged 2 tn_err event update nope --title y &&
@@ -399,7 +401,10 @@ test_expect_success 'an update that changes nothing keeps the sequence and says 
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
 	test_db_unchanged 0 tn_err event update next-year --title "Next Year!" --tz Europe/Berlin >out &&
 	test_must_be_empty out &&
-	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$"
+	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$" &&
+	test_db_unchanged 0 tn_err event update next-year --slug next-year >out &&
+	test_must_be_empty out &&
+	stderr_has "^note: event .next-year.: nothing changed"
 '
 
 # --json: the object event show --json prints, plus "changed" for update
@@ -441,9 +446,29 @@ test_expect_success 'update with no flags, or bad values, is a usage error' '
 	stderr_has "^turnout: --title: empty$" &&
 	test_db_unchanged 2 tn_err event update next-year --approval --no-approval &&
 	test_db_unchanged 2 tn_err event update next-year --past &&
-	stderr_has "^turnout: event .next-year.: nothing to change$" &&
-	test_db_unchanged 2 tn_err event update next-year --slug other &&
-	stderr_has "unknown option .--slug."
+	stderr_has "^turnout: event .next-year.: nothing to change$"
+'
+
+test_expect_success 'update --slug renames an event never announced or sent' '
+	uid=$(q "SELECT uid FROM event WHERE slug = '\''d2'\''") &&
+	tn event update d2 --slug d2-renamed >out &&
+	echo "updated '\''d2-renamed'\'' (sequence 1)" >expect && test_cmp expect out &&
+	test "$(q "SELECT uid, sequence FROM event WHERE slug = '\''d2-renamed'\''")" = "$uid|1" &&
+	test_db_unchanged 2 tn_err event show d2 &&
+	tn ics d2-renamed >d2.ics &&
+	grep -q "^URL:https://meet.example.org/e/d2-renamed.$" d2.ics
+'
+
+test_expect_success 'update --slug refuses a malformed or taken slug' '
+	for v in "Bad Slug" a--b 123 "" UPPER; do
+		test_db_unchanged 2 tn_err event update d2-renamed --slug "$v" &&
+		stderr_has "^turnout: --slug: .$v.: not a valid slug$" || exit 1
+	done &&
+	test_db_unchanged 2 tn_err event update d2-renamed --slug d1 &&
+	stderr_has "^turnout: --slug: slug .d1.: already used by event [0-9]+$" &&
+	stderr_has "^hint: choose another --slug" &&
+	test_db_unchanged 2 tn_err event update d2-renamed --slug d4 --venue "Hall" &&
+	stderr_has "^turnout: --slug: slug .d4.: already used"
 '
 
 test_expect_success 'update refuses control characters in text flags too' '
@@ -476,7 +501,53 @@ test_expect_success 'cancelling twice says so and changes nothing' '
 test_expect_success 'a cancelled event cannot be updated' '
 	test_db_unchanged 1 tn_err event update next-year --title "Back" &&
 	stderr_has "^turnout: event .next-year.: cancelled; a cancelled event cannot be changed$" &&
-	stderr_has "^hint: "
+	stderr_has "^hint: " &&
+	test_db_unchanged 1 tn_err event update next-year --slug back &&
+	stderr_has "^turnout: event .next-year.: cancelled"
+'
+
+test_expect_success 'delete removes an event never announced or sent, and says so' '
+	tn event create --title "Typo" --start 2027-05-01T10:00 --tz UTC >/dev/null &&
+	tn event delete typo </dev/null >out &&
+	echo "deleted '\''typo'\''" >expect && test_cmp expect out &&
+	test "$(q "SELECT count(*) FROM event WHERE slug = '\''typo'\''")" = 0 &&
+	tn event create --title "Typo" --start 2027-05-01T10:00 --tz UTC >/dev/null &&
+	id=$(q "SELECT id FROM event WHERE slug = '\''typo'\''") &&
+	tn event delete "$id" --yes >out &&
+	test_cmp expect out &&
+	tn event delete next-year -y >out &&
+	echo "deleted '\''next-year'\''" >expect && test_cmp expect out
+'
+
+# script(1) gives turnout a terminal as stdin, as a person at a keyboard.
+test_lazy_prereq SCRIPT 'script -qec true /dev/null </dev/null'
+
+test_expect_success SCRIPT 'delete asks on a terminal; anything but y keeps the event' '
+	tn event create --title "Ask Me" --start 2027-05-02T10:00 --tz UTC >/dev/null &&
+	for answer in n "" no maybe; do
+		printf "%s\n" "$answer" >answer &&
+		test_db_unchanged 1 script -qec "\"$TURNOUT\" event delete ask-me" /dev/null <answer >tty.out &&
+		grep -q "delete event .ask-me. (Ask Me, 2027-05-02 10:00 Etc/UTC)? \[y/N\]" tty.out &&
+		grep -q "turnout: event .ask-me.: not deleted" tty.out || exit 1
+	done &&
+	printf "Y\n" >answer &&
+	script -qec "\"$TURNOUT\" event delete ask-me" /dev/null <answer >tty.out &&
+	grep -q "deleted .ask-me." tty.out &&
+	test "$(q "SELECT count(*) FROM event WHERE slug = '\''ask-me'\''")" = 0
+'
+
+test_expect_success SCRIPT 'delete --yes does not ask, even on a terminal' '
+	tn event create --title "No Ask" --start 2027-05-03T10:00 --tz UTC >/dev/null &&
+	script -qec "\"$TURNOUT\" event delete no-ask --yes" /dev/null </dev/null >tty.out &&
+	! grep -q "y/N" tty.out &&
+	grep -q "deleted .no-ask." tty.out
+'
+
+test_expect_success 'delete with a bad argument changes nothing' '
+	test_db_unchanged 2 tn_err event delete &&
+	stderr_has "missing argument" &&
+	test_db_unchanged 2 tn_err event delete d1 --force &&
+	stderr_has "unknown option .--force."
 '
 
 test_expect_success 'help for each event command' '
@@ -484,7 +555,10 @@ test_expect_success 'help for each event command' '
 	grep -q -- "--duration" out &&
 	tn event update --help >out &&
 	grep -q -- "--no-approval" out &&
+	grep -q -- "--slug" out &&
 	tn event cancel --help >/dev/null && tn event show --help >/dev/null &&
+	tn event delete --help >out &&
+	grep -q -- "-y, --yes" out &&
 	tn event list --help >/dev/null && tn ics --help >out &&
 	grep -q -- "-o, --output" out
 '

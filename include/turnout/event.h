@@ -53,7 +53,8 @@ struct tn_event_input {
 	const char *address;
 	const char *description;
 	const char *capacity;    /* a whole number >= 1 */
-	const char *slug;        /* create only; default made from the title */
+	const char *slug;        /* create: default made from the title;
+	                          * update: a new slug, while never published */
 	int approval;            /* 1: registrations need approval */
 	int no_approval;         /* 1: they do not (update; not with approval) */
 	int past;                /* 1: a start in the past is allowed */
@@ -87,9 +88,11 @@ tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
  * given, and when approval and no_approval both are. If anything differs
  * from what is stored, the sequence is bumped by one and *changed is 1;
  * if every value equals the stored one nothing is written and *changed is
- * 0. Moving the start without a new end or duration keeps the length.
- * A cancelled event cannot be changed (TN_CONFLICT). Fills *ev with the
- * result (when ev is not NULL). */
+ * 0. Moving the start without a new end or duration keeps the length;
+ * moving it into the past is refused unless in->past. A new slug must be
+ * valid and free (TN_EXISTS), and is refused (TN_CONFLICT) once the event
+ * has been announced or sent. A cancelled event cannot be changed
+ * (TN_CONFLICT). Fills *ev with the result (when ev is not NULL). */
 tn_code tn_event_update(struct tn_db *db, const char *name,
 			struct tn_event_input *in, struct tn_event *ev,
 			int *changed, struct tn_err *err);
@@ -98,6 +101,18 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
  * event already cancelled is left as it is (*changed = 0). Fills *ev. */
 tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			struct tn_event *ev, int *changed, struct tn_err *err);
+
+/* TN_OK if the event may be deleted: it was never announced or sent
+ * (else TN_CONFLICT, with a next step saying to cancel it instead). For
+ * a front end that asks before deleting; tn_event_delete checks again. */
+tn_code tn_event_check_delete(struct tn_db *db, const struct tn_event *ev,
+			      struct tn_err *err);
+
+/* Deletes the event named name, which must never have been announced or
+ * sent (TN_CONFLICT otherwise). Fills *ev with the deleted event (when ev
+ * is not NULL; caller calls tn_event_clear). */
+tn_code tn_event_delete(struct tn_db *db, const char *name,
+			struct tn_event *ev, struct tn_err *err);
 
 /* Calls fn for each event ordered by start (then id); fn returns non-zero
  * to stop. The event passed to fn is valid only during the call. */

@@ -1,13 +1,15 @@
 /*
  * cmd/event.c - 'event create', 'event list', 'event show', 'event update',
- * 'event cancel' and 'ics'. Parses flags and prints; the rules live in
- * event.c, the calendar text in ical.c.
+ * 'event cancel', 'event delete' and 'ics'. Parses flags and prints; the
+ * rules live in event.c, the calendar text in ical.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "turnout/buf.h"
 #include "turnout/event.h"
 #include "turnout/file.h"
 #include "turnout/ical.h"
@@ -278,7 +280,7 @@ CLI_HANDLER(cmd_event_update)
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--tz ZONE]\n"
 		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
 		"       [--description TEXT] [--approval | --no-approval]\n"
-		"       [--past] [--json]";
+		"       [--slug SLUG] [--past] [--json]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
 	int json = 0, status;
 	const struct cli_opt opts[] = {
@@ -286,6 +288,8 @@ CLI_HANDLER(cmd_event_update)
 		OPT_BOOL_("approval", 0, &in.approval, "registrations need approval"),
 		OPT_BOOL_("no-approval", 0, &in.no_approval,
 			  "registrations are accepted at once"),
+		OPT_STRING_("slug", 0, &in.slug, "SLUG",
+			    "a new short name (only before it is announced or sent)"),
 		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
 		OPT_END_(),
 	};
@@ -357,6 +361,63 @@ CLI_HANDLER(cmd_event_cancel)
 		printf("cancelled '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	tn_event_clear(&ev);
 	return status;
+}
+
+/* Asks on the terminal whether to delete ev; 1 for yes. */
+static int confirm_delete(const struct tn_event *ev)
+{
+	struct tn_buf q = TN_BUF_INIT;
+	int yes;
+
+	tn_buf_addf(&q, "delete event '%s' (%s, %s %s)?", ev->slug, ev->title,
+		    ev->start_local, ev->tz);
+	yes = cli_confirm(q.data);
+	tn_buf_free(&q);
+	return yes;
+}
+
+CLI_HANDLER(cmd_event_delete)
+{
+	int yes = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("yes", 'y', &yes, "do not ask for confirmation"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_event ev;
+	char *pos[1];
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout event delete EVENT [--yes]",
+			   "Deletes an event that was never announced or sent (otherwise\n"
+			   "cancel it). On a terminal it asks first, unless --yes.",
+			   1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (!yes && isatty(STDIN_FILENO)) {
+		/* ask only about an event that may go, and outside any
+		 * transaction: the answer may take a while */
+		rc = tn_event_find(c->db, pos[0], &ev, &err);
+		if (rc != TN_OK)
+			return cli_fail(&err, rc);
+		rc = tn_event_check_delete(c->db, &ev, &err);
+		if (rc != TN_OK) {
+			tn_event_clear(&ev);
+			return cli_fail(&err, rc);
+		}
+		yes = confirm_delete(&ev);
+		if (!yes)
+			fprintf(stderr, "turnout: event '%s': not deleted\n", ev.slug);
+		tn_event_clear(&ev);
+		if (!yes)
+			return EXIT_FAILED;
+	}
+	rc = tn_event_delete(c->db, pos[0], &ev, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	printf("deleted '%s'\n", ev.slug);
+	tn_event_clear(&ev);
+	return EXIT_OK;
 }
 
 CLI_HANDLER(cmd_ics)

@@ -121,9 +121,31 @@ int main(void)
 
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
 	in.start = "2026-01-10 19:00";
-	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err),
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
 	       TN_USAGE, "moving the start into the past");
 	is_str(err.field, "start", "naming the field");
+	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
+	in.slug = "meetup";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_EXISTS, "renaming to a slug that is taken");
+	is_str(err.field, "slug", "naming the field");
+	speaks_no_cli(&err, "new slug taken");
+	in.slug = "Meetup";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_USAGE, "renaming to a malformed slug");
+	is_str(err.field, "slug", "naming the field");
+	in.slug = "meetup-june";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_OK, "renaming an event never announced or sent (%s)", err.msg);
+	ok(changed && strcmp(ev.slug, "meetup-june") == 0 && ev.sequence == 1,
+	   "changes its slug and bumps its sequence");
+	tn_event_clear(&ev);
+	is_int(tn_event_delete(db, "meetup-june", &ev, &err), TN_OK,
+	       "deleting an event never announced or sent (%s)", err.msg);
+	is_str(ev.slug, "meetup-june", "gives the deleted event");
+	tn_event_clear(&ev);
+	is_int(tn_event_find(db, "meetup-june", &ev, &err), TN_NOTFOUND, "which is gone");
+
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
 	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err), TN_USAGE,
 	       "an update that names nothing to change is refused by the library");
