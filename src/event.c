@@ -834,6 +834,62 @@ tn_code tn_event_delete(struct tn_db *db, const char *name,
 	return rc;
 }
 
+struct feed_ctx {
+	struct tn_event *evs;
+	size_t n, cap;
+};
+
+static tn_code feed_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct feed_ctx *f = vctx;
+	struct tn_event *grown;
+	tn_code rc;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+
+		if (!(grown = realloc(f->evs, cap * sizeof(*grown))))
+			return nomem(err);
+		f->evs = grown;
+		f->cap = cap;
+	}
+	if ((rc = read_row(&f->evs[f->n], row, err)) != TN_OK)
+		return rc;
+	/* "upcoming" has one definition, tn_event_upcoming */
+	if (tn_event_upcoming(&f->evs[f->n]))
+		f->n++;
+	else
+		tn_event_clear(&f->evs[f->n]);
+	return TN_OK;
+}
+
+tn_code tn_event_feed(struct tn_db *db, struct tn_event **evs, size_t *n,
+		      struct tn_err *err)
+{
+	struct feed_ctx f = { NULL, 0, 0 };
+	tn_code rc;
+
+	rc = tn_db_each(db, err, feed_row, &f, SELECT_EVENT " WHERE status = 'scheduled'"
+			" ORDER BY start_utc, id");
+	if (rc != TN_OK) {
+		tn_event_free_all(f.evs, f.n);
+		f.evs = NULL;
+		f.n = 0;
+	}
+	*evs = f.evs;
+	*n = f.n;
+	return rc;
+}
+
+void tn_event_free_all(struct tn_event *evs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tn_event_clear(&evs[i]);
+	free(evs);
+}
+
 struct each_ctx {
 	int (*fn)(void *ctx, const struct tn_event *ev);
 	void *ctx;

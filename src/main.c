@@ -51,7 +51,8 @@ static const struct cmd commands[] = {
 	{ "event cancel", cmd_event_cancel, NEED_DB, "cancel an event" },
 	{ "event delete", cmd_event_delete, NEED_DB,
 	  "delete an event never announced or sent" },
-	{ "ics", cmd_ics, NEED_DB, "write an event as an iCalendar file" },
+	{ "ics", cmd_ics, NEED_DB,
+	  "write an event, or all upcoming ones, as an iCalendar file" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

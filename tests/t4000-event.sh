@@ -560,7 +560,8 @@ test_expect_success 'help for each event command' '
 	tn event delete --help >out &&
 	grep -q -- "-y, --yes" out &&
 	tn event list --help >/dev/null && tn ics --help >out &&
-	grep -q -- "-o, --output" out
+	grep -q -- "-o, --output" out &&
+	grep -q -- "--all" out
 '
 
 test_expect_success 'Vietnamese, decomposed German and Greek titles give readable slugs' '

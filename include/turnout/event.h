@@ -11,6 +11,7 @@
 #ifndef TURNOUT_EVENT_H
 #define TURNOUT_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turnout/db.h"
@@ -113,6 +114,15 @@ tn_code tn_event_check_delete(struct tn_db *db, const struct tn_event *ev,
  * is not NULL; caller calls tn_event_clear). */
 tn_code tn_event_delete(struct tn_db *db, const char *name,
 			struct tn_event *ev, struct tn_err *err);
+
+/* The events a calendar feed holds: upcoming (tn_event_upcoming) and not
+ * cancelled, ordered by start (then id). *evs is a new array of *n events
+ * (NULL when there are none); caller frees it with tn_event_free_all. */
+tn_code tn_event_feed(struct tn_db *db, struct tn_event **evs, size_t *n,
+		      struct tn_err *err);
+
+/* Clears each of the n events and frees the array. */
+void tn_event_free_all(struct tn_event *evs, size_t n);
 
 /* Calls fn for each event ordered by start (then id); fn returns non-zero
  * to stop. The event passed to fn is valid only during the call. */

@@ -420,42 +420,92 @@ CLI_HANDLER(cmd_event_delete)
 	return EXIT_OK;
 }
 
+/* The events ics writes: the one named, or (all) the upcoming ones.
+ * *evs is a new array; caller frees it with tn_event_free_all. */
+static tn_code ics_events(struct cli *c, int all, const char *name,
+			  struct tn_event **evs, size_t *n, struct tn_err *err)
+{
+	tn_code rc;
+
+	if (all)
+		return tn_event_feed(c->db, evs, n, err);
+	*n = 0;
+	if (!(*evs = calloc(1, sizeof(**evs))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	rc = tn_event_find(c->db, name, *evs, err);
+	if (rc != TN_OK) {
+		free(*evs);
+		*evs = NULL;
+		return rc;
+	}
+	*n = 1;
+	return TN_OK;
+}
+
+/* The calendar text of the n events in *text (malloc'd). */
+static tn_code ics_publish(const struct tn_event *evs, size_t n,
+			   const struct tn_ical_org *org, char **text,
+			   struct tn_err *err)
+{
+	struct tn_ical_event *ies = calloc(n ? n : 1, sizeof(*ies));
+	size_t i;
+	tn_code rc;
+
+	if (!ies)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		tn_event_ical(&evs[i], &ies[i]);
+	rc = tn_ical_publish_many(ies, n, org, text, err);
+	free(ies);
+	return rc;
+}
+
 CLI_HANDLER(cmd_ics)
 {
 	const char *file = NULL;
+	int all = 0;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("output", 'o', &file, "FILE",
 			    "write to FILE (atomically) instead of stdout"),
+		OPT_BOOL_("all", 0, &all, "every upcoming event, as one feed"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_settings set;
-	struct tn_event ev;
-	char *pos[1], *text = NULL;
+	struct tn_event *evs = NULL;
+	size_t n = 0;
+	char *pos[1] = { NULL }, *text = NULL;
 	int status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]",
+	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]\n"
+			   "       turnout ics --all [-o FILE]",
 			   "Writes the event as an iCalendar file (METHOD:PUBLISH) with\n"
-			   "its time zone, for calendars and web pages.", 1, 1, pos);
+			   "its time zone, for calendars and web pages. --all writes every\n"
+			   "upcoming event that is not cancelled, as one calendar feed.",
+			   0, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	rc = tn_event_find(c->db, pos[0], &ev, &err);
+	if (all && pos[0])
+		return cli_usage_error("ics: give an EVENT or --all, not both");
+	if (!all && !pos[0])
+		return cli_usage_error("ics: missing argument: an EVENT, or --all");
+	rc = ics_events(c, all, pos[0], &evs, &n, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	rc = tn_settings_load(c->db, &set, &err);
 	if (rc == TN_OK) {
 		struct tn_ical_org org = { set.org, set.from, set.base_url };
-		struct tn_ical_event ie;
 
-		tn_event_ical(&ev, &ie);
-		rc = tn_ical_publish(&ie, &org, &text, &err);
-		if (rc == TN_OK && (!org.from || !*org.from))
+		rc = ics_publish(evs, n, &org, &text, &err);
+		if (rc == TN_OK && n > 0 && (!org.from || !*org.from))
 			fprintf(stderr, "note: no organizer address, so the file has no "
 				"ORGANIZER; 'turnout init --from EMAIL' sets one\n");
+		if (rc == TN_OK && n == 0)
+			fprintf(stderr, "note: no upcoming events; the calendar is empty\n");
 		tn_settings_clear(&set);
 	}
-	tn_event_clear(&ev);
+	tn_event_free_all(evs, n);
 	if (rc == TN_OK && file)
 		rc = tn_file_write_atomic(file, text, strlen(text), &err);
 	else if (rc == TN_OK)

@@ -176,6 +176,31 @@ static tn_code do_event_again(struct tn_err *err)
 	return rc;
 }
 
+/* The calendar feed of every upcoming event (ics --all). */
+static tn_code do_feed(struct tn_err *err)
+{
+	struct tn_event *evs;
+	struct tn_ical_event *ies;
+	struct tn_ical_org org = { "Org", "org@example.org", "https://meet.example.org" };
+	char *text = NULL;
+	size_t n, i;
+	tn_code rc;
+
+	if ((rc = tn_event_feed(db, &evs, &n, err)) != TN_OK)
+		return rc;
+	if (!(ies = calloc(n ? n : 1, sizeof(*ies)))) {
+		tn_event_free_all(evs, n);
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		tn_event_ical(&evs[i], &ies[i]);
+	rc = tn_ical_publish_many(ies, n, &org, &text, err);
+	free(text);
+	free(ies);
+	tn_event_free_all(evs, n);
+	return rc;
+}
+
 static tn_code do_update(struct tn_err *err)
 {
 	static int n;
@@ -278,6 +303,7 @@ int main(void)
 	run("event create", do_event, 1);
 	run("event create, title taken", do_event_again, 1);
 	run("ics", do_ics, 0);
+	run("ics --all", do_feed, 0);
 	run("event update", do_update, 1);
 
 	tn_db_close(db);
