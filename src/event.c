@@ -205,7 +205,72 @@ static tn_code bad_local(const char *field, const char *value,
 {
 	tn_err_field(err, TN_USAGE, field, "'%s': not a local date and time", value);
 	tn_err_hint(err, "write it as \"YYYY-MM-DD HH:MM\" (24-hour clock), "
-		    "e.g. {%s} \"2026-12-10 19:00\"", field);
+		    "e.g. {%s} \"2026-12-10 19:00\" or 2026-12-10T19:00", field);
+	return TN_USAGE;
+}
+
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Reads a local date and time as typed into the stored form "YYYY-MM-DD
+ * HH:MM": the date and time may be joined by a space or by ISO 8601's T,
+ * and may carry seconds, which must be 00 (event times are whole minutes;
+ * other seconds are refused rather than silently dropped). A zone or
+ * offset ("Z", "+02:00") is refused: the zone is a field of its own.
+ */
+static tn_code read_local(const char *field, const char *value, char out[17],
+			  struct tn_err *err)
+{
+	size_t n = strlen(value), rest = 16;
+
+	if (n < 16 || (value[10] != ' ' && value[10] != 'T'))
+		return bad_local(field, value, err);
+	snprintf(out, 17, "%.10s %.5s", value, value + 11);
+	if (!tn_tz_local_valid(out))
+		return bad_local(field, value, err);
+	if (n >= 19 && value[16] == ':' && digit(value[17]) && digit(value[18]))
+		rest = 19;
+	if (rest < n && (value[rest] == 'Z' || value[rest] == '+' ||
+			 value[rest] == '-')) {
+		tn_err_field(err, TN_USAGE, field, "'%s': a local time takes no zone "
+			     "or UTC offset", value);
+		tn_err_hint(err, "give the wall-clock time in the event's zone, and "
+			    "the zone as {tz}, e.g. {%s} \"%.10s %.5s\"", field, value,
+			    value + 11);
+		return TN_USAGE;
+	}
+	if (rest != n)
+		return bad_local(field, value, err);
+	if (rest == 19 && (value[17] != '0' || value[18] != '0')) {
+		tn_err_field(err, TN_USAGE, field, "'%s': seconds must be 00 (event "
+			     "times are whole minutes)", value);
+		tn_err_hint(err, "leave the seconds out, e.g. {%s} \"%.10s %.5s\"",
+			    field, value, value + 11);
+		return TN_USAGE;
+	}
+	return TN_OK;
+}
+
+/* Refuses a start before now unless the input allows the past: an event
+ * in the past is almost always a mistyped year or month. */
+static tn_code check_not_past(const struct tn_event *d, const char *start_local,
+			      const char *start_utc, struct tn_err *err)
+{
+	char now[21], now_local[17];
+
+	tn_now_utc(now);
+	if (strcmp(start_utc, now) >= 0)
+		return TN_OK;
+	if (tn_tz_to_local(d->tz, now, now_local, NULL) == TN_OK)
+		tn_err_field(err, TN_USAGE, "start", "'%s': in the past (it is now "
+			     "%s in %s)", start_local, now_local, d->tz);
+	else
+		tn_err_field(err, TN_USAGE, "start", "'%s': in the past", start_local);
+	tn_err_hint(err, "check the date; to record an event that has already "
+		    "begun, give {past}");
 	return TN_USAGE;
 }
 
@@ -232,11 +297,13 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			   int creating, struct tn_err *err)
 {
 	char start_local[17], end_local[17], start_utc[21], end_utc[21], old_tz[64];
+	char start_in[17], end_in[17];
 	int amb = 0, amb2 = 0, tz_changed;
 	const char *p;
 	tn_code rc;
 
 	in->ambiguous = 0;
+	in->kept_local = 0;
 	if (creating) {
 		if (!in->title)
 			return tn_err_field(err, TN_USAGE, "title", "required");
@@ -299,10 +366,10 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		tn_err_hint(err, "give {end} or {duration}, not both");
 		return TN_USAGE;
 	}
-	if (in->start && !tn_tz_local_valid(in->start))
-		return bad_local("start", in->start, err);
-	if (in->end && !tn_tz_local_valid(in->end))
-		return bad_local("end", in->end, err);
+	if (in->start && (rc = read_local("start", in->start, start_in, err)) != TN_OK)
+		return rc;
+	if (in->end && (rc = read_local("end", in->end, end_in, err)) != TN_OK)
+		return rc;
 	{
 		int64_t minutes = 0;
 
@@ -314,14 +381,14 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 			return TN_USAGE;
 		}
 		snprintf(start_local, sizeof(start_local), "%s",
-			 in->start ? in->start : d->start_local);
+			 in->start ? start_in : d->start_local);
 		if (!in->start && !tz_changed)
 			memcpy(start_utc, d->start_utc, sizeof(start_utc));
 		else if ((rc = tn_tz_to_utc(d->tz, start_local, start_utc, &amb,
 					    err)) != TN_OK)
 			return tn_err_about(err, rc, "start");
 		if (in->end) {
-			snprintf(end_local, sizeof(end_local), "%s", in->end);
+			snprintf(end_local, sizeof(end_local), "%s", end_in);
 			if ((rc = tn_tz_to_utc(d->tz, end_local, end_utc, &amb2, err)) != TN_OK)
 				return tn_err_about(err, rc, "end");
 		} else if (in->duration || creating || in->start) {
@@ -354,7 +421,14 @@ static tn_code apply_input(struct tn_event *d, struct tn_event_input *in,
 		tn_err_hint(err, "give a later {end}, or a {duration} such as 2h");
 		return TN_USAGE;
 	}
+	/* the past is checked when the start is set or moves, so a past
+	 * event can still have its other fields corrected */
+	if (!in->past && (creating || strcmp(start_utc, d->start_utc) != 0) &&
+	    (rc = check_not_past(d, start_local, start_utc, err)) != TN_OK)
+		return rc;
 	in->ambiguous = amb || amb2;
+	in->kept_local = !creating && !in->start && tz_changed &&
+			 strcmp(start_utc, d->start_utc) != 0;
 	memcpy(d->start_local, start_local, sizeof(start_local));
 	memcpy(d->end_local, end_local, sizeof(end_local));
 	memcpy(d->start_utc, start_utc, sizeof(start_utc));
@@ -388,28 +462,121 @@ static tn_code make_uid(struct tn_db *db, char uid[128], struct tn_err *err)
 	return TN_OK;
 }
 
-static tn_code slug_taken(struct tn_db *db, const char *slug, int explicit,
-			  struct tn_err *err)
+/* The id of the event other than self that uses slug in *other; 0 if
+ * none does. */
+static tn_code slug_owner(struct tn_db *db, const char *slug, int64_t self,
+			  int64_t *other, struct tn_err *err)
 {
-	struct tn_event other;
-	tn_code rc = tn_db_one(db, err, read_row, &other, SELECT_EVENT " WHERE slug = ?1",
-			       TN_T(slug));
+	tn_code rc = tn_db_int(db, err, other,
+			       "SELECT id FROM event WHERE slug = ?1 AND id <> ?2",
+			       TN_T(slug), TN_I(self));
 
-	if (rc == TN_NOTFOUND)
+	if (rc == TN_NOTFOUND) {
+		*other = 0;
 		return TN_OK;
-	if (rc != TN_OK)
-		return rc;
-	tn_err_set(err, TN_EXISTS, "slug '%s': already used by event %lld",
-		   slug, (long long)other.id);
-	if (explicit) {
-		tn_err_about(err, TN_EXISTS, "slug");
-		tn_err_hint(err, "choose another {slug}, e.g. {slug} %.50s-2", slug);
-	} else {
-		tn_err_hint(err, "pass {slug} to name this event differently, "
-			    "e.g. {slug} %.50s-2", slug);
 	}
-	tn_event_clear(&other);
+	return rc;
+}
+
+static tn_code check_slug(const char *slug, struct tn_err *err)
+{
+	if (tn_slug_valid(slug))
+		return TN_OK;
+	tn_err_field(err, TN_USAGE, "slug", "'%s': not a valid slug", slug);
+	tn_err_hint(err, "use lower-case letters a-z, digits and single dashes, "
+		    "at most %d characters, at least one letter", TN_SLUG_MAX);
+	return TN_USAGE;
+}
+
+/* A slug the user chose must be free: it is never changed behind their
+ * back. */
+static tn_code slug_free(struct tn_db *db, const char *slug, int64_t self,
+			 struct tn_err *err)
+{
+	int64_t other;
+	tn_code rc = slug_owner(db, slug, self, &other, err);
+
+	if (rc != TN_OK || other == 0)
+		return rc;
+	tn_err_field(err, TN_EXISTS, "slug", "slug '%s': already used by event %lld",
+		     slug, (long long)other);
+	tn_err_hint(err, "choose another {slug}, e.g. {slug} %.50s-2", slug);
 	return TN_EXISTS;
+}
+
+static int has_letter(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return 1;
+	return 0;
+}
+
+/*
+ * Sets d->slug from the title. A recurring title (the same meetup every
+ * month) is not an error: when the title's slug is taken, the local start
+ * date is added ("readers-meetup-2027-06-10"), and when that is taken
+ * too, a counter ("readers-meetup-2027-06-10-2", "-3", ...). The title's
+ * part is cut at a word boundary so the whole stays within TN_SLUG_MAX.
+ */
+static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *err)
+{
+	struct tn_buf base = TN_BUF_INIT;
+	char suffix[32];
+	int64_t other = 0;
+	size_t keep;
+	int n;
+	tn_code rc;
+
+	if (tn_slug_from_title(d->title, &base) != TN_OK) {
+		tn_buf_free(&base);
+		return nomem(err);
+	}
+	snprintf(d->slug, sizeof(d->slug), "%s", base.data);
+	rc = slug_owner(db, d->slug, 0, &other, err);
+	for (n = 1; rc == TN_OK && other != 0; n++) {
+		if (n == 1)
+			snprintf(suffix, sizeof(suffix), "-%.10s", d->start_local);
+		else
+			snprintf(suffix, sizeof(suffix), "-%.10s-%d", d->start_local, n);
+		keep = base.len;
+		if (keep > TN_SLUG_MAX - strlen(suffix)) {
+			size_t cut = TN_SLUG_MAX - strlen(suffix);
+
+			keep = cut;
+			while (cut > 0 && base.data[cut] != '-')
+				cut--;
+			if (cut > 0)   /* else one over-long word: cut inside it */
+				keep = cut;
+		}
+		while (keep > 0 && base.data[keep - 1] == '-')
+			keep--;
+		/* the date is digits: the title's part must keep a letter */
+		if (has_letter(base.data, keep))
+			snprintf(d->slug, sizeof(d->slug), "%.*s%s", (int)keep,
+				 base.data, suffix);
+		else
+			snprintf(d->slug, sizeof(d->slug), "event%s", suffix);
+		rc = slug_owner(db, d->slug, 0, &other, err);
+	}
+	tn_buf_free(&base);
+	return rc;
+}
+
+/*
+ * 1 if the event has been announced on a channel or sent to anyone (an
+ * invitation, a ticket): from then on its slug is in links people hold,
+ * and the event can be cancelled but not deleted. Nothing is announced or
+ * sent yet, so the answer is 0; the invitation and announcement tables
+ * answer it here when they come, so every rule that asks stays as it is.
+ */
+static int event_was_published(struct tn_db *db, int64_t id)
+{
+	(void)db;
+	(void)id;
+	return 0;
 }
 
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
@@ -435,39 +602,29 @@ tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 			struct tn_event *ev, struct tn_err *err)
 {
 	struct tn_event d;
-	struct tn_buf slug = TN_BUF_INIT;
 	tn_code rc;
 
 	memset(&d, 0, sizeof(d));
-	if (in->slug && !tn_slug_valid(in->slug)) {
-		tn_err_field(err, TN_USAGE, "slug", "'%s': not a valid slug", in->slug);
-		tn_err_hint(err, "use lower-case letters a-z, digits and single dashes, "
-			    "at most %d characters, at least one letter", TN_SLUG_MAX);
-		return TN_USAGE;
-	}
+	if (in->slug && (rc = check_slug(in->slug, err)) != TN_OK)
+		return rc;
 	if ((rc = apply_input(&d, in, 1, err)) != TN_OK)
 		goto out;
-	if (in->slug)
-		rc = tn_buf_add(&slug, in->slug);
-	else
-		rc = tn_slug_from_title(d.title, &slug);
-	if (rc != TN_OK) {
-		rc = nomem(err);
-		goto out;
-	}
-	snprintf(d.slug, sizeof(d.slug), "%s", slug.data);
 	tn_now_utc(d.created_at);
 	memcpy(d.updated_at, d.created_at, sizeof(d.created_at));
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		goto out;
-	rc = slug_taken(db, d.slug, in->slug != NULL, err);
+	if (in->slug) {
+		snprintf(d.slug, sizeof(d.slug), "%s", in->slug);
+		rc = slug_free(db, d.slug, 0, err);
+	} else {
+		rc = title_slug(db, &d, err);
+	}
 	if (rc == TN_OK)
 		rc = make_uid(db, d.uid, err);
 	if (rc == TN_OK)
 		rc = insert(db, &d, err);
 	rc = tn_db_end(db, rc, err);
 out:
-	tn_buf_free(&slug);
 	if (rc == TN_OK && ev) {
 		*ev = d;
 		return TN_OK;
@@ -481,7 +638,7 @@ static int input_given(const struct tn_event_input *in)
 {
 	return in->title || in->start || in->end || in->duration || in->tz ||
 	       in->venue || in->address || in->capacity || in->description ||
-	       in->approval || in->no_approval;
+	       in->approval || in->no_approval || in->slug;
 }
 
 static int same(const char *a, const char *b)
@@ -493,7 +650,8 @@ static int same(const char *a, const char *b)
 
 static int differs(const struct tn_event *a, const struct tn_event *b)
 {
-	return !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
+	return strcmp(a->slug, b->slug) != 0 ||
+	       !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
 	       strcmp(a->start_local, b->start_local) != 0 ||
 	       strcmp(a->end_local, b->end_local) != 0 ||
 	       strcmp(a->start_utc, b->start_utc) != 0 ||
@@ -527,12 +685,12 @@ static tn_code write_update(struct tn_db *db, const struct tn_event *d,
 		"UPDATE event SET title = ?2, tz = ?3, start_local = ?4,"
 		" end_local = ?5, start_utc = ?6, end_utc = ?7, venue = ?8,"
 		" address = ?9, capacity = nullif(?10, 0), description = ?11,"
-		" approval = ?12, sequence = sequence + 1, updated_at = ?13"
-		" WHERE id = ?1",
+		" approval = ?12, sequence = sequence + 1, updated_at = ?13,"
+		" slug = ?14 WHERE id = ?1",
 		TN_I(d->id), TN_T(d->title), TN_T(d->tz), TN_T(d->start_local),
 		TN_T(d->end_local), TN_T(d->start_utc), TN_T(d->end_utc), TN_T(d->venue),
 		TN_T(d->address), TN_I(d->capacity), TN_T(d->description),
-		TN_I(d->approval), TN_T(d->updated_at));
+		TN_I(d->approval), TN_T(d->updated_at), TN_T(d->slug));
 }
 
 static tn_code refused_cancelled(const struct tn_event *cur, struct tn_err *err)
@@ -552,16 +710,15 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 
 	*changed = 0;
 	memset(&d, 0, sizeof(d));
-	if (in->slug)
-		return tn_err_field(err, TN_USAGE, "slug", "an event's slug cannot be "
-				    "changed (links and invitations use it)");
 	if (!input_given(in)) {
 		tn_err_set(err, TN_USAGE, "event '%s': nothing to change", name);
 		tn_err_hint(err, "give at least one of {title}, {start}, {end}, "
 			    "{duration}, {tz}, {venue}, {address}, {capacity}, "
-			    "{description}, {approval}, {no-approval}");
+			    "{description}, {approval}, {no-approval}, {slug}");
 		return TN_USAGE;
 	}
+	if (in->slug && (rc = check_slug(in->slug, err)) != TN_OK)
+		return rc;
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_event_find(db, name, &cur, err);
@@ -573,6 +730,16 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 		rc = dup_event(&cur, &d, err);
 	if (rc == TN_OK)
 		rc = apply_input(&d, in, 0, err);
+	if (rc == TN_OK && in->slug && strcmp(in->slug, cur.slug) != 0) {
+		if (event_was_published(db, cur.id))
+			rc = tn_err_field(err, TN_CONFLICT, "slug", "event '%s': already "
+					  "announced or sent; its slug can no longer "
+					  "change (links people hold use it)", cur.slug);
+		else
+			rc = slug_free(db, in->slug, cur.id, err);
+		if (rc == TN_OK)
+			snprintf(d.slug, sizeof(d.slug), "%s", in->slug);
+	}
 	if (rc == TN_OK && differs(&cur, &d)) {
 		tn_now_utc(d.updated_at);
 		rc = write_update(db, &d, err);
@@ -632,6 +799,95 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 	else
 		tn_event_clear(&cur);
 	return rc;
+}
+
+tn_code tn_event_check_delete(struct tn_db *db, const struct tn_event *ev,
+			      struct tn_err *err)
+{
+	if (!event_was_published(db, ev->id))
+		return TN_OK;
+	tn_err_set(err, TN_CONFLICT, "event '%s': already announced or sent; it "
+		   "cannot be deleted", ev->slug);
+	tn_err_next(err, TN_NEXT_CANCEL_EVENT);
+	return TN_CONFLICT;
+}
+
+tn_code tn_event_delete(struct tn_db *db, const char *name,
+			struct tn_event *ev, struct tn_err *err)
+{
+	struct tn_event cur;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_event_find(db, name, &cur, err);
+	if (rc != TN_OK)
+		return tn_db_end(db, rc, err);
+	rc = tn_event_check_delete(db, &cur, err);
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM event WHERE id = ?1", TN_I(cur.id));
+	rc = tn_db_end(db, rc, err);
+	if (rc == TN_OK && ev)
+		*ev = cur;
+	else
+		tn_event_clear(&cur);
+	return rc;
+}
+
+struct feed_ctx {
+	struct tn_event *evs;
+	size_t n, cap;
+};
+
+static tn_code feed_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct feed_ctx *f = vctx;
+	struct tn_event *grown;
+	tn_code rc;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+
+		if (!(grown = realloc(f->evs, cap * sizeof(*grown))))
+			return nomem(err);
+		f->evs = grown;
+		f->cap = cap;
+	}
+	if ((rc = read_row(&f->evs[f->n], row, err)) != TN_OK)
+		return rc;
+	/* "upcoming" has one definition, tn_event_upcoming */
+	if (tn_event_upcoming(&f->evs[f->n]))
+		f->n++;
+	else
+		tn_event_clear(&f->evs[f->n]);
+	return TN_OK;
+}
+
+tn_code tn_event_feed(struct tn_db *db, struct tn_event **evs, size_t *n,
+		      struct tn_err *err)
+{
+	struct feed_ctx f = { NULL, 0, 0 };
+	tn_code rc;
+
+	rc = tn_db_each(db, err, feed_row, &f, SELECT_EVENT " WHERE status = 'scheduled'"
+			" ORDER BY start_utc, id");
+	if (rc != TN_OK) {
+		tn_event_free_all(f.evs, f.n);
+		f.evs = NULL;
+		f.n = 0;
+	}
+	*evs = f.evs;
+	*n = f.n;
+	return rc;
+}
+
+void tn_event_free_all(struct tn_event *evs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tn_event_clear(&evs[i]);
+	free(evs);
 }
 
 struct each_ctx {

@@ -55,7 +55,10 @@ static const struct cmd commands[] = {
 	{ "event update", cmd_event_update, NEED_DB,
 	  "change an event (bumps its sequence)" },
 	{ "event cancel", cmd_event_cancel, NEED_DB, "cancel an event" },
-	{ "ics", cmd_ics, NEED_DB, "write an event as an iCalendar file" },
+	{ "event delete", cmd_event_delete, NEED_DB,
+	  "delete an event never announced or sent" },
+	{ "ics", cmd_ics, NEED_DB,
+	  "write an event, or all upcoming ones, as an iCalendar file" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -5,6 +5,10 @@
 // be UTC, printed as tzid=-); a time left floating
 // (which ical.js would read in the process's TZ) is an error. Any
 // problem: a message on stderr and exit 1.
+//
+// The file must hold exactly one VEVENT; with --feed (ics --all) it may
+// hold any number, each printed after a "--" line, following "vevents=N",
+// and each zone must have exactly one VTIMEZONE, used by some event.
 import { readFileSync } from 'node:fs';
 import ICAL from 'ical.js';
 
@@ -13,27 +17,34 @@ function fail(msg) {
 	process.exit(1);
 }
 
-if (process.argv.length !== 3)
-	fail('usage: node ics_check.mjs FILE.ics');
+const args = process.argv.slice(2);
+const feed = args.includes('--feed');
+const files = args.filter((a) => a !== '--feed');
+if (files.length !== 1)
+	fail('usage: node ics_check.mjs [--feed] FILE.ics');
 let cal;
 try {
-	cal = new ICAL.Component(ICAL.parse(readFileSync(process.argv[2], 'utf8')));
+	cal = new ICAL.Component(ICAL.parse(readFileSync(files[0], 'utf8')));
 } catch (e) {
 	fail(`parse error: ${e.message}`);
 }
 const events = cal.getAllSubcomponents('vevent');
-if (events.length !== 1)
+if (!feed && events.length !== 1)
 	fail(`${events.length} VEVENTs, want 1`);
-const ev = events[0];
-const zones = new Set(cal.getAllSubcomponents('vtimezone')
-	.map((z) => z.getFirstPropertyValue('tzid')));
+const zones = new Set();
+for (const z of cal.getAllSubcomponents('vtimezone')) {
+	const tzid = z.getFirstPropertyValue('tzid');
+	if (zones.has(tzid))
+		fail(`two VTIMEZONEs for ${tzid}`);
+	zones.add(tzid);
+}
 
-function text(name) {
+function text(ev, name) {
 	const v = ev.getFirstPropertyValue(name);
 	return v === null || v === undefined ? '-' : JSON.stringify(String(v));
 }
 
-function instant(name) {
+function instant(ev, name) {
 	const prop = ev.getFirstProperty(name);
 	if (!prop)
 		fail(`no ${name}`);
@@ -53,18 +64,38 @@ function instant(name) {
 	return `${name}=${iso} tzid=${tzid}`;
 }
 
-const out = [];
+function eventLines(ev) {
+	const out = [];
+	out.push(`uid=${ev.getFirstPropertyValue('uid')}`);
+	out.push(`sequence=${ev.getFirstPropertyValue('sequence')}`);
+	out.push(`status=${ev.getFirstPropertyValue('status')}`);
+	for (const name of ['summary', 'description', 'location', 'url'])
+		out.push(`${name}=${text(ev, name)}`);
+	const org = ev.getFirstProperty('organizer');
+	out.push(org ? `organizer=${org.getFirstValue()} cn=${org.getParameter('cn') ?? '-'}`
+		: 'organizer=-');
+	out.push(instant(ev, 'dtstart'));
+	out.push(instant(ev, 'dtend'));
+	return out;
+}
+
+let out = [];
 out.push(`method=${cal.getFirstPropertyValue('method')}`);
 out.push(`prodid=${cal.getFirstPropertyValue('prodid')}`);
 out.push(`version=${cal.getFirstPropertyValue('version')}`);
-out.push(`uid=${ev.getFirstPropertyValue('uid')}`);
-out.push(`sequence=${ev.getFirstPropertyValue('sequence')}`);
-out.push(`status=${ev.getFirstPropertyValue('status')}`);
-for (const name of ['summary', 'description', 'location', 'url'])
-	out.push(`${name}=${text(name)}`);
-const org = ev.getFirstProperty('organizer');
-out.push(org ? `organizer=${org.getFirstValue()} cn=${org.getParameter('cn') ?? '-'}`
-	: 'organizer=-');
-out.push(instant('dtstart'));
-out.push(instant('dtend'));
+if (!feed) {
+	out = out.concat(eventLines(events[0]));
+} else {
+	out.push(`vevents=${events.length}`);
+	const used = new Set();
+	for (const ev of events) {
+		out.push('--');
+		out = out.concat(eventLines(ev));
+		for (const name of ['dtstart', 'dtend'])
+			used.add(ev.getFirstProperty(name).getParameter('tzid'));
+	}
+	for (const tzid of zones)
+		if (!used.has(tzid))
+			fail(`VTIMEZONE ${tzid} is used by no event`);
+}
 console.log(out.join('\n'));

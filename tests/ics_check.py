@@ -3,6 +3,10 @@
 a calendar would show, one "key=value" line each, for the shell tests to
 compare with the expected values (and with tests/ics_check.mjs).
 
+The file must hold exactly one VEVENT; with --feed (ics --all) it may hold
+any number, each printed after a "--" line, following "vevents=N", and
+each zone must have exactly one VTIMEZONE, used by some event.
+
 Run it with /usr/bin/python3 (Debian's python3-icalendar). Besides the
 library's own parse, it checks the raw text (CRLF only, lines at most 75
 octets, each line valid UTF-8, no UNTIL in a VTIMEZONE, TZID the plain
@@ -55,24 +59,8 @@ def utc(dt):
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def main():
-    if len(sys.argv) != 2:
-        fail("usage: ics_check.py FILE.ics")
-    with open(sys.argv[1], "rb") as f:
-        data = f.read()
-    check_raw(data)
-    cal = icalendar.Calendar.from_ical(data)
-    zones = {}
-    for vtz in cal.walk("VTIMEZONE"):
-        zones[str(vtz["TZID"])] = vtz.to_tz()   # the file's own rules
-    events = cal.walk("VEVENT")
-    if len(events) != 1:
-        fail("%d VEVENTs, want 1" % len(events))
-    ev = events[0]
+def event_lines(ev, zones):
     out = []
-    out.append("method=%s" % cal.get("METHOD"))
-    out.append("prodid=%s" % cal.get("PRODID"))
-    out.append("version=%s" % cal.get("VERSION"))
     for key in ("UID", "SEQUENCE", "STATUS"):
         out.append("%s=%s" % (key.lower(), ev.get(key)))
     for key in ("SUMMARY", "DESCRIPTION", "LOCATION", "URL"):
@@ -100,6 +88,46 @@ def main():
             fail("%s: the file's VTIMEZONE gives %s, the parser %s"
                  % (key, utc(own), utc(prop.dt)))
         out.append("%s=%s tzid=%s" % (key.lower(), utc(own), tzid))
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    feed = "--feed" in args
+    if feed:
+        args.remove("--feed")
+    if len(args) != 1:
+        fail("usage: ics_check.py [--feed] FILE.ics")
+    with open(args[0], "rb") as f:
+        data = f.read()
+    check_raw(data)
+    cal = icalendar.Calendar.from_ical(data)
+    zones = {}
+    for vtz in cal.walk("VTIMEZONE"):
+        tzid = str(vtz["TZID"])
+        if tzid in zones:
+            fail("two VTIMEZONEs for %s" % tzid)
+        zones[tzid] = vtz.to_tz()   # the file's own rules
+    events = cal.walk("VEVENT")
+    if not feed and len(events) != 1:
+        fail("%d VEVENTs, want 1" % len(events))
+    out = []
+    out.append("method=%s" % cal.get("METHOD"))
+    out.append("prodid=%s" % cal.get("PRODID"))
+    out.append("version=%s" % cal.get("VERSION"))
+    if not feed:
+        out += event_lines(events[0], zones)
+    else:
+        out.append("vevents=%d" % len(events))
+        used = set()
+        for ev in events:
+            out.append("--")
+            out += event_lines(ev, zones)
+            for key in ("DTSTART", "DTEND"):
+                used.add(ev[key].params.get("TZID"))
+        for tzid in zones:
+            if tzid not in used:
+                fail("VTIMEZONE %s is used by no event" % tzid)
     print("\n".join(out))
 
 

@@ -174,7 +174,7 @@ test_expect_success '--base-url is read by libcurl: http(s), a host, written wit
 	done &&
 	test ! -e new.db &&
 	tn --db idn.db init --org "Клуб" --base-url "https://Встреча.РФ/club" >/dev/null &&
-	TURNOUT_DB=idn.db tn event create --title "Первая встреча" --start "2026-12-01 19:00" --tz Europe/Moscow >/dev/null &&
+	TURNOUT_DB=idn.db TURNOUT_NOW=2026-11-24T12:00:00Z tn event create --title "Первая встреча" --start "2026-12-01 19:00" --tz Europe/Moscow >/dev/null &&
 	sqlite3 idn.db "SELECT uid FROM event" >uid &&
 	grep -Eqx "[0-9a-f]{32}@xn--80adj7beg1b\.xn--p1ai" uid
 '

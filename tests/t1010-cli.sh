@@ -4,6 +4,9 @@
 # --help lists its commands, and -h as an option's value is a value.
 . "$(dirname "$0")/lib.sh"
 
+# the events created below are upcoming at this time, whatever the clock says
+export TURNOUT_NOW=2026-11-24T12:00:00Z
+
 test_expect_success 'a typo in a flag is a usage error whether or not a database exists' '
 	rm -f turnout.db &&
 	test_expect_code 2 tn_err event create --titel x &&

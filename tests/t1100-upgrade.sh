@@ -17,7 +17,7 @@ test_expect_success 'any command upgrades it, keeping its rows' '
 '
 
 test_expect_success 'the upgraded database takes events and imports' '
-	slug=$(tn event create --title "After the upgrade" --start "2026-12-01 18:00" --tz Europe/Berlin) &&
+	slug=$(TURNOUT_NOW=2026-11-24T12:00:00Z tn event create --title "After the upgrade" --start "2026-12-01 18:00" --tz Europe/Berlin) &&
 	test "$slug" = after-the-upgrade &&
 	printf "email,name\nanna@EXAMPLE.org,Anna B.\n" | tn follower import tg - >out &&
 	grep -q "inserted 1, updated 0, rejected 0" out &&

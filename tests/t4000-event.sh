@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# event create / list / show / update / cancel: local times in IANA zones,
-# DST gaps and repeated hours, slugs, sequence, and every bad input.
+# event create / list / show / update / cancel / delete: local times in
+# IANA zones, DST gaps and repeated hours, the past, slugs, sequence,
+# what each command says, and every bad input.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -10,7 +11,7 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'create prints only the slug and stores local and UTC times' '
-	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" \
+	tn event create --title "Summer Meetup" --start "2026-07-15 19:00" --past \
 		--tz Europe/Berlin --venue "Café Einstein" --address "Unter den Linden 42" \
 		--capacity 80 --description "Talks and drinks" >out 2>err &&
 	test "$(cat out)" = summer-meetup &&
@@ -62,24 +63,24 @@ test_expect_success 'UTC times on both sides of the 2026 DST changes' '
 		IFS="|" read -r slug start zone want <<-EOT &&
 		$x
 		EOT
-		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		tn event create --title "$slug" --start "$start" --tz "$zone" --past >/dev/null &&
 		got=$(q "SELECT start_utc FROM event WHERE slug = '\''$slug'\''") &&
 		{ test "$got" = "$want" || { echo "$slug: $got != $want"; exit 1; }; }
 	done
 '
 
 test_expect_success 'a duration across the clock change counts real time' '
-	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h --past >/dev/null &&
 	test "$(q "SELECT start_utc, end_utc, end_local FROM event WHERE slug = '\''across'\''")" = \
 		"2026-10-24T23:00:00Z|2026-10-25T02:00:00Z|2026-10-25 03:00"
 '
 
 test_expect_success 'a repeated local time takes the first occurrence, with a note' '
-	tn_err event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin >out &&
+	tn_err event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --past >out &&
 	test "$(cat out)" = twice &&
 	stderr_has "^note: .*occurs twice in Europe/Berlin.*first occurrence" &&
 	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice'\''")" = 2026-10-25T00:30:00Z &&
-	tn event create --title twice-ny --start "2026-11-01 01:30" --tz America/New_York >/dev/null 2>&1 &&
+	tn event create --title twice-ny --start "2026-11-01 01:30" --tz America/New_York --past >/dev/null 2>&1 &&
 	test "$(q "SELECT start_utc FROM event WHERE slug = '\''twice-ny'\''")" = 2026-11-01T05:30:00Z
 '
 
@@ -119,18 +120,46 @@ test_expect_success 'an end before (or at) the start is a usage error' '
 		--title x --start "2026-10-25 02:50" --end "2026-10-25 02:10" --tz Europe/Berlin
 '
 
-test_expect_success 'a duplicate slug is a usage error; the hint says --slug' '
-	bad_create "^turnout: slug .summer-meetup.: already used by event 1$" \
-		--title "Summer  Meetup!" --start "2026-12-01 19:00" --tz Europe/Berlin &&
-	stderr_has "^hint: pass --slug" &&
-	bad_create "^turnout: --slug: slug .summer-meetup.: already used" \
+test_expect_success 'a recurring title gets the start date in its slug, then a counter' '
+	tn event create --title "Summer  Meetup!" --start "2026-12-01 19:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01 >expect && test_cmp expect out &&
+	tn event create --title "Summer Meetup" --start "2026-12-01 21:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01-2 >expect && test_cmp expect out &&
+	tn event create --title "Summer Meetup" --start "2026-12-01 22:00" --tz Europe/Berlin >out &&
+	echo summer-meetup-2026-12-01-3 >expect && test_cmp expect out
+'
+
+# The date is the local one: 2026-12-02 00:30 in Tokyo is still 1 December
+# in UTC.
+test_expect_success 'the date in a recurring slug is the local start date' '
+	tn event create --title "Summer Meetup" --start "2026-12-02 00:30" --tz Asia/Tokyo >out &&
+	echo summer-meetup-2026-12-02 >expect && test_cmp expect out
+'
+
+test_expect_success 'a long recurring title is cut at a word to fit the date' '
+	title="A very long title for a meetup that happens again and again every month" &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >first &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >out &&
+	echo a-very-long-title-for-a-meetup-that-happens-again-2026-12-03 >expect &&
+	test_cmp expect out &&
+	tn event create --title "$title" --start "2026-12-03 19:00" --tz UTC >out &&
+	echo a-very-long-title-for-a-meetup-that-happens-2026-12-03-2 >expect &&
+	test_cmp expect out &&
+	echo a-very-long-title-for-a-meetup-that-happens-again-and-again >expect &&
+	test_cmp expect first
+'
+
+test_expect_success 'a chosen slug that is taken is a usage error; the hint says --slug' '
+	bad_create "^turnout: --slug: slug .summer-meetup.: already used by event 1$" \
 		--title other --slug summer-meetup --start "2026-12-01 19:00" --tz Europe/Berlin &&
 	stderr_has "^hint: choose another --slug"
 '
 
 test_expect_success 'a bad --start is a usage error naming the flag' '
-	for v in "2026-13-01 19:00" "2026-12-01T19:00" "2026-12-01 19:00:00" tomorrow "" \
-		 "2026-02-29 10:00" "2026-12-01 25:00" "1969-12-01 10:00"
+	for v in "2026-13-01 19:00" "2026-12-01t19:00" "2026-12-01_19:00" tomorrow "" \
+		 "2026-02-29 10:00" "2026-12-01 25:00" "1969-12-01 10:00" "2026-12-01T19" \
+		 "2026-12-01 19:00:0" "2026-12-01T19:00:00.000" "2026-12-01 19:00 " \
+		 "2026-12-01 19:00:aa"
 	do
 		bad_create "^turnout: --start: .$v.: not a local date and time$" \
 			--title x --start "$v" --tz Europe/Berlin || exit 1
@@ -138,6 +167,61 @@ test_expect_success 'a bad --start is a usage error naming the flag' '
 	stderr_has "^hint: .*YYYY-MM-DD HH:MM" &&
 	bad_create "^turnout: --end: .12/01.: not a local date and time$" \
 		--title x --start "2026-12-01 10:00" --end 12/01 --tz Europe/Berlin
+'
+
+test_expect_success '--start and --end take ISO 8601 forms, stored as YYYY-MM-DD HH:MM' '
+	tn event create --title iso1 --start 2027-01-20T19:00 --tz Europe/Berlin >/dev/null &&
+	tn event create --title iso2 --start "2027-01-20 19:00:00" --tz Europe/Berlin >/dev/null &&
+	tn event create --title iso3 --start 2027-01-20T19:00:00 --end 2027-01-20T21:30 \
+		--tz Europe/Berlin >/dev/null &&
+	test "$(q "SELECT group_concat(start_local || '\''/'\'' || end_local || '\''/'\'' || start_utc, '\'' '\'') FROM (SELECT * FROM event WHERE slug LIKE '\''iso_'\'' ORDER BY slug)")" = \
+		"2027-01-20 19:00/2027-01-20 21:00/2027-01-20T18:00:00Z 2027-01-20 19:00/2027-01-20 21:00/2027-01-20T18:00:00Z 2027-01-20 19:00/2027-01-20 21:30/2027-01-20T18:00:00Z" &&
+	tn event update iso3 --end "2027-01-20 22:00:00" >/dev/null &&
+	test "$(q "SELECT end_local FROM event WHERE slug = '\''iso3'\''")" = "2027-01-20 22:00"
+'
+
+test_expect_success 'seconds other than 00 are refused, not dropped' '
+	bad_create "^turnout: --start: .2027-01-20T19:00:30.: seconds must be 00 \(event times are whole minutes\)$" \
+		--title x --start 2027-01-20T19:00:30 --tz Europe/Berlin &&
+	stderr_has "^hint: leave the seconds out, e.g. --start \"2027-01-20 19:00\"$" &&
+	bad_create "^turnout: --end: .2027-01-20 21:00:59.: seconds must be 00" \
+		--title x --start 2027-01-20T19:00 --end "2027-01-20 21:00:59" --tz Europe/Berlin &&
+	test_db_unchanged 2 tn_err event update iso1 --start "2027-01-20 19:00:01" &&
+	stderr_has "^turnout: --start: .2027-01-20 19:00:01.: seconds must be 00"
+'
+
+test_expect_success 'a zone or offset in a local time is refused; the zone is --tz' '
+	for v in 2027-01-20T19:00Z 2027-01-20T19:00:00Z "2027-01-20 19:00+02:00" \
+		 2027-01-20T19:00:00-0400
+	do
+		bad_create "^turnout: --start: .2027-01-20.19:00.*: a local time takes no zone or UTC offset$" \
+			--title x --start "$v" --tz Europe/Berlin || exit 1
+	done &&
+	stderr_has "^hint: .*as --tz, e.g. --start \"2027-01-20 19:00\"$"
+'
+
+test_expect_success 'a start in the past is refused without --past' '
+	bad_create "^turnout: --start: .2026-11-24 12:30.: in the past \(it is now 2026-11-24 13:00 in Europe/Berlin\)$" \
+		--title x --start "2026-11-24 12:30" --tz Europe/Berlin &&
+	stderr_has "^hint: .*give --past$" &&
+	bad_create "^turnout: --start: .2026-11-24 12:30.: in the past" \
+		--title x --start 2026-11-24T12:30 --duration 3h --tz Europe/Berlin &&
+	tn event create --title now --start "2026-11-24 13:00" --tz Europe/Berlin >out &&
+	echo now >expect && test_cmp expect out &&
+	tn event create --title then --start "2026-11-24 12:30" --tz Europe/Berlin --past >out &&
+	echo then >expect && test_cmp expect out
+'
+
+test_expect_success 'update refuses moving the start into the past without --past' '
+	test_db_unchanged 2 tn_err event update iso1 --start "2026-01-10 19:00" &&
+	stderr_has "^turnout: --start: .2026-01-10 19:00.: in the past" &&
+	stderr_has "^hint: .*give --past$" &&
+	test_db_unchanged 2 tn_err event update now --tz Asia/Tokyo &&
+	stderr_has "^turnout: --start: .2026-11-24 13:00.: in the past \(it is now 2026-11-24 21:00 in Asia/Tokyo\)$" &&
+	tn event update iso2 --start "2026-11-20 19:00" --past >out &&
+	echo "updated '\''iso2'\'' (sequence 1)" >expect && test_cmp expect out &&
+	tn event update iso2 --venue "Hall" >out &&
+	echo "updated '\''iso2'\'' (sequence 2)" >expect && test_cmp expect out
 '
 
 test_expect_success 'a bad --capacity is a usage error naming the flag' '
@@ -249,7 +333,9 @@ test_expect_success 'show --json, by slug and by id' '
 	PYEOF
 '
 
-test_expect_success 'an unknown event is a usage error for show, update, cancel and ics' '
+test_expect_success 'an unknown event is a usage error for show, update, cancel, delete and ics' '
+	test_db_unchanged 2 tn_err event delete nope --yes &&
+	stderr_has "^turnout: event .nope.: no such event$" &&
 	test_db_unchanged 2 tn_err event show nope &&
 	stderr_has "^turnout: event .nope.: no such event$" &&
 	test_db_unchanged 2 tn_err event update nope --title y &&
@@ -282,12 +368,13 @@ test_expect_success 'list orders by start with status and upcoming/past' '
 	PYEOF
 '
 
-test_expect_success 'update bumps the sequence and prints it; the UID stays' '
+test_expect_success 'update bumps the sequence and says so; the UID stays' '
 	uid=$(q "SELECT uid FROM event WHERE slug = '\''next-year'\''") &&
-	got=$(tn event update next-year --venue "Big Hall") &&
-	test "$got" = 1 &&
-	got=$(tn event update next-year --title "Next Year!" --capacity 50) &&
-	test "$got" = 2 &&
+	tn_err event update next-year --venue "Big Hall" >out &&
+	echo "updated '\''next-year'\'' (sequence 1)" >expect && test_cmp expect out &&
+	test_must_be_empty "$TRASH/.stderr" &&
+	tn event update next-year --title "Next Year!" --capacity 50 >out &&
+	echo "updated '\''next-year'\'' (sequence 2)" >expect && test_cmp expect out &&
 	test "$(q "SELECT uid, sequence, title, venue, capacity FROM event WHERE slug = '\''next-year'\''")" = \
 		"$uid|2|Next Year!|Big Hall|50"
 '
@@ -296,7 +383,9 @@ test_expect_success 'update --start keeps the length; --tz alone keeps local tim
 	tn event update d3 --start "2026-12-05 18:00" >/dev/null &&
 	test "$(q "SELECT start_local, end_local, end_utc FROM event WHERE slug = '\''d3'\''")" = \
 		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T20:00:00Z" &&
-	tn event update d3 --tz America/New_York >/dev/null &&
+	tn_err event update d3 --tz America/New_York >out &&
+	echo "updated '\''d3'\'' (sequence 2)" >expect && test_cmp expect out &&
+	stderr_has "^note: .d3. keeps 18:00 local time in America/New_York; in UTC it now starts at 2026-12-05T23:00:00Z$" &&
 	test "$(q "SELECT start_local, end_local, start_utc, sequence FROM event WHERE slug = '\''d3'\''")" = \
 		"2026-12-05 18:00|2026-12-05 21:00|2026-12-05T23:00:00Z|2" &&
 	tn event update d3 --duration 30m >/dev/null &&
@@ -311,8 +400,34 @@ test_expect_success 'update clears optional fields with ""; --no-approval' '
 test_expect_success 'an update that changes nothing keeps the sequence and says so' '
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
 	test_db_unchanged 0 tn_err event update next-year --title "Next Year!" --tz Europe/Berlin >out &&
-	test "$(cat out)" = "$seq" &&
-	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$"
+	test_must_be_empty out &&
+	stderr_has "^note: event .next-year.: nothing changed; the sequence stays $seq$" &&
+	test_db_unchanged 0 tn_err event update next-year --slug next-year >out &&
+	test_must_be_empty out &&
+	stderr_has "^note: event .next-year.: nothing changed"
+'
+
+# --json: the object event show --json prints, plus "changed" for update
+# and cancel.
+test_expect_success 'create, update and cancel take --json' '
+	tn event create --title "Json Night" --start 2027-03-01T19:00 --tz Europe/Berlin --json >c.json &&
+	tn event show json-night --json >s.json &&
+	tn event update json-night --venue Attic --json >u.json &&
+	tn_err event update json-night --venue Attic --json >same.json &&
+	stderr_has "^note: event .json-night.: nothing changed" &&
+	tn event cancel json-night --json >x.json &&
+	tn_err event cancel json-night --json >again.json &&
+	$PY - <<-PYEOF
+	import json
+	c, s, u, same, x, again = (json.load(open(f)) for f in
+	    ("c.json", "s.json", "u.json", "same.json", "x.json", "again.json"))
+	assert c == s, (c, s)
+	assert list(u) == list(s) + ["changed"], list(u)
+	assert u["changed"] is True and u["venue"] == "Attic" and u["sequence"] == 1, u
+	assert same["changed"] is False and same["sequence"] == 1, same
+	assert x["changed"] is True and x["status"] == "cancelled" and x["sequence"] == 2, x
+	assert again["changed"] is False and again["sequence"] == 2, again
+	PYEOF
 '
 
 test_expect_success 'update with no flags, or bad values, is a usage error' '
@@ -330,8 +445,30 @@ test_expect_success 'update with no flags, or bad values, is a usage error' '
 	test_db_unchanged 2 tn_err event update next-year --title "" &&
 	stderr_has "^turnout: --title: empty$" &&
 	test_db_unchanged 2 tn_err event update next-year --approval --no-approval &&
-	test_db_unchanged 2 tn_err event update next-year --slug other &&
-	stderr_has "unknown option .--slug."
+	test_db_unchanged 2 tn_err event update next-year --past &&
+	stderr_has "^turnout: event .next-year.: nothing to change$"
+'
+
+test_expect_success 'update --slug renames an event never announced or sent' '
+	uid=$(q "SELECT uid FROM event WHERE slug = '\''d2'\''") &&
+	tn event update d2 --slug d2-renamed >out &&
+	echo "updated '\''d2-renamed'\'' (sequence 1)" >expect && test_cmp expect out &&
+	test "$(q "SELECT uid, sequence FROM event WHERE slug = '\''d2-renamed'\''")" = "$uid|1" &&
+	test_db_unchanged 2 tn_err event show d2 &&
+	tn ics d2-renamed >d2.ics &&
+	grep -q "^URL:https://meet.example.org/e/d2-renamed.$" d2.ics
+'
+
+test_expect_success 'update --slug refuses a malformed or taken slug' '
+	for v in "Bad Slug" a--b 123 "" UPPER; do
+		test_db_unchanged 2 tn_err event update d2-renamed --slug "$v" &&
+		stderr_has "^turnout: --slug: .$v.: not a valid slug$" || exit 1
+	done &&
+	test_db_unchanged 2 tn_err event update d2-renamed --slug d1 &&
+	stderr_has "^turnout: --slug: slug .d1.: already used by event [0-9]+$" &&
+	stderr_has "^hint: choose another --slug" &&
+	test_db_unchanged 2 tn_err event update d2-renamed --slug d4 --venue "Hall" &&
+	stderr_has "^turnout: --slug: slug .d4.: already used"
 '
 
 test_expect_success 'update refuses control characters in text flags too' '
@@ -347,8 +484,9 @@ test_expect_success 'update refuses control characters in text flags too' '
 
 test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
 	seq=$(q "SELECT sequence FROM event WHERE slug = '\''next-year'\''") &&
-	got=$(tn event cancel next-year) &&
-	test "$got" = $((seq + 1)) &&
+	tn event cancel next-year >out &&
+	echo "cancelled '\''next-year'\'' (sequence $((seq + 1)))" >expect &&
+	test_cmp expect out &&
 	test "$(q "SELECT status, sequence FROM event WHERE slug = '\''next-year'\''")" = "cancelled|$((seq + 1))" &&
 	tn event list >out &&
 	grep -q "^[0-9]*  *next-year .* cancelled upcoming" out
@@ -356,13 +494,60 @@ test_expect_success 'cancel marks the event cancelled and bumps the sequence' '
 
 test_expect_success 'cancelling twice says so and changes nothing' '
 	test_db_unchanged 0 tn_err event cancel next-year >out &&
+	test_must_be_empty out &&
 	stderr_has "^note: event .next-year. is already cancelled; nothing changed$"
 '
 
 test_expect_success 'a cancelled event cannot be updated' '
 	test_db_unchanged 1 tn_err event update next-year --title "Back" &&
 	stderr_has "^turnout: event .next-year.: cancelled; a cancelled event cannot be changed$" &&
-	stderr_has "^hint: "
+	stderr_has "^hint: " &&
+	test_db_unchanged 1 tn_err event update next-year --slug back &&
+	stderr_has "^turnout: event .next-year.: cancelled"
+'
+
+test_expect_success 'delete removes an event never announced or sent, and says so' '
+	tn event create --title "Typo" --start 2027-05-01T10:00 --tz UTC >/dev/null &&
+	tn event delete typo </dev/null >out &&
+	echo "deleted '\''typo'\''" >expect && test_cmp expect out &&
+	test "$(q "SELECT count(*) FROM event WHERE slug = '\''typo'\''")" = 0 &&
+	tn event create --title "Typo" --start 2027-05-01T10:00 --tz UTC >/dev/null &&
+	id=$(q "SELECT id FROM event WHERE slug = '\''typo'\''") &&
+	tn event delete "$id" --yes >out &&
+	test_cmp expect out &&
+	tn event delete next-year -y >out &&
+	echo "deleted '\''next-year'\''" >expect && test_cmp expect out
+'
+
+# script(1) gives turnout a terminal as stdin, as a person at a keyboard.
+test_lazy_prereq SCRIPT 'script -qec true /dev/null </dev/null'
+
+test_expect_success SCRIPT 'delete asks on a terminal; anything but y keeps the event' '
+	tn event create --title "Ask Me" --start 2027-05-02T10:00 --tz UTC >/dev/null &&
+	for answer in n "" no maybe; do
+		printf "%s\n" "$answer" >answer &&
+		test_db_unchanged 1 script -qec "\"$TURNOUT\" event delete ask-me" /dev/null <answer >tty.out &&
+		grep -q "delete event .ask-me. (Ask Me, 2027-05-02 10:00 Etc/UTC)? \[y/N\]" tty.out &&
+		grep -q "turnout: event .ask-me.: not deleted" tty.out || exit 1
+	done &&
+	printf "Y\n" >answer &&
+	script -qec "\"$TURNOUT\" event delete ask-me" /dev/null <answer >tty.out &&
+	grep -q "deleted .ask-me." tty.out &&
+	test "$(q "SELECT count(*) FROM event WHERE slug = '\''ask-me'\''")" = 0
+'
+
+test_expect_success SCRIPT 'delete --yes does not ask, even on a terminal' '
+	tn event create --title "No Ask" --start 2027-05-03T10:00 --tz UTC >/dev/null &&
+	script -qec "\"$TURNOUT\" event delete no-ask --yes" /dev/null </dev/null >tty.out &&
+	! grep -q "y/N" tty.out &&
+	grep -q "deleted .no-ask." tty.out
+'
+
+test_expect_success 'delete with a bad argument changes nothing' '
+	test_db_unchanged 2 tn_err event delete &&
+	stderr_has "missing argument" &&
+	test_db_unchanged 2 tn_err event delete d1 --force &&
+	stderr_has "unknown option .--force."
 '
 
 test_expect_success 'help for each event command' '
@@ -370,9 +555,13 @@ test_expect_success 'help for each event command' '
 	grep -q -- "--duration" out &&
 	tn event update --help >out &&
 	grep -q -- "--no-approval" out &&
+	grep -q -- "--slug" out &&
 	tn event cancel --help >/dev/null && tn event show --help >/dev/null &&
+	tn event delete --help >out &&
+	grep -q -- "-y, --yes" out &&
 	tn event list --help >/dev/null && tn ics --help >out &&
-	grep -q -- "-o, --output" out
+	grep -q -- "-o, --output" out &&
+	grep -q -- "--all" out
 '
 
 test_expect_success 'Vietnamese, decomposed German and Greek titles give readable slugs' '

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# ics: the event as an iCalendar file, read back by two independent
-# parsers (python3-icalendar and ical.js) whose instants must match the
-# expected UTC times, across DST changes, with text escaping round trips.
+# ics: the event as an iCalendar file, and ics --all, the feed of every
+# upcoming event, read back by two independent parsers (python3-icalendar
+# and ical.js) whose instants must match the expected UTC times, across
+# DST changes, with text escaping round trips.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -12,6 +13,14 @@ export TURNOUT_NOW=2026-11-24T12:00:00Z
 parse() {
 	TZ=Asia/Tokyo $PY "$TN_TOP/tests/ics_check.py" "$1" >py.out &&
 	(cd "$TN_TOP" && TZ=Asia/Tokyo node tests/ics_check.mjs "$TRASH/$1") >js.out &&
+	test_cmp py.out js.out
+}
+
+# parse_feed FILE: as parse, for a calendar of any number of events (ics
+# --all); each event's lines follow a "--" line.
+parse_feed() {
+	TZ=Asia/Tokyo $PY "$TN_TOP/tests/ics_check.py" --feed "$1" >py.out &&
+	(cd "$TN_TOP" && TZ=Asia/Tokyo node tests/ics_check.mjs --feed "$TRASH/$1") >js.out &&
 	test_cmp py.out js.out
 }
 
@@ -48,7 +57,7 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 		IFS="|" read -r slug start zone s e <<-EOT &&
 		$x
 		EOT
-		tn event create --title "$slug" --start "$start" --tz "$zone" >/dev/null &&
+		tn event create --title "$slug" --start "$start" --tz "$zone" --past >/dev/null &&
 		check_times "$slug" "$s" "$e" "$zone" || exit 1
 	done
 '
@@ -57,16 +66,16 @@ test_expect_success 'both parsers read the right instants across DST changes' '
 # 3.3.5), but both parsers read the second, so such a time is written in
 # UTC (tzid=- below) and the other one keeps its TZID.
 test_expect_success 'an event spanning the clock change, and the repeated hour' '
-	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h >/dev/null &&
+	tn event create --title across --start "2026-10-25 01:00" --tz Europe/Berlin --duration 3h --past >/dev/null &&
 	check_times across 2026-10-24T23:00:00Z 2026-10-25T02:00:00Z Europe/Berlin &&
-	tn event create --title night --start "2026-03-29 01:30" --tz Europe/Berlin --end "2026-03-29 03:30" >/dev/null &&
+	tn event create --title night --start "2026-03-29 01:30" --tz Europe/Berlin --end "2026-03-29 03:30" --past >/dev/null &&
 	check_times night 2026-03-29T00:30:00Z 2026-03-29T01:30:00Z Europe/Berlin &&
-	tn event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --duration 1h >/dev/null 2>&1 &&
+	tn event create --title twice --start "2026-10-25 02:30" --tz Europe/Berlin --duration 1h --past >/dev/null 2>&1 &&
 	check_times twice 2026-10-25T00:30:00Z 2026-10-25T01:30:00Z - &&
 	grep -q "^DTSTART:20261025T003000Z.$" twice.ics &&
 	grep -q "^DTEND:20261025T013000Z.$" twice.ics &&
 	grep -q "^TZID:Europe/Berlin.$" twice.ics &&
-	tn event create --title before --start "2026-10-25 01:00" --tz Europe/Berlin --end "2026-10-25 02:30" >/dev/null 2>&1 &&
+	tn event create --title before --start "2026-10-25 01:00" --tz Europe/Berlin --end "2026-10-25 02:30" --past >/dev/null 2>&1 &&
 	tn ics before -o before.ics &&
 	parse before.ics &&
 	grep -qx "dtstart=2026-10-24T23:00:00Z tzid=Europe/Berlin" py.out &&
@@ -98,7 +107,7 @@ latest_onset() {
 # Europe/Moscow goes on with every change from 1974 to 2011; turnout keeps
 # the year before the event to the year after it.
 test_expect_success 'an old event: only the rules of its years, right instants' '
-	tn event create --title moscow75 --start "1975-01-06 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow75 --start "1975-01-06 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow75 1975-01-06T16:00:00Z 1975-01-06T18:00:00Z Europe/Moscow &&
 	test "$(latest_onset moscow75.ics)" -le 1977 &&
 	vtz moscow75.ics >actual &&
@@ -118,9 +127,9 @@ test_expect_success 'an old event: only the rules of its years, right instants' 
 '
 
 test_expect_success 'a DST-era event: only the changes of its years' '
-	tn event create --title moscow84s --start "1984-07-15 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow84s --start "1984-07-15 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow84s 1984-07-15T15:00:00Z 1984-07-15T17:00:00Z Europe/Moscow &&
-	tn event create --title moscow84w --start "1984-01-15 19:00" --tz Europe/Moscow >/dev/null &&
+	tn event create --title moscow84w --start "1984-01-15 19:00" --tz Europe/Moscow --past >/dev/null &&
 	check_times moscow84w 1984-01-15T16:00:00Z 1984-01-15T18:00:00Z Europe/Moscow &&
 	test "$(latest_onset moscow84s.ics)" -le 1986 &&
 	grep -q "^DTSTART:19850331T020000.$" moscow84s.ics &&
@@ -132,11 +141,11 @@ test_expect_success 'a DST-era event: only the changes of its years' '
 # turnout repeats it as an RDATE: without that ical.js read Berlin's
 # winter of 1981/82 as +02 and Sydney's summer of 1995/96 as +10.
 test_expect_success 'an observance with RDATEs also lists its DTSTART' '
-	tn event create --title berlin82 --start "1982-01-15 19:00" --tz Europe/Berlin >/dev/null &&
+	tn event create --title berlin82 --start "1982-01-15 19:00" --tz Europe/Berlin --past >/dev/null &&
 	check_times berlin82 1982-01-15T18:00:00Z 1982-01-15T20:00:00Z Europe/Berlin &&
 	grep -q "^DTSTART:19810927T030000.$" berlin82.ics &&
 	grep -q "^RDATE:19810927T030000.$" berlin82.ics &&
-	tn event create --title sydney96 --start "1996-01-15 19:00" --tz Australia/Sydney >/dev/null &&
+	tn event create --title sydney96 --start "1996-01-15 19:00" --tz Australia/Sydney --past >/dev/null &&
 	check_times sydney96 1996-01-15T08:00:00Z 1996-01-15T10:00:00Z Australia/Sydney
 '
 
@@ -303,6 +312,123 @@ test_expect_success '-o into a missing directory fails and writes nothing' '
 	test ! -e no
 '
 
+# vevent FILE UID: that event's VEVENT in FILE.
+vevent() {
+	awk -v uid="UID:$2" '
+		/^BEGIN:VEVENT/ { block = ""; inside = 1; found = 0 }
+		inside { block = block $0 "\n" }
+		inside && index($0, uid) == 1 { found = 1 }
+		/^END:VEVENT/ { if (found) printf "%s", block; inside = 0 }
+	' "$1"
+}
+
+test_expect_success 'ics --all: every upcoming event that is not cancelled, one feed' '
+	tn ics --all -o feed.ics &&
+	parse_feed feed.ics &&
+	q "SELECT slug FROM event WHERE status = '\''scheduled'\'' AND end_utc > '\''2026-11-24T12:00:00Z'\'' ORDER BY start_utc, id" >want &&
+	printf "full\ny2\nyek37\n" >expect &&
+	test_cmp expect want &&
+	sed -n "s|^url=\"https://meet.example.org/e/\(.*\)\"\$|\1|p" py.out >got &&
+	test_cmp want got &&
+	grep -qx "vevents=3" py.out &&
+	grep -qx "method=PUBLISH" py.out &&
+	grep -qx "dtstart=2026-12-10T18:00:00Z tzid=Europe/Berlin" py.out &&
+	grep -qx "dtstart=2027-01-15T14:00:00Z tzid=Asia/Yekaterinburg" py.out &&
+	grep -qx "dtstart=2037-12-30T14:00:00Z tzid=Asia/Yekaterinburg" py.out &&
+	test "$(grep -c "^BEGIN:VTIMEZONE" feed.ics)" = 2 &&
+	test "$(grep -c "^TZID:Asia/Yekaterinburg.$" feed.ics)" = 1 &&
+	! grep -q "UNTIL" feed.ics &&
+	tn ics full -o full.ics &&
+	uid=$(q "SELECT uid FROM event WHERE slug = '\''full'\''") &&
+	vevent full.ics "$uid" >one &&
+	vevent feed.ics "$uid" >many &&
+	test -s one &&
+	test_cmp one many
+'
+
+test_expect_success 'a feed is not read as one event; one event is a feed of one' '
+	test_expect_code 1 $PY "$TN_TOP/tests/ics_check.py" feed.ics 2>err &&
+	grep -q "3 VEVENTs, want 1" err &&
+	(cd "$TN_TOP" && test_expect_code 1 node tests/ics_check.mjs "$TRASH/feed.ics") 2>err &&
+	grep -q "3 VEVENTs, want 1" err &&
+	parse_feed full.ics &&
+	grep -qx "vevents=1" py.out
+'
+
+# Europe/Moscow kept summer time in 1984, and +04 all year in 2012; with
+# only the rules of 1983-1985 a parser would read 2012 as +03.
+test_expect_success 'one VTIMEZONE per zone, covering the years of all its events' '
+	export TURNOUT_DB="$TRASH/feed.db" &&
+	setup_db &&
+	tn event create --title m84 --start "1984-07-15 19:00" --tz Europe/Moscow --past >/dev/null &&
+	tn event create --title m12 --start "2012-01-15 19:00" --tz Europe/Moscow --past >/dev/null &&
+	tn event create --title s96 --start "1996-01-15 19:00" --tz Australia/Sydney --past >/dev/null &&
+	tn event create --title gone --start "1990-05-01 19:00" --tz Europe/Moscow --past >/dev/null &&
+	tn event cancel gone >/dev/null &&
+	tn event create --title early --start "1979-05-01 19:00" --tz Europe/Moscow --past >/dev/null &&
+	TURNOUT_NOW=1980-01-01T00:00:00Z tn ics --all -o old.ics &&
+	parse_feed old.ics &&
+	grep -v "^\(uid\|organizer\)=" py.out >actual &&
+	cat >expect <<-\EOF &&
+	method=PUBLISH
+	prodid=-//turnout//turnout//EN
+	version=2.0
+	vevents=3
+	--
+	sequence=0
+	status=CONFIRMED
+	summary="m84"
+	description=-
+	location=-
+	url="https://meet.example.org/e/m84"
+	dtstart=1984-07-15T15:00:00Z tzid=Europe/Moscow
+	dtend=1984-07-15T17:00:00Z tzid=Europe/Moscow
+	--
+	sequence=0
+	status=CONFIRMED
+	summary="s96"
+	description=-
+	location=-
+	url="https://meet.example.org/e/s96"
+	dtstart=1996-01-15T08:00:00Z tzid=Australia/Sydney
+	dtend=1996-01-15T10:00:00Z tzid=Australia/Sydney
+	--
+	sequence=0
+	status=CONFIRMED
+	summary="m12"
+	description=-
+	location=-
+	url="https://meet.example.org/e/m12"
+	dtstart=2012-01-15T15:00:00Z tzid=Europe/Moscow
+	dtend=2012-01-15T17:00:00Z tzid=Europe/Moscow
+	EOF
+	test_cmp expect actual &&
+	test "$(grep -c "^TZID:Europe/Moscow.$" old.ics)" = 1 &&
+	sed -n "/^TZID:Europe\/Moscow/,/^END:VTIMEZONE/p" old.ics |
+		sed -n "s/^\(DTSTART\|RDATE\):\([0-9]\{4\}\).*/\2/p" | sort -n >years &&
+	test "$(head -1 years)" = 1983 &&
+	test "$(tail -1 years)" -le 2013
+'
+
+test_expect_success 'with no upcoming event the feed is an empty calendar, with a note' '
+	TURNOUT_NOW=2040-01-01T00:00:00Z tn_err ics --all -o empty.ics &&
+	stderr_has "^note: no upcoming events; the calendar is empty$" &&
+	parse_feed empty.ics &&
+	grep -qx "vevents=0" py.out &&
+	! grep -q "VTIMEZONE" empty.ics
+'
+
+test_expect_success 'ics takes an EVENT or --all: neither or both is a usage error' '
+	test_db_unchanged 2 tn_err ics full --all &&
+	stderr_has "^turnout: ics: give an EVENT or --all, not both$" &&
+	test_db_unchanged 2 tn_err ics --all full -o x.ics &&
+	test_path_is_missing x.ics &&
+	test_db_unchanged 2 tn_err ics &&
+	stderr_has "^turnout: ics: missing argument: an EVENT, or --all$" &&
+	test_db_unchanged 2 tn_err ics --all=yes &&
+	stderr_has "takes no value"
+'
+
 test_expect_success 'an unknown event is a usage error' '
 	test_db_unchanged 2 tn_err ics nope &&
 	stderr_has "^turnout: event .nope.: no such event$"
@@ -315,6 +441,17 @@ test_expect_success 'without a from address: no ORGANIZER, a note, still valid' 
 	parse nofrom.ics &&
 	grep -qx "organizer=-" py.out &&
 	! grep -q ORGANIZER nofrom.ics
+'
+
+test_expect_success 'ics warns while the base URL is still localhost' '
+	tn --db local.db init >/dev/null &&
+	tn --db local.db event create --title "Local" --start "2027-03-01 10:00" --tz UTC >/dev/null &&
+	tn --db local.db ics local >local.ics 2>err &&
+	grep -q "^warning: the base URL is still http://localhost:8080" err &&
+	grep -q "turnout config base-url" err &&
+	grep -q "^BEGIN:VCALENDAR" local.ics &&
+	tn ics --all >all.ics 2>err &&
+	! grep -q "warning" err
 '
 
 test_done

@@ -44,6 +44,7 @@ enum tn_next {
 	TN_NEXT_LIST_CHANNELS, /* see the channels */
 	TN_NEXT_LIST_PEOPLE,   /* see people's ids, e-mails and handles */
 	TN_NEXT_CONFIG,        /* change a setting */
+	TN_NEXT_CANCEL_EVENT,  /* cancel the event (invitees are told) */
 };
 
 struct tn_err {

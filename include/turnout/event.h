@@ -11,6 +11,7 @@
 #ifndef TURNOUT_EVENT_H
 #define TURNOUT_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turnout/db.h"
@@ -44,19 +45,24 @@ struct tn_event {
  * capacity an empty string means "none". */
 struct tn_event_input {
 	const char *title;
-	const char *start;       /* "YYYY-MM-DD HH:MM" */
-	const char *end;         /* exclusive with duration */
+	const char *start;       /* "YYYY-MM-DD HH:MM"; also "YYYY-MM-DDTHH:MM"
+	                          * and either with ":00" seconds */
+	const char *end;         /* as start; exclusive with duration */
 	const char *duration;    /* "2h", "90m", "1h30m"; default 2h */
 	const char *tz;
 	const char *venue;
 	const char *address;
 	const char *description;
 	const char *capacity;    /* a whole number >= 1 */
-	const char *slug;        /* create only; default made from the title */
+	const char *slug;        /* create: default made from the title;
+	                          * update: a new slug, while never published */
 	int approval;            /* 1: registrations need approval */
 	int no_approval;         /* 1: they do not (update; not with approval) */
+	int past;                /* 1: a start in the past is allowed */
 	int ambiguous;           /* out: 1 if start or end fell in a repeated
 	                          * hour and the first occurrence was taken */
+	int kept_local;          /* out: 1 if a new zone kept the local start
+	                          * time and so moved its instant (update) */
 };
 
 #define TN_EVENT_INPUT_INIT { .title = NULL }
@@ -65,9 +71,12 @@ struct tn_event_input {
  * TN_USAGE if malformed or out of range. */
 tn_code tn_event_parse_duration(const char *s, int64_t *minutes);
 
-/* Creates an event. title, start and tz are required. Fills *ev (when ev
- * is not NULL; caller calls tn_event_clear). TN_USAGE for a bad value
- * (the message names its flag), TN_EXISTS if the slug is taken. */
+/* Creates an event. title, start and tz are required; a start in the past
+ * is refused (field "start") unless in->past. Without in->slug the slug is
+ * made from the title; when that one is taken, the local start date is
+ * added ("meetup-2027-06-10", then "meetup-2027-06-10-2", ...). Fills *ev
+ * (when ev is not NULL; caller calls tn_event_clear). TN_USAGE for a bad
+ * value (err->field names it), TN_EXISTS if the given slug is taken. */
 tn_code tn_event_create(struct tn_db *db, struct tn_event_input *in,
 			struct tn_event *ev, struct tn_err *err);
 
@@ -80,9 +89,11 @@ tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
  * given, and when approval and no_approval both are. If anything differs
  * from what is stored, the sequence is bumped by one and *changed is 1;
  * if every value equals the stored one nothing is written and *changed is
- * 0. Moving the start without a new end or duration keeps the length.
- * A cancelled event cannot be changed (TN_CONFLICT). Fills *ev with the
- * result (when ev is not NULL). */
+ * 0. Moving the start without a new end or duration keeps the length;
+ * moving it into the past is refused unless in->past. A new slug must be
+ * valid and free (TN_EXISTS), and is refused (TN_CONFLICT) once the event
+ * has been announced or sent. A cancelled event cannot be changed
+ * (TN_CONFLICT). Fills *ev with the result (when ev is not NULL). */
 tn_code tn_event_update(struct tn_db *db, const char *name,
 			struct tn_event_input *in, struct tn_event *ev,
 			int *changed, struct tn_err *err);
@@ -91,6 +102,27 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
  * event already cancelled is left as it is (*changed = 0). Fills *ev. */
 tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			struct tn_event *ev, int *changed, struct tn_err *err);
+
+/* TN_OK if the event may be deleted: it was never announced or sent
+ * (else TN_CONFLICT, with a next step saying to cancel it instead). For
+ * a front end that asks before deleting; tn_event_delete checks again. */
+tn_code tn_event_check_delete(struct tn_db *db, const struct tn_event *ev,
+			      struct tn_err *err);
+
+/* Deletes the event named name, which must never have been announced or
+ * sent (TN_CONFLICT otherwise). Fills *ev with the deleted event (when ev
+ * is not NULL; caller calls tn_event_clear). */
+tn_code tn_event_delete(struct tn_db *db, const char *name,
+			struct tn_event *ev, struct tn_err *err);
+
+/* The events a calendar feed holds: upcoming (tn_event_upcoming) and not
+ * cancelled, ordered by start (then id). *evs is a new array of *n events
+ * (NULL when there are none); caller frees it with tn_event_free_all. */
+tn_code tn_event_feed(struct tn_db *db, struct tn_event **evs, size_t *n,
+		      struct tn_err *err);
+
+/* Clears each of the n events and frees the array. */
+void tn_event_free_all(struct tn_event *evs, size_t n);
 
 /* Calls fn for each event ordered by start (then id); fn returns non-zero
  * to stop. The event passed to fn is valid only during the call. */

@@ -10,6 +10,8 @@
 #ifndef TURNOUT_ICAL_H
 #define TURNOUT_ICAL_H
 
+#include <stddef.h>
+
 #include <libical/ical.h>
 
 #include "turnout/err.h"
@@ -65,5 +67,14 @@ tn_code tn_ical_vevent(const struct tn_ical_event *ev, const struct tn_ical_org 
  * frees. */
 tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 			char **out, struct tn_err *err);
+
+/* As tn_ical_publish, for a feed of n events (n may be 0: a calendar
+ * without components): one VTIMEZONE per zone, covering from the year
+ * before the earliest start to the year after the latest end of that
+ * zone's events, then one VEVENT per event in the order given. *out is
+ * malloc'd; caller frees. */
+tn_code tn_ical_publish_many(const struct tn_ical_event *evs, size_t n,
+			     const struct tn_ical_org *org, char **out,
+			     struct tn_err *err);
 
 #endif

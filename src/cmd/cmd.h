@@ -157,6 +157,10 @@ int cli_json_array_end(struct cli_json_array *a);
 void cli_json_text(cJSON *o, const char *key, const char *value);
 /* Prints s to stdout made safe for a terminal (tn_esc_term). */
 void cli_put_term(const char *s);
+/* Asks question (made terminal-safe) with " [y/N] " on stderr and reads
+ * one line from stdin: 1 for y or yes (any case), 0 for anything else or
+ * end of input. The caller decides whether to ask (a terminal, no --yes). */
+int cli_confirm(const char *question);
 
 /* A progress bar on stderr, drawn only when stderr is a terminal. */
 struct cli_progress {
@@ -189,6 +193,7 @@ CLI_HANDLER(cmd_event_list);
 CLI_HANDLER(cmd_event_show);
 CLI_HANDLER(cmd_event_update);
 CLI_HANDLER(cmd_event_cancel);
+CLI_HANDLER(cmd_event_delete);
 CLI_HANDLER(cmd_ics);
 
 #endif

@@ -1,13 +1,15 @@
 /*
  * cmd/event.c - 'event create', 'event list', 'event show', 'event update',
- * 'event cancel' and 'ics'. Parses flags and prints; the rules live in
- * event.c, the calendar text in ical.c.
+ * 'event cancel', 'event delete' and 'ics'. Parses flags and prints; the
+ * rules live in event.c, the calendar text in ical.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "turnout/buf.h"
 #include "turnout/event.h"
 #include "turnout/ical.h"
 #include "turnout/setup.h"
@@ -18,7 +20,7 @@
 #define EVENT_FLAGS(in) \
 	OPT_STRING_("title", 0, &(in).title, "TEXT", "the event's title"), \
 	OPT_STRING_("start", 0, &(in).start, "\"YYYY-MM-DD HH:MM\"", \
-		    "local start time in --tz"), \
+		    "local start time in --tz (or YYYY-MM-DDTHH:MM)"), \
 	OPT_STRING_("end", 0, &(in).end, "\"YYYY-MM-DD HH:MM\"", \
 		    "local end time (or --duration)"), \
 	OPT_STRING_("duration", 0, &(in).duration, "LENGTH", \
@@ -29,7 +31,8 @@
 	OPT_STRING_("address", 0, &(in).address, "TEXT", "street address"), \
 	OPT_STRING_("capacity", 0, &(in).capacity, "N", \
 		    "maximum attendees (\"\" for no limit)"), \
-	OPT_STRING_("description", 0, &(in).description, "TEXT", "description")
+	OPT_STRING_("description", 0, &(in).description, "TEXT", "description"), \
+	OPT_BOOL_("past", 0, &(in).past, "allow a start in the past")
 
 /* Prints a note on stderr when a local time was in a repeated hour. */
 static void note_ambiguous(const struct tn_event_input *in,
@@ -41,20 +44,34 @@ static void note_ambiguous(const struct tn_event_input *in,
 			ev->slug, ev->tz);
 }
 
+static cJSON *event_json(const struct tn_event *ev);
+
+/* With --json: the event as 'event show --json' prints it, plus
+ * "changed" for update and cancel (changed < 0 leaves it out). */
+static int print_event_json(const struct tn_event *ev, int changed)
+{
+	cJSON *o = event_json(ev);
+
+	if (o && changed >= 0)
+		cJSON_AddBoolToObject(o, "changed", changed);
+	return cli_print_json(o);
+}
+
 CLI_HANDLER(cmd_event_create)
 {
 	static const char usage[] =
 		"turnout event create --title TEXT --start \"YYYY-MM-DD HH:MM\" --tz ZONE\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--venue TEXT]\n"
 		"       [--address TEXT] [--capacity N] [--description TEXT]\n"
-		"       [--approval] [--slug SLUG]";
+		"       [--approval] [--slug SLUG] [--past] [--json]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	int approval = 0, status;
+	int approval = 0, json = 0, status;
 	const struct cli_opt opts[] = {
 		EVENT_FLAGS(in),
 		OPT_BOOL_("approval", 0, &approval, "registrations need approval"),
 		OPT_STRING_("slug", 0, &in.slug, "SLUG",
 			    "short name for links (default: made from the title)"),
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -63,11 +80,13 @@ CLI_HANDLER(cmd_event_create)
 
 	status = cli_parse(c, argc, argv, opts, usage,
 			   "Creates an event and prints its slug. Times are local to --tz;\n"
-			   "a time that occurs twice (clocks going back) means the first one.\n\n"
+			   "a time that occurs twice (clocks going back) means the first one.\n"
+			   "A start in the past needs --past. When the title's slug is taken,\n"
+			   "the start date is added to it (readers-meetup-2027-06-10).\n\n"
 			   "examples:\n"
 			   "  turnout event create --title \"Readers meetup\" \\\n"
 			   "      --start \"2027-06-10 19:00\" --tz Europe/Berlin --venue \"Café Central\"\n"
-			   "  turnout event create --title Picnic --start \"2027-07-04 12:00\" \\\n"
+			   "  turnout event create --title Picnic --start 2027-07-04T12:00 \\\n"
 			   "      --tz America/New_York --duration 3h --capacity 40",
 			   0, 0, NULL);
 	if (status)
@@ -77,9 +96,14 @@ CLI_HANDLER(cmd_event_create)
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	note_ambiguous(&in, &ev);
-	printf("%s\n", ev.slug);
+	if (json) {
+		status = print_event_json(&ev, -1);
+	} else {
+		printf("%s\n", ev.slug);
+		status = EXIT_OK;
+	}
 	tn_event_clear(&ev);
-	return EXIT_OK;
+	return status;
 }
 
 static cJSON *event_json(const struct tn_event *ev)
@@ -266,14 +290,18 @@ CLI_HANDLER(cmd_event_update)
 		"turnout event update EVENT [--title TEXT] [--start \"YYYY-MM-DD HH:MM\"]\n"
 		"       [--end \"YYYY-MM-DD HH:MM\" | --duration 2h] [--tz ZONE]\n"
 		"       [--venue TEXT] [--address TEXT] [--capacity N]\n"
-		"       [--description TEXT] [--approval | --no-approval]";
+		"       [--description TEXT] [--approval | --no-approval]\n"
+		"       [--slug SLUG] [--past] [--json]";
 	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	int status;
+	int json = 0, status;
 	const struct cli_opt opts[] = {
 		EVENT_FLAGS(in),
 		OPT_BOOL_("approval", 0, &in.approval, "registrations need approval"),
 		OPT_BOOL_("no-approval", 0, &in.no_approval,
 			  "registrations are accepted at once"),
+		OPT_STRING_("slug", 0, &in.slug, "SLUG",
+			    "a new short name (only before it is announced or sent)"),
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -283,11 +311,13 @@ CLI_HANDLER(cmd_event_update)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Changes an event and prints its new sequence number. Only the\n"
+			   "Changes an event, bumps its sequence and says so. Only the\n"
 			   "given fields change; an empty --venue, --address, --description\n"
 			   "or --capacity clears it. A new --start without --end or\n"
-			   "--duration keeps the event's length. If every value equals the\n"
-			   "stored one, nothing is written and the sequence stays.\n\n"
+			   "--duration keeps the event's length; moving the start into the\n"
+			   "past needs --past. --tz alone keeps the local times, so the\n"
+			   "instants move. If every value equals the stored one, nothing is\n"
+			   "written and the sequence stays.\n\n"
 			   "examples:\n"
 			   "  turnout event update readers-meetup --start \"2027-06-10 19:30\"\n"
 			   "  turnout event update readers-meetup --venue \"\" --capacity 60",
@@ -297,27 +327,38 @@ CLI_HANDLER(cmd_event_update)
 	rc = tn_event_update(c->db, pos[0], &in, &ev, &changed, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	if (changed)
+	if (changed) {
 		note_ambiguous(&in, &ev);
-	else
+		if (in.kept_local)
+			fprintf(stderr, "note: '%s' keeps %s local time in %s; in UTC "
+				"it now starts at %s\n", ev.slug, ev.start_local + 11,
+				ev.tz, ev.start_utc);
+	} else {
 		fprintf(stderr, "note: event '%s': nothing changed; the sequence "
 			"stays %" PRId64 "\n", ev.slug, ev.sequence);
-	printf("%" PRId64 "\n", ev.sequence);
+	}
+	if (json)
+		status = print_event_json(&ev, changed);
+	else if (changed)
+		printf("updated '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	tn_event_clear(&ev);
-	return EXIT_OK;
+	return status;
 }
 
 CLI_HANDLER(cmd_event_cancel)
 {
-	const struct cli_opt opts[] = { OPT_END_() };
+	int json = 0, changed = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "print the event as one JSON object"),
+		OPT_END_(),
+	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
 	char *pos[1];
-	int changed = 0, status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT",
-			   "Marks the event cancelled, bumps its sequence and prints it.\n"
+	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT [--json]",
+			   "Marks the event cancelled, bumps its sequence and says so.\n"
 			   "Its calendar file then says STATUS:CANCELLED. Cancelling an\n"
 			   "event that is already cancelled changes nothing.\n\n"
 			   "example:\n"
@@ -330,51 +371,178 @@ CLI_HANDLER(cmd_event_cancel)
 	if (!changed)
 		fprintf(stderr, "note: event '%s' is already cancelled; nothing "
 			"changed\n", ev.slug);
-	printf("%" PRId64 "\n", ev.sequence);
+	if (json)
+		status = print_event_json(&ev, changed);
+	else if (changed)
+		printf("cancelled '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
+	tn_event_clear(&ev);
+	return status;
+}
+
+/* Asks on the terminal whether to delete ev; 1 for yes. */
+static int confirm_delete(const struct tn_event *ev)
+{
+	struct tn_buf q = TN_BUF_INIT;
+	int yes;
+
+	tn_buf_addf(&q, "delete event '%s' (%s, %s %s)?", ev->slug, ev->title,
+		    ev->start_local, ev->tz);
+	yes = cli_confirm(q.data);
+	tn_buf_free(&q);
+	return yes;
+}
+
+CLI_HANDLER(cmd_event_delete)
+{
+	int yes = 0, status;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("yes", 'y', &yes, "do not ask for confirmation"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_event ev;
+	char *pos[1];
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout event delete EVENT [--yes]",
+			   "Deletes an event that was never announced or sent (otherwise\n"
+			   "cancel it). On a terminal it asks first, unless --yes.\n\n"
+			   "example:\n"
+			   "  turnout event delete test-event --yes",
+			   1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (!yes && isatty(STDIN_FILENO)) {
+		/* ask only about an event that may go, and outside any
+		 * transaction: the answer may take a while */
+		rc = tn_event_find(c->db, pos[0], &ev, &err);
+		if (rc != TN_OK)
+			return cli_fail(&err, rc);
+		rc = tn_event_check_delete(c->db, &ev, &err);
+		if (rc != TN_OK) {
+			tn_event_clear(&ev);
+			return cli_fail(&err, rc);
+		}
+		yes = confirm_delete(&ev);
+		if (!yes)
+			fprintf(stderr, "turnout: event '%s': not deleted\n", ev.slug);
+		tn_event_clear(&ev);
+		if (!yes)
+			return EXIT_FAILED;
+	}
+	rc = tn_event_delete(c->db, pos[0], &ev, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	printf("deleted '%s'\n", ev.slug);
 	tn_event_clear(&ev);
 	return EXIT_OK;
+}
+
+/* The events ics writes: the one named, or (all) the upcoming ones.
+ * *evs is a new array; caller frees it with tn_event_free_all. */
+static tn_code ics_events(struct cli *c, int all, const char *name,
+			  struct tn_event **evs, size_t *n, struct tn_err *err)
+{
+	tn_code rc;
+
+	if (all)
+		return tn_event_feed(c->db, evs, n, err);
+	*n = 0;
+	if (!(*evs = calloc(1, sizeof(**evs))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	rc = tn_event_find(c->db, name, *evs, err);
+	if (rc != TN_OK) {
+		free(*evs);
+		*evs = NULL;
+		return rc;
+	}
+	*n = 1;
+	return TN_OK;
+}
+
+/* The calendar text of the n events in *text (malloc'd). */
+static tn_code ics_publish(const struct tn_event *evs, size_t n,
+			   const struct tn_ical_org *org, char **text,
+			   struct tn_err *err)
+{
+	struct tn_ical_event *ies = calloc(n ? n : 1, sizeof(*ies));
+	size_t i;
+	tn_code rc;
+
+	if (!ies)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		tn_event_ical(&evs[i], &ies[i]);
+	rc = tn_ical_publish_many(ies, n, org, text, err);
+	free(ies);
+	return rc;
+}
+
+/* Calendar files carry links to base-url: say so while it is still the
+ * localhost default, which no one else can open. */
+static void warn_local_base_url(const char *base_url)
+{
+	if (base_url && (strstr(base_url, "://localhost") || strstr(base_url, "://127.") ||
+			 strstr(base_url, "://[::1]")))
+		fprintf(stderr, "warning: the base URL is still %s; links in calendar files "
+			"work only on this machine\n"
+			"hint: 'turnout config base-url https://…' sets the public address\n",
+			base_url);
 }
 
 CLI_HANDLER(cmd_ics)
 {
 	const char *file = NULL;
+	int all = 0;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("output", 'o', &file, "FILE",
 			    "write to FILE instead of stdout (- is stdout)"),
+		OPT_BOOL_("all", 0, &all, "every upcoming event, as one feed"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_settings set;
-	struct tn_event ev;
+	struct tn_event *evs = NULL;
 	struct cli_out out;
-	char *pos[1], *text = NULL;
+	size_t n = 0;
+	char *pos[1] = { NULL }, *text = NULL;
 	int status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]",
+	status = cli_parse(c, argc, argv, opts, "turnout ics EVENT [-o FILE]\n"
+			   "       turnout ics --all [-o FILE]",
 			   "Writes the event as an iCalendar file (METHOD:PUBLISH) with\n"
-			   "its time zone, for calendars and web pages.\n\n"
+			   "its time zone, for calendars and web pages. --all writes every\n"
+			   "upcoming event that is not cancelled, as one calendar feed.\n\n"
 			   "examples:\n"
 			   "  turnout ics readers-meetup\n"
-			   "  turnout ics readers-meetup -o readers-meetup.ics", 1, 1, pos);
+			   "  turnout ics readers-meetup -o readers-meetup.ics\n"
+			   "  turnout ics --all -o events.ics",
+			   0, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	rc = tn_event_find(c->db, pos[0], &ev, &err);
+	if (all && pos[0])
+		return cli_usage_error("ics: give an EVENT or --all, not both");
+	if (!all && !pos[0])
+		return cli_usage_error("ics: missing argument: an EVENT, or --all");
+	rc = ics_events(c, all, pos[0], &evs, &n, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	rc = tn_settings_load(c->db, &set, &err);
 	if (rc == TN_OK) {
 		struct tn_ical_org org = { set.org, set.from, set.base_url };
-		struct tn_ical_event ie;
 
-		tn_event_ical(&ev, &ie);
-		rc = tn_ical_publish(&ie, &org, &text, &err);
-		if (rc == TN_OK && (!org.from || !*org.from))
+		rc = ics_publish(evs, n, &org, &text, &err);
+		if (rc == TN_OK && n > 0 && (!org.from || !*org.from))
 			fprintf(stderr, "note: no organizer address, so the file has no "
-				"ORGANIZER; 'turnout init --from EMAIL' sets one\n");
+				"ORGANIZER; 'turnout config from EMAIL' sets one\n");
+		if (rc == TN_OK && n == 0)
+			fprintf(stderr, "note: no upcoming events; the calendar is empty\n");
+		if (rc == TN_OK)
+			warn_local_base_url(set.base_url);
 		tn_settings_clear(&set);
 	}
-	tn_event_clear(&ev);
+	tn_event_free_all(evs, n);
 	if (rc != TN_OK) {
 		free(text);
 		return cli_fail(&err, rc);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 #include "turnout/buf.h"
@@ -38,6 +39,8 @@ static const char *next_step(enum tn_next next)
 	case TN_NEXT_LIST_PEOPLE:
 		return "'turnout follower list' shows ids, e-mails and handles";
 	case TN_NEXT_CONFIG: return "'turnout config KEY VALUE' changes a setting";
+	case TN_NEXT_CANCEL_EVENT:
+		return "cancel it instead: 'turnout event cancel EVENT'";
 	}
 	return NULL;
 }
@@ -286,3 +289,22 @@ void cli_put_term(const char *s)
 	tn_buf_free(&b);
 }
 
+
+int cli_confirm(const char *question)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	char line[64];
+	size_t n;
+
+	tn_esc_term(&b, question);
+	fprintf(stderr, "%s [y/N] ", b.data);
+	fflush(stderr);
+	tn_buf_free(&b);
+	if (!fgets(line, sizeof(line), stdin)) {
+		fputc('\n', stderr);
+		return 0;
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}

@@ -488,56 +488,106 @@ static void first_problem(icalcomponent *c, char *out, size_t size)
 	}
 }
 
-tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
-			char **out, struct tn_err *err)
+/* The years an event needs in its zone's VTIMEZONE: from the year
+ * before its start to the year after its end. */
+static void event_years(const struct tn_ical_event *ev, int *from, int *to)
 {
-	icalcomponent *cal, *vtz = NULL, *ve = NULL;
+	int start = atoi(ev->start_local), end = atoi(ev->end_local);
+
+	*from = start - 1;
+	*to = (end < start ? start : end) + 1;
+}
+
+/* Adds one VTIMEZONE per zone of evs to cal, each covering the years
+ * that every event in that zone needs. */
+static tn_code add_zones(icalcomponent *cal, const struct tn_ical_event *evs,
+			 size_t n, struct tn_err *err)
+{
+	icalcomponent *vtz;
+	size_t i, j;
+	int from, to, f, t;
+	tn_code rc;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && strcmp(evs[j].tz, evs[i].tz) != 0; j++)
+			;
+		if (j < i)
+			continue;   /* this zone is done */
+		event_years(&evs[i], &from, &to);
+		for (j = i + 1; j < n; j++) {
+			if (strcmp(evs[j].tz, evs[i].tz) != 0)
+				continue;
+			event_years(&evs[j], &f, &t);
+			if (f < from)
+				from = f;
+			if (t > to)
+				to = t;
+		}
+		if ((rc = tn_ical_vtimezone(evs[i].tz, from, to, &vtz, err)) != TN_OK)
+			return rc;
+		icalcomponent_add_component(cal, vtz);
+	}
+	return TN_OK;
+}
+
+tn_code tn_ical_publish_many(const struct tn_ical_event *evs, size_t n,
+			     const struct tn_ical_org *org, char **out,
+			     struct tn_err *err)
+{
+	icalcomponent *cal, *ve;
 	icalproperty *stand_in;
 	char *text;
-	int year = atoi(ev->start_local), end_year = atoi(ev->end_local), valid;
+	size_t i;
+	int valid;
 	tn_code rc;
 
 	*out = NULL;
-	if (end_year < year)
-		end_year = year;
-	if ((rc = tn_ical_vtimezone(ev->tz, year - 1, end_year + 1, &vtz,
-				    err)) != TN_OK)
-		return rc;
-	if ((rc = tn_ical_vevent(ev, org, &ve, err)) != TN_OK) {
-		icalcomponent_free(vtz);
-		return rc;
-	}
 	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	if (!cal) {
-		icalcomponent_free(vtz);
-		icalcomponent_free(ve);
+	if (!cal)
 		return nomem(err);
-	}
 	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-	icalcomponent_add_component(cal, vtz);
-	icalcomponent_add_component(cal, ve);
+	if ((rc = add_zones(cal, evs, n, err)) != TN_OK) {
+		icalcomponent_free(cal);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = tn_ical_vevent(&evs[i], org, &ve, err)) != TN_OK) {
+			icalcomponent_free(cal);
+			return rc;
+		}
+		icalcomponent_add_component(cal, ve);
+	}
 	/* RFC 5546 wants an ORGANIZER in a PUBLISH; without a from address
 	 * there is none to give, so the rest is checked with a stand-in that
 	 * is removed again before the file is written. */
-	stand_in = icalcomponent_get_first_property(ve, ICAL_ORGANIZER_PROPERTY)
-		   ? NULL : icalproperty_new_organizer("mailto:organizer@invalid");
-	if (stand_in)
-		icalcomponent_add_property(ve, stand_in);
+	stand_in = n > 0 && !(org && org->from && *org->from)
+		   ? icalproperty_new_organizer("mailto:organizer@invalid") : NULL;
+	for (ve = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     stand_in && ve; ve = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		icalcomponent_add_property(ve, icalproperty_new_clone(stand_in));
 	valid = icalrestriction_check(cal);
-	if (stand_in) {
-		icalcomponent_remove_property(ve, stand_in);
-		icalproperty_free(stand_in);
+	for (ve = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     stand_in && ve; ve = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		icalproperty *p = icalcomponent_get_first_property(ve, ICAL_ORGANIZER_PROPERTY);
+
+		icalcomponent_remove_property(ve, p);
+		icalproperty_free(p);
 	}
+	if (stand_in)
+		icalproperty_free(stand_in);
 	if (!valid) {
 		char why[200] = "";
 
 		first_problem(cal, why, sizeof(why));
 		icalcomponent_free(cal);
-		return tn_err_set(err, TN_FAIL, "event '%s': invalid iCalendar: %s",
-				  ev->slug, why[0] ? why : "restriction check failed");
+		if (n == 1)
+			return tn_err_set(err, TN_FAIL, "event '%s': invalid iCalendar: %s",
+					  evs[0].slug, why[0] ? why : "restriction check failed");
+		return tn_err_set(err, TN_FAIL, "calendar: invalid iCalendar: %s",
+				  why[0] ? why : "restriction check failed");
 	}
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
@@ -546,4 +596,10 @@ tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org
 	*out = strdup(text);
 	icalmemory_free_buffer(text);
 	return *out ? TN_OK : nomem(err);
+}
+
+tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
+			char **out, struct tn_err *err)
+{
+	return tn_ical_publish_many(ev, 1, org, out, err);
 }

@@ -1,7 +1,8 @@
 /* Unit tests: the error model (err.h) and that the library speaks no
  * front end's words: its errors name a field, not a flag, and its rules
  * hold without the CLI (a required channel kind, "nothing to change", the
- * approval conflict, a cancelled event). */
+ * approval conflict, a cancelled event, a start in the past, slugs). */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@ int main(void)
 	struct tn_event ev;
 	struct tn_db *db;
 	int created, changed;
+
+	setenv("TURNOUT_NOW", "2026-11-24T12:00:00Z", 1);
 
 	/* err.h itself */
 	is_int(tn_err_field(&err, TN_USAGE, "start", "'%s': bad", "x"), TN_USAGE,
@@ -91,11 +94,57 @@ int main(void)
 	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "a time in a DST gap");
 	is_str(err.field, "start", "naming the field");
 	speaks_no_cli(&err, "gap");
-	in.start = "2027-06-10 19:00";
+	in.start = "2026-06-10 19:00";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "a start in the past");
+	is_str(err.field, "start", "naming the field");
+	ok(strstr(err.hint, "{past}") != NULL, "the hint refers to {past} (%s)", err.hint);
+	speaks_no_cli(&err, "past");
+	in.start = "2027-06-10T19:00:30";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_USAGE, "seconds other than 00");
+	is_str(err.field, "start", "naming the field");
+	speaks_no_cli(&err, "seconds");
+	in.start = "2027-06-10T19:00:00";
 	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "create (%s)", err.msg);
+	is_str(ev.start_local, "2027-06-10 19:00", "an ISO time is stored as YYYY-MM-DD HH:MM");
+	is_str(ev.slug, "meetup", "the slug comes from the title");
 	tn_event_clear(&ev);
-	is_int(tn_event_create(db, &in, &ev, &err), TN_EXISTS, "the same title again");
+	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "the same title again");
+	is_str(ev.slug, "meetup-2027-06-10", "gets the start date in its slug");
+	tn_event_clear(&ev);
+	is_int(tn_event_create(db, &in, &ev, &err), TN_OK, "and again on that date");
+	is_str(ev.slug, "meetup-2027-06-10-2", "gets a counter after the date");
+	tn_event_clear(&ev);
+	in.slug = "meetup";
+	is_int(tn_event_create(db, &in, &ev, &err), TN_EXISTS, "a chosen slug that is taken");
+	is_str(err.field, "slug", "naming the field");
 	speaks_no_cli(&err, "slug taken");
+
+	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
+	in.start = "2026-01-10 19:00";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_USAGE, "moving the start into the past");
+	is_str(err.field, "start", "naming the field");
+	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
+	in.slug = "meetup";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_EXISTS, "renaming to a slug that is taken");
+	is_str(err.field, "slug", "naming the field");
+	speaks_no_cli(&err, "new slug taken");
+	in.slug = "Meetup";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_USAGE, "renaming to a malformed slug");
+	is_str(err.field, "slug", "naming the field");
+	in.slug = "meetup-june";
+	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
+	       TN_OK, "renaming an event never announced or sent (%s)", err.msg);
+	ok(changed && strcmp(ev.slug, "meetup-june") == 0 && ev.sequence == 1,
+	   "changes its slug and bumps its sequence");
+	tn_event_clear(&ev);
+	is_int(tn_event_delete(db, "meetup-june", &ev, &err), TN_OK,
+	       "deleting an event never announced or sent (%s)", err.msg);
+	is_str(ev.slug, "meetup-june", "gives the deleted event");
+	tn_event_clear(&ev);
+	is_int(tn_event_find(db, "meetup-june", &ev, &err), TN_NOTFOUND, "which is gone");
 
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
 	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err), TN_USAGE,

@@ -223,6 +223,56 @@ int main(void)
 	ok(text && !strstr(text, "\r\nURL:"), "no URL without base_url");
 	ok(text && !strstr(text, "X-LIC-ERROR"), "no X-LIC-ERROR left behind");
 
+	/* a feed: one VTIMEZONE per zone, over the years of all its events */
+	{
+		struct tn_ical_org by = { "Test Org", "org@example.org", NULL };
+		struct tn_ical_event evs[3];
+		char *feed = NULL;
+
+		evs[0] = sample();
+		evs[1] = sample();
+		evs[1].uid = "second@meet.example.org";
+		evs[1].start_local = "2031-07-01 19:00";
+		evs[1].end_local = "2031-07-01 21:00";
+		evs[1].start_utc = "2031-07-01T17:00:00Z";
+		evs[1].end_utc = "2031-07-01T19:00:00Z";
+		evs[2] = sample();
+		evs[2].uid = "third@meet.example.org";
+		evs[2].tz = "Europe/Moscow";
+		evs[2].start_local = "1984-07-15 19:00";
+		evs[2].end_local = "1984-07-15 21:00";
+		evs[2].start_utc = "1984-07-15T15:00:00Z";
+		evs[2].end_utc = "1984-07-15T17:00:00Z";
+		is_int(tn_ical_publish_many(evs, 3, &by, &feed, &err), TN_OK,
+		       "publish a feed (%s)", err.msg);
+		is_int(feed ? count(feed, "BEGIN:VEVENT") : 0, 3, "feed: three VEVENTs");
+		is_int(feed ? count(feed, "BEGIN:VTIMEZONE") : 0, 2, "feed: two VTIMEZONEs");
+		is_int(feed ? count(feed, "\r\nTZID:Europe/Berlin\r\n") : 0, 1,
+		       "feed: one for Berlin, shared by two events");
+		ok(feed && strstr(feed, "DTSTART:20250101T010000"),
+		   "feed: Berlin's from the year before the first event");
+		ok(feed && strstr(feed, "\r\nUID:third@meet.example.org\r\n") &&
+		   strstr(feed, "DTSTART:19830101T"), "feed: Moscow's from 1983");
+		cal = feed ? icalparser_parse_string(feed) : NULL;
+		ok(cal && icalcomponent_count_errors(cal) == 0 && icalrestriction_check(cal),
+		   "feed: parses, and passes the restriction check");
+		icalcomponent_free(cal);
+		free(feed);
+		feed = NULL;
+		by.from = NULL;
+		is_int(tn_ical_publish_many(evs, 3, &by, &feed, &err), TN_OK,
+		       "a feed without from is checked too (%s)", err.msg);
+		ok(feed && !strstr(feed, "ORGANIZER") && !strstr(feed, "X-LIC-ERROR"),
+		   "feed without from: no ORGANIZER, no stand-in left behind");
+		free(feed);
+		feed = NULL;
+		is_int(tn_ical_publish_many(evs, 0, &by, &feed, &err), TN_OK,
+		       "publish an empty feed (%s)", err.msg);
+		ok(feed && !strstr(feed, "BEGIN:VEVENT") && !strstr(feed, "VTIMEZONE") &&
+		   strstr(feed, "\r\nMETHOD:PUBLISH\r\n"), "empty feed: a calendar alone");
+		free(feed);
+	}
+
 	/* atomic write */
 	ok(tap_tmpdir(dir, sizeof(dir)) != NULL, "scratch dir");
 	snprintf(path, sizeof(path), "%s/e.ics", dir);
