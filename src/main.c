@@ -49,6 +49,8 @@ static const struct cmd commands[] = {
 	  "show one person and the channels they follow" },
 	{ "follower forget", cmd_follower_forget, NEED_DB,
 	  "erase a person's personal data everywhere" },
+	{ "follower export", cmd_follower_export, NEED_DB,
+	  "write a channel's followers as CSV that import reads" },
 	{ "event create", cmd_event_create, NEED_DB, "create an event" },
 	{ "event list", cmd_event_list, NEED_DB, "list events" },
 	{ "event show", cmd_event_show, NEED_DB, "show one event" },

@@ -531,3 +531,17 @@ tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
 	return write_follow(w, w->follow_update, id, handle, region, followed_at,
 			    "update follower", err);
 }
+
+tn_code tn_follower_each_of_channel(struct tn_db *db, int64_t channel_id,
+				    int (*fn)(void *ctx, const struct tn_follow_row *row),
+				    void *ctx, struct tn_err *err)
+{
+	struct rows_ctx c = { fn, ctx };
+
+	return tn_db_each(db, err, follow_row, &c,
+			  ROW_COLUMNS
+			  " FROM follower f JOIN person p ON p.id = f.person_id"
+			  " JOIN channel c ON c.id = f.channel_id"
+			  " WHERE f.channel_id = ?1 AND f.unfollowed_at IS NULL"
+			  " AND p.forgotten_at IS NULL ORDER BY p.id", TN_I(channel_id));
+}

@@ -204,4 +204,36 @@ test_expect_success 'import stores names and regions in NFC' '
 	test "$(sqlite3 turnout.db "SELECT count(*) FROM person WHERE name = '\''Jürgen'\''")" = 1
 '
 
+test_expect_success 'follower export writes what import reads back' '
+	setup_db &&
+	tn channel add tg --kind telegram >/dev/null &&
+	printf "email,handle,name,region,followed_at\nanna@example.org,anna,\"Anna, the first\",Berlin,2026-01-02\n,olga,Ольга,Москва,\nz@example.org,,\"=HYPERLINK(1)\",,\n" >in.csv &&
+	tn follower import tg in.csv >/dev/null &&
+	tn follower export tg >out.csv &&
+	$PY -c "
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline=\"\", encoding=\"utf-8\")))
+by = {r[\"handle\"] or r[\"email\"]: r for r in rows}
+assert sorted(by) == [\"anna\", \"olga\", \"z@example.org\"], rows
+assert by[\"anna\"][\"name\"] == \"Anna, the first\" and by[\"anna\"][\"region\"] == \"Berlin\", rows
+assert by[\"anna\"][\"followed_at\"] == \"2026-01-02\", rows
+assert by[\"olga\"][\"name\"] == \"Ольга\" and by[\"olga\"][\"email\"] == \"\", rows
+assert by[\"z@example.org\"][\"name\"] == \"\x27=HYPERLINK(1)\", rows
+" out.csv &&
+	tn --db copy.db init >/dev/null &&
+	tn --db copy.db channel add tg --kind telegram >/dev/null &&
+	tn --db copy.db follower import tg out.csv >/dev/null &&
+	tn --db copy.db follower export tg >again.csv &&
+	test_cmp out.csv again.csv &&
+	tn follower export tg -o file.csv 2>err &&
+	test_cmp out.csv file.csv &&
+	grep -q "^exported 3 followers of .tg.$" err
+'
+
+test_expect_success 'follower export of an unknown channel: usage error, no file' '
+	test_expect_code 2 tn_err follower export nosuch -o none.csv &&
+	stderr_has "no such channel" &&
+	test_path_is_missing none.csv
+'
+
 test_done

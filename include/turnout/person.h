@@ -155,4 +155,11 @@ tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
 				       const char *followed_at,
 				       struct tn_err *err);
 
+/* Calls fn for each current follower of one channel (not unfollowed, not
+ * forgotten) with that channel's row only, ordered by person id: what
+ * 'follower export' writes. fn returns non-zero to stop. */
+tn_code tn_follower_each_of_channel(struct tn_db *db, int64_t channel_id,
+				    int (*fn)(void *ctx, const struct tn_follow_row *row),
+				    void *ctx, struct tn_err *err);
+
 #endif
