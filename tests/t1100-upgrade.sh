@@ -67,10 +67,10 @@ test_expect_success 'version 2: one address in three forms of its domain becomes
 '
 
 test_expect_success 'version 2: decomposed names and regions are NFC and match' '
-	TURNOUT_DB=v2.db tn follower list --region munchen >out &&
+	TURNOUT_DB=v2.db tn follower list --region munchen --format tsv >out &&
 	grep -q "^5	Jürgen Müller	juergen@bücher.de	letter, tg @juergen	München$" out &&
 	test "$(sqlite3 v2.db "SELECT hex(name) FROM person WHERE id = 5")" = 4AC3BC7267656E204DC3BC6C6C6572 &&
-	TURNOUT_DB=v2.db tn follower list --region istanbul >out &&
+	TURNOUT_DB=v2.db tn follower list --region istanbul --format tsv >out &&
 	grep -q "tg @tgonly	İstanbul$" out &&
 	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 6
 '

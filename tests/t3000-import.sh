@@ -231,7 +231,7 @@ test_expect_success 'an international domain in any form is one person, shown in
 	grep -q "no such person" err &&
 	tn follower show anna@ПРИМЕР.РФ --json >show.json &&
 	$PY -c "import json; d = json.load(open(\"show.json\")); assert d[\"email\"] == \"anna@пример.рф\" and len(d[\"channels\"]) == 3, d" &&
-	tn follower list >list &&
+	tn follower list --format tsv >list &&
 	grep -q "	Анна	anna@пример.рф	blog, news, tg	" list
 '
 

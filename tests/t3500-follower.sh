@@ -29,9 +29,15 @@ test_expect_success 'setup: import three channels' '
 
 test_expect_success 'follower list shows one line per person with their channels' '
 	tn follower list >out &&
-	head -1 out | grep -q "^ID	NAME	EMAIL	CHANNELS	REGION" &&
+	head -1 out | grep -q "^ID  *NAME  *EMAIL  *CHANNELS  *REGION$" &&
 	test "$(tail -n +2 out | wc -l)" = 5 &&
-	grep -q "	Иван Петров	ivan.petrov@example.org	news, tg @ivanp	Moscow$" out
+	grep -q " Иван Петров  *ivan.petrov@example.org  *news, tg @ivanp  *Moscow$" out &&
+	grep -q " Telegram Only  *-  *tg @tgonly  *Kazan$" out &&
+	tn follower list --format tsv >out &&
+	head -1 out | grep -q "^ID	NAME	EMAIL	CHANNELS	REGION$" &&
+	test "$(tail -n +2 out | wc -l)" = 5 &&
+	grep -q "	Иван Петров	ivan.petrov@example.org	news, tg @ivanp	Moscow$" out &&
+	grep -q "	Telegram Only		tg @tgonly	Kazan$" out
 '
 
 test_expect_success 'follower list --channel and --region filter' '
@@ -50,7 +56,7 @@ test_expect_success '--channel and --region hold for the same follower row' '
 	$PY -c "import json; d = json.load(open(\"x.json\")); assert \"Bob Two\" not in [p[\"name\"] for p in d], d" &&
 	tn follower list --channel tg --region paris --json >x.json &&
 	$PY -c "import json; d = json.load(open(\"x.json\")); assert [p[\"name\"] for p in d] == [\"Bob Two\"], d" &&
-	tn follower list --region york >out &&
+	tn follower list --region york --format tsv >out &&
 	grep -q "	Carl	carl@example.org	news, tg	New York, York$" out
 '
 

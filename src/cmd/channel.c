@@ -75,8 +75,7 @@ CLI_HANDLER(cmd_channel_add)
 
 struct list_ctx {
 	struct tn_db *db;
-	struct cli_json_array *json;   /* with --json: printed row by row */
-	int rows;
+	struct cli_listing *list;
 };
 
 static int add_history(void *ctx, const char *date, int64_t size)
@@ -109,72 +108,70 @@ static cJSON *channel_json(struct tn_db *db, const struct tn_channel *ch)
 	return o;
 }
 
+static const struct cli_column list_columns[] = {
+	{ "NAME", 0 }, { "KIND", 0 }, { "AUDIENCE", 1 }, { "AS OF", 0 },
+	{ "FOLLOWERS", 1 }, { "URL", 0 },
+};
+
 static int list_one(void *vctx, const struct tn_channel *ch)
 {
 	struct list_ctx *ctx = vctx;
-	struct tn_buf name = TN_BUF_INIT;
-	char num[32];
+	char audience[32], followers[32];
+	const char *cells[6];
 
-	ctx->rows++;
-	if (ctx->json) {
-		return cli_json_array_add(ctx->json, channel_json(ctx->db, ch)) != 0;
+	switch (cli_listing_next(ctx->list)) {
+	case CLI_ROW_STOP: return 1;
+	case CLI_ROW_SKIP: return 0;
 	}
-	if (ctx->rows == 1)
-		printf("%-20s %-10s %10s %-12s %9s  %s\n", "NAME", "KIND", "AUDIENCE",
-		       "AS OF", "FOLLOWERS", "URL");
-	if (ch->audience >= 0)
-		snprintf(num, sizeof(num), "%" PRId64, ch->audience);
-	else
-		snprintf(num, sizeof(num), "-");
-	/* padded by display width: Cyrillic, CJK and emoji names align */
-	if (tn_esc_term_pad(&name, ch->name, 20) == TN_OK)
-		fputs(name.data, stdout);
-	tn_buf_free(&name);
-	printf(" %-10s %10s %-12s %9" PRId64 "  ",
-	       ch->kind, num, ch->audience_date[0] ? ch->audience_date : "-",
-	       ch->followers);
-	cli_put_term(ch->url ? ch->url : "");
-	printf("\n");
-	return 0;
+	if (ctx->list->format == CLI_FORMAT_JSON)
+		return cli_listing_json(ctx->list, channel_json(ctx->db, ch)) != 0;
+	snprintf(audience, sizeof(audience), "%" PRId64, ch->audience);
+	snprintf(followers, sizeof(followers), "%" PRId64, ch->followers);
+	cells[0] = ch->name;
+	cells[1] = ch->kind;
+	cells[2] = ch->audience >= 0 ? audience : NULL;
+	cells[3] = ch->audience_date[0] ? ch->audience_date : NULL;
+	cells[4] = followers;
+	cells[5] = ch->url;
+	return cli_listing_row(ctx->list, cells) != 0;
 }
 
 CLI_HANDLER(cmd_channel_list)
 {
-	int json = 0, status;
+	struct cli_listing list = { 0 };
 	const struct cli_opt opts[] = {
-		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		CLI_LISTING_OPTS(list),
 		OPT_END_(),
 	};
-	struct list_ctx ctx = { NULL, NULL, 0 };
-	struct cli_json_array array;
-	struct cli_out out;
+	struct list_ctx ctx = { NULL, &list };
 	struct tn_err err = TN_ERR_INIT;
+	int status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout channel list [--json]",
-			   "Lists channels with their latest declared audience and the\n"
-			   "number of known followers.\n\n"
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout channel list [--format FORMAT] [--limit N] [--offset N]\n"
+			   "       [--count]",
+			   "Lists channels in name order with their latest declared audience\n"
+			   "and the number of known followers. FORMAT is table (aligned\n"
+			   "columns, the default), tsv, csv or json (--json).\n\n"
 			   "examples:\n"
 			   "  turnout channel list\n"
-			   "  turnout channel list --json", 0, 0, NULL);
+			   "  turnout channel list --format csv >channels.csv\n"
+			   "  turnout channel list --limit 10 --offset 20\n"
+			   "  turnout channel list --count", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
+	if ((status = cli_listing_start(&list, list_columns, 6)) != 0)
+		return status;
 	ctx.db = c->db;   /* open now that the flags are read */
-	if (json) {
-		cli_out_open(&out, NULL);
-		cli_json_array_begin(&array, &out);
-		ctx.json = &array;
-	}
 	rc = tn_channel_each(c->db, list_one, &ctx, &err);
-	if (rc != TN_OK)
+	if (rc != TN_OK) {
+		cli_listing_abort(&list);
 		return cli_fail(&err, rc);
-	if (json) {
-		cli_json_array_end(&array);
-		return cli_out_close(&out);   /* or the failure it keeps */
 	}
-	if (!ctx.rows)
+	if (cli_listing_empty(&list))
 		fprintf(stderr, "no channels yet: add one with 'turnout channel add NAME --kind KIND'\n");
-	return EXIT_OK;
+	return cli_listing_end(&list);
 }
 
 CLI_HANDLER(cmd_channel_audience)

@@ -153,6 +153,98 @@ int cli_json_array_begin(struct cli_json_array *a, struct cli_out *out);
 /* Takes item (NULL counts as out of memory) and frees it. */
 int cli_json_array_add(struct cli_json_array *a, cJSON *item);
 int cli_json_array_end(struct cli_json_array *a);
+/*
+ * Listings (channel list, event list, follower list) print through one
+ * writer, so the formats and the paging flags live once (listing.c):
+ *
+ *   --format table  columns aligned by display width (the default); the
+ *                   first CLI_LISTING_MEASURE rows are held to measure the
+ *                   columns, later rows keep those widths. On a terminal
+ *                   no line is wider than the terminal: the end of the
+ *                   line (the last, free-text column) is cut with "…".
+ *   --format tsv    a header line, then one tab-separated line per row;
+ *                   tabs and newlines in values become spaces, control
+ *                   characters are made safe (tn_esc_term).
+ *   --format csv    RFC 4180 with a header, the columns of tsv
+ *                   (tn_esc_csv, which also defuses formulas).
+ *   --format json   (or --json) the handler's JSON items, streamed.
+ *   --limit N, --offset N: at most N rows, after skipping the first N.
+ *   --count         only the number of rows the listing would print
+ *                   ({"count": N} with json).
+ *
+ * A handler puts CLI_LISTING_OPTS(l) in its option table, calls
+ * cli_listing_start after cli_parse, then for each row cli_listing_next
+ * and, when that says CLI_ROW_SHOW, cli_listing_row (cells) or
+ * cli_listing_json (an item); cli_listing_end finishes. Memory stays
+ * flat whatever the number of rows.
+ */
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_TSV, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+
+struct cli_column {
+	const char *name;   /* the header: "NAME" */
+	int right;          /* right-aligned in a table (numbers) */
+};
+
+#define CLI_LISTING_MEASURE 200   /* rows held to measure a table */
+
+struct cli_listing {
+	/* the flags, set by cli_parse through CLI_LISTING_OPTS */
+	const char *format_arg, *limit_arg, *offset_arg;
+	int json, count;
+	/* set by cli_listing_start */
+	enum cli_format format;
+	long long limit;          /* -1: no limit */
+	long long offset;
+	long long matched;        /* rows offered to cli_listing_next */
+	long long shown;          /* rows within --offset/--limit */
+	const struct cli_column *cols;
+	size_t ncols;
+	size_t max_width;         /* terminal columns; 0: no limit */
+	int term_safe_csv;        /* csv to a terminal: values made safe */
+	int header_done;
+	struct cli_out out;
+	struct cli_json_array array;
+	/* table: the rows held until the columns are measured */
+	char **held;              /* each: the row's escaped cells, NUL-separated */
+	size_t nheld;
+	size_t *widths;
+	int measured;
+};
+
+#define CLI_LISTING_OPTS(l) \
+	OPT_STRING_("format", 0, &(l).format_arg, "FORMAT", \
+		    "table (default), tsv, csv or json"), \
+	OPT_BOOL_("json", 0, &(l).json, "the same as --format json"), \
+	OPT_STRING_("limit", 0, &(l).limit_arg, "N", "print at most N rows"), \
+	OPT_STRING_("offset", 0, &(l).offset_arg, "N", "skip the first N rows"), \
+	OPT_BOOL_("count", 0, &(l).count, "print only the number of rows")
+
+/* Checks the flags (bad values are usage errors: EXIT_USAGE after
+ * printing why) and opens stdout; cols (ncols of them) must outlive the
+ * listing. Returns 0, or an exit status with nothing left to free;
+ * after 0 the listing needs cli_listing_end or cli_listing_abort. */
+int cli_listing_start(struct cli_listing *l, const struct cli_column *cols,
+		      size_t ncols);
+enum { CLI_ROW_SKIP, CLI_ROW_SHOW, CLI_ROW_STOP };
+/* Called once per matching row before it is built: CLI_ROW_SHOW to print
+ * it, CLI_ROW_SKIP to pass over it (--offset, --count), CLI_ROW_STOP once
+ * --limit is reached or writing failed (the caller stops reading). */
+int cli_listing_next(struct cli_listing *l);
+/* Prints one row of ncols cells (a NULL cell shows as "-" in a table and
+ * empty in tsv and csv). Returns 0 or an exit status. */
+int cli_listing_row(struct cli_listing *l, const char *const *cells);
+/* With --format json: prints item (takes it, NULL is out of memory). */
+int cli_listing_json(struct cli_listing *l, cJSON *item);
+/* Prints what is still held (or the count), closes the output and frees
+ * the listing. Returns 0 or the exit status of the first failure. */
+int cli_listing_end(struct cli_listing *l);
+/* After a failure elsewhere (the query failed): frees the listing,
+ * printing nothing more. */
+void cli_listing_abort(struct cli_listing *l);
+/* 1 when there was nothing at all to list and the output is text for a
+ * person (no --count, not json): the place for a hint on stderr. */
+int cli_listing_empty(const struct cli_listing *l);
+
 /* Adds key: value to a JSON object, or key: null when value is NULL. */
 void cli_json_text(cJSON *o, const char *key, const char *value);
 /* Prints s to stdout made safe for a terminal (tn_esc_term). */

@@ -137,78 +137,68 @@ static cJSON *event_json(const struct tn_event *ev)
 	return o;
 }
 
-struct list_ctx {
-	struct cli_json_array *json;   /* with --json: printed row by row */
-	int rows;
-	int slug_width;   /* the longest slug, for the text table */
+static const struct cli_column list_columns[] = {
+	{ "ID", 0 }, { "SLUG", 0 }, { "START", 0 }, { "ZONE", 0 },
+	{ "STATUS", 0 }, { "WHEN", 0 }, { "TITLE", 0 },
 };
-
-static int measure_slug(void *vctx, const struct tn_event *ev)
-{
-	struct list_ctx *ctx = vctx;
-	int n = (int)strlen(ev->slug);
-
-	if (n > ctx->slug_width)
-		ctx->slug_width = n;
-	return 0;
-}
 
 static int list_one(void *vctx, const struct tn_event *ev)
 {
-	struct list_ctx *ctx = vctx;
+	struct cli_listing *list = vctx;
+	const char *cells[7];
+	char id[32];
 
-	ctx->rows++;
-	if (ctx->json)
-		return cli_json_array_add(ctx->json, event_json(ev)) != 0;
-	if (ctx->rows == 1)
-		printf("%-4s %-*s %-16s %-20s %-9s %-8s %s\n", "ID", ctx->slug_width,
-		       "SLUG", "START", "ZONE", "STATUS", "WHEN", "TITLE");
-	printf("%-4" PRId64 " %-*s %-16s %-20s %-9s %-8s ", ev->id, ctx->slug_width, ev->slug,
-	       ev->start_local, ev->tz, ev->cancelled ? "cancelled" : "scheduled",
-	       tn_event_upcoming(ev) ? "upcoming" : "past");
-	cli_put_term(ev->title);
-	printf("\n");
-	return 0;
+	switch (cli_listing_next(list)) {
+	case CLI_ROW_STOP: return 1;
+	case CLI_ROW_SKIP: return 0;
+	}
+	if (list->format == CLI_FORMAT_JSON)
+		return cli_listing_json(list, event_json(ev)) != 0;
+	snprintf(id, sizeof(id), "%" PRId64, ev->id);
+	cells[0] = id;
+	cells[1] = ev->slug;
+	cells[2] = ev->start_local;
+	cells[3] = ev->tz;
+	cells[4] = ev->cancelled ? "cancelled" : "scheduled";
+	cells[5] = tn_event_upcoming(ev) ? "upcoming" : "past";
+	cells[6] = ev->title;
+	return cli_listing_row(list, cells) != 0;
 }
 
 CLI_HANDLER(cmd_event_list)
 {
-	int json = 0, status;
+	struct cli_listing list = { 0 };
 	const struct cli_opt opts[] = {
-		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		CLI_LISTING_OPTS(list),
 		OPT_END_(),
 	};
-	struct list_ctx ctx = { NULL, 0, 4 };
-	struct cli_json_array array;
-	struct cli_out out;
 	struct tn_err err = TN_ERR_INIT;
+	int status;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout event list [--json]",
-			   "Lists all events, past and upcoming, ordered by start time.\n\n"
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout event list [--format FORMAT] [--limit N] [--offset N] [--count]",
+			   "Lists all events, past and upcoming, ordered by start time.\n"
+			   "FORMAT is table (aligned columns, the default), tsv, csv or\n"
+			   "json (--json).\n\n"
 			   "examples:\n"
 			   "  turnout event list\n"
-			   "  turnout event list --json",
+			   "  turnout event list --format tsv --limit 5\n"
+			   "  turnout event list --json --offset 10 --limit 10\n"
+			   "  turnout event list --count",
 			   0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (json) {
-		cli_out_open(&out, NULL);
-		cli_json_array_begin(&array, &out);
-		ctx.json = &array;
-	}
-	rc = json ? TN_OK : tn_event_each(c->db, measure_slug, &ctx, &err);
-	if (rc == TN_OK)
-		rc = tn_event_each(c->db, list_one, &ctx, &err);
-	if (rc != TN_OK)
+	if ((status = cli_listing_start(&list, list_columns, 7)) != 0)
+		return status;
+	rc = tn_event_each(c->db, list_one, &list, &err);
+	if (rc != TN_OK) {
+		cli_listing_abort(&list);
 		return cli_fail(&err, rc);
-	if (json) {
-		cli_json_array_end(&array);
-		return cli_out_close(&out);   /* or the failure it keeps */
 	}
-	if (ctx.rows == 0)
+	if (cli_listing_empty(&list))
 		fprintf(stderr, "no events yet; 'turnout event create' makes one\n");
-	return EXIT_OK;
+	return cli_listing_end(&list);
 }
 
 static void show_line(const char *key, const char *value)

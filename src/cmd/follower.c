@@ -47,29 +47,18 @@ static cJSON *json_person(const struct tn_follow_row *r)
 	return p;
 }
 
-/* Listing state: rows arrive grouped by person. With --json a person is
- * printed as soon as the next one starts, so memory holds one person. */
+/* Listing state: rows arrive grouped by person, and a person is one row
+ * of the listing, printed as soon as the next one starts, so memory holds
+ * one person. */
 struct list_ctx {
-	struct cli_json_array *json;   /* with --json */
-	cJSON *person;        /* the JSON person being filled */
-	int64_t current;      /* the person being listed, 0 = none */
-	struct tn_buf channels, regions;
-	int persons;
-	int status;           /* exit status once printing failed */
+	struct cli_listing *list;
+	int64_t current;      /* the person being read, 0 = none */
+	int shown;            /* the current person is printed (not skipped) */
+	cJSON *person;        /* json: the person being filled */
+	char id[32];
+	struct tn_buf name, email, channels, regions;
+	int name_null, email_null;
 };
-
-static void flush_line(struct list_ctx *x)
-{
-	if (!x->current)
-		return;
-	printf("%s", x->channels.data);
-	printf("\t");
-	cli_put_term(x->regions.data);
-	printf("\n");
-	tn_buf_reset(&x->channels);
-	tn_buf_reset(&x->regions);
-	x->current = 0;
-}
 
 /* 1 if region is already one of the ", "-separated entries of list. */
 static int has_region(const struct tn_buf *list, const char *region)
@@ -86,112 +75,146 @@ static int has_region(const struct tn_buf *list, const char *region)
 	return 0;
 }
 
+static const struct cli_column list_columns[] = {
+	{ "ID", 0 }, { "NAME", 0 }, { "EMAIL", 0 }, { "CHANNELS", 0 }, { "REGION", 0 },
+};
+
+/* Prints the person read so far, if any and if shown; 0 or an exit
+ * status. */
+static int flush_person(struct list_ctx *x)
+{
+	const char *cells[5];
+	int status = 0;
+
+	if (x->current && x->shown) {
+		if (x->list->format == CLI_FORMAT_JSON) {
+			status = cli_listing_json(x->list, x->person);
+		} else {
+			cells[0] = x->id;
+			cells[1] = x->name_null ? NULL : x->name.data;
+			cells[2] = x->email_null ? NULL : x->email.data;
+			cells[3] = x->channels.data;
+			cells[4] = x->regions.len ? x->regions.data : NULL;
+			status = cli_listing_row(x->list, cells);
+		}
+	}
+	x->person = NULL;
+	x->current = 0;
+	tn_buf_reset(&x->name);
+	tn_buf_reset(&x->email);
+	tn_buf_reset(&x->channels);
+	tn_buf_reset(&x->regions);
+	return status;
+}
+
+/* Starts the person of r: whether the listing shows them (--offset,
+ * --limit, --count), and what is known before their channels. */
+static int start_person(struct list_ctx *x, const struct tn_follow_row *r)
+{
+	int next = cli_listing_next(x->list);
+
+	if (next == CLI_ROW_STOP)
+		return 1;
+	x->current = r->person_id;
+	x->shown = next == CLI_ROW_SHOW;
+	if (!x->shown)
+		return 0;
+	if (x->list->format == CLI_FORMAT_JSON) {
+		if (!(x->person = json_person(r))) {
+			cli_listing_json(x->list, NULL);   /* reports it */
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(x->id, sizeof(x->id), "%" PRId64, r->person_id);
+	x->name_null = !r->name;
+	x->email_null = !r->email;
+	if (r->name)
+		tn_buf_add(&x->name, r->name);
+	if (r->email && email_shown(r->email, &x->email) == r->email) {
+		tn_buf_reset(&x->email);
+		tn_buf_add(&x->email, r->email);
+	}
+	return 0;
+}
+
 static int list_row(void *vctx, const struct tn_follow_row *r)
 {
 	struct list_ctx *x = vctx;
-	struct tn_buf part = TN_BUF_INIT, email = TN_BUF_INIT;
 
-	if (x->json) {
-		if (x->person && x->current != r->person_id) {
-			x->status = cli_json_array_add(x->json, x->person);
-			x->person = NULL;
-			if (x->status)
-				return 1;
-		}
-		if (!x->person) {
-			if (!(x->person = json_person(r))) {
-				x->status = cli_json_array_add(x->json, NULL);
-				return 1;
-			}
-			x->current = r->person_id;
-			x->persons++;
-		}
+	if (x->current != r->person_id) {
+		if (flush_person(x) || start_person(x, r))
+			return 1;
+	}
+	if (!x->shown || !r->channel)
+		return 0;
+	if (x->person) {
 		cJSON_AddItemToArray(cJSON_GetObjectItem(x->person, "channels"),
 				     json_follow(r));
 		return 0;
 	}
-	if (ferror(stdout))
-		return 1;   /* stdout is gone: main reports it, no use going on */
-	if (x->current != r->person_id) {
-		flush_line(x);
-		if (!x->persons++)
-			printf("ID\tNAME\tEMAIL\tCHANNELS\tREGION\n");
-		x->current = r->person_id;
-		printf("%" PRId64 "\t", r->person_id);
-		cli_put_term(r->name ? r->name : "-");
-		printf("\t");
-		cli_put_term(r->email ? email_shown(r->email, &email) : "-");
-		printf("\t");
-		tn_buf_free(&email);
-	}
 	if (x->channels.len)
 		tn_buf_add(&x->channels, ", ");
-	tn_esc_term(&part, r->channel);
+	tn_buf_add(&x->channels, r->channel);
 	if (r->handle) {
-		tn_buf_add(&part, " @");
-		tn_esc_term(&part, r->handle);
+		tn_buf_add(&x->channels, " @");
+		tn_buf_add(&x->channels, r->handle);
 	}
-	tn_buf_add(&x->channels, part.data);
 	if (r->region && !has_region(&x->regions, r->region)) {
 		if (x->regions.len)
 			tn_buf_add(&x->regions, ", ");
 		tn_buf_add(&x->regions, r->region);
 	}
-	tn_buf_free(&part);
 	return 0;
 }
 
 CLI_HANDLER(cmd_follower_list)
 {
 	struct tn_follower_filter filter = { NULL, NULL };
-	int json = 0, status;
+	struct cli_listing list = { 0 };
 	const struct cli_opt opts[] = {
 		OPT_STRING_("channel", 0, &filter.channel, "NAME", "only followers of this channel"),
 		OPT_STRING_("region", 0, &filter.region, "REGION", "only followers in this region or city"),
-		OPT_BOOL_("json", 0, &json, "one JSON document on stdout"),
+		CLI_LISTING_OPTS(list),
 		OPT_END_(),
 	};
-	struct list_ctx x = { NULL, NULL, 0, TN_BUF_INIT, TN_BUF_INIT, 0, 0 };
-	struct cli_json_array array;
-	struct cli_out out;
+	struct list_ctx x = { &list, 0, 0, NULL, "", TN_BUF_INIT, TN_BUF_INIT,
+			      TN_BUF_INIT, TN_BUF_INIT, 0, 0 };
 	struct tn_err err = TN_ERR_INIT;
+	int status;
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts,
-			   "turnout follower list [--channel NAME] [--region REGION] [--json]",
-			   "Lists people with the channels they follow (one line each,\n"
-			   "tab-separated). Forgotten people are not listed.\n\n"
+			   "turnout follower list [--channel NAME] [--region REGION]\n"
+			   "       [--format FORMAT] [--limit N] [--offset N] [--count]",
+			   "Lists people with the channels they follow, one row each, in id\n"
+			   "order. FORMAT is table (aligned columns, the default), tsv, csv or\n"
+			   "json (--json). Forgotten people are not listed.\n\n"
 			   "examples:\n"
 			   "  turnout follower list --channel tg\n"
-			   "  turnout follower list --region berlin --json", 0, 0, NULL);
+			   "  turnout follower list --region berlin --json\n"
+			   "  turnout follower list --format csv >followers.csv\n"
+			   "  turnout follower list --limit 50 --offset 100\n"
+			   "  turnout follower list --channel tg --count", 0, 0, NULL);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	if (json) {
-		cli_out_open(&out, NULL);
-		cli_json_array_begin(&array, &out);
-		x.json = &array;
-	}
+	if ((status = cli_listing_start(&list, list_columns, 5)) != 0)
+		return status;
 	rc = tn_follower_each(c->db, &filter, list_row, &x, &err);
-	if (rc == TN_OK && !json)
-		flush_line(&x);
+	if (rc == TN_OK)
+		flush_person(&x);
+	cJSON_Delete(x.person);
+	tn_buf_free(&x.name);
+	tn_buf_free(&x.email);
 	tn_buf_free(&x.channels);
 	tn_buf_free(&x.regions);
 	if (rc != TN_OK) {
-		cJSON_Delete(x.person);
+		cli_listing_abort(&list);
 		return cli_fail(&err, rc);
 	}
-	if (json) {
-		if (!x.status && x.person)
-			x.status = cli_json_array_add(&array, x.person);
-		else
-			cJSON_Delete(x.person);
-		if (!x.status)
-			cli_json_array_end(&array);
-		return cli_out_close(&out);   /* or the failure it keeps */
-	}
-	if (!x.persons)
+	if (cli_listing_empty(&list))
 		fprintf(stderr, "no followers match\n");
-	return EXIT_OK;
+	return cli_listing_end(&list);
 }
 
 static int show_row(void *vctx, const struct tn_follow_row *r)
