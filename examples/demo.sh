@@ -56,6 +56,16 @@ step "5. One person, three channels" \
 	"Mastodon. The e-mail address (its domain in any case) makes him one person."
 run follower show farid.h@example.net
 
+step "5b. Three channels, three people" \
+	"Dmitri Novak is on the newsletter with his address, on Telegram as @dnovak and" \
+	"on Mastodon as dnovak@fosstodon.org, both without an address. Handles match" \
+	"only on channels of the same kind, and a Telegram name says nothing about a" \
+	"Mastodon account, so turnout counts three people until an address links them:" \
+	"turnout never guesses that two people are one."
+run follower show dnovak@example.cz
+run follower show @dnovak
+run follower show dnovak@fosstodon.org
+
 step "6. Who follows in Berlin"
 run follower list --region Berlin
 
@@ -78,7 +88,9 @@ step "8. Its calendar file" \
 	"the UID, SEQUENCE and the folded, escaped lines."
 run ics "$slug"
 
-step "9. The time moves: update bumps the SEQUENCE calendars use to replace it"
+step "9. The time moves: update bumps the SEQUENCE calendars use to replace it" \
+	"'updated ... (sequence 1)': the SEQUENCE counts the changes an invitee must" \
+	"see; a calendar that has sequence 0 replaces its entry with sequence 1."
 run event update "$slug" --start "$day 19:30"
 "$T" ics "$slug" | grep -E '^(SEQUENCE|DTSTART;)'
 
@@ -93,5 +105,11 @@ step "11. One calendar feed of every upcoming event" \
 step "12. Follower counts per channel" \
 	"Known followers beside the declared audience: the base of the offline share."
 run channel list
+
+step "Still to come" \
+	"This is the foundation. The next parts of the story: invitations by e-mail" \
+	"with calendar files (invite, send), RSVPs and signed QR tickets (serve, rsvp," \
+	"ticket), check-in at the door (checkin, door), and the report of what share" \
+	"of each channel's audience came (report)."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"
