@@ -3,6 +3,9 @@
  * what file it is. Everything else about the store (transactions,
  * statements, SQLite itself) is the library's business: store.h, which
  * no front end includes (make check-layers).
+ *
+ * A database is a file that carries turnout's mark (docs/ARCHITECTURE.md,
+ * "The store"); any other file is refused unchanged.
  */
 #ifndef TURNOUT_DB_H
 #define TURNOUT_DB_H
@@ -12,7 +15,9 @@
 struct tn_db;
 
 enum {
-	TN_DB_CREATE = 1,   /* create the file if it does not exist */
+	TN_DB_CREATE = 1,   /* create the file if it does not exist (init) */
+	TN_DB_MEMORY = 4,   /* a new database in memory (tests, fuzzing);
+	                     * path is ignored */
 };
 
 /* Process-wide settings of the store; call once, before any other tn_db
@@ -23,8 +28,10 @@ void tn_db_global_init(void);
 int tn_db_schema_latest(void);
 
 /* Opens (and migrates) the database at path. Without TN_DB_CREATE a
- * missing file is TN_NOINIT. On success *out is a new handle; the caller
- * closes it with tn_db_close. */
+ * missing or empty file is TN_NOINIT. A file that is not turnout's is
+ * TN_FAIL and left as it was; a name SQLite would not read as a file
+ * (":memory:", "file:...") is TN_USAGE. On success *out is a new handle;
+ * the caller closes it with tn_db_close. */
 tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		   struct tn_err *err);
 /* Closes the handle; rolls back a transaction left open. NULL is fine. */

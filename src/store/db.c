@@ -3,12 +3,21 @@
  * transactions, and the statement helpers every module writes its SQL
  * with (store.h). Owns no table: the schema text lives in schema.c, and
  * each table belongs to one concept module.
+ *
+ * Opening also decides whose file it is (turnout's mark, or the exact
+ * schema of an earlier turnout) before SQLite may write a byte of it.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "turnout/buf.h"
 #include "turnout/store.h"
@@ -47,6 +56,10 @@ void tn_db_global_init(void)
 	 * cost a mutex round trip on every allocation (a bulk import makes
 	 * millions). */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* A database name is a file name, never a URI (Debian's SQLite
+	 * reads "file:..." as one unless told not to; tn_db_open refuses
+	 * such names as well). */
+	sqlite3_config(SQLITE_CONFIG_URI, 0);
 }
 
 int tn_db_schema_latest(void)
@@ -319,77 +332,363 @@ static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	tn_buf_free(&b);
 }
 
-/* 1 if the file holds no schema at all (a new or empty file). */
-static int is_blank(struct tn_db *db)
+static void add_functions(sqlite3 *conn)
 {
-	sqlite3_stmt *st;
-	int blank = 0;
-
-	if (sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM sqlite_schema",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		blank = sqlite3_column_int(st, 0) == 0;
-	sqlite3_finalize(st);
-	return blank;
-}
-
-tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
-		   struct tn_err *err)
-{
-	struct tn_db *db;
-	struct stat sb;
-	int oflags = SQLITE_OPEN_READWRITE;
-	tn_code rc;
-
-	*out = NULL;
-	if (stat(path, &sb) != 0) {
-		if (errno != ENOENT)
-			return tn_err_set(err, TN_IO, "database '%s': %s", path,
-					  strerror(errno));
-		if (!(flags & TN_DB_CREATE)) {
-			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
-			tn_err_next(err, TN_NEXT_INIT);
-			return TN_NOINIT;
-		}
-		oflags |= SQLITE_OPEN_CREATE;
-	}
-	db = calloc(1, sizeof(*db));
-	if (!db || !(db->path = strdup(path))) {
-		free(db);
-		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
-	}
-	if (sqlite3_open_v2(path, &db->conn, oflags, NULL) != SQLITE_OK) {
-		rc = tn_err_set(err, TN_DB, "database '%s': %s", path,
-				db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
-		tn_db_close(db);
-		return rc;
-	}
-	sqlite3_extended_result_codes(db->conn, 1);
-	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
-	sqlite3_create_function(db->conn, "tn_fold", 1,
+	sqlite3_create_function(conn, "tn_fold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_fold, NULL, NULL);
-	sqlite3_create_function(db->conn, "tn_nfc", 1,
+	sqlite3_create_function(conn, "tn_nfc", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_nfc, NULL, NULL);
-	sqlite3_create_function(db->conn, "tn_email_key", 1,
+	sqlite3_create_function(conn, "tn_email_key", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_email_key, NULL, NULL);
-	/* A file turnout did not make is left alone: user_version 0 is
-	 * either a new file (init may fill it) or another program's. */
-	if (user_version(db) == 0 &&
-	    (!(flags & TN_DB_CREATE) || !is_blank(db))) {
-		rc = tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database",
-				path);
-		if (flags & TN_DB_CREATE) {
-			tn_err_hint(err, "it holds another program's tables");
-			tn_err_next(err, TN_NEXT_OTHER_DB);
-		} else {
-			tn_err_next(err, TN_NEXT_INIT);
-		}
-		tn_db_close(db);
-		return rc;
+}
+
+/* ---- whose file is it ---------------------------------------------------- */
+
+/* The first integer of sql's first row (0 without a row); an SQLite code. */
+static int query_int(sqlite3 *conn, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int s;
+
+	*out = 0;
+	if ((s = sqlite3_prepare_v2(conn, sql, -1, &st, NULL)) != SQLITE_OK)
+		return s;
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? SQLITE_OK : s;
+}
+
+/* The first text of sql's first row as a new string ("" for NULL or no
+ * row); caller frees. An SQLite code. */
+static int query_text(sqlite3 *conn, const char *sql, char **out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t = NULL;
+	int s;
+
+	*out = NULL;
+	if ((s = sqlite3_prepare_v2(conn, sql, -1, &st, NULL)) != SQLITE_OK)
+		return s;
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		t = sqlite3_column_text(st, 0);
+	if (s == SQLITE_ROW || s == SQLITE_DONE)
+		s = (*out = strdup(t ? (const char *)t : "")) ? SQLITE_OK : SQLITE_NOMEM;
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Every schema object as "type name table sql", one a line, sorted; the
+ * tables ANALYZE adds are left out (running it is no change of schema). */
+#define SCHEMA_TEXT \
+	"SELECT group_concat(o, char(10)) FROM (SELECT type || ' ' || name ||" \
+	" ' ' || tbl_name || ' ' || coalesce(sql, '') AS o FROM main.sqlite_schema" \
+	" WHERE substr(name, 1, 11) <> 'sqlite_stat' ORDER BY type, name)"
+
+/* The schema that migrations 1..version make, as SCHEMA_TEXT writes it,
+ * built in memory from the migrations themselves; NULL when out of
+ * memory. Caller frees. */
+static char *schema_of_version(int version)
+{
+	sqlite3 *mem = NULL;
+	char *text = NULL;
+	int v = 0;
+
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		add_functions(mem);
+		for (v = 1; v <= version; v++)
+			if (sqlite3_exec(mem, tn_schema_migration(v), NULL, NULL, NULL) != SQLITE_OK)
+				break;
+		if (v > version)
+			query_text(mem, SCHEMA_TEXT, &text);
 	}
+	sqlite3_close(mem);
+	return text;
+}
+
+enum kind {
+	KIND_EMPTY,    /* a file of zero bytes */
+	KIND_BLANK,    /* an SQLite database without a schema or a version */
+	KIND_OURS,     /* carries turnout's mark */
+	KIND_OLD,      /* made by an earlier turnout, before the mark */
+	KIND_FOREIGN,  /* anything else: never changed */
+};
+
+struct look {
+	enum kind kind;
+	char why[160];       /* KIND_FOREIGN: how it shows, for a hint */
+};
+
+/* Sorts the database behind conn into blank, turnout's (marked), made by
+ * an earlier turnout (unmarked, user_version 1..TN_SCHEMA_LAST_UNMARKED,
+ * and exactly the schema migrations 1..user_version make) or another
+ * program's. Only reads; the caller holds a transaction, so that every
+ * query sees the same snapshot. Returns an SQLite code. */
+static int recognise(sqlite3 *conn, struct look *look)
+{
+	char *have = NULL, *want = NULL;
+	int app, version, objects, s;
+
+	if ((s = query_int(conn, "PRAGMA application_id", &app)) != SQLITE_OK ||
+	    (s = query_int(conn, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (s = query_int(conn, "SELECT count(*) FROM main.sqlite_schema",
+			   &objects)) != SQLITE_OK)
+		return s;
+	look->kind = KIND_FOREIGN;
+	if (app == TN_SCHEMA_MARK) {
+		look->kind = KIND_OURS;
+	} else if (app != 0) {
+		snprintf(look->why, sizeof(look->why),
+			 "it carries another program's mark (application_id %d)", app);
+	} else if (objects == 0 && version == 0) {
+		look->kind = KIND_BLANK;
+	} else if (version >= 1 && version <= TN_SCHEMA_LAST_UNMARKED) {
+		if ((s = query_text(conn, SCHEMA_TEXT, &have)) != SQLITE_OK)
+			return s;
+		if (!(want = schema_of_version(version))) {
+			free(have);
+			return SQLITE_NOMEM;
+		}
+		if (strcmp(have, want) == 0)
+			look->kind = KIND_OLD;
+		else
+			snprintf(look->why, sizeof(look->why), "it holds another program's tables");
+		free(have);
+		free(want);
+	} else if (objects > 0) {
+		snprintf(look->why, sizeof(look->why), "it holds another program's tables");
+	} else {
+		snprintf(look->why, sizeof(look->why),
+			 "its schema version %d is not one turnout wrote", version);
+	}
+	return SQLITE_OK;
+}
+
+/* path with suffix ("-wal", "-shm"): the files SQLite keeps beside it.
+ * Paths are shorter than PATH_MAX (check_name). */
+static void side_path(char *out, size_t len, const char *path, const char *suffix)
+{
+	snprintf(out, len, "%s%s", path, suffix);
+}
+
+static int side_exists(const char *path, const char *suffix)
+{
+	char side[PATH_MAX + 8];
+	struct stat sb;
+
+	side_path(side, sizeof(side), path, suffix);
+	return lstat(side, &sb) == 0;
+}
+
+/* A URI that makes SQLite read path without locks and without creating
+ * anything beside it (immutable=1); every byte that could mean something
+ * in a URI is %-escaped. Caller frees; NULL when out of memory. */
+static char *immutable_uri(const char *path)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const unsigned char *p;
+	tn_code rc;
+
+	/* "file://" + "/abs": an empty authority, so "//x" stays a path */
+	rc = tn_buf_add(&b, path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p && rc == TN_OK; p++)
+		rc = isalnum(*p) || strchr("/-._~", *p) ? tn_buf_addch(&b, (char)*p)
+							: tn_buf_addf(&b, "%%%02X", *p);
+	if (rc == TN_OK)
+		rc = tn_buf_add(&b, "?mode=ro&immutable=1");
+	if (rc != TN_OK) {
+		tn_buf_free(&b);
+		return NULL;
+	}
+	return tn_buf_detach(&b, NULL);
+}
+
+/* Looks into an unmarked file with SQLite, changing nothing and creating
+ * nothing beside it. Without a -wal file no connection has a WAL database
+ * open, and its pages change only when a checkpoint copies a WAL in, so
+ * it is read as immutable (no -shm, no locks); if a -wal appears
+ * meanwhile, it is read again, read-only through the WAL like any reader. */
+static tn_code probe(const char *path, struct look *look, struct tn_err *err)
+{
+	sqlite3 *conn = NULL;
+	char *uri = NULL;
+	int wal, s, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		wal = side_exists(path, "-wal");
+		if (!wal && !(uri = immutable_uri(path)))
+			return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+		s = sqlite3_open_v2(wal ? path : uri, &conn,
+				    SQLITE_OPEN_READONLY | (wal ? 0 : SQLITE_OPEN_URI), NULL);
+		free(uri);
+		uri = NULL;
+		if (s == SQLITE_OK) {
+			/* one read transaction: one snapshot, however many
+			 * migrations another process commits meanwhile */
+			sqlite3_busy_timeout(conn, BUSY_TIMEOUT_MS);
+			s = sqlite3_exec(conn, "BEGIN", NULL, NULL, NULL);
+			if (s == SQLITE_OK)
+				s = recognise(conn, look);
+			sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (s == SQLITE_NOMEM) {
+			sqlite3_close(conn);
+			return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+		}
+		if (s != SQLITE_OK) {
+			look->kind = KIND_FOREIGN;
+			snprintf(look->why, sizeof(look->why), "SQLite cannot read it: %s",
+				 conn ? sqlite3_errmsg(conn) : sqlite3_errstr(s));
+		}
+		sqlite3_close(conn);
+		conn = NULL;
+		if (wal || !side_exists(path, "-wal"))
+			break;
+	}
+	return TN_OK;
+}
+
+/* What the file is, from its first 100 bytes (the SQLite header: magic
+ * at 0, journal mode at 18-19, user_version at 60, application_id at 68),
+ * read with read(2) so that nothing of another program's file is touched
+ * on the way; only an unmarked SQLite file needs SQLite to tell (probe). */
+static tn_code look_at(const char *path, const struct stat *sb, struct look *look,
+		       struct tn_err *err)
+{
+	unsigned char h[100];
+	unsigned long app;
+	ssize_t n;
+	int fd;
+
+	memset(look, 0, sizeof(*look));
+	if (sb->st_size == 0) {
+		look->kind = KIND_EMPTY;
+		return TN_OK;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+	n = pread(fd, h, sizeof(h), 0);
+	if (n < 0) {
+		tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+		close(fd);
+		return TN_IO;
+	}
+	close(fd);
+	look->kind = KIND_FOREIGN;
+	if (n < (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(look->why, sizeof(look->why), "it is not an SQLite database");
+		return TN_OK;
+	}
+	app = (unsigned long)h[68] << 24 | (unsigned long)h[69] << 16 |
+	      (unsigned long)h[70] << 8 | h[71];
+	if (app == TN_SCHEMA_MARK) {
+		look->kind = KIND_OURS;
+		return TN_OK;
+	}
+	if (app != 0) {
+		snprintf(look->why, sizeof(look->why),
+			 "it carries another program's mark (application_id %ld)",
+			 (long)(int32_t)app);
+		return TN_OK;
+	}
+	/* The header may be older than the WAL (a mark not yet checkpointed),
+	 * and only SQLite reads the schema. */
+	return probe(path, look, err);
+}
+
+static tn_code refuse(const char *path, const char *why, struct tn_err *err)
+{
+	tn_err_set(err, TN_FAIL, "database '%s': not a turnout database", path);
+	tn_err_hint(err, "%s", why);
+	tn_err_next(err, TN_NEXT_OTHER_DB);
+	return TN_FAIL;
+}
+
+static tn_code not_initialised(const char *path, struct tn_err *err)
+{
+	tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database", path);
+	tn_err_next(err, TN_NEXT_INIT);
+	return TN_NOINIT;
+}
+
+/* SQLite reads "file:..." as a URI (Debian builds it with URIs on) and
+ * ":memory:" as a database in memory: a --db that looks like either
+ * would not be the file the user meant. */
+static tn_code check_name(const char *path, struct tn_err *err)
+{
+	if (!*path)
+		return tn_err_set(err, TN_USAGE, "database '': empty file name");
+	if (strncasecmp(path, "file:", 5) == 0 || strncmp(path, ":memory:", 8) == 0) {
+		tn_err_set(err, TN_USAGE, "database '%s': not a file name", path);
+		tn_err_hint(err, "SQLite reads a name that starts with 'file:' or"
+			    " ':memory:' as something else; for a file of that name"
+			    " write ./%s", path);
+		return TN_USAGE;
+	}
+	if (strlen(path) >= PATH_MAX)
+		return tn_err_set(err, TN_USAGE, "database '%.40s...': file name too long",
+				  path);
+	return TN_OK;
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+/* Opens the connection (oflags: SQLITE_OPEN_READWRITE, and _CREATE). */
+static tn_code connect(struct tn_db *db, int oflags, struct tn_err *err)
+{
+	if (sqlite3_open_v2(db->path, &db->conn, oflags, NULL) != SQLITE_OK)
+		return tn_err_set(err, TN_DB, "database '%s': %s", db->path,
+				  db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
+	sqlite3_extended_result_codes(db->conn, 1);
+	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+	add_functions(db->conn);
+	return TN_OK;
+}
+
+/* Writes turnout's mark into a blank database (init) or one an earlier
+ * turnout made, after looking again under the write lock: another
+ * process may have marked it, or changed it, since the first look. */
+static tn_code mark(struct tn_db *db, int flags, struct tn_err *err)
+{
+	struct look look = { 0 };
+	char pragma[64];
+	tn_code rc;
+	int s;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	if ((s = recognise(db->conn, &look)) == SQLITE_NOMEM)
+		rc = tn_err_set(err, TN_NOMEM, "database '%s': out of memory", db->path);
+	else if (s != SQLITE_OK)
+		rc = tn_db_fail(db, err);
+	else if (look.kind == KIND_FOREIGN)
+		rc = refuse(db->path, look.why, err);
+	else if (look.kind == KIND_BLANK && !(flags & TN_DB_CREATE))
+		rc = not_initialised(db->path, err);
+	else if (look.kind != KIND_OURS) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA application_id=%d", TN_SCHEMA_MARK);
+		rc = tn_db_exec(db, pragma, err);
+	}
+	return tn_db_end(db, rc, err);
+}
+
+/* After the mark: the schema version, the pragmas and the migrations. */
+static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
+{
+	int v, latest = tn_schema_count();
+	tn_code rc;
+
+	if ((v = user_version(db)) < 0)
+		return tn_err_prefix(err, tn_db_fail(db, err), "read schema version");
+	if (v > latest)
+		return tn_err_set(err, TN_FAIL,
+				  "database '%s': schema version %d is newer than this turnout (%d)",
+				  db->path, v, latest);
+	if (v == 0 && !(flags & TN_DB_CREATE))
+		return not_initialised(db->path, err);
 	/* WAL lets readers (reports, the door) run beside a writer; FULL
 	 * makes every commit durable, as the guarantees promise. */
 	rc = tn_db_exec(db,
@@ -406,12 +705,68 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		sqlite3_commit_hook(db->conn, commit_hook, db);
 		rc = migrate(db, err);
 	}
+	return rc;
+}
+
+/* A new handle for path, connected, marked if it is not yet, migrated. */
+static tn_code open_handle(const char *path, int flags, enum kind kind,
+			   int oflags, struct tn_db **out, struct tn_err *err)
+{
+	struct tn_db *db = calloc(1, sizeof(*db));
+	tn_code rc;
+
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+	}
+	rc = connect(db, oflags, err);
+	if (rc == TN_OK && kind != KIND_OURS)
+		rc = mark(db, flags, err);
+	if (rc == TN_OK)
+		rc = settle(db, flags, err);
 	if (rc != TN_OK) {
 		tn_db_close(db);
 		return rc;
 	}
 	*out = db;
 	return TN_OK;
+}
+
+tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
+		   struct tn_err *err)
+{
+	struct look look;
+	struct stat sb;
+	tn_code rc;
+
+	*out = NULL;
+	if (flags & TN_DB_MEMORY)
+		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY,
+				   SQLITE_OPEN_READWRITE, out, err);
+	if ((rc = check_name(path, err)) != TN_OK)
+		return rc;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tn_err_set(err, TN_IO, "database '%s': %s", path,
+					  strerror(errno));
+		if (!(flags & TN_DB_CREATE)) {
+			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
+			tn_err_next(err, TN_NEXT_INIT);
+			return TN_NOINIT;
+		}
+		return open_handle(path, flags, KIND_EMPTY,
+				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out, err);
+	}
+	/* Whose file it is, before SQLite may write a byte of it. */
+	if (!S_ISREG(sb.st_mode))
+		return refuse(path, "it is not a regular file", err);
+	if ((rc = look_at(path, &sb, &look, err)) != TN_OK)
+		return rc;
+	if (look.kind == KIND_FOREIGN)
+		return refuse(path, look.why, err);
+	if ((look.kind == KIND_EMPTY || look.kind == KIND_BLANK) && !(flags & TN_DB_CREATE))
+		return not_initialised(path, err);
+	return open_handle(path, flags, look.kind, SQLITE_OPEN_READWRITE, out, err);
 }
 
 void tn_db_close(struct tn_db *db)
