@@ -133,6 +133,7 @@ static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
 		rc = tn_db_open(c->db_path, 0, &c->db, &err);
 		if (rc != TN_OK)
 			return cli_fail(&err, rc);
+		cli_warn_db_access(c->db_path, tn_db_too_open(c->db));
 	}
 	status = cmd->fn(c, argc, argv);
 	tn_db_close(c->db);

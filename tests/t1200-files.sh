@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The database file (SPEC "Guarantees"): a file that is not turnout's is
-# never changed.
+# never changed, and the database is its owner's only.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -12,6 +12,18 @@ same_file() {
 	test ! -e "$1-wal" &&
 	test ! -e "$1-shm" &&
 	test ! -e "$1-journal"
+}
+
+# test_modes MODE FILE...: each FILE exists with permissions MODE (octal).
+test_modes() {
+	local want=$1 f
+	shift
+	for f in "$@"; do
+		test "$(stat -c %a "$f")" = "$want" || {
+			echo "'$f': mode $(stat -c %a "$f" 2>&1), want $want" >&2
+			return 1
+		}
+	done
 }
 
 # refused NAME HINT: every kind of command refuses NAME as not turnout's,
@@ -105,6 +117,42 @@ test_expect_success ':memory: and file: names are usage errors, and ./NAME is a 
 	tn --db ./file:x.db init >/dev/null &&
 	test -f "file:x.db" &&
 	tn --db ./file:x.db channel list >/dev/null
+'
+
+# ---- permissions -------------------------------------------------------------
+
+test_expect_success 'a new database is 0600 whatever the umask' '
+	(umask 000 && tn --db open.db init >/dev/null) &&
+	test_modes 600 open.db &&
+	(umask 077 && tn --db tight.db init >/dev/null) &&
+	test_modes 600 tight.db &&
+	(umask 000 && tn --db open.db channel add letter --kind newsletter >/dev/null) &&
+	test_modes 600 open.db
+'
+
+test_expect_success 'a database others may read is used, with one warning' '
+	tn --db open.db channel list >expect 2>err &&
+	test_must_be_empty err &&
+	chmod 644 open.db &&
+	tn --db open.db channel list >out 2>err &&
+	test_cmp expect out &&
+	test "$(cat err)" = "turnout: warning: database '\''open.db'\'' is readable by others; chmod 600 open.db" &&
+	tn --db open.db init 2>err &&
+	grep -q "readable by others; chmod 600 open.db$" err &&
+	grep -q "already initialised" err &&
+	chmod 620 open.db &&
+	tn --db open.db channel add tg --kind telegram 2>err &&
+	test "$(cat err)" = "turnout: warning: database '\''open.db'\'' is writable by others; chmod 600 open.db" &&
+	chmod 600 open.db &&
+	tn --db open.db channel list >/dev/null 2>err &&
+	test_must_be_empty err
+'
+
+test_expect_success 'the warning quotes a path the shell would split' '
+	tn --db "my club.db" init >/dev/null &&
+	chmod 640 "my club.db" &&
+	tn --db "my club.db" event list >/dev/null 2>err &&
+	grep -q "is readable by others; chmod 600 '\''my club.db'\''$" err
 '
 
 test_done

@@ -5,7 +5,8 @@
  * no front end includes (make check-layers).
  *
  * A database is a file that carries turnout's mark (docs/ARCHITECTURE.md,
- * "The store"); any other file is refused unchanged.
+ * "The store"); any other file is refused unchanged. New files are made
+ * readable and writable by their owner only.
  */
 #ifndef TURNOUT_DB_H
 #define TURNOUT_DB_H
@@ -20,6 +21,12 @@ enum {
 	                     * path is ignored */
 };
 
+/* Who besides the owner may use the database file (tn_db_too_open). */
+enum {
+	TN_DB_OTHERS_READ = 1,    /* its group or others may read it */
+	TN_DB_OTHERS_WRITE = 2,   /* its group or others may write it */
+};
+
 /* Process-wide settings of the store; call once, before any other tn_db
  * function and before threads start. */
 void tn_db_global_init(void);
@@ -28,14 +35,24 @@ void tn_db_global_init(void);
 int tn_db_schema_latest(void);
 
 /* Opens (and migrates) the database at path. Without TN_DB_CREATE a
- * missing or empty file is TN_NOINIT. A file that is not turnout's is
- * TN_FAIL and left as it was; a name SQLite would not read as a file
- * (":memory:", "file:...") is TN_USAGE. On success *out is a new handle;
- * the caller closes it with tn_db_close. */
+ * missing or empty file is TN_NOINIT; with it a missing file is created
+ * with mode 0600. A file that is not turnout's is TN_FAIL and left as it
+ * was; a name SQLite would not read as a file (":memory:", "file:...") is
+ * TN_USAGE. On success *out is a new handle; the caller closes it with
+ * tn_db_close. */
 tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		   struct tn_err *err);
 /* Closes the handle; rolls back a transaction left open. NULL is fine. */
 void tn_db_close(struct tn_db *db);
 const char *tn_db_path(struct tn_db *db);
+
+/* TN_DB_OTHERS_READ and/or TN_DB_OTHERS_WRITE when the file's group or
+ * others could read or write it when it was opened, 0 when only its owner
+ * can. The database holds the ticket-signing secret and e-mail addresses:
+ * a front end warns. */
+int tn_db_too_open(struct tn_db *db);
+/* The same for the file at path (0 if there is none), for a front end
+ * that did not keep a handle open (init). */
+int tn_db_path_too_open(const char *path);
 
 #endif

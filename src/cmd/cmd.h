@@ -69,6 +69,9 @@ int cli_fail(const struct tn_err *err, tn_code code);
 /* The option table of the running command, for cli_fail (cli_parse sets
  * it). */
 void cli_set_options(const struct cli_opt *opts);
+/* Warns on stderr, once, when others may read or write the database
+ * (others: tn_db_too_open), with the chmod that fixes it; not an error. */
+void cli_warn_db_access(const char *path, int others);
 /* Prints "turnout: <fmt...>" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a non-negative integer flag value; on error prints and returns

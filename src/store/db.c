@@ -5,7 +5,8 @@
  * each table belongs to one concept module.
  *
  * Opening also decides whose file it is (turnout's mark, or the exact
- * schema of an earlier turnout) before SQLite may write a byte of it.
+ * schema of an earlier turnout) before SQLite may write a byte of it, and
+ * with which permissions a new database is made.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,6 +38,7 @@ struct tn_db {
 	int opener_line;
 	char commit_error[200]; /* why the last COMMIT failed, "" if it did not */
 	int committing;      /* tn_db_end is running COMMIT */
+	int others;          /* TN_DB_OTHERS_* of the file when it was opened */
 };
 
 /* After Fossil's db.c: a write may only be committed by tn_db_end. If
@@ -634,9 +636,42 @@ static tn_code check_name(const char *path, struct tn_err *err)
 	return TN_OK;
 }
 
+/* ---- permissions --------------------------------------------------------- */
+
+static int others_of(mode_t mode)
+{
+	return (mode & (S_IRGRP | S_IROTH) ? TN_DB_OTHERS_READ : 0) |
+	       (mode & (S_IWGRP | S_IWOTH) ? TN_DB_OTHERS_WRITE : 0);
+}
+
+/* Creates the database file readable and writable by its owner only,
+ * whatever the umask: it holds the ticket-signing secret key and every
+ * e-mail address. SQLite gives the -wal and -shm it creates beside a
+ * database the database file's permissions. Another process creating it
+ * first (EEXIST) is fine: then it is opened like any existing file. */
+static tn_code create_file(const char *path, struct tn_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return TN_OK;
+		return tn_err_set(err, TN_IO, "database '%s': cannot create it: %s", path,
+				  strerror(errno));
+	}
+	if (fchmod(fd, 0600) != 0) {
+		tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return TN_IO;
+	}
+	close(fd);
+	return TN_OK;
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
-/* Opens the connection (oflags: SQLITE_OPEN_READWRITE, and _CREATE). */
+/* Opens the connection (oflags: SQLITE_OPEN_READWRITE). */
 static tn_code connect(struct tn_db *db, int oflags, struct tn_err *err)
 {
 	if (sqlite3_open_v2(db->path, &db->conn, oflags, NULL) != SQLITE_OK)
@@ -710,7 +745,7 @@ static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
 
 /* A new handle for path, connected, marked if it is not yet, migrated. */
 static tn_code open_handle(const char *path, int flags, enum kind kind,
-			   int oflags, struct tn_db **out, struct tn_err *err)
+			   int others, struct tn_db **out, struct tn_err *err)
 {
 	struct tn_db *db = calloc(1, sizeof(*db));
 	tn_code rc;
@@ -719,7 +754,8 @@ static tn_code open_handle(const char *path, int flags, enum kind kind,
 		free(db);
 		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
 	}
-	rc = connect(db, oflags, err);
+	db->others = others;
+	rc = connect(db, SQLITE_OPEN_READWRITE, err);
 	if (rc == TN_OK && kind != KIND_OURS)
 		rc = mark(db, flags, err);
 	if (rc == TN_OK)
@@ -741,8 +777,7 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 
 	*out = NULL;
 	if (flags & TN_DB_MEMORY)
-		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY,
-				   SQLITE_OPEN_READWRITE, out, err);
+		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY, 0, out, err);
 	if ((rc = check_name(path, err)) != TN_OK)
 		return rc;
 	if (stat(path, &sb) != 0) {
@@ -754,8 +789,11 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 			tn_err_next(err, TN_NEXT_INIT);
 			return TN_NOINIT;
 		}
-		return open_handle(path, flags, KIND_EMPTY,
-				   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, out, err);
+		if ((rc = create_file(path, err)) != TN_OK)
+			return rc;
+		if (stat(path, &sb) != 0)
+			return tn_err_set(err, TN_IO, "database '%s': %s", path,
+					  strerror(errno));
 	}
 	/* Whose file it is, before SQLite may write a byte of it. */
 	if (!S_ISREG(sb.st_mode))
@@ -766,7 +804,19 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		return refuse(path, look.why, err);
 	if ((look.kind == KIND_EMPTY || look.kind == KIND_BLANK) && !(flags & TN_DB_CREATE))
 		return not_initialised(path, err);
-	return open_handle(path, flags, look.kind, SQLITE_OPEN_READWRITE, out, err);
+	return open_handle(path, flags, look.kind, others_of(sb.st_mode), out, err);
+}
+
+int tn_db_too_open(struct tn_db *db)
+{
+	return db->others;
+}
+
+int tn_db_path_too_open(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? others_of(sb.st_mode) : 0;
 }
 
 void tn_db_close(struct tn_db *db)

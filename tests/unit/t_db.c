@@ -1,5 +1,5 @@
 /* Unit tests: opening, migrations, nested transactions, settings, whose
- * file it is. */
+ * file it is, and the permissions of new files. */
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +87,15 @@ static int side_exists(const char *path, const char *suffix)
 
 	snprintf(side, sizeof(side), "%s%s", path, suffix);
 	return access(side, F_OK) == 0;
+}
+
+static int mode_of(const char *path, const char *suffix)
+{
+	char side[600];
+	struct stat sb;
+
+	snprintf(side, sizeof(side), "%s%s", path, suffix);
+	return stat(side, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
 }
 
 /* tn_db_open must refuse the file at path as not turnout's (plain and
@@ -185,6 +194,54 @@ static void test_whose_file(const char *dir, const char *top)
 	is_int(tn_db_open(NULL, TN_DB_MEMORY, &db, &err), TN_OK, "TN_DB_MEMORY opens one in memory");
 	if (db) {
 		is_int(count(db, "PRAGMA user_version"), tn_db_schema_latest(), "at the latest schema");
+		tn_db_close(db);
+	}
+}
+
+/* A new database and the files beside it are the owner's only. */
+static void test_permissions(const char *dir)
+{
+	char path[512];
+	struct tn_db *db = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	mode_t old = umask(0);
+
+	snprintf(path, sizeof(path), "%s/private.db", dir);
+	is_int(tn_db_open(path, TN_DB_CREATE, &db, &err), TN_OK, "a new database under umask 0 (%s)", err.msg);
+	umask(old);
+	if (!db)
+		return;
+	is_int(count(db, "PRAGMA application_id"), 0x546E4F75, "it carries turnout's mark, \"TnOu\"");
+	{
+		long len;
+		char *bytes = slurp(path, &len);
+
+		ok(bytes && len >= 100 && memcmp(bytes + 68, "TnOu", 4) == 0,
+		   "in the main file's header already, not only in the WAL");
+		free(bytes);
+	}
+	is_int(mode_of(path, ""), 0600, "the database is 0600 whatever the umask");
+	is_int(mode_of(path, "-wal"), 0600, "and so is its -wal");
+	is_int(mode_of(path, "-shm"), 0600, "and its -shm");
+	is_int(tn_db_too_open(db), 0, "nothing to warn about");
+	tn_db_close(db);
+
+	chmod(path, 0644);
+	is_int(tn_db_path_too_open(path), TN_DB_OTHERS_READ, "a 0644 file is readable by others");
+	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "it opens all the same");
+	if (db) {
+		is_int(tn_db_too_open(db), TN_DB_OTHERS_READ, "and the handle says others may read it");
+		is_int(mode_of(path, "-wal"), 0644, "a new -wal takes the database's permissions");
+		is_int(mode_of(path, "-shm"), 0644, "and so does a new -shm");
+		tn_db_close(db);
+	}
+	chmod(path, 0620);
+	is_int(tn_db_path_too_open(path), TN_DB_OTHERS_WRITE, "a 0620 file is writable by its group");
+	chmod(path, 0600);
+	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "after chmod 600");
+	if (db) {
+		is_int(tn_db_too_open(db), 0, "nothing to warn about");
+		is_int(mode_of(path, "-shm"), 0600, "and the -shm is the owner's only again");
 		tn_db_close(db);
 	}
 }
@@ -318,6 +375,7 @@ int main(void)
 
 	test_v2_upgrade(dir, top);
 	test_whose_file(dir, top);
+	test_permissions(dir);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
