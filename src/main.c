@@ -18,7 +18,11 @@
 
 #define TURNOUT_VERSION "0.1.0"
 
-enum { NEED_DB = 1 };   /* open the database before the handler */
+enum {
+	NEED_DB = 1,     /* open the database before the handler */
+	READ_ONLY = 2,   /* the command only reads it: a user who may not
+	                  * write the database can still run it */
+};
 
 struct cmd {
 	const char *name;
@@ -31,24 +35,24 @@ static const struct cmd commands[] = {
 	{ "init", cmd_init, 0,
 	  "create the database and the ticket signing key pair" },
 	{ "channel add", cmd_channel_add, NEED_DB, "add an online channel" },
-	{ "channel list", cmd_channel_list, NEED_DB,
+	{ "channel list", cmd_channel_list, NEED_DB | READ_ONLY,
 	  "list channels with their audience" },
 	{ "channel audience", cmd_channel_audience, NEED_DB,
 	  "record a channel's declared audience on a date" },
 	{ "follower import", cmd_follower_import, NEED_DB,
 	  "import a channel's followers from CSV" },
-	{ "follower list", cmd_follower_list, NEED_DB, "list followers" },
-	{ "follower show", cmd_follower_show, NEED_DB,
+	{ "follower list", cmd_follower_list, NEED_DB | READ_ONLY, "list followers" },
+	{ "follower show", cmd_follower_show, NEED_DB | READ_ONLY,
 	  "show one person and the channels they follow" },
 	{ "follower forget", cmd_follower_forget, NEED_DB,
 	  "erase a person's personal data everywhere" },
 	{ "event create", cmd_event_create, NEED_DB, "create an event" },
-	{ "event list", cmd_event_list, NEED_DB, "list events" },
-	{ "event show", cmd_event_show, NEED_DB, "show one event" },
+	{ "event list", cmd_event_list, NEED_DB | READ_ONLY, "list events" },
+	{ "event show", cmd_event_show, NEED_DB | READ_ONLY, "show one event" },
 	{ "event update", cmd_event_update, NEED_DB,
 	  "change an event (bumps its sequence)" },
 	{ "event cancel", cmd_event_cancel, NEED_DB, "cancel an event" },
-	{ "ics", cmd_ics, NEED_DB, "write an event as an iCalendar file" },
+	{ "ics", cmd_ics, NEED_DB | READ_ONLY, "write an event as an iCalendar file" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -130,7 +134,8 @@ static int run(const struct cmd *cmd, struct cli *c, int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return cmd->fn(c, argc, argv);
 	if (cmd->flags & NEED_DB) {
-		rc = tn_db_open(c->db_path, 0, &c->db, &err);
+		rc = tn_db_open(c->db_path, cmd->flags & READ_ONLY ? TN_DB_READ : 0,
+				&c->db, &err);
 		if (rc != TN_OK)
 			return cli_fail(&err, rc);
 		cli_warn_db_access(c->db_path, tn_db_too_open(c->db));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The database file (SPEC "Guarantees"): a file that is not turnout's is
-# never changed, and the database is its owner's only.
+# never changed, the database is its owner's only, and a user who may only
+# read it can list and show.
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2026-11-24T12:00:00Z
@@ -121,13 +122,13 @@ test_expect_success ':memory: and file: names are usage errors, and ./NAME is a 
 
 # ---- permissions -------------------------------------------------------------
 
-test_expect_success 'a new database is 0600 whatever the umask' '
+test_expect_success 'a new database, its -wal and -shm are 0600 whatever the umask' '
 	(umask 000 && tn --db open.db init >/dev/null) &&
-	test_modes 600 open.db &&
+	test_modes 600 open.db open.db-wal open.db-shm &&
 	(umask 077 && tn --db tight.db init >/dev/null) &&
-	test_modes 600 tight.db &&
+	test_modes 600 tight.db tight.db-wal tight.db-shm &&
 	(umask 000 && tn --db open.db channel add letter --kind newsletter >/dev/null) &&
-	test_modes 600 open.db
+	test_modes 600 open.db open.db-wal open.db-shm
 '
 
 test_expect_success 'a database others may read is used, with one warning' '
@@ -137,6 +138,7 @@ test_expect_success 'a database others may read is used, with one warning' '
 	tn --db open.db channel list >out 2>err &&
 	test_cmp expect out &&
 	test "$(cat err)" = "turnout: warning: database '\''open.db'\'' is readable by others; chmod 600 open.db" &&
+	test_modes 644 open.db-wal open.db-shm &&
 	tn --db open.db init 2>err &&
 	grep -q "readable by others; chmod 600 open.db$" err &&
 	grep -q "already initialised" err &&
@@ -145,7 +147,8 @@ test_expect_success 'a database others may read is used, with one warning' '
 	test "$(cat err)" = "turnout: warning: database '\''open.db'\'' is writable by others; chmod 600 open.db" &&
 	chmod 600 open.db &&
 	tn --db open.db channel list >/dev/null 2>err &&
-	test_must_be_empty err
+	test_must_be_empty err &&
+	test_modes 600 open.db-wal open.db-shm
 '
 
 test_expect_success 'the warning quotes a path the shell would split' '
@@ -153,6 +156,130 @@ test_expect_success 'the warning quotes a path the shell would split' '
 	chmod 640 "my club.db" &&
 	tn --db "my club.db" event list >/dev/null 2>err &&
 	grep -q "is readable by others; chmod 600 '\''my club.db'\''$" err
+'
+
+# ---- readers who may not write -----------------------------------------------
+
+# The tests run as root, who may write anything: the cases below run
+# turnout as nobody (setpriv), and show as skipped where that cannot be.
+as_nobody() {
+	setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$@"
+}
+test_lazy_prereq NOBODY '
+	test "$(id -u)" = 0 &&
+	as_nobody "$TURNOUT" --version
+'
+
+test_expect_success NOBODY 'setup: a database in a directory its reader may not write' '
+	chmod 755 "$TRASH" &&
+	mkdir ro &&
+	tn --db ro/t.db init --from team@example.org >/dev/null &&
+	tn --db ro/t.db channel add letter --kind newsletter --audience 1800 >/dev/null &&
+	printf "email,name,handle\nanna@example.org,Anna,@anna\n" >people.csv &&
+	tn --db ro/t.db follower import letter people.csv >/dev/null &&
+	tn --db ro/t.db event create --title "Readers meetup" --start "2026-12-01 19:00" --tz Europe/Berlin >/dev/null &&
+	chmod 644 ro/t.db &&
+	tn --db ro/t.db channel list >/dev/null 2>&1 &&
+	test_modes 644 ro/t.db ro/t.db-wal ro/t.db-shm &&
+	test_modes 755 ro &&
+	sha256sum ro/t.db >t.sum
+'
+
+test_expect_success NOBODY 'a reader lists and shows it' '
+	as_nobody "$TURNOUT" --db ro/t.db channel list >out 2>err &&
+	grep -q "^letter .* 1800 " out &&
+	as_nobody "$TURNOUT" --db ro/t.db follower list >out 2>>err &&
+	grep -q "anna@example.org" out &&
+	as_nobody "$TURNOUT" --db ro/t.db follower show @anna >out 2>>err &&
+	grep -q "Anna" out &&
+	as_nobody "$TURNOUT" --db ro/t.db event list >out 2>>err &&
+	grep -q "readers-meetup" out &&
+	as_nobody "$TURNOUT" --db ro/t.db event show readers-meetup >out 2>>err &&
+	grep -q "Readers meetup" out &&
+	as_nobody "$TURNOUT" --db ro/t.db ics readers-meetup >out 2>>err &&
+	grep -q "^BEGIN:VCALENDAR" out &&
+	test "$(grep -c "readable by others" err)" = 6 &&
+	! grep -v "readable by others" err &&
+	sha256sum -c --quiet t.sum
+'
+
+test_expect_success NOBODY 'a reader who writes is told why it cannot' '
+	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db channel add tg --kind telegram 2>err &&
+	grep -q "^turnout: database .ro/t.db.: read-only: no permission to write it$" err &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db follower import letter people.csv 2>err &&
+	grep -q "read-only: no permission to write it" err &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db event cancel readers-meetup 2>err &&
+	grep -q "read-only" err &&
+	! grep -q "attempt to write" err &&
+	sha256sum -c --quiet t.sum
+'
+
+test_expect_success NOBODY 'what the owner writes later, the reader reads; it made no file' '
+	as_nobody "$TURNOUT" --db ro/t.db channel list >/dev/null 2>&1 &&
+	tn --db ro/t.db channel add tg --kind telegram 2>/dev/null &&
+	as_nobody "$TURNOUT" --db ro/t.db channel list >out 2>/dev/null &&
+	grep -q "^tg " out &&
+	test "$(stat -c %U ro/t.db-wal)" = root && test "$(stat -c %U ro/t.db-shm)" = root &&
+	sha256sum ro/t.db >t.sum
+'
+
+test_expect_success NOBODY 'a writable database in a read-only directory is used' '
+	mkdir rodir &&
+	tn --db rodir/t.db init >/dev/null &&
+	chown nobody rodir/t.db rodir/t.db-wal rodir/t.db-shm &&
+	as_nobody "$TURNOUT" --db rodir/t.db channel add letter --kind newsletter &&
+	as_nobody "$TURNOUT" --db rodir/t.db channel list >out &&
+	grep -q "^letter " out
+'
+
+test_expect_success NOBODY 'without its -wal and -shm it cannot be, and says why' '
+	rm rodir/t.db-wal rodir/t.db-shm &&
+	sha256sum rodir/t.db >rodir.sum &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db rodir/t.db channel list 2>err &&
+	grep -q "^turnout: database .rodir/t.db.: read-only (no permission to write in directory .rodir.), and .rodir/t.db-wal. does not exist$" err &&
+	grep -q "^hint: .*when the owner runs a turnout command" err &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db rodir/t.db channel add tg --kind telegram 2>err &&
+	grep -q "^turnout: database .rodir/t.db.: read-only: no permission to write in directory .rodir.$" err &&
+	sha256sum -c --quiet rodir.sum &&
+	test ! -e rodir/t.db-wal && test ! -e rodir/t.db-shm
+'
+
+test_expect_success NOBODY 'a read-only file in a writable directory is read' '
+	mkdir mine &&
+	tn --db mine/t.db init >/dev/null &&
+	tn --db mine/t.db channel add letter --kind newsletter >/dev/null &&
+	chown -R nobody mine &&
+	chmod 400 mine/t.db &&
+	sha256sum mine/t.db >mine.sum &&
+	as_nobody "$TURNOUT" --db mine/t.db channel list >out &&
+	grep -q "^letter " out &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db mine/t.db channel add tg --kind telegram 2>err &&
+	grep -q "read-only: no permission to write it" err &&
+	sha256sum -c --quiet mine.sum
+'
+
+test_expect_success NOBODY "another user's read makes no -wal or -shm the owner could not write" '
+	mkdir shared &&
+	chmod 1777 shared &&
+	tn --db shared/t.db init >/dev/null &&
+	chmod 644 shared/t.db &&
+	rm shared/t.db-wal shared/t.db-shm &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db shared/t.db channel list 2>err &&
+	grep -q "does not exist" err &&
+	test ! -e shared/t.db-wal && test ! -e shared/t.db-shm
+'
+
+test_expect_success NOBODY 'a database that needs an upgrade says a reader cannot do it' '
+	cp "$TN_DATA/schema-v1.db" ro/v1.db &&
+	chmod 644 ro/v1.db &&
+	sha256sum ro/v1.db >ro/v1.db.sum &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db ro/v1.db channel list 2>err &&
+	grep -q "^turnout: database .ro/v1.db.: made by an earlier turnout and needs an upgrade, but it is read-only: no permission to write it$" err &&
+	grep -q "^hint: run a turnout command once as a user who may write it" err &&
+	same_file ro/v1.db &&
+	tn --db ro/v1.db channel list >/dev/null 2>&1 &&
+	as_nobody "$TURNOUT" --db ro/v1.db channel list >out 2>/dev/null &&
+	grep -q "^letter " out
 '
 
 test_done

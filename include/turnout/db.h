@@ -17,6 +17,9 @@ struct tn_db;
 
 enum {
 	TN_DB_CREATE = 1,   /* create the file if it does not exist (init) */
+	TN_DB_READ = 2,     /* the caller only reads: when this process may not
+	                     * write the database, open it read-only instead
+	                     * of failing */
 	TN_DB_MEMORY = 4,   /* a new database in memory (tests, fuzzing);
 	                     * path is ignored */
 };
@@ -38,8 +41,10 @@ int tn_db_schema_latest(void);
  * missing or empty file is TN_NOINIT; with it a missing file is created
  * with mode 0600. A file that is not turnout's is TN_FAIL and left as it
  * was; a name SQLite would not read as a file (":memory:", "file:...") is
- * TN_USAGE. On success *out is a new handle; the caller closes it with
- * tn_db_close. */
+ * TN_USAGE. When this process may not write the file (or beside it), a
+ * caller that only reads (TN_DB_READ) gets a read-only handle, whose
+ * transactions fail with the reason; anyone else gets TN_IO with it. On
+ * success *out is a new handle; the caller closes it with tn_db_close. */
 tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		   struct tn_err *err);
 /* Closes the handle; rolls back a transaction left open. NULL is fine. */

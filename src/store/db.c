@@ -5,8 +5,9 @@
  * each table belongs to one concept module.
  *
  * Opening also decides whose file it is (turnout's mark, or the exact
- * schema of an earlier turnout) before SQLite may write a byte of it, and
- * with which permissions a new database is made.
+ * schema of an earlier turnout) before SQLite may write a byte of it, how
+ * it may be opened (read-only for a reader without write access), and
+ * with which permissions a new database and the files beside it are made.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -39,6 +40,7 @@ struct tn_db {
 	char commit_error[200]; /* why the last COMMIT failed, "" if it did not */
 	int committing;      /* tn_db_end is running COMMIT */
 	int others;          /* TN_DB_OTHERS_* of the file when it was opened */
+	char readonly[PATH_MAX + 64]; /* why it is open read-only; "" if not */
 };
 
 /* After Fossil's db.c: a write may only be committed by tn_db_end. If
@@ -421,6 +423,7 @@ enum kind {
 
 struct look {
 	enum kind kind;
+	int wal;             /* the header says WAL mode */
 	char why[160];       /* KIND_FOREIGN: how it shows, for a hint */
 };
 
@@ -584,6 +587,7 @@ static tn_code look_at(const char *path, const struct stat *sb, struct look *loo
 		snprintf(look->why, sizeof(look->why), "it is not an SQLite database");
 		return TN_OK;
 	}
+	look->wal = h[18] == 2 || h[19] == 2;
 	app = (unsigned long)h[68] << 24 | (unsigned long)h[69] << 16 |
 	      (unsigned long)h[70] << 8 | h[71];
 	if (app == TN_SCHEMA_MARK) {
@@ -669,17 +673,142 @@ static tn_code create_file(const char *path, struct tn_err *err)
 	return TN_OK;
 }
 
+/* The directory that holds path. */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+static void why_not(char *why, size_t len, int error, const char *what)
+{
+	if (error == EROFS)
+		snprintf(why, len, "the file system is read-only");
+	else if (error == EACCES || error == EPERM)
+		snprintf(why, len, "no permission to write %s", what);
+	else
+		snprintf(why, len, "cannot write %s: %s", what, strerror(error));
+}
+
+/* Why this process cannot write the database, or "" when it can. In WAL
+ * mode a writer needs the file, and the -wal and -shm beside it, or the
+ * directory that SQLite creates them in. */
+static void write_block(const char *path, char *why, size_t len)
+{
+	char dir[PATH_MAX], side[PATH_MAX + 8], what[PATH_MAX + 32];
+	const char *suffix[] = { "-wal", "-shm" };
+	int dir_error = 0, i;
+
+	why[0] = '\0';
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0) {
+		why_not(why, len, errno, "it");
+		return;
+	}
+	dir_of(path, dir, sizeof(dir));
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		dir_error = errno;
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		if (side_exists(path, suffix[i])) {
+			if (faccessat(AT_FDCWD, side, W_OK, AT_EACCESS) != 0) {
+				snprintf(what, sizeof(what), "'%s'", side);
+				why_not(why, len, errno, what);
+				return;
+			}
+		} else if (dir_error) {
+			snprintf(what, sizeof(what), "in directory '%s'", dir);
+			why_not(why, len, dir_error, what);
+			return;
+		}
+	}
+}
+
+/* A read-only connection to a WAL database reads through the -wal and
+ * -shm files: they must exist and be readable, or SQLite must be able to
+ * create them for the database's owner (created for another user, they
+ * would be that user's, and the owner could no longer write). */
+static tn_code check_readable(const char *path, const struct stat *sb,
+			      const char *readonly, struct tn_err *err)
+{
+	char dir[PATH_MAX], side[PATH_MAX + 8];
+	const char *suffix[] = { "-wal", "-shm" };
+	int i;
+
+	dir_of(path, dir, sizeof(dir));
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		if (side_exists(path, suffix[i])) {
+			if (faccessat(AT_FDCWD, side, R_OK, AT_EACCESS) == 0)
+				continue;
+			tn_err_set(err, TN_IO, "database '%s': read-only (%s), and '%s'"
+				   " cannot be read", path, readonly, side);
+			tn_err_hint(err, "it takes the database file's permissions the"
+				    " next time its owner runs turnout");
+			return TN_IO;
+		}
+		if (geteuid() == sb->st_uid &&
+		    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0)
+			continue;
+		tn_err_set(err, TN_IO, "database '%s': read-only (%s), and '%s' does"
+			   " not exist", path, readonly, side);
+		tn_err_hint(err, "SQLite needs it to read the database; it is made,"
+			    " and kept beside it, when the owner runs a turnout command");
+		return TN_IO;
+	}
+	return TN_OK;
+}
+
+/* Gives the -wal and -shm the database file's permissions, so that a
+ * chmod of the database reaches them (turnout keeps them beside it, see
+ * connect): 600 locks them too, 640 lets a group of readers read. Only
+ * files of the database's owner are changed. */
+static void side_modes(const char *path, const struct stat *sb)
+{
+	char side[PATH_MAX + 8];
+	const char *suffix[] = { "-wal", "-shm" };
+	struct stat ss;
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		fd = open(side, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &ss) == 0 && S_ISREG(ss.st_mode) && ss.st_uid == sb->st_uid &&
+		    (ss.st_mode & 0777) != (sb->st_mode & 0777))
+			(void)!fchmod(fd, sb->st_mode & 0777);
+		close(fd);
+	}
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
-/* Opens the connection (oflags: SQLITE_OPEN_READWRITE). */
+/* Opens the connection (oflags: SQLITE_OPEN_READWRITE or _READONLY). */
 static tn_code connect(struct tn_db *db, int oflags, struct tn_err *err)
 {
+	int on = 1;
+
 	if (sqlite3_open_v2(db->path, &db->conn, oflags, NULL) != SQLITE_OK)
 		return tn_err_set(err, TN_DB, "database '%s': %s", db->path,
 				  db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
+	/* SQLite opens a file it may not write read-only without a word */
+	if ((oflags & SQLITE_OPEN_READWRITE) && sqlite3_db_readonly(db->conn, "main") == 1)
+		return tn_err_set(err, TN_IO, "database '%s': read-only: cannot open it"
+				  " for writing", db->path);
 	sqlite3_extended_result_codes(db->conn, 1);
 	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
 	add_functions(db->conn);
+	/* The -wal and -shm stay beside the database after the last
+	 * connection closes (the WAL emptied, journal_size_limit): SQLite
+	 * can only read a WAL database through them, and a reader who may not
+	 * write in the directory cannot create them. */
+	sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
 	return TN_OK;
 }
 
@@ -710,20 +839,38 @@ static tn_code mark(struct tn_db *db, int flags, struct tn_err *err)
 	return tn_db_end(db, rc, err);
 }
 
+static tn_code needs_upgrade(const char *path, const char *readonly,
+			     struct tn_err *err)
+{
+	tn_err_set(err, TN_FAIL, "database '%s': made by an earlier turnout and needs"
+		   " an upgrade, but it is read-only: %s", path, readonly);
+	tn_err_hint(err, "run a turnout command once as a user who may write it");
+	return TN_FAIL;
+}
+
 /* After the mark: the schema version, the pragmas and the migrations. */
 static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
 {
 	int v, latest = tn_schema_count();
 	tn_code rc;
 
-	if ((v = user_version(db)) < 0)
-		return tn_err_prefix(err, tn_db_fail(db, err), "read schema version");
+	if ((v = user_version(db)) < 0) {
+		rc = tn_err_prefix(err, tn_db_fail(db, err), "read schema version");
+		if (db->readonly[0])
+			tn_err_hint(err, "it is read-only (%s)", db->readonly);
+		return rc;
+	}
 	if (v > latest)
 		return tn_err_set(err, TN_FAIL,
 				  "database '%s': schema version %d is newer than this turnout (%d)",
 				  db->path, v, latest);
 	if (v == 0 && !(flags & TN_DB_CREATE))
 		return not_initialised(db->path, err);
+	if (db->readonly[0]) {
+		if (v < latest)
+			return needs_upgrade(db->path, db->readonly, err);
+		return tn_db_exec(db, "PRAGMA foreign_keys=ON;", err);
+	}
 	/* WAL lets readers (reports, the door) run beside a writer; FULL
 	 * makes every commit durable, as the guarantees promise. */
 	rc = tn_db_exec(db,
@@ -733,7 +880,11 @@ static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
 			/* Freed and overwritten cells are zeroed, so an erased
 			 * name or an old e-mail does not linger in free space
 			 * ('follower forget'). */
-			"PRAGMA secure_delete=ON;", err);
+			"PRAGMA secure_delete=ON;"
+			/* The WAL kept beside the database (connect) is
+			 * emptied when the last connection closes, and cut back
+			 * to 64 MiB after a checkpoint. */
+			"PRAGMA journal_size_limit=67108864;", err);
 	if (rc == TN_OK) {
 		/* from here on, only tn_db_end commits (the pragmas above
 		 * may write the file header in a transaction of their own) */
@@ -743,9 +894,11 @@ static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
 	return rc;
 }
 
-/* A new handle for path, connected, marked if it is not yet, migrated. */
+/* A new handle for path, connected (read-only when readonly says why),
+ * marked if it is not yet, migrated. */
 static tn_code open_handle(const char *path, int flags, enum kind kind,
-			   int others, struct tn_db **out, struct tn_err *err)
+			   const char *readonly, int others, struct tn_db **out,
+			   struct tn_err *err)
 {
 	struct tn_db *db = calloc(1, sizeof(*db));
 	tn_code rc;
@@ -755,7 +908,8 @@ static tn_code open_handle(const char *path, int flags, enum kind kind,
 		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
 	}
 	db->others = others;
-	rc = connect(db, SQLITE_OPEN_READWRITE, err);
+	snprintf(db->readonly, sizeof(db->readonly), "%s", readonly);
+	rc = connect(db, readonly[0] ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, err);
 	if (rc == TN_OK && kind != KIND_OURS)
 		rc = mark(db, flags, err);
 	if (rc == TN_OK)
@@ -773,11 +927,12 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 {
 	struct look look;
 	struct stat sb;
+	char readonly[sizeof(((struct tn_db *)0)->readonly)];
 	tn_code rc;
 
 	*out = NULL;
 	if (flags & TN_DB_MEMORY)
-		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY, 0, out, err);
+		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY, "", 0, out, err);
 	if ((rc = check_name(path, err)) != TN_OK)
 		return rc;
 	if (stat(path, &sb) != 0) {
@@ -804,7 +959,22 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 		return refuse(path, look.why, err);
 	if ((look.kind == KIND_EMPTY || look.kind == KIND_BLANK) && !(flags & TN_DB_CREATE))
 		return not_initialised(path, err);
-	return open_handle(path, flags, look.kind, others_of(sb.st_mode), out, err);
+
+	write_block(path, readonly, sizeof(readonly));
+	if (readonly[0]) {
+		if (!(flags & TN_DB_READ) || look.kind == KIND_EMPTY ||
+		    look.kind == KIND_BLANK)
+			return tn_err_set(err, TN_IO, "database '%s': read-only: %s", path,
+					  readonly);
+		if (look.kind != KIND_OURS)
+			return needs_upgrade(path, readonly, err);
+		if (look.wal && (rc = check_readable(path, &sb, readonly, err)) != TN_OK)
+			return rc;
+	} else {
+		side_modes(path, &sb);
+	}
+	return open_handle(path, flags, look.kind, readonly, others_of(sb.st_mode),
+			   out, err);
 }
 
 int tn_db_too_open(struct tn_db *db)
@@ -839,6 +1009,9 @@ tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
 		       int line)
 {
 	if (db->depth == 0) {
+		if (db->readonly[0])
+			return tn_err_set(err, TN_IO, "database '%s': read-only: %s",
+					  db->path, db->readonly);
 		db->commit_error[0] = '\0';
 		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
 		    != SQLITE_OK)

@@ -98,8 +98,8 @@ static int mode_of(const char *path, const char *suffix)
 	return stat(side, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
 }
 
-/* tn_db_open must refuse the file at path as not turnout's (plain and
- * for init), naming why in the hint, and leave every byte of
+/* tn_db_open must refuse the file at path as not turnout's (plain, for
+ * init and for a reader), naming why in the hint, and leave every byte of
  * it as it was, with no -wal or -shm beside it. */
 static void refused_unchanged(const char *path, const char *hint, const char *what)
 {
@@ -107,9 +107,9 @@ static void refused_unchanged(const char *path, const char *hint, const char *wh
 	struct tn_err err = TN_ERR_INIT;
 	long before_len, after_len;
 	char *before = slurp(path, &before_len), *after;
-	int flags[] = { 0, TN_DB_CREATE }, i;
+	int flags[] = { 0, TN_DB_CREATE, TN_DB_READ }, i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		is_int(tn_db_open(path, flags[i], &db, &err), TN_FAIL,
 		       "%s is refused (flags %d)", what, flags[i]);
 		ok(strstr(err.msg, "not a turnout database") && strstr(err.hint, hint),
@@ -225,14 +225,16 @@ static void test_permissions(const char *dir)
 	is_int(mode_of(path, "-shm"), 0600, "and its -shm");
 	is_int(tn_db_too_open(db), 0, "nothing to warn about");
 	tn_db_close(db);
+	ok(side_exists(path, "-wal") && side_exists(path, "-shm"),
+	   "the -wal and -shm stay beside it for readers who may not create them");
 
 	chmod(path, 0644);
 	is_int(tn_db_path_too_open(path), TN_DB_OTHERS_READ, "a 0644 file is readable by others");
 	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "it opens all the same");
 	if (db) {
 		is_int(tn_db_too_open(db), TN_DB_OTHERS_READ, "and the handle says others may read it");
-		is_int(mode_of(path, "-wal"), 0644, "a new -wal takes the database's permissions");
-		is_int(mode_of(path, "-shm"), 0644, "and so does a new -shm");
+		is_int(mode_of(path, "-wal"), 0644, "the -wal follows a chmod of the database");
+		is_int(mode_of(path, "-shm"), 0644, "and so does the -shm");
 		tn_db_close(db);
 	}
 	chmod(path, 0620);
