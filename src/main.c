@@ -19,7 +19,11 @@
 
 #define TURNOUT_VERSION "0.1.0"
 
-enum { NEED_DB = CLI_NEED_DB };
+enum {
+	NEED_DB = CLI_NEED_DB,      /* cli_parse opens the database */
+	READ_ONLY = CLI_READ_ONLY,  /* the command only reads it: a user who may
+	                             * not write the database can still run it */
+};
 
 struct cmd {
 	const char *name;
@@ -33,7 +37,7 @@ static const struct cmd commands[] = {
 	  "create the database and the ticket signing key pair" },
 	{ "config", cmd_config, NEED_DB, "show or change the settings" },
 	{ "channel add", cmd_channel_add, NEED_DB, "add an online channel" },
-	{ "channel list", cmd_channel_list, NEED_DB,
+	{ "channel list", cmd_channel_list, NEED_DB | READ_ONLY,
 	  "list channels with their audience" },
 	{ "channel audience", cmd_channel_audience, NEED_DB,
 	  "record a channel's declared audience on a date" },
@@ -44,22 +48,22 @@ static const struct cmd commands[] = {
 	  "remove a channel that nothing refers to" },
 	{ "follower import", cmd_follower_import, NEED_DB,
 	  "import a channel's followers from CSV" },
-	{ "follower list", cmd_follower_list, NEED_DB, "list followers" },
-	{ "follower show", cmd_follower_show, NEED_DB,
+	{ "follower list", cmd_follower_list, NEED_DB | READ_ONLY, "list followers" },
+	{ "follower show", cmd_follower_show, NEED_DB | READ_ONLY,
 	  "show one person and the channels they follow" },
 	{ "follower forget", cmd_follower_forget, NEED_DB,
 	  "erase a person's personal data everywhere" },
-	{ "follower export", cmd_follower_export, NEED_DB,
+	{ "follower export", cmd_follower_export, NEED_DB | READ_ONLY,
 	  "write a channel's followers as CSV that import reads" },
 	{ "event create", cmd_event_create, NEED_DB, "create an event" },
-	{ "event list", cmd_event_list, NEED_DB, "list events" },
-	{ "event show", cmd_event_show, NEED_DB, "show one event" },
+	{ "event list", cmd_event_list, NEED_DB | READ_ONLY, "list events" },
+	{ "event show", cmd_event_show, NEED_DB | READ_ONLY, "show one event" },
 	{ "event update", cmd_event_update, NEED_DB,
 	  "change an event (bumps its sequence)" },
 	{ "event cancel", cmd_event_cancel, NEED_DB, "cancel an event" },
 	{ "event delete", cmd_event_delete, NEED_DB,
 	  "delete an event never announced or sent" },
-	{ "ics", cmd_ics, NEED_DB,
+	{ "ics", cmd_ics, NEED_DB | READ_ONLY,
 	  "write an event, or all upcoming ones, as an iCalendar file" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

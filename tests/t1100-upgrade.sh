@@ -10,6 +10,7 @@ test_expect_success 'setup: a copy of the version-1 database' '
 test_expect_success 'any command upgrades it, keeping its rows' '
 	tn channel list --json >ch.json &&
 	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 3 &&
+	test "$(sqlite3 turnout.db "PRAGMA application_id")" = 1416515445 &&
 	$PY -c "import json; d = {c[\"name\"]: (c[\"audience\"], c[\"followers\"]) for c in json.load(open(\"ch.json\"))}; assert d == {\"letter\": (1800, 2), \"tg\": (950, 2)}, d" &&
 	tn follower show @ivanp >out &&
 	grep -q "Иван Петров" out &&
@@ -45,6 +46,16 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		done &&
 		test "$(sqlite3 race.db "PRAGMA user_version")" = 3 || exit 1
 	done
+'
+
+test_expect_success 'a version-3 database made before the mark is recognised and marked' '
+	cp turnout.db v3.db &&
+	sqlite3 v3.db "PRAGMA application_id=0; PRAGMA journal_mode=DELETE" >/dev/null &&
+	test "$(sqlite3 v3.db "PRAGMA application_id")" = 0 &&
+	TURNOUT_DB=v3.db tn event list >out &&
+	grep -q after-the-upgrade out &&
+	test "$(sqlite3 v3.db "PRAGMA application_id")" = 1416515445 &&
+	test "$(sqlite3 v3.db "PRAGMA journal_mode")" = wal
 '
 
 test_expect_success 'version 2: one address in three forms of its domain becomes one person' '

@@ -19,7 +19,8 @@ test_expect_success 'setup: one committed follower and a big CSV' '
 # the WAL), so each one lands while the import is still running however
 # fast or loaded the machine is: a process cannot exit before it has
 # written all its bytes.
-# io_written PID: bytes the process has written so far (empty once gone).
+# io_written PID: bytes the process has written so far (empty once gone:
+# it may end between `kill -0` and the read, and that is no failure).
 io_written() { sed -n "s/^wchar: //p" "/proc/$1/io" 2>/dev/null || true; }
 
 test_expect_success 'setup: the bytes a whole import writes (in a database of its own)' '

@@ -18,7 +18,10 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* What a command needs before its handler's work (the command table). */
-enum { CLI_NEED_DB = 1 };   /* cli_parse opens the database */
+enum {
+	CLI_NEED_DB = 1,     /* cli_parse opens the database */
+	CLI_READ_ONLY = 2,   /* ... for reading when this user may not write it */
+};
 
 struct cli {
 	const char *db_path;   /* --db, $TURNOUT_DB or ./turnout.db */
@@ -101,6 +104,9 @@ int cli_fail(const struct tn_err *err, tn_code code);
 /* The option table of the running command, for cli_fail (cli_parse sets
  * it). */
 void cli_set_options(const struct cli_opt *opts);
+/* Warns on stderr, once, when others may read or write the database
+ * (others: tn_db_too_open), with the chmod that fixes it; not an error. */
+void cli_warn_db_access(const char *path, int others);
 /* Prints "turnout: <fmt...>" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a non-negative integer flag value; on error prints and returns

@@ -40,6 +40,7 @@ CLI_HANDLER(cmd_init)
 	rc = tn_setup_create(c->db_path, org, from, base_url, &created, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
+	cli_warn_db_access(c->db_path, tn_db_path_too_open(c->db_path));
 	if (created)
 		printf("initialised '%s'\n", c->db_path);
 	else

@@ -108,6 +108,44 @@ int cli_fail(const struct tn_err *err, tn_code code)
 	}
 }
 
+/* path as one shell word that is not an option: as it is when it has
+ * nothing the shell reads, else in single quotes. */
+static void add_shell_word(struct tn_buf *b, const char *path)
+{
+	const char *p;
+
+	if (path[0] == '-')
+		tn_buf_add(b, "./");
+	if (path[strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789/._-+,:@=%")] == '\0') {
+		tn_buf_add(b, path);
+		return;
+	}
+	tn_buf_addch(b, '\'');
+	for (p = path; *p; p++) {
+		if (*p == '\'')
+			tn_buf_add(b, "'\\''");
+		else
+			tn_buf_addch(b, *p);
+	}
+	tn_buf_addch(b, '\'');
+}
+
+void cli_warn_db_access(const char *path, int others)
+{
+	struct tn_buf msg = TN_BUF_INIT, safe = TN_BUF_INIT;
+
+	if (!others)
+		return;
+	tn_buf_addf(&msg, "database '%s' is %s by others; chmod 600 ", path,
+		    others & TN_DB_OTHERS_READ ? "readable" : "writable");
+	add_shell_word(&msg, path);
+	tn_esc_term(&safe, msg.data);   /* the path is the user's */
+	fprintf(stderr, "turnout: warning: %s\n", safe.data);
+	tn_buf_free(&msg);
+	tn_buf_free(&safe);
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
 	struct tn_buf msg = TN_BUF_INIT, safe = TN_BUF_INIT;

@@ -138,8 +138,11 @@ static int open_database(struct cli *c)
 
 	if (!(c->flags & CLI_NEED_DB) || c->db)
 		return 0;
-	rc = tn_db_open(c->db_path, 0, &c->db, &err);
-	return rc == TN_OK ? 0 : cli_fail(&err, rc);
+	rc = tn_db_open(c->db_path, c->flags & CLI_READ_ONLY ? TN_DB_READ : 0, &c->db, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	cli_warn_db_access(c->db_path, tn_db_too_open(c->db));
+	return 0;
 }
 
 int cli_parse(struct cli *c, int argc, char **argv, const struct cli_opt *opts,

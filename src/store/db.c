@@ -3,12 +3,23 @@
  * transactions, and the statement helpers every module writes its SQL
  * with (store.h). Owns no table: the schema text lives in schema.c, and
  * each table belongs to one concept module.
+ *
+ * Opening also decides whose file it is (turnout's mark, or the exact
+ * schema of an earlier turnout) before SQLite may write a byte of it, how
+ * it may be opened (read-only for a reader without write access), and
+ * with which permissions a new database and the files beside it are made.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "turnout/buf.h"
 #include "turnout/store.h"
@@ -28,6 +39,8 @@ struct tn_db {
 	int opener_line;
 	char commit_error[200]; /* why the last COMMIT failed, "" if it did not */
 	int committing;      /* tn_db_end is running COMMIT */
+	int others;          /* TN_DB_OTHERS_* of the file when it was opened */
+	char readonly[PATH_MAX + 64]; /* why it is open read-only; "" if not */
 };
 
 /* After Fossil's db.c: a write may only be committed by tn_db_end. If
@@ -47,6 +60,10 @@ void tn_db_global_init(void)
 	 * cost a mutex round trip on every allocation (a bulk import makes
 	 * millions). */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* A database name is a file name, never a URI (Debian's SQLite
+	 * reads "file:..." as one unless told not to; tn_db_open refuses
+	 * such names as well). */
+	sqlite3_config(SQLITE_CONFIG_URI, 0);
 }
 
 int tn_db_schema_latest(void)
@@ -319,76 +336,540 @@ static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	tn_buf_free(&b);
 }
 
-/* 1 if the file holds no schema at all (a new or empty file). */
-static int is_blank(struct tn_db *db)
+static void add_functions(sqlite3 *conn)
 {
-	sqlite3_stmt *st;
-	int blank = 0;
-
-	if (sqlite3_prepare_v2(db->conn, "SELECT count(*) FROM sqlite_schema",
-			       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		blank = sqlite3_column_int(st, 0) == 0;
-	sqlite3_finalize(st);
-	return blank;
-}
-
-tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
-		   struct tn_err *err)
-{
-	struct tn_db *db;
-	struct stat sb;
-	int oflags = SQLITE_OPEN_READWRITE;
-	tn_code rc;
-
-	*out = NULL;
-	if (stat(path, &sb) != 0) {
-		if (errno != ENOENT)
-			return tn_err_set(err, TN_IO, "database '%s': %s", path,
-					  strerror(errno));
-		if (!(flags & TN_DB_CREATE)) {
-			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
-			tn_err_next(err, TN_NEXT_INIT);
-			return TN_NOINIT;
-		}
-		oflags |= SQLITE_OPEN_CREATE;
-	}
-	db = calloc(1, sizeof(*db));
-	if (!db || !(db->path = strdup(path))) {
-		free(db);
-		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
-	}
-	if (sqlite3_open_v2(path, &db->conn, oflags, NULL) != SQLITE_OK) {
-		rc = tn_err_set(err, TN_DB, "database '%s': %s", path,
-				db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
-		tn_db_close(db);
-		return rc;
-	}
-	sqlite3_extended_result_codes(db->conn, 1);
-	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
-	sqlite3_create_function(db->conn, "tn_fold", 1,
+	sqlite3_create_function(conn, "tn_fold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_fold, NULL, NULL);
-	sqlite3_create_function(db->conn, "tn_nfc", 1,
+	sqlite3_create_function(conn, "tn_nfc", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_nfc, NULL, NULL);
-	sqlite3_create_function(db->conn, "tn_email_key", 1,
+	sqlite3_create_function(conn, "tn_email_key", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_email_key, NULL, NULL);
-	/* A file turnout did not make is left alone: user_version 0 is
-	 * either a new file (init may fill it) or another program's. */
-	if (user_version(db) == 0 &&
-	    (!(flags & TN_DB_CREATE) || !is_blank(db))) {
-		rc = tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database",
-				path);
-		if (flags & TN_DB_CREATE) {
-			tn_err_hint(err, "it holds another program's tables");
-			tn_err_next(err, TN_NEXT_OTHER_DB);
-		} else {
-			tn_err_next(err, TN_NEXT_INIT);
+}
+
+/* ---- whose file is it ---------------------------------------------------- */
+
+/* The first integer of sql's first row (0 without a row); an SQLite code. */
+static int query_int(sqlite3 *conn, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int s;
+
+	*out = 0;
+	if ((s = sqlite3_prepare_v2(conn, sql, -1, &st, NULL)) != SQLITE_OK)
+		return s;
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return s == SQLITE_ROW || s == SQLITE_DONE ? SQLITE_OK : s;
+}
+
+/* The first text of sql's first row as a new string ("" for NULL or no
+ * row); caller frees. An SQLite code. */
+static int query_text(sqlite3 *conn, const char *sql, char **out)
+{
+	sqlite3_stmt *st;
+	const unsigned char *t = NULL;
+	int s;
+
+	*out = NULL;
+	if ((s = sqlite3_prepare_v2(conn, sql, -1, &st, NULL)) != SQLITE_OK)
+		return s;
+	if ((s = sqlite3_step(st)) == SQLITE_ROW)
+		t = sqlite3_column_text(st, 0);
+	if (s == SQLITE_ROW || s == SQLITE_DONE)
+		s = (*out = strdup(t ? (const char *)t : "")) ? SQLITE_OK : SQLITE_NOMEM;
+	sqlite3_finalize(st);
+	return s;
+}
+
+/* Every schema object as "type name table sql", one a line, sorted; the
+ * tables ANALYZE adds are left out (running it is no change of schema). */
+#define SCHEMA_TEXT \
+	"SELECT group_concat(o, char(10)) FROM (SELECT type || ' ' || name ||" \
+	" ' ' || tbl_name || ' ' || coalesce(sql, '') AS o FROM main.sqlite_schema" \
+	" WHERE substr(name, 1, 11) <> 'sqlite_stat' ORDER BY type, name)"
+
+/* The schema that migrations 1..version make, as SCHEMA_TEXT writes it,
+ * built in memory from the migrations themselves; NULL when out of
+ * memory. Caller frees. */
+static char *schema_of_version(int version)
+{
+	sqlite3 *mem = NULL;
+	char *text = NULL;
+	int v = 0;
+
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		add_functions(mem);
+		for (v = 1; v <= version; v++)
+			if (sqlite3_exec(mem, tn_schema_migration(v), NULL, NULL, NULL) != SQLITE_OK)
+				break;
+		if (v > version)
+			query_text(mem, SCHEMA_TEXT, &text);
+	}
+	sqlite3_close(mem);
+	return text;
+}
+
+enum kind {
+	KIND_EMPTY,    /* a file of zero bytes */
+	KIND_BLANK,    /* an SQLite database without a schema or a version */
+	KIND_OURS,     /* carries turnout's mark */
+	KIND_OLD,      /* made by an earlier turnout, before the mark */
+	KIND_FOREIGN,  /* anything else: never changed */
+};
+
+struct look {
+	enum kind kind;
+	int wal;             /* the header says WAL mode */
+	char why[160];       /* KIND_FOREIGN: how it shows, for a hint */
+};
+
+/* Sorts the database behind conn into blank, turnout's (marked), made by
+ * an earlier turnout (unmarked, user_version 1..TN_SCHEMA_LAST_UNMARKED,
+ * and exactly the schema migrations 1..user_version make) or another
+ * program's. Only reads; the caller holds a transaction, so that every
+ * query sees the same snapshot. Returns an SQLite code. */
+static int recognise(sqlite3 *conn, struct look *look)
+{
+	char *have = NULL, *want = NULL;
+	int app, version, objects, s;
+
+	if ((s = query_int(conn, "PRAGMA application_id", &app)) != SQLITE_OK ||
+	    (s = query_int(conn, "PRAGMA user_version", &version)) != SQLITE_OK ||
+	    (s = query_int(conn, "SELECT count(*) FROM main.sqlite_schema",
+			   &objects)) != SQLITE_OK)
+		return s;
+	look->kind = KIND_FOREIGN;
+	if (app == TN_SCHEMA_MARK) {
+		look->kind = KIND_OURS;
+	} else if (app != 0) {
+		snprintf(look->why, sizeof(look->why),
+			 "it carries another program's mark (application_id %d)", app);
+	} else if (objects == 0 && version == 0) {
+		look->kind = KIND_BLANK;
+	} else if (version >= 1 && version <= TN_SCHEMA_LAST_UNMARKED) {
+		if ((s = query_text(conn, SCHEMA_TEXT, &have)) != SQLITE_OK)
+			return s;
+		if (!(want = schema_of_version(version))) {
+			free(have);
+			return SQLITE_NOMEM;
 		}
-		tn_db_close(db);
+		if (strcmp(have, want) == 0)
+			look->kind = KIND_OLD;
+		else
+			snprintf(look->why, sizeof(look->why), "it holds another program's tables");
+		free(have);
+		free(want);
+	} else if (objects > 0) {
+		snprintf(look->why, sizeof(look->why), "it holds another program's tables");
+	} else {
+		snprintf(look->why, sizeof(look->why),
+			 "its schema version %d is not one turnout wrote", version);
+	}
+	return SQLITE_OK;
+}
+
+/* path with suffix ("-wal", "-shm"): the files SQLite keeps beside it.
+ * Paths are shorter than PATH_MAX (check_name). */
+static void side_path(char *out, size_t len, const char *path, const char *suffix)
+{
+	snprintf(out, len, "%s%s", path, suffix);
+}
+
+static int side_exists(const char *path, const char *suffix)
+{
+	char side[PATH_MAX + 8];
+	struct stat sb;
+
+	side_path(side, sizeof(side), path, suffix);
+	return lstat(side, &sb) == 0;
+}
+
+/* A URI that makes SQLite read path without locks and without creating
+ * anything beside it (immutable=1); every byte that could mean something
+ * in a URI is %-escaped. Caller frees; NULL when out of memory. */
+static char *immutable_uri(const char *path)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const unsigned char *p;
+	tn_code rc;
+
+	/* "file://" + "/abs": an empty authority, so "//x" stays a path */
+	rc = tn_buf_add(&b, path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p && rc == TN_OK; p++)
+		rc = isalnum(*p) || strchr("/-._~", *p) ? tn_buf_addch(&b, (char)*p)
+							: tn_buf_addf(&b, "%%%02X", *p);
+	if (rc == TN_OK)
+		rc = tn_buf_add(&b, "?mode=ro&immutable=1");
+	if (rc != TN_OK) {
+		tn_buf_free(&b);
+		return NULL;
+	}
+	return tn_buf_detach(&b, NULL);
+}
+
+/* Looks into an unmarked file with SQLite, changing nothing and creating
+ * nothing beside it. Without a -wal file no connection has a WAL database
+ * open, and its pages change only when a checkpoint copies a WAL in, so
+ * it is read as immutable (no -shm, no locks); if a -wal appears
+ * meanwhile, it is read again, read-only through the WAL like any reader. */
+static tn_code probe(const char *path, struct look *look, struct tn_err *err)
+{
+	sqlite3 *conn = NULL;
+	char *uri = NULL;
+	int wal, s, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		wal = side_exists(path, "-wal");
+		if (!wal && !(uri = immutable_uri(path)))
+			return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+		s = sqlite3_open_v2(wal ? path : uri, &conn,
+				    SQLITE_OPEN_READONLY | (wal ? 0 : SQLITE_OPEN_URI), NULL);
+		free(uri);
+		uri = NULL;
+		if (s == SQLITE_OK) {
+			/* one read transaction: one snapshot, however many
+			 * migrations another process commits meanwhile */
+			sqlite3_busy_timeout(conn, BUSY_TIMEOUT_MS);
+			s = sqlite3_exec(conn, "BEGIN", NULL, NULL, NULL);
+			if (s == SQLITE_OK)
+				s = recognise(conn, look);
+			sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (s == SQLITE_NOMEM) {
+			sqlite3_close(conn);
+			return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+		}
+		if (s != SQLITE_OK) {
+			look->kind = KIND_FOREIGN;
+			snprintf(look->why, sizeof(look->why), "SQLite cannot read it: %s",
+				 conn ? sqlite3_errmsg(conn) : sqlite3_errstr(s));
+		}
+		sqlite3_close(conn);
+		conn = NULL;
+		if (wal || !side_exists(path, "-wal"))
+			break;
+	}
+	return TN_OK;
+}
+
+/* What the file is, from its first 100 bytes (the SQLite header: magic
+ * at 0, journal mode at 18-19, user_version at 60, application_id at 68),
+ * read with read(2) so that nothing of another program's file is touched
+ * on the way; only an unmarked SQLite file needs SQLite to tell (probe). */
+static tn_code look_at(const char *path, const struct stat *sb, struct look *look,
+		       struct tn_err *err)
+{
+	unsigned char h[100];
+	unsigned long app;
+	ssize_t n;
+	int fd;
+
+	memset(look, 0, sizeof(*look));
+	if (sb->st_size == 0) {
+		look->kind = KIND_EMPTY;
+		return TN_OK;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+	n = pread(fd, h, sizeof(h), 0);
+	if (n < 0) {
+		tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+		close(fd);
+		return TN_IO;
+	}
+	close(fd);
+	look->kind = KIND_FOREIGN;
+	if (n < (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
+		snprintf(look->why, sizeof(look->why), "it is not an SQLite database");
+		return TN_OK;
+	}
+	look->wal = h[18] == 2 || h[19] == 2;
+	app = (unsigned long)h[68] << 24 | (unsigned long)h[69] << 16 |
+	      (unsigned long)h[70] << 8 | h[71];
+	if (app == TN_SCHEMA_MARK) {
+		look->kind = KIND_OURS;
+		return TN_OK;
+	}
+	if (app != 0) {
+		snprintf(look->why, sizeof(look->why),
+			 "it carries another program's mark (application_id %ld)",
+			 (long)(int32_t)app);
+		return TN_OK;
+	}
+	/* The header may be older than the WAL (a mark not yet checkpointed),
+	 * and only SQLite reads the schema. */
+	return probe(path, look, err);
+}
+
+static tn_code refuse(const char *path, const char *why, struct tn_err *err)
+{
+	tn_err_set(err, TN_FAIL, "database '%s': not a turnout database", path);
+	tn_err_hint(err, "%s", why);
+	tn_err_next(err, TN_NEXT_OTHER_DB);
+	return TN_FAIL;
+}
+
+static tn_code not_initialised(const char *path, struct tn_err *err)
+{
+	tn_err_set(err, TN_NOINIT, "database '%s': not a turnout database", path);
+	tn_err_next(err, TN_NEXT_INIT);
+	return TN_NOINIT;
+}
+
+/* SQLite reads "file:..." as a URI (Debian builds it with URIs on) and
+ * ":memory:" as a database in memory: a --db that looks like either
+ * would not be the file the user meant. */
+static tn_code check_name(const char *path, struct tn_err *err)
+{
+	if (!*path)
+		return tn_err_set(err, TN_USAGE, "database '': empty file name");
+	if (strncasecmp(path, "file:", 5) == 0 || strncmp(path, ":memory:", 8) == 0) {
+		tn_err_set(err, TN_USAGE, "database '%s': not a file name", path);
+		tn_err_hint(err, "SQLite reads a name that starts with 'file:' or"
+			    " ':memory:' as something else; for a file of that name"
+			    " write ./%s", path);
+		return TN_USAGE;
+	}
+	if (strlen(path) >= PATH_MAX)
+		return tn_err_set(err, TN_USAGE, "database '%.40s...': file name too long",
+				  path);
+	return TN_OK;
+}
+
+/* ---- permissions --------------------------------------------------------- */
+
+static int others_of(mode_t mode)
+{
+	return (mode & (S_IRGRP | S_IROTH) ? TN_DB_OTHERS_READ : 0) |
+	       (mode & (S_IWGRP | S_IWOTH) ? TN_DB_OTHERS_WRITE : 0);
+}
+
+/* Creates the database file readable and writable by its owner only,
+ * whatever the umask: it holds the ticket-signing secret key and every
+ * e-mail address. SQLite gives the -wal and -shm it creates beside a
+ * database the database file's permissions. Another process creating it
+ * first (EEXIST) is fine: then it is opened like any existing file. */
+static tn_code create_file(const char *path, struct tn_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return TN_OK;
+		return tn_err_set(err, TN_IO, "database '%s': cannot create it: %s", path,
+				  strerror(errno));
+	}
+	if (fchmod(fd, 0600) != 0) {
+		tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return TN_IO;
+	}
+	close(fd);
+	return TN_OK;
+}
+
+/* The directory that holds path. */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+static void why_not(char *why, size_t len, int error, const char *what)
+{
+	if (error == EROFS)
+		snprintf(why, len, "the file system is read-only");
+	else if (error == EACCES || error == EPERM)
+		snprintf(why, len, "no permission to write %s", what);
+	else
+		snprintf(why, len, "cannot write %s: %s", what, strerror(error));
+}
+
+/* Why this process cannot write the database, or "" when it can. In WAL
+ * mode a writer needs the file, and the -wal and -shm beside it, or the
+ * directory that SQLite creates them in. */
+static void write_block(const char *path, char *why, size_t len)
+{
+	char dir[PATH_MAX], side[PATH_MAX + 8], what[PATH_MAX + 32];
+	const char *suffix[] = { "-wal", "-shm" };
+	int dir_error = 0, i;
+
+	why[0] = '\0';
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0) {
+		why_not(why, len, errno, "it");
+		return;
+	}
+	dir_of(path, dir, sizeof(dir));
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		dir_error = errno;
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		if (side_exists(path, suffix[i])) {
+			if (faccessat(AT_FDCWD, side, W_OK, AT_EACCESS) != 0) {
+				snprintf(what, sizeof(what), "'%s'", side);
+				why_not(why, len, errno, what);
+				return;
+			}
+		} else if (dir_error) {
+			snprintf(what, sizeof(what), "in directory '%s'", dir);
+			why_not(why, len, dir_error, what);
+			return;
+		}
+	}
+}
+
+/* A read-only connection to a WAL database reads through the -wal and
+ * -shm files: they must exist and be readable, or SQLite must be able to
+ * create them for the database's owner (created for another user, they
+ * would be that user's, and the owner could no longer write). */
+static tn_code check_readable(const char *path, const struct stat *sb,
+			      const char *readonly, struct tn_err *err)
+{
+	char dir[PATH_MAX], side[PATH_MAX + 8];
+	const char *suffix[] = { "-wal", "-shm" };
+	int i;
+
+	dir_of(path, dir, sizeof(dir));
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		if (side_exists(path, suffix[i])) {
+			if (faccessat(AT_FDCWD, side, R_OK, AT_EACCESS) == 0)
+				continue;
+			tn_err_set(err, TN_IO, "database '%s': read-only (%s), and '%s'"
+				   " cannot be read", path, readonly, side);
+			tn_err_hint(err, "it takes the database file's permissions the"
+				    " next time its owner runs turnout");
+			return TN_IO;
+		}
+		if (geteuid() == sb->st_uid &&
+		    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0)
+			continue;
+		tn_err_set(err, TN_IO, "database '%s': read-only (%s), and '%s' does"
+			   " not exist", path, readonly, side);
+		tn_err_hint(err, "SQLite needs it to read the database; it is made,"
+			    " and kept beside it, when the owner runs a turnout command");
+		return TN_IO;
+	}
+	return TN_OK;
+}
+
+/* Gives the -wal and -shm the database file's permissions, so that a
+ * chmod of the database reaches them (turnout keeps them beside it, see
+ * connect): 600 locks them too, 640 lets a group of readers read. Only
+ * files of the database's owner are changed. */
+static void side_modes(const char *path, const struct stat *sb)
+{
+	char side[PATH_MAX + 8];
+	const char *suffix[] = { "-wal", "-shm" };
+	struct stat ss;
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		side_path(side, sizeof(side), path, suffix[i]);
+		fd = open(side, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &ss) == 0 && S_ISREG(ss.st_mode) && ss.st_uid == sb->st_uid &&
+		    (ss.st_mode & 0777) != (sb->st_mode & 0777))
+			(void)!fchmod(fd, sb->st_mode & 0777);
+		close(fd);
+	}
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+/* Opens the connection (oflags: SQLITE_OPEN_READWRITE or _READONLY). */
+static tn_code connect(struct tn_db *db, int oflags, struct tn_err *err)
+{
+	int on = 1;
+
+	if (sqlite3_open_v2(db->path, &db->conn, oflags, NULL) != SQLITE_OK)
+		return tn_err_set(err, TN_DB, "database '%s': %s", db->path,
+				  db->conn ? sqlite3_errmsg(db->conn) : "cannot open");
+	/* SQLite opens a file it may not write read-only without a word */
+	if ((oflags & SQLITE_OPEN_READWRITE) && sqlite3_db_readonly(db->conn, "main") == 1)
+		return tn_err_set(err, TN_IO, "database '%s': read-only: cannot open it"
+				  " for writing", db->path);
+	sqlite3_extended_result_codes(db->conn, 1);
+	sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
+	add_functions(db->conn);
+	/* The -wal and -shm stay beside the database after the last
+	 * connection closes (the WAL emptied, journal_size_limit): SQLite
+	 * can only read a WAL database through them, and a reader who may not
+	 * write in the directory cannot create them. */
+	sqlite3_file_control(db->conn, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	return TN_OK;
+}
+
+/* Writes turnout's mark into a blank database (init) or one an earlier
+ * turnout made, after looking again under the write lock: another
+ * process may have marked it, or changed it, since the first look. */
+static tn_code mark(struct tn_db *db, int flags, struct tn_err *err)
+{
+	struct look look = { 0 };
+	char pragma[64];
+	tn_code rc;
+	int s;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
+	if ((s = recognise(db->conn, &look)) == SQLITE_NOMEM)
+		rc = tn_err_set(err, TN_NOMEM, "database '%s': out of memory", db->path);
+	else if (s != SQLITE_OK)
+		rc = tn_db_fail(db, err);
+	else if (look.kind == KIND_FOREIGN)
+		rc = refuse(db->path, look.why, err);
+	else if (look.kind == KIND_BLANK && !(flags & TN_DB_CREATE))
+		rc = not_initialised(db->path, err);
+	else if (look.kind != KIND_OURS) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA application_id=%d", TN_SCHEMA_MARK);
+		rc = tn_db_exec(db, pragma, err);
+	}
+	return tn_db_end(db, rc, err);
+}
+
+static tn_code needs_upgrade(const char *path, const char *readonly,
+			     struct tn_err *err)
+{
+	tn_err_set(err, TN_FAIL, "database '%s': made by an earlier turnout and needs"
+		   " an upgrade, but it is read-only: %s", path, readonly);
+	tn_err_hint(err, "run a turnout command once as a user who may write it");
+	return TN_FAIL;
+}
+
+/* After the mark: the schema version, the pragmas and the migrations. */
+static tn_code settle(struct tn_db *db, int flags, struct tn_err *err)
+{
+	int v, latest = tn_schema_count();
+	tn_code rc;
+
+	if ((v = user_version(db)) < 0) {
+		rc = tn_err_prefix(err, tn_db_fail(db, err), "read schema version");
+		if (db->readonly[0])
+			tn_err_hint(err, "it is read-only (%s)", db->readonly);
+		return rc;
+	}
+	if (v > latest)
+		return tn_err_set(err, TN_FAIL,
+				  "database '%s': schema version %d is newer than this turnout (%d)",
+				  db->path, v, latest);
+	if (v == 0 && !(flags & TN_DB_CREATE))
+		return not_initialised(db->path, err);
+	if (db->readonly[0]) {
+		if (v < latest)
+			return needs_upgrade(db->path, db->readonly, err);
+		return tn_db_exec(db, "PRAGMA foreign_keys=ON;", err);
 	}
 	/* WAL lets readers (reports, the door) run beside a writer; FULL
 	 * makes every commit durable, as the guarantees promise. */
@@ -399,19 +880,113 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 			/* Freed and overwritten cells are zeroed, so an erased
 			 * name or an old e-mail does not linger in free space
 			 * ('follower forget'). */
-			"PRAGMA secure_delete=ON;", err);
+			"PRAGMA secure_delete=ON;"
+			/* The WAL kept beside the database (connect) is
+			 * emptied when the last connection closes, and cut back
+			 * to 64 MiB after a checkpoint. */
+			"PRAGMA journal_size_limit=67108864;", err);
 	if (rc == TN_OK) {
 		/* from here on, only tn_db_end commits (the pragmas above
 		 * may write the file header in a transaction of their own) */
 		sqlite3_commit_hook(db->conn, commit_hook, db);
 		rc = migrate(db, err);
 	}
+	return rc;
+}
+
+/* A new handle for path, connected (read-only when readonly says why),
+ * marked if it is not yet, migrated. */
+static tn_code open_handle(const char *path, int flags, enum kind kind,
+			   const char *readonly, int others, struct tn_db **out,
+			   struct tn_err *err)
+{
+	struct tn_db *db = calloc(1, sizeof(*db));
+	tn_code rc;
+
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return tn_err_set(err, TN_NOMEM, "database '%s': out of memory", path);
+	}
+	db->others = others;
+	snprintf(db->readonly, sizeof(db->readonly), "%s", readonly);
+	rc = connect(db, readonly[0] ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, err);
+	if (rc == TN_OK && kind != KIND_OURS)
+		rc = mark(db, flags, err);
+	if (rc == TN_OK)
+		rc = settle(db, flags, err);
 	if (rc != TN_OK) {
 		tn_db_close(db);
 		return rc;
 	}
 	*out = db;
 	return TN_OK;
+}
+
+tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
+		   struct tn_err *err)
+{
+	struct look look;
+	struct stat sb;
+	char readonly[sizeof(((struct tn_db *)0)->readonly)];
+	tn_code rc;
+
+	*out = NULL;
+	if (flags & TN_DB_MEMORY)
+		return open_handle(":memory:", TN_DB_CREATE, KIND_EMPTY, "", 0, out, err);
+	if ((rc = check_name(path, err)) != TN_OK)
+		return rc;
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tn_err_set(err, TN_IO, "database '%s': %s", path,
+					  strerror(errno));
+		if (!(flags & TN_DB_CREATE)) {
+			tn_err_set(err, TN_NOINIT, "database '%s': does not exist", path);
+			tn_err_next(err, TN_NEXT_INIT);
+			return TN_NOINIT;
+		}
+		if ((rc = create_file(path, err)) != TN_OK)
+			return rc;
+		if (stat(path, &sb) != 0)
+			return tn_err_set(err, TN_IO, "database '%s': %s", path,
+					  strerror(errno));
+	}
+	/* Whose file it is, before SQLite may write a byte of it. */
+	if (!S_ISREG(sb.st_mode))
+		return refuse(path, "it is not a regular file", err);
+	if ((rc = look_at(path, &sb, &look, err)) != TN_OK)
+		return rc;
+	if (look.kind == KIND_FOREIGN)
+		return refuse(path, look.why, err);
+	if ((look.kind == KIND_EMPTY || look.kind == KIND_BLANK) && !(flags & TN_DB_CREATE))
+		return not_initialised(path, err);
+
+	write_block(path, readonly, sizeof(readonly));
+	if (readonly[0]) {
+		if (!(flags & TN_DB_READ) || look.kind == KIND_EMPTY ||
+		    look.kind == KIND_BLANK)
+			return tn_err_set(err, TN_IO, "database '%s': read-only: %s", path,
+					  readonly);
+		if (look.kind != KIND_OURS)
+			return needs_upgrade(path, readonly, err);
+		if (look.wal && (rc = check_readable(path, &sb, readonly, err)) != TN_OK)
+			return rc;
+	} else {
+		side_modes(path, &sb);
+	}
+	return open_handle(path, flags, look.kind, readonly, others_of(sb.st_mode),
+			   out, err);
+}
+
+int tn_db_too_open(struct tn_db *db)
+{
+	return db->others;
+}
+
+int tn_db_path_too_open(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? others_of(sb.st_mode) : 0;
 }
 
 void tn_db_close(struct tn_db *db)
@@ -434,6 +1009,9 @@ tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
 		       int line)
 {
 	if (db->depth == 0) {
+		if (db->readonly[0])
+			return tn_err_set(err, TN_IO, "database '%s': read-only: %s",
+					  db->path, db->readonly);
 		db->commit_error[0] = '\0';
 		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
 		    != SQLITE_OK)

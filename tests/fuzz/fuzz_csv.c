@@ -66,7 +66,7 @@ static void import_all(const uint8_t *data, size_t size, int strict)
 	tn_code rc;
 
 	if (!db) {
-		CHECK(tn_db_open(":memory:", TN_DB_CREATE, &db, &err) == TN_OK);
+		CHECK(tn_db_open(NULL, TN_DB_MEMORY, &db, &err) == TN_OK);
 		atexit(close_db);
 		CHECK(tn_channel_add(db, "fuzz", "telegram", NULL, -1, &err) == TN_OK);
 		CHECK(tn_channel_find(db, "fuzz", &ch, &err) == TN_OK);

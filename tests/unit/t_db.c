@@ -1,4 +1,6 @@
-/* Unit tests: opening, migrations, nested transactions, settings. */
+/* Unit tests: opening, migrations, nested transactions, settings, whose
+ * file it is, and the permissions of new files. */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -49,6 +51,203 @@ static void copy_file(const char *from, const char *to)
 		fclose(out);
 }
 
+/* The whole file at path (NULL if it cannot be read); *len its size.
+ * Caller frees. */
+static char *slurp(const char *path, long *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+
+	*len = -1;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (*len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (data = malloc(*len + 1)) &&
+	    fread(data, 1, *len, f) != (size_t)*len) {
+		free(data);
+		data = NULL;
+	}
+	fclose(f);
+	return data;
+}
+
+/* Runs sql on the file with SQLite itself (another program). */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *raw;
+
+	sqlite3_open(path, &raw);
+	sqlite3_exec(raw, sql, NULL, NULL, NULL);
+	sqlite3_close(raw);
+}
+
+static int side_exists(const char *path, const char *suffix)
+{
+	char side[600];
+
+	snprintf(side, sizeof(side), "%s%s", path, suffix);
+	return access(side, F_OK) == 0;
+}
+
+static int mode_of(const char *path, const char *suffix)
+{
+	char side[600];
+	struct stat sb;
+
+	snprintf(side, sizeof(side), "%s%s", path, suffix);
+	return stat(side, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
+}
+
+/* tn_db_open must refuse the file at path as not turnout's (plain, for
+ * init and for a reader), naming why in the hint, and leave every byte of
+ * it as it was, with no -wal or -shm beside it. */
+static void refused_unchanged(const char *path, const char *hint, const char *what)
+{
+	struct tn_db *db = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	long before_len, after_len;
+	char *before = slurp(path, &before_len), *after;
+	int flags[] = { 0, TN_DB_CREATE, TN_DB_READ }, i;
+
+	for (i = 0; i < 3; i++) {
+		is_int(tn_db_open(path, flags[i], &db, &err), TN_FAIL,
+		       "%s is refused (flags %d)", what, flags[i]);
+		ok(strstr(err.msg, "not a turnout database") && strstr(err.hint, hint),
+		   "saying so: %s (%s)", err.msg, err.hint);
+		tn_db_close(db);
+		db = NULL;
+	}
+	after = slurp(path, &after_len);
+	ok(before && after && before_len == after_len && memcmp(before, after, before_len) == 0,
+	   "and %s is byte for byte as it was", what);
+	ok(!side_exists(path, "-wal") && !side_exists(path, "-shm"), "with no -wal or -shm beside it");
+	free(before);
+	free(after);
+}
+
+/* A file is turnout's only when it carries the mark, or is exactly what
+ * an earlier turnout made; anything else is never changed. */
+static void test_whose_file(const char *dir, const char *top)
+{
+	char path[512], fixture[512];
+	struct tn_db *db = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/notes.db", dir);
+	raw_exec(path, "CREATE TABLE notes(x); PRAGMA user_version=1");
+	refused_unchanged(path, "another program's tables", "another program's database at version 1");
+
+	snprintf(path, sizeof(path), "%s/notes42.db", dir);
+	raw_exec(path, "CREATE TABLE notes(x); PRAGMA user_version=42");
+	refused_unchanged(path, "another program's tables", "one at version 42");
+
+	snprintf(path, sizeof(path), "%s/notes-wal.db", dir);
+	raw_exec(path, "PRAGMA journal_mode=WAL; CREATE TABLE notes(x); PRAGMA user_version=2");
+	refused_unchanged(path, "another program's tables", "a WAL-mode one");
+
+	snprintf(path, sizeof(path), "%s/future.db", dir);
+	raw_exec(path, "PRAGMA user_version=999");
+	refused_unchanged(path, "schema version 999", "an unmarked file at version 999");
+
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/schema-v1.db", top ? top : ".");
+	snprintf(path, sizeof(path), "%s/v1-extra.db", dir);
+	copy_file(fixture, path);
+	raw_exec(path, "PRAGMA journal_mode=DELETE; CREATE TABLE notes(x)");
+	refused_unchanged(path, "another program's tables", "a version-1 schema with one more table");
+
+	snprintf(path, sizeof(path), "%s/v1-less.db", dir);
+	copy_file(fixture, path);
+	raw_exec(path, "PRAGMA journal_mode=DELETE; DROP INDEX follower_handle");
+	refused_unchanged(path, "another program's tables", "a version-1 schema without an index");
+
+	snprintf(path, sizeof(path), "%s/v2-as-v1.db", dir);
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/schema-v2.db", top ? top : ".");
+	copy_file(fixture, path);
+	raw_exec(path, "PRAGMA journal_mode=DELETE; PRAGMA user_version=1");
+	refused_unchanged(path, "another program's tables", "a version-2 schema that says version 1");
+
+	snprintf(path, sizeof(path), "%s/other-app.db", dir);
+	copy_file(fixture, path);
+	raw_exec(path, "PRAGMA journal_mode=DELETE; PRAGMA application_id=1234");
+	refused_unchanged(path, "another program's mark (application_id 1234)",
+			  "a turnout schema with another program's mark");
+
+	snprintf(path, sizeof(path), "%s/text.db", dir);
+	f = fopen(path, "w");
+	fputs("name,email\nAnna,anna@example.org\n", f);
+	fclose(f);
+	refused_unchanged(path, "not an SQLite database", "a text file");
+
+	snprintf(path, sizeof(path), "%s/marked-future.db", dir);
+	raw_exec(path, "PRAGMA application_id=1416515445; PRAGMA user_version=999");
+	is_int(tn_db_open(path, 0, &db, &err), TN_FAIL, "a marked file from a newer turnout is refused");
+	ok(strstr(err.msg, "newer than this turnout") != NULL, "with a clear message: %s", err.msg);
+
+	is_int(tn_db_open(":memory:", TN_DB_CREATE, &db, &err), TN_USAGE, "':memory:' is not a file name");
+	ok(strstr(err.msg, "not a file name") && strstr(err.hint, "./:memory:"),
+	   "and the hint says how to name such a file: %s", err.hint);
+	is_int(tn_db_open("file:x.db?mode=memory", TN_DB_CREATE, &db, &err), TN_USAGE,
+	       "nor is an SQLite URI");
+	is_int(tn_db_open("", TN_DB_CREATE, &db, &err), TN_USAGE, "nor the empty name");
+	ok(access("file:x.db?mode=memory", F_OK) != 0, "and no file of that name appears");
+	is_int(tn_db_open(NULL, TN_DB_MEMORY, &db, &err), TN_OK, "TN_DB_MEMORY opens one in memory");
+	if (db) {
+		is_int(count(db, "PRAGMA user_version"), tn_db_schema_latest(), "at the latest schema");
+		tn_db_close(db);
+	}
+}
+
+/* A new database and the files beside it are the owner's only. */
+static void test_permissions(const char *dir)
+{
+	char path[512];
+	struct tn_db *db = NULL;
+	struct tn_err err = TN_ERR_INIT;
+	mode_t old = umask(0);
+
+	snprintf(path, sizeof(path), "%s/private.db", dir);
+	is_int(tn_db_open(path, TN_DB_CREATE, &db, &err), TN_OK, "a new database under umask 0 (%s)", err.msg);
+	umask(old);
+	if (!db)
+		return;
+	is_int(count(db, "PRAGMA application_id"), 0x546E4F75, "it carries turnout's mark, \"TnOu\"");
+	{
+		long len;
+		char *bytes = slurp(path, &len);
+
+		ok(bytes && len >= 100 && memcmp(bytes + 68, "TnOu", 4) == 0,
+		   "in the main file's header already, not only in the WAL");
+		free(bytes);
+	}
+	is_int(mode_of(path, ""), 0600, "the database is 0600 whatever the umask");
+	is_int(mode_of(path, "-wal"), 0600, "and so is its -wal");
+	is_int(mode_of(path, "-shm"), 0600, "and its -shm");
+	is_int(tn_db_too_open(db), 0, "nothing to warn about");
+	tn_db_close(db);
+	ok(side_exists(path, "-wal") && side_exists(path, "-shm"),
+	   "the -wal and -shm stay beside it for readers who may not create them");
+
+	chmod(path, 0644);
+	is_int(tn_db_path_too_open(path), TN_DB_OTHERS_READ, "a 0644 file is readable by others");
+	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "it opens all the same");
+	if (db) {
+		is_int(tn_db_too_open(db), TN_DB_OTHERS_READ, "and the handle says others may read it");
+		is_int(mode_of(path, "-wal"), 0644, "the -wal follows a chmod of the database");
+		is_int(mode_of(path, "-shm"), 0644, "and so does the -shm");
+		tn_db_close(db);
+	}
+	chmod(path, 0620);
+	is_int(tn_db_path_too_open(path), TN_DB_OTHERS_WRITE, "a 0620 file is writable by its group");
+	chmod(path, 0600);
+	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "after chmod 600");
+	if (db) {
+		is_int(tn_db_too_open(db), 0, "nothing to warn about");
+		is_int(mode_of(path, "-shm"), 0600, "and the -shm is the owner's only again");
+		tn_db_close(db);
+	}
+}
+
 /* tests/data/schema-v2.db was made by turnout at schema version 2
  * (tests/data/schema-v2.sql is its dump): one address in three forms of
  * its domain (anna@ПРИМЕР.РФ, anna@xn--e1afmkfd.xn--p1ai, anna@пример.рф)
@@ -69,6 +268,7 @@ static void test_v2_upgrade(const char *dir, const char *top)
 	if (!db)
 		return;
 	is_int(count(db, "PRAGMA user_version"), tn_db_schema_latest(), "and is upgraded to the latest version");
+	is_int(count(db, "PRAGMA application_id"), 0x546E4F75, "and marked as turnout's");
 	is_int(count(db, "SELECT count(*) FROM person"), 6, "three people of one address are one; the rest are kept");
 	is_str(text(db, "SELECT group_concat(id, ',') FROM (SELECT id FROM person ORDER BY id)"),
 	       "1,4,5,7,8,9", "the oldest person of each address keeps its id");
@@ -165,6 +365,7 @@ int main(void)
 	is_int(tn_db_open(path, 0, &db, &err), TN_OK, "the v1 fixture opens (%s)", err.msg);
 	if (db) {
 		is_int(count(db, "PRAGMA user_version"), tn_db_schema_latest(), "and is upgraded to the latest version");
+		is_int(count(db, "PRAGMA application_id"), 0x546E4F75, "and marked as turnout's");
 		is_int(count(db, "SELECT count(*) FROM person"), 3, "its people are kept");
 		is_int(count(db, "SELECT count(*) FROM follower"), 4, "its followers are kept");
 		is_int(count(db, "SELECT count(*) FROM channel"), 2, "its channels are kept");
@@ -175,15 +376,8 @@ int main(void)
 	}
 
 	test_v2_upgrade(dir, top);
-
-	/* a database from a newer turnout is refused, untouched */
-	sqlite3 *raw;
-	snprintf(path, sizeof(path), "%s/future.db", dir);
-	sqlite3_open(path, &raw);
-	sqlite3_exec(raw, "PRAGMA user_version=999", NULL, NULL, NULL);
-	sqlite3_close(raw);
-	is_int(tn_db_open(path, 0, &db, &err), TN_FAIL, "a newer schema is refused");
-	ok(strstr(err.msg, "newer than this turnout") != NULL, "with a clear message: %s", err.msg);
+	test_whose_file(dir, top);
+	test_permissions(dir);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
