@@ -352,9 +352,18 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		if (erc == TN_NOMEM)
 			return tn_err_set(err, TN_NOMEM, "out of memory");
 		if (erc != TN_OK) {
+			int32_t cp = tn_text_invisible(cell[COL_EMAIL], len[COL_EMAIL]);
+
 			tn_buf_add(&im->reason, "column 'email': not an address ('");
 			quote_value(&im->reason, cell[COL_EMAIL], len[COL_EMAIL]);
-			tn_buf_add(&im->reason, "')");
+			tn_buf_add(&im->reason, "'");
+			/* the quoted value looks right: say what cannot be seen */
+			if (cp)
+				tn_buf_addf(&im->reason, " has a %s, U+%04X",
+					    cp == 0xA0 ? "no-break space"
+						       : "zero-width character",
+					    (unsigned)cp);
+			tn_buf_add(&im->reason, ")");
 			return reject(im, line, err);
 		}
 	} else if (!len[COL_HANDLE]) {

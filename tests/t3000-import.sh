@@ -240,4 +240,18 @@ test_expect_success 'a domain that is no IDNA domain is rejected with the reason
 	grep -q "rejected 2" out
 '
 
+test_expect_success 'an address with a no-break or zero-width space is rejected and says so' '
+	printf "email,name\nnbsp\302\240@example.org,A\nzw@exam\342\200\213ple.org,B\n\357\273\277bom@example.org,C\nwj@example.org\342\201\240,D\nok-visible@example.org,E\n" >invisible.csv &&
+	tn follower import news invisible.csv >out 2>err &&
+	echo "inserted 1, updated 0, rejected 4" >expect &&
+	test_cmp expect out &&
+	grep -F "invisible.csv:2: column '\''email'\'': not an address ('\''nbsp" err | grep -F "has a no-break space, U+00A0)" &&
+	grep -F "invisible.csv:3: " err | grep -F "has a zero-width character, U+200B)" &&
+	grep -F "invisible.csv:4: " err | grep -F "U+FEFF)" &&
+	grep -F "invisible.csv:5: " err | grep -F "U+2060)" &&
+	test "$(q "SELECT count(*) FROM person WHERE email LIKE '\''%example.org%'\'' AND (email LIKE '\''nbsp%'\'' OR email LIKE '\''zw@%'\'' OR email LIKE '\''%bom@%'\'' OR email LIKE '\''wj@%'\'')")" = 0 &&
+	test_db_unchanged 1 tn follower import --strict news invisible.csv 2>err &&
+	grep -F "invisible.csv:2: column '\''email'\''" err
+'
+
 test_done

@@ -18,21 +18,27 @@ int tn_utf8_valid(const char *s, size_t len);
  * byte on a malformed sequence. end bounds the read. */
 int32_t tn_utf8_next(const char **s, const char *end);
 
-/* Checks an e-mail address (local@domain, a dotted domain, no spaces or
- * control characters, at most 254 octets) and writes its canonical form
+/* The first character of s[0..len) that is invisible or looks like a
+ * plain space -- U+00A0 no-break space, U+200B-U+200D zero-width space
+ * and joiners, U+2060 word joiner, U+FEFF -- as its code point, or 0 if
+ * there is none. */
+int32_t tn_text_invisible(const char *s, size_t len);
+
+/* Checks an e-mail address (local@domain, a dotted domain, no spaces,
+ * no-break spaces, zero-width or control characters, at most 254 octets) and writes its canonical form
  * into out: surrounding blanks trimmed, the local part kept as written
  * (RFC 5321 lets it be case-sensitive) but in NFC, and the domain as its
  * lower-case A-label through libidn2's UTS #46 mapping, so that
  * "anna@ПРИМЕР.РФ", "anna@пример.рф" and "anna@xn--e1afmkfd.xn--p1ai" are
- * one address. Returns TN_BADINPUT with a reason in err ("not an
- * address") if invalid, TN_NOMEM on allocation failure. */
+ * one address. Returns TN_BADINPUT with a reason in err ("no '@' in
+ * address", "zero-width character (U+200B) in address") if invalid, TN_NOMEM on allocation failure. */
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
 
 /* Appends the form of a normalised address to show a person: the domain's
  * A-labels turned back into U-labels ("anna@пример.рф"). An address whose
- * domain has no A-label, or one libidn2 cannot decode, is appended as
- * stored. TN_NOMEM on allocation failure. */
+ * domain has no A-label, one libidn2 cannot decode, or one whose U-label
+ * has a zero-width joiner, is appended as stored. TN_NOMEM on allocation failure. */
 tn_code tn_email_display(const char *email, struct tn_buf *out);
 
 /* Checks that s can be a text value (a name, a title): valid UTF-8 and

@@ -70,6 +70,40 @@ int tn_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+/* The code point of a character that looks like nothing or like a plain
+ * space -- U+00A0 no-break space, U+200B-U+200D zero-width space and
+ * joiners, U+2060 word joiner, U+FEFF zero-width no-break space (BOM) --
+ * at the start of s[0..len), or 0. Pasted from a web page or a word
+ * processor, they make two addresses that read the same differ, and
+ * UTS #46 would even drop some of them from a domain without a word. */
+static int32_t invisible_at(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+		return 0xA0;
+	if (len < 3)
+		return 0;
+	if (u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8D)
+		return 0x2000 + (u[2] - 0x80);
+	if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0xA0)
+		return 0x2060;
+	if (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		return 0xFEFF;
+	return 0;
+}
+
+int32_t tn_text_invisible(const char *s, size_t len)
+{
+	const char *end = s + len;
+	int32_t cp;
+
+	for (; s < end; s++)
+		if ((unsigned char)*s >= 0xC2 && (cp = invisible_at(s, (size_t)(end - s))))
+			return cp;
+	return 0;
+}
+
 static int local_char_ok(unsigned char c)
 {
 	/* RFC 5322 atext plus the dot; quoted local parts are not accepted. */
@@ -103,6 +137,7 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	char *ascii = NULL;
 	size_t len, dlen;
 	tn_code rc = TN_OK;
+	int32_t cp;
 	int irc;
 
 	while (*start == ' ' || *start == '\t')
@@ -114,6 +149,10 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	at = memrchr(start, '@', len);
 	if (!len)
 		return tn_err_set(err, TN_BADINPUT, "empty address");
+	if ((cp = tn_text_invisible(start, len)))
+		return tn_err_set(err, TN_BADINPUT, "%s (U+%04X) in address",
+				  cp == 0xA0 ? "no-break space" : "zero-width character",
+				  (unsigned)cp);
 	if (len > 254)
 		return tn_err_set(err, TN_BADINPUT, "address longer than 254 octets");
 	if (!at)
@@ -197,7 +236,11 @@ tn_code tn_email_display(const char *email, struct tn_buf *out)
 	irc = idn2_to_unicode_8z8z(at + 1, &unicode, 0);
 	if (irc == IDN2_MALLOC)
 		return TN_NOMEM;
-	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode))) {
+	/* A U-label with a joiner (IDNA2008 allows ZWJ and ZWNJ in some
+	 * scripts) would show an invisible character, and its shown form
+	 * would not be accepted back as an address: show the stored one. */
+	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode)) ||
+	    tn_text_invisible(unicode, strlen(unicode))) {
 		idn2_free(unicode);
 		return tn_buf_add(out, email);   /* shown as stored */
 	}

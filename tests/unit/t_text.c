@@ -80,6 +80,43 @@ static void test_email(void)
 	tn_buf_free(&b);
 }
 
+/* Characters that cannot be seen, pasted in with an address: refused,
+ * wherever they stand, with the reason naming the character. */
+static void test_email_invisible(void)
+{
+	static const struct { const char *in; const char *why; } bad[] = {
+		{ "anna\xC2\xA0@example.org", "no-break space (U+00A0) in address" },
+		{ "anna@example.org\xC2\xA0", "no-break space (U+00A0) in address" },
+		{ "\xC2\xA0" "anna@example.org", "no-break space (U+00A0) in address" },
+		{ "an\xE2\x80\x8Bna@example.org", "zero-width character (U+200B) in address" },
+		{ "anna@exa\xE2\x80\x8Bmple.org", "zero-width character (U+200B) in address" },
+		{ "anna@example.org\xE2\x80\x8C", "zero-width character (U+200C) in address" },
+		{ "anna\xE2\x80\x8D@example.org", "zero-width character (U+200D) in address" },
+		{ "anna@example\xE2\x81\xA0.org", "zero-width character (U+2060) in address" },
+		{ "\xEF\xBB\xBF" "anna@example.org", "zero-width character (U+FEFF) in address" },
+		{ "anna@пример\xE2\x80\x8B.рф", "zero-width character (U+200B) in address" },
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(tn_email_normalize(bad[i].in, &b, &err), TN_BADINPUT,
+		       "invisible character %zu is refused", i);
+		is_str(err.msg, bad[i].why, "and named (%zu)", i);
+	}
+	is_int(tn_text_invisible("a\xC2\xA0", 3), 0xA0, "no-break space found");
+	is_int(tn_text_invisible("\xE2\x80\x8D", 3), 0x200D, "zero-width joiner found");
+	is_int(tn_text_invisible("\xE2\x80\x8E", 3), 0, "U+200E is not one of them");
+	is_int(tn_text_invisible("\xE2\x80", 2), 0, "a cut sequence is not one");
+	is_int(tn_text_invisible("Jörg ёлка 🎉", strlen("Jörg ёлка 🎉")), 0,
+	       "visible text has none");
+	/* addresses that were valid stay valid, in the same form */
+	is_int(tn_email_normalize(" Jörg@BÜCHER.de\t", &b, &err), TN_OK, "a plain IDN address");
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "normalised as before");
+	tn_buf_free(&b);
+}
+
 static void test_email_display(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -208,6 +245,7 @@ int main(void)
 	test_buf();
 	test_utf8();
 	test_email();
+	test_email_invisible();
 	test_email_display();
 	test_url();
 	test_dates();
