@@ -68,6 +68,7 @@ struct importer {
 	struct tn_person_writer *writer;   /* every write to person and follower */
 	int person_existed;       /* the last e-mail key found a person */
 	struct tn_buf email;      /* the normalised e-mail of the current row */
+	struct tn_buf handle;     /* the normalised handle of the current row */
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
@@ -339,9 +340,19 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		cell[c] = tn_csv_field(r, (size_t)im->col[c], &len[c]);
 		cell[c] = trim(cell[c], &len[c]);
 	}
-	if (len[COL_HANDLE] && cell[COL_HANDLE][0] == '@') {
-		cell[COL_HANDLE]++;
-		len[COL_HANDLE]--;
+	if (len[COL_HANDLE]) {
+		tn_code hrc = tn_handle_normalize(cell[COL_HANDLE], len[COL_HANDLE],
+						  &im->handle, &why);
+		if (hrc == TN_NOMEM)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		if (hrc != TN_OK) {
+			tn_buf_add(&im->reason, "column 'handle': bad handle '");
+			quote_value(&im->reason, cell[COL_HANDLE], len[COL_HANDLE]);
+			tn_buf_addf(&im->reason, "' (%s)", why.msg);
+			return reject(im, line, err);
+		}
+		cell[COL_HANDLE] = im->handle.data;
+		len[COL_HANDLE] = im->handle.len;
 	}
 	if (len[COL_EMAIL]) {
 		tn_code erc;
@@ -823,6 +834,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.opts = opts;
 	im.stats = stats;
 	tn_buf_init(&im.email);
+	tn_buf_init(&im.handle);
 	tn_buf_init(&im.reason);
 	tn_buf_init(&im.scratch);
 	tn_buf_init(&im.nfc[0]);
@@ -853,6 +865,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	if (outermost)
 		pragma_set(&im, "temp_store", old_temp, NULL);
 	tn_buf_free(&im.email);
+	tn_buf_free(&im.handle);
 	tn_buf_free(&im.reason);
 	tn_buf_free(&im.scratch);
 	tn_buf_free(&im.nfc[0]);

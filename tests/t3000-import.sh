@@ -254,4 +254,27 @@ test_expect_success 'an address with a no-break or zero-width space is rejected 
 	grep -F "invisible.csv:2: column '\''email'\''" err
 '
 
+test_expect_success 'handles given as profile addresses are stored as handles' '
+	tn channel add urls-tg --kind telegram &&
+	tn channel add urls-masto --kind mastodon &&
+	printf "username,name\nhttps://t.me/olga_iv,Olga\nt.me/petr_k,Petr\n@@x,Bad\nolga iv,Bad2\n" >urls-tg.csv &&
+	tn follower import urls-tg urls-tg.csv >out 2>err &&
+	echo "inserted 2, updated 0, rejected 2" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: urls-tg.csv:4: column '\''handle'\'': bad handle '\''@@x'\'' (more than one '\''@'\'' before the name)" err &&
+	grep -F "turnout: urls-tg.csv:5: column '\''handle'\'': bad handle '\''olga iv'\''" err &&
+	test "$(q "SELECT group_concat(handle, '\'' '\'') FROM (SELECT handle FROM follower WHERE channel_id = (SELECT id FROM channel WHERE name = '\''urls-tg'\'') ORDER BY handle)")" = "olga_iv petr_k" &&
+	printf "handle\nhttps://mastodon.social/@anna\n@bert@fosstodon.org\nhttps://chaos.social/users/cleo\n" >urls-m.csv &&
+	tn follower import urls-masto urls-m.csv >out &&
+	echo "inserted 3, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT group_concat(handle, '\'' '\'') FROM (SELECT handle FROM follower WHERE channel_id = (SELECT id FROM channel WHERE name = '\''urls-masto'\'') ORDER BY handle)")" = "anna@mastodon.social bert@fosstodon.org cleo@chaos.social" &&
+	printf "handle\n@anna@mastodon.social\n" >urls-m2.csv &&
+	tn follower import urls-masto urls-m2.csv >out &&
+	echo "inserted 0, updated 1, rejected 0" >expect &&
+	test_cmp expect out &&
+	test_db_unchanged 1 tn follower import --strict urls-tg urls-tg.csv 2>err &&
+	grep -F "urls-tg.csv:4: column '\''handle'\'': bad handle" err
+'
+
 test_done

@@ -60,6 +60,21 @@ int tn_url_valid(const char *url);
  * url is not such a URL, TN_NOMEM on allocation failure. */
 tn_code tn_url_host(const char *url, struct tn_buf *out);
 
+/*
+ * Writes the handle that s[0..len) names into out (reset first): blanks
+ * around it trimmed, one leading '@' dropped ("@olga" -> "olga",
+ * "@anna@mastodon.social" -> "anna@mastodon.social"), and a profile
+ * address read with libcurl's URL parser: "https://t.me/olga_iv" (or
+ * "t.me/olga_iv") -> "olga_iv", "https://mastodon.social/@anna" or
+ * ".../users/anna" -> "anna@mastodon.social", any other one-segment path
+ * ("https://x.com/anna") -> "anna". A handle is a name or name@server
+ * without blanks, control characters, '/' or invisible characters.
+ * TN_BADINPUT with the reason in err when s is none ("@@x", "anna@",
+ * "a b", a URL with a longer path); TN_NOMEM.
+ */
+tn_code tn_handle_normalize(const char *s, size_t len, struct tn_buf *out,
+			    struct tn_err *err);
+
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int tn_date_valid(const char *s);
 

@@ -179,6 +179,53 @@ static void test_url(void)
 	tn_buf_free(&b);
 }
 
+static void test_handles(void)
+{
+	static const struct { const char *in, *want; } good[] = {
+		{ "olga_iv", "olga_iv" },
+		{ "  @olga_iv\t", "olga_iv" },
+		{ "@anna@mastodon.social", "anna@mastodon.social" },
+		{ "anna@mastodon.social", "anna@mastodon.social" },
+		{ "https://t.me/olga_iv", "olga_iv" },
+		{ "HTTPS://T.ME/olga_iv/", "olga_iv" },
+		{ "https://telegram.me/olga_iv?start=x#top", "olga_iv" },
+		{ "http://t.me/@olga_iv", "olga_iv" },
+		{ "t.me/olga_iv", "olga_iv" },
+		{ "https://mastodon.social/@anna", "anna@mastodon.social" },
+		{ "https://Mastodon.Social/@anna/", "anna@mastodon.social" },
+		{ "https://mastodon.social/users/anna", "anna@mastodon.social" },
+		{ "mastodon.social/@anna", "anna@mastodon.social" },
+		{ "https://x.com/anna_k", "anna_k" },
+		{ "https://vk.com/id12345", "id12345" },
+		{ "id:12345", "id:12345" },
+		{ "Дмитрий_Н", "Дмитрий_Н" },
+	};
+	static const char *const bad[] = {
+		"", "   ", "@", "@@x", "@@anna@mastodon.social", "anna@", "@anna@",
+		"a@b@c", "olga iv", "olga\x01", "ol\xE2\x80\x8Bga", "ol\xC2\xA0ga",
+		"https://t.me/", "https://t.me/s/olga", "https://mastodon.social/@",
+		"https://mastodon.social/a/b/c", "https://", "https://t.me/olga iv",
+		"ftp://t.me/olga", "a/b", "host:80/x",
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		is_int(tn_handle_normalize(good[i].in, strlen(good[i].in), &b, &err), TN_OK,
+		       "handle '%s' is accepted", good[i].in);
+		is_str(b.data, good[i].want, "handle '%s'", good[i].in);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(tn_handle_normalize(bad[i], strlen(bad[i]), &b, &err), TN_BADINPUT,
+		       "handle '%s' is refused (%s)", bad[i], err.msg);
+	tn_handle_normalize("@@x", 3, &b, &err);
+	is_str(err.msg, "more than one '@' before the name", "'@@x' says why");
+	is_int(tn_handle_normalize("olga_iv,x", 7, &b, &err), TN_OK, "only len bytes are read");
+	is_str(b.data, "olga_iv", "up to len");
+	tn_buf_free(&b);
+}
+
 static void test_dates(void)
 {
 	ok(tn_date_valid("2026-02-28"), "a normal date");
@@ -248,6 +295,7 @@ int main(void)
 	test_email_invisible();
 	test_email_display();
 	test_url();
+	test_handles();
 	test_dates();
 	test_escape();
 	return tap_done();
