@@ -36,6 +36,7 @@
 #include "turnout/person.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/tz.h"
 #include "turnout/unicode.h"
 
 /* The page cache while importing: enough for the hot right edges of the
@@ -45,6 +46,14 @@
 #define QUOTE_MAX        80       /* bytes of a bad value quoted back */
 
 enum { COL_EMAIL, COL_HANDLE, COL_NAME, COL_REGION, COL_FOLLOWED, NCOLS };
+
+/* A zone's offset by local day (zone_date): 16384 days are 44 years. */
+#define ZONE_DAYS 16384
+struct zone_days {
+	long long day[ZONE_DAYS];         /* the day + 1 a slot holds; 0: empty */
+	int offset[ZONE_DAYS];            /* seconds east of UTC that day */
+	unsigned char changes[ZONE_DAYS]; /* the clocks change that day */
+};
 
 /* Merged cells of one key: handle, name, region, followed_at. */
 enum { V_HANDLE, V_NAME, V_REGION, V_FOLLOWED, NVALS };
@@ -61,6 +70,9 @@ struct importer {
 	int64_t channel_id;
 	const char *kind;
 	const char *source;
+	const char *zone;         /* of local date-times; NULL: UTC */
+	char zone_name[64];
+	struct zone_days *zone_days;  /* when zone is set */
 	const struct tn_import_opts *opts;
 	struct tn_import_stats *stats;
 	int col[NCOLS];
@@ -106,11 +118,151 @@ static int two_digits(const char *s, int max)
 	return (s[0] - '0') * 10 + (s[1] - '0') <= max;
 }
 
-tn_code tn_import_date(const char *in, char out[11])
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's days_from_civil / civil_from_days). */
+static long long days_from_civil(int y, int m, int d)
 {
-	size_t len = strlen(in);
-	const char *p;
+	long long era, yoe, doy;
 
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Writes YYYY-MM-DD (0 <= y <= 9999) without printf's size guesses. */
+static void put_date(char out[11], int y, int m, int d)
+{
+	out[0] = (char)('0' + y / 1000 % 10);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
+static void civil_from_days(long long z, char out[11])
+{
+	long long era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	put_date(out, (int)y, (int)m, (int)d);
+}
+
+/* The UTC date of the local date out (YYYY-MM-DD, valid) at minute
+ * minutes past midnight, offset minutes east of UTC: out moves a day at
+ * most. */
+static void shift_to_utc(char out[11], int minutes, int offset)
+{
+	int m = minutes - offset;
+
+	if (m >= 0 && m < 24 * 60)
+		return;
+	civil_from_days(days_from_civil(atoi(out), atoi(out + 5), atoi(out + 8)) +
+			(m < 0 ? -1 : 1), out);
+}
+
+/* Floor division by a positive d, for instants before 1970. */
+static long long floor_div(long long n, long long d)
+{
+	return n >= 0 ? n / d : -((-n + d - 1) / d);
+}
+
+/* The offset (seconds east of UTC) of zone at a local time, minute
+ * minutes into day (days since 1970): -1 if libical cannot tell. A time
+ * the clocks skip takes the offset in force before the change, as RFC
+ * 5545 (3.3.5) reads such a time. */
+static int local_offset(const char *zone, long long day, int minute, int *off)
+{
+	char local[17], utc[21];
+	int64_t wall = day * 86400 + minute * 60, u;
+
+	civil_from_days(day, local);
+	local[10] = ' ';
+	local[11] = (char)('0' + minute / 600);
+	local[12] = (char)('0' + minute / 60 % 10);
+	local[13] = ':';
+	local[14] = (char)('0' + minute % 60 / 10);
+	local[15] = (char)('0' + minute % 10);
+	local[16] = '\0';
+	if (tn_tz_to_utc(zone, local, utc, NULL, NULL) == TN_OK &&
+	    tn_tz_utc_parse(utc, &u) == TN_OK) {
+		*off = (int)(wall - u);
+		return 0;
+	}
+	tn_tz_utc_format(wall - 12 * 3600, utc);
+	return tn_tz_offset(zone, utc, off, NULL) == TN_OK ? 0 : -1;
+}
+
+/* Writes into out (holding the local date) the UTC date of the local
+ * time minute minutes into that date in zone. days, if not NULL, keeps
+ * each day's offset, so a file of local times asks libical twice per
+ * day it mentions rather than once per row: a day whose first and last
+ * minute have one offset has no change of clocks in it. */
+static tn_code zone_date(const char *zone, struct zone_days *days, char out[11],
+			 int minute)
+{
+	long long day = days_from_civil(atoi(out), atoi(out + 5), atoi(out + 8));
+	int off = 0, last = 0;
+
+	if (days) {
+		size_t i = (size_t)((unsigned long long)day % ZONE_DAYS);
+
+		if (days->day[i] != day + 1) {
+			days->day[i] = day + 1;
+			days->changes[i] = local_offset(zone, day, 0, &off) != 0 ||
+					   local_offset(zone, day, 24 * 60 - 1, &last) != 0 ||
+					   off != last;
+			days->offset[i] = off;
+		}
+		if (!days->changes[i]) {
+			off = days->offset[i];
+			goto found;
+		}
+	}
+	if (local_offset(zone, day, minute, &off) != 0)
+		return TN_BADINPUT;
+found:
+	civil_from_days(floor_div(day * 86400 + minute * 60 - off, 86400), out);
+	return TN_OK;
+}
+
+/* tn_import_date, with a cache of the zone's offsets (or NULL). */
+static tn_code parse_date(const char *in, const char *zone,
+			  struct zone_days *days, char out[11])
+{
+	size_t len = strlen(in), i;
+	const char *p;
+	int minutes;
+
+	/* Unix time: seconds (10 digits) or milliseconds (13 digits) */
+	if (len == 10 || len == 13) {
+		long long t = 0;
+
+		for (i = 0; i < len && isdigit((unsigned char)in[i]); i++)
+			t = t * 10 + (in[i] - '0');
+		if (i == len) {
+			if (len == 13)
+				t /= 1000;
+			civil_from_days(t / 86400, out);
+			return TN_OK;
+		}
+	}
 	if (len < 10)
 		return TN_BADINPUT;
 	memcpy(out, in, 10);
@@ -119,28 +271,47 @@ tn_code tn_import_date(const char *in, char out[11])
 		return TN_BADINPUT;
 	if (len == 10)
 		return TN_OK;
-	/* RFC 3339 date-time: T (or t, or a space) hh:mm:ss[.frac] then
-	 * Z or +hh:mm / -hh:mm. */
+	/* a time: T (or t, or a space) hh:mm[:ss[.frac]], then Z or +hh:mm /
+	 * -hh:mm (RFC 3339), or nothing: a local time, in zone (UTC if NULL) */
 	p = in + 10;
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		return TN_BADINPUT;
 	p++;
-	if (strlen(p) < 9 || !two_digits(p, 23) || p[2] != ':' ||
-	    !two_digits(p + 3, 59) || p[5] != ':' || !two_digits(p + 6, 60))
+	if (strlen(p) < 5 || !two_digits(p, 23) || p[2] != ':' || !two_digits(p + 3, 59))
 		return TN_BADINPUT;
-	p += 8;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)p[1]))
+	minutes = ((p[0] - '0') * 10 + (p[1] - '0')) * 60 + (p[3] - '0') * 10 + (p[4] - '0');
+	p += 5;
+	if (*p == ':') {
+		if (!two_digits(p + 1, 60))
 			return TN_BADINPUT;
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
+		p += 3;
+		if (*p == '.') {
+			if (!isdigit((unsigned char)p[1]))
+				return TN_BADINPUT;
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		}
 	}
 	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
 		return TN_OK;
 	if ((*p == '+' || *p == '-') && strlen(p) == 6 && two_digits(p + 1, 23) &&
-	    p[3] == ':' && two_digits(p + 4, 59))
+	    p[3] == ':' && two_digits(p + 4, 59)) {
+		int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 +
+			  (p[5] - '0');
+		shift_to_utc(out, minutes, *p == '-' ? -off : off);
 		return TN_OK;
-	return TN_BADINPUT;
+	}
+	if (*p != '\0')
+		return TN_BADINPUT;
+	/* the seconds cannot move the date: offsets are whole minutes */
+	if (zone)
+		return zone_date(zone, days, out, minutes);
+	return TN_OK;
+}
+
+tn_code tn_import_date(const char *in, const char *zone, char out[11])
+{
+	return parse_date(in, zone, NULL, out);
 }
 
 /* Header words compare lower-cased with blanks, '-' and '_' dropped, so
@@ -261,6 +432,31 @@ static tn_code reject(struct importer *im, long long line, struct tn_err *err)
 	im->stats->rejected++;
 	if (im->opts && im->opts->on_reject)
 		im->opts->on_reject(im->opts->ctx, line, im->reason.data);
+	return TN_OK;
+}
+
+/* A date that is no date: the row is imported without it, with a
+ * warning; in strict mode it stops the import as a bad row does. */
+static tn_code bad_date(struct importer *im, long long line, const char *cell,
+			size_t len, struct tn_err *err)
+{
+	tn_buf_reset(&im->reason);
+	tn_buf_add(&im->reason, "column 'followed_at': bad date '");
+	quote_value(&im->reason, cell, len);
+	tn_buf_add(&im->reason, "'");
+	if (im->opts && im->opts->strict) {
+		tn_err_set(err, TN_BADINPUT, "%s:%lld: %s", im->source, line,
+			   im->reason.data);
+		tn_err_hint(err, "dates are YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (in UTC, or "
+			    "the zone {tz} gives), RFC 3339 with an offset, or Unix "
+			    "time in seconds or milliseconds");
+		return TN_BADINPUT;
+	}
+	tn_buf_add(&im->reason, ", imported without it (dates are "
+		   TN_IMPORT_DATE_FORMS ")");
+	im->stats->warned++;
+	if (im->opts && im->opts->on_warning)
+		im->opts->on_warning(im->opts->ctx, line, im->reason.data);
 	return TN_OK;
 }
 
@@ -387,14 +583,17 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			memcpy(tmp, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
 			tmp[len[COL_FOLLOWED]] = '\0';
 		}
-		if (len[COL_FOLLOWED] >= sizeof(tmp) || tn_import_date(tmp, date) != TN_OK) {
-			tn_buf_add(&im->reason, "column 'followed_at': bad date '");
-			quote_value(&im->reason, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
-			tn_buf_add(&im->reason, "'");
-			return reject(im, line, err);
+		if (len[COL_FOLLOWED] < sizeof(tmp) &&
+		    parse_date(tmp, im->zone, im->zone_days, date) == TN_OK) {
+			cell[COL_FOLLOWED] = date;
+			len[COL_FOLLOWED] = 10;
+		} else {
+			tn_code wrc = bad_date(im, line, cell[COL_FOLLOWED],
+					       len[COL_FOLLOWED], err);
+			if (wrc != TN_OK)
+				return wrc;
+			len[COL_FOLLOWED] = 0;
 		}
-		cell[COL_FOLLOWED] = date;
-		len[COL_FOLLOWED] = 10;
 	}
 	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
 	    to_nfc(&im->nfc[1], &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
@@ -843,6 +1042,22 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
 
+	/* The options first: a bad one changes nothing. */
+	if (opts && opts->tz) {
+		rc = tn_tz_check(opts->tz, im.zone_name, err);
+		if (rc != TN_OK) {
+			tn_err_about(err, rc, "tz");
+			goto out;
+		}
+		if (strcmp(im.zone_name, "UTC") != 0 && strcmp(im.zone_name, "Etc/UTC") != 0) {
+			im.zone = im.zone_name;
+			if (!(im.zone_days = calloc(1, sizeof(*im.zone_days)))) {
+				rc = tn_err_set(err, TN_NOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+
 	/* temp_store can only change outside a transaction. */
 	outermost = sqlite3_get_autocommit(conn);
 	old_cache = pragma_int(conn, "PRAGMA cache_size");
@@ -864,6 +1079,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	pragma_set(&im, "cache_size", old_cache, NULL);
 	if (outermost)
 		pragma_set(&im, "temp_store", old_temp, NULL);
+out:
+	free(im.zone_days);
 	tn_buf_free(&im.email);
 	tn_buf_free(&im.handle);
 	tn_buf_free(&im.reason);

@@ -107,17 +107,18 @@ test_expect_success 'line numbers count lone CR line ends inside quotes' '
 
 test_expect_success 'bad rows are listed with line and reason; the rest is imported' '
 	tn follower import news bad.csv >out 2>err &&
-	echo "inserted 3, updated 0, rejected 6" >expect &&
+	echo "inserted 5, updated 0, rejected 4, warned 2" >expect &&
 	test_cmp expect out &&
 	grep -F "turnout: bad.csv:3: column '\''email'\'': not an address ('\''bob@'\'')" err &&
 	grep -F "turnout: bad.csv:4: row has neither email nor handle" err &&
-	grep -F "turnout: bad.csv:5: column '\''followed_at'\'': bad date '\''2024-13-01'\''" err &&
+	grep -F "turnout: warning: bad.csv:5: column '\''followed_at'\'': bad date '\''2024-13-01'\'', imported without it (dates are YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (UTC unless a zone is given), RFC 3339 with an offset, or Unix time in seconds or milliseconds)" err &&
 	grep -F "turnout: bad.csv:6: invalid UTF-8" err &&
-	grep -F "turnout: bad.csv:7: column '\''followed_at'\'': bad date '\''2024-02-30T10:00:00Z'\''" err &&
+	grep -F "turnout: warning: bad.csv:7: column '\''followed_at'\'': bad date '\''2024-02-30T10:00:00Z'\''" err &&
 	grep -F "turnout: bad.csv:9: column '\''email'\'': not an address" err &&
 	test "$(wc -l <err)" -eq 6 &&
 	! grep -q "$(printf "\033")" err &&
-	test "$(q "SELECT count(*) FROM person WHERE email IN ('\''good@example.com'\'', '\''gus@example.com'\'', '\''hal@example.com'\'')")" = 3
+	test "$(q "SELECT count(*) FROM person WHERE email IN ('\''good@example.com'\'', '\''gus@example.com'\'', '\''hal@example.com'\'', '\''dan@example.com'\'', '\''fay@example.com'\'')")" = 5 &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE email IN ('\''dan@example.com'\'', '\''fay@example.com'\'') AND followed_at IS NULL")" = 2
 '
 
 test_expect_success 'an unterminated quote is one rejected row with its line' '
@@ -185,10 +186,13 @@ test_expect_success '--json: counts and rejects' '
 	$PY -c "
 import json, sys
 d = json.load(open(\"out\"))
-assert d[\"inserted\"] == 0 and d[\"updated\"] == 3 and d[\"rejected\"] == 6, d
-assert [r[\"line\"] for r in d[\"rejects\"]] == [3, 4, 5, 6, 7, 9], d
+assert d[\"inserted\"] == 0 and d[\"updated\"] == 5 and d[\"rejected\"] == 4, d
+assert [r[\"line\"] for r in d[\"rejects\"]] == [3, 4, 6, 9], d
 assert d[\"rejects\"][0][\"reason\"] == \"column '\''email'\'': not an address ('\''bob@'\'')\", d
-assert d[\"rejects\"][5][\"reason\"] == \"column '\''email'\'': not an address ('\''bad \x1b[2J@'\'')\", d
+assert d[\"rejects\"][3][\"reason\"] == \"column '\''email'\'': not an address ('\''bad \x1b[2J@'\'')\", d
+assert d[\"warned\"] == 2 and d[\"warnings_omitted\"] == 0, d
+assert [w[\"line\"] for w in d[\"warnings\"]] == [5, 7], d
+assert d[\"warnings\"][0][\"message\"].startswith(\"column '\''followed_at'\'': bad date '\''2024-13-01'\''\"), d
 " &&
 	test "$(wc -l <err)" -eq 6
 '
@@ -275,6 +279,36 @@ test_expect_success 'handles given as profile addresses are stored as handles' '
 	test_cmp expect out &&
 	test_db_unchanged 1 tn follower import --strict urls-tg urls-tg.csv 2>err &&
 	grep -F "urls-tg.csv:4: column '\''handle'\'': bad handle" err
+'
+
+test_expect_success 'dates: local times, --tz, RFC 3339 offsets and Unix time' '
+	tn channel add dates --kind newsletter &&
+	printf "email,followed_at\nt1@example.com,2024-07-01 00:30\nt2@example.com,2024-07-01 00:30:15\nt3@example.com,1709251200\nt4@example.com,1709251200000\nt5@example.com,2024-03-01T01:00:00+02:00\n" >dates.csv &&
+	tn follower import dates dates.csv >out 2>err &&
+	echo "inserted 5, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test ! -s err &&
+	q "SELECT p.email || '\'' '\'' || f.followed_at FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email LIKE '\''t_@example.com'\'' ORDER BY p.email" >actual &&
+	printf "%s\n" "t1@example.com 2024-07-01" "t2@example.com 2024-07-01" "t3@example.com 2024-03-01" "t4@example.com 2024-03-01" "t5@example.com 2024-02-29" >expect &&
+	test_cmp expect actual &&
+	tn follower import dates dates.csv --tz Europe/Berlin >out &&
+	echo "inserted 0, updated 5, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT followed_at FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''t1@example.com'\''")" = 2024-06-30
+'
+
+test_expect_success 'a bad date keeps its row and warns; --strict stops; a bad --tz changes nothing' '
+	printf "email,followed_at\nw1@example.com,13/01/2024\nw2@example.com,2024-01-02\n" >wdate.csv &&
+	test_db_unchanged 1 tn follower import --strict dates wdate.csv 2>err &&
+	grep -F "turnout: wdate.csv:2: column '\''followed_at'\'': bad date '\''13/01/2024'\''" err &&
+	grep -F "hint: dates are YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (in UTC, or the zone --tz gives)" err &&
+	test_db_unchanged 2 tn follower import --tz Mars/Olympus dates wdate.csv 2>err &&
+	grep -F "turnout: --tz: " err &&
+	tn follower import dates wdate.csv >out 2>err &&
+	echo "inserted 2, updated 0, rejected 0, warned 1" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: warning: wdate.csv:2: column '\''followed_at'\'': bad date '\''13/01/2024'\'', imported without it (dates are YYYY-MM-DD" err &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''w1@example.com'\'' AND followed_at IS NULL")" = 1
 '
 
 test_done

@@ -30,6 +30,7 @@ struct tn_import_stats {
 	long long inserted;   /* follower rows created */
 	long long updated;    /* rows that matched an existing follower row */
 	long long rejected;   /* bad rows skipped */
+	long long warned;     /* rows imported without a bad value (a date) */
 };
 
 enum tn_import_phase {
@@ -46,6 +47,11 @@ struct tn_import_opts {
 	void (*on_progress)(void *ctx, enum tn_import_phase phase,
 			    unsigned long long done, unsigned long long total);
 	void *ctx;
+	/* Called for each row imported without a value it had (a date that
+	 * is no date), in file order; message is raw like reason above. */
+	void (*on_warning)(void *ctx, long long line, const char *message);
+	/* The IANA zone of date-times written without an offset; NULL: UTC. */
+	const char *tz;
 };
 
 /*
@@ -63,12 +69,20 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    const struct tn_import_opts *opts,
 			    struct tn_import_stats *stats, struct tn_err *err);
 
+/* The forms tn_import_date accepts, for messages. */
+#define TN_IMPORT_DATE_FORMS "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (UTC unless " \
+	"a zone is given), RFC 3339 with an offset, or Unix time in seconds or " \
+	"milliseconds"
+
 /*
  * The field rules, exposed for tests and for other importers:
- * tn_import_date checks a followed_at cell (YYYY-MM-DD or an RFC 3339
- * date-time) and writes its date, YYYY-MM-DD, into out; TN_BADINPUT if
- * bad.
+ * tn_import_date reads a followed_at cell and writes its date in UTC,
+ * YYYY-MM-DD, into out. It takes a date (YYYY-MM-DD, written into out as
+ * it is), a date and time YYYY-MM-DD HH:MM[:SS[.frac]] (or with a T) in
+ * zone (an IANA name; NULL is UTC), an RFC 3339 date-time with Z or an
+ * offset, and Unix time as 10 digits (seconds) or 13 (milliseconds).
+ * TN_BADINPUT if it is none of them, or a local time that zone skips.
  */
-tn_code tn_import_date(const char *in, char out[11]);
+tn_code tn_import_date(const char *in, const char *zone, char out[11]);
 
 #endif

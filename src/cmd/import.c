@@ -23,6 +23,8 @@ struct import_ctx {
 	const char *source;
 	cJSON *rejects;                 /* --json: the rejected rows */
 	long long rejects_kept;
+	cJSON *warnings;                /* --json: rows imported without a value */
+	long long warnings_kept;
 	int nomem;
 	int show_progress;
 	unsigned long long size;        /* of a regular file, else 0 */
@@ -30,31 +32,50 @@ struct import_ctx {
 	struct cli_progress bar;
 };
 
-static void on_reject(void *vctx, long long line, const char *reason)
+/* One line about a row on stderr, "turnout: [warning: ]FILE:LINE: text",
+ * kept in list (at most JSON_REJECTS_MAX of them) for --json. */
+static void row_line(struct import_ctx *ctx, const char *kind, long long line,
+		     const char *text, cJSON *list, long long *kept,
+		     const char *key)
 {
-	struct import_ctx *ctx = vctx;
 	struct tn_buf b = TN_BUF_INIT;
 
 	if (ctx->bar.active)
 		fputs("\r\033[K", stderr);
 	tn_buf_add(&b, "turnout: ");
+	tn_buf_add(&b, kind);
 	tn_esc_term(&b, ctx->source);
 	tn_buf_addf(&b, ":%lld: ", line);
-	tn_esc_term(&b, reason);
+	tn_esc_term(&b, text);
 	fprintf(stderr, "%s\n", b.data);
 	tn_buf_free(&b);
 	if (ctx->bar.active)
 		ctx->bar.last_permille = -1;    /* redraw the bar */
-	if (ctx->rejects && ctx->rejects_kept < JSON_REJECTS_MAX) {
+	if (list && *kept < JSON_REJECTS_MAX) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o || !cJSON_AddNumberToObject(o, "line", (double)line) ||
-		    !cJSON_AddStringToObject(o, "reason", reason) ||
-		    !cJSON_AddItemToArray(ctx->rejects, o)) {
+		    !cJSON_AddStringToObject(o, key, text) ||
+		    !cJSON_AddItemToArray(list, o)) {
 			cJSON_Delete(o);
 			ctx->nomem = 1;
 		}
-		ctx->rejects_kept++;
+		(*kept)++;
 	}
+}
+
+static void on_reject(void *vctx, long long line, const char *reason)
+{
+	struct import_ctx *ctx = vctx;
+
+	row_line(ctx, "", line, reason, ctx->rejects, &ctx->rejects_kept, "reason");
+}
+
+static void on_warning(void *vctx, long long line, const char *message)
+{
+	struct import_ctx *ctx = vctx;
+
+	row_line(ctx, "warning: ", line, message, ctx->warnings,
+		 &ctx->warnings_kept, "message");
 }
 
 static void on_progress(void *vctx, enum tn_import_phase phase,
@@ -74,11 +95,14 @@ static void on_progress(void *vctx, enum tn_import_phase phase,
 
 CLI_HANDLER(cmd_follower_import)
 {
-	static const char usage[] = "turnout follower import CHANNEL FILE|- [--strict] [--json]";
+	static const char usage[] = "turnout follower import CHANNEL FILE|- [--tz ZONE] [--strict] [--json]";
 	int strict = 0, json = 0;
+	const char *tz = NULL;
 	const struct cli_opt opts[] = {
+		OPT_STRING_("tz", 0, &tz, "ZONE",
+			    "the time zone of times written without an offset (default UTC)"),
 		OPT_BOOL_("strict", 0, &strict,
-			  "abort on the first bad row, with nothing written"),
+			  "abort on the first bad row or date, with nothing written"),
 		OPT_BOOL_("json", 0, &json, "print the counts and rejected rows as JSON"),
 		OPT_END_(),
 	};
@@ -96,11 +120,12 @@ CLI_HANDLER(cmd_follower_import)
 			   "Imports a channel's followers from a CSV file with a header row "
 			   "(or from standard input for '-').\n"
 			   "Columns are recognised by name: email (e-mail), handle (username), "
-			   "name, region (city),\nfollowed_at (YYYY-MM-DD or an RFC 3339 "
-			   "date-time); others are ignored. A person is matched\nacross "
+			   "name, region (city),\nfollowed_at (" TN_IMPORT_DATE_FORMS "); "
+			   "others are ignored. A person is matched\nacross "
 			   "channels by e-mail, or by handle on channels of the same kind. "
 			   "Re-importing a file\nupdates the rows it created. Bad rows are "
-			   "listed on stderr with their line and skipped.",
+			   "listed on stderr with their line and skipped;\na bad date is "
+			   "listed as a warning and left out of its row.",
 			   2, 2, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -129,7 +154,8 @@ CLI_HANDLER(cmd_follower_import)
 	ctx.phase = TN_IMPORT_READING;
 	if (ctx.show_progress)
 		cli_progress_start(&ctx.bar, "reading", ctx.size);
-	if (json && !(ctx.rejects = cJSON_CreateArray())) {
+	if (json && (!(ctx.rejects = cJSON_CreateArray()) ||
+		     !(ctx.warnings = cJSON_CreateArray()))) {
 		tn_err_set(&err, TN_NOMEM, "out of memory");
 		rc = TN_NOMEM;
 	}
@@ -138,6 +164,8 @@ CLI_HANDLER(cmd_follower_import)
 	iopts.strict = strict;
 	iopts.on_reject = on_reject;
 	iopts.on_progress = on_progress;
+	iopts.on_warning = on_warning;
+	iopts.tz = tz;
 	iopts.ctx = &ctx;
 	if (rc == TN_OK)
 		rc = tn_import_followers(c->db, ch.id, ch.kind, fd, ctx.source, &iopts,
@@ -152,6 +180,7 @@ CLI_HANDLER(cmd_follower_import)
 	}
 	if (rc != TN_OK) {
 		cJSON_Delete(ctx.rejects);
+		cJSON_Delete(ctx.warnings);
 		/* Bad input is a failed operation, not a usage error. */
 		return cli_fail(&err, rc);
 	}
@@ -159,18 +188,26 @@ CLI_HANDLER(cmd_follower_import)
 		cJSON *o = cJSON_CreateObject();
 		if (!o || !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
 		    !cJSON_AddNumberToObject(o, "updated", (double)stats.updated) ||
-		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected)) {
+		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected) ||
+		    !cJSON_AddNumberToObject(o, "warned", (double)stats.warned)) {
 			cJSON_Delete(o);
 			cJSON_Delete(ctx.rejects);
+			cJSON_Delete(ctx.warnings);
 			fprintf(stderr, "turnout: out of memory\n");
 			return EXIT_FAILED;
 		}
 		cJSON_AddItemToObject(o, "rejects", ctx.rejects);
 		cJSON_AddNumberToObject(o, "rejects_omitted",
 					(double)(stats.rejected - ctx.rejects_kept));
+		cJSON_AddItemToObject(o, "warnings", ctx.warnings);
+		cJSON_AddNumberToObject(o, "warnings_omitted",
+					(double)(stats.warned - ctx.warnings_kept));
 		return cli_print_json(o);
 	}
-	printf("inserted %lld, updated %lld, rejected %lld\n",
-	       stats.inserted, stats.updated, stats.rejected);
+	printf("inserted %lld, updated %lld, rejected %lld", stats.inserted,
+	       stats.updated, stats.rejected);
+	if (stats.warned)
+		printf(", warned %lld", stats.warned);
+	printf("\n");
 	return EXIT_OK;
 }

@@ -133,7 +133,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_slug(s);
 	if (tn_date_valid(s))
 		CHECK(strlen(s) == 10);
-	if (tn_import_date(s, date) == TN_OK)
+	if (tn_import_date(s, NULL, date) == TN_OK)
+		CHECK(tn_date_valid(date));
+	if (tn_import_date(s, "Pacific/Kiritimati", date) == TN_OK)
 		CHECK(tn_date_valid(date));
 	if (tn_event_parse_duration(s, &minutes) == TN_OK)
 		CHECK(minutes > 0);

@@ -19,10 +19,20 @@ static char dir[256];
 static struct tn_db *db;
 static struct tn_buf rejects = TN_BUF_INIT;
 
+static struct tn_buf warnings = TN_BUF_INIT;
+/* Options for the next import() beyond strict and the collectors. */
+static struct tn_import_opts next_opts;
+
 static void collect(void *ctx, long long line, const char *reason)
 {
 	(void)ctx;
 	tn_buf_addf(&rejects, "%lld: %s\n", line, reason);
+}
+
+static void collect_warning(void *ctx, long long line, const char *message)
+{
+	(void)ctx;
+	tn_buf_addf(&warnings, "%lld: %s\n", line, message);
 }
 
 static long long count(const char *sql)
@@ -72,7 +82,7 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 		      int strict, struct tn_import_stats *stats, struct tn_err *err)
 {
 	char path[300];
-	struct tn_import_opts opts = { strict, collect, NULL, NULL };
+	struct tn_import_opts opts = next_opts;
 	size_t len = strlen(csv);
 	int fd;
 	tn_code rc;
@@ -84,6 +94,11 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 	close(fd);
 	fd = open(path, O_RDONLY);
 	tn_buf_reset(&rejects);
+	tn_buf_reset(&warnings);
+	memset(&next_opts, 0, sizeof(next_opts));
+	opts.strict = strict;
+	opts.on_reject = collect;
+	opts.on_warning = collect_warning;
 	rc = tn_import_followers(db, channel, kind, fd, "in.csv", &opts, stats, err);
 	close(fd);
 	return rc;
@@ -95,23 +110,69 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 	is_int((s).rejected, (r), "%s: rejected", name); \
 } while (0)
 
+#define DATE_IS(in, zone, want, name) do { \
+	char d_[11] = ""; \
+	is_int(tn_import_date((in), (zone), d_), TN_OK, "%s: accepted", name); \
+	is_str(d_, (want), "%s", name); \
+} while (0)
+#define DATE_BAD(in, zone, name) do { \
+	char d_[11]; \
+	is_int(tn_import_date((in), (zone), d_), TN_BADINPUT, "%s: refused", name); \
+} while (0)
+
 static void test_dates(void)
 {
-	char d[11];
-
-	ok(tn_import_date("2024-02-29", d) == TN_OK && strcmp(d, "2024-02-29") == 0, "plain date");
-	ok(tn_import_date("2024-03-01T10:20:30Z", d) == TN_OK && strcmp(d, "2024-03-01") == 0,
-	   "RFC 3339 UTC");
-	ok(tn_import_date("2024-03-01T23:59:60.123+05:30", d) == TN_OK, "fraction, offset, leap second");
-	ok(tn_import_date("2024-03-01 10:20:30-01:00", d) == TN_OK, "space instead of T");
-	ok(tn_import_date("2023-02-29", d) != TN_OK, "no 29 February in 2023");
-	ok(tn_import_date("2024-13-01", d) != TN_OK, "month 13");
-	ok(tn_import_date("2024-03-01T10:20:30", d) != TN_OK, "date-time without offset");
-	ok(tn_import_date("2024-03-01T24:00:00Z", d) != TN_OK, "hour 24");
-	ok(tn_import_date("2024-03-01T10:20Z", d) != TN_OK, "no seconds");
-	ok(tn_import_date("01.03.2024", d) != TN_OK, "other formats");
-	ok(tn_import_date("2024-03-01x", d) != TN_OK, "trailing junk");
-	ok(tn_import_date("", d) != TN_OK, "empty");
+	DATE_IS("2024-02-29", NULL, "2024-02-29", "plain date");
+	DATE_IS("2024-02-29", "Asia/Tokyo", "2024-02-29", "a date has no zone");
+	DATE_IS("2024-03-01T10:20:30Z", NULL, "2024-03-01", "RFC 3339 UTC");
+	DATE_IS("2024-03-01T23:59:60.123+05:30", NULL, "2024-03-01",
+		"fraction, offset, leap second");
+	DATE_IS("2024-03-01 10:20:30-01:00", NULL, "2024-03-01", "space instead of T");
+	DATE_IS("2024-03-01T01:00:00+02:00", NULL, "2024-02-29",
+		"an offset east moves the date back, to a leap day");
+	DATE_IS("2024-02-29T23:30:00-01:00", NULL, "2024-03-01",
+		"an offset west moves the date on");
+	DATE_IS("2023-12-31T23:00:00-02:00", NULL, "2024-01-01", "across a year");
+	DATE_IS("2024-03-01T10:20Z", NULL, "2024-03-01", "no seconds");
+	DATE_IS("2024-03-01 10:20:30", NULL, "2024-03-01", "a local time is UTC by default");
+	DATE_IS("2024-03-01 23:59", NULL, "2024-03-01", "hours and minutes");
+	DATE_IS("2024-03-01T10:20:30", NULL, "2024-03-01", "a T without an offset");
+	DATE_IS("2024-03-01 05:00", "Asia/Tokyo", "2024-02-29", "in a zone east of UTC");
+	DATE_IS("2024-03-01 20:00:59", "America/New_York", "2024-03-02",
+		"in a zone west of UTC");
+	DATE_IS("2024-07-01 00:30", "Europe/Berlin", "2024-06-30", "on summer time");
+	DATE_IS("2024-03-01 10:00+01:00", "America/New_York", "2024-03-01",
+		"an offset wins over the zone");
+	DATE_IS("2024-03-31 02:30", "Europe/Berlin", "2024-03-31",
+		"a time the clocks skip takes the offset before the change");
+	DATE_IS("2024-03-31 00:30", "Europe/Berlin", "2024-03-30",
+		"on the day the clocks change, before the change");
+	DATE_IS("2024-10-27 00:30", "Europe/Berlin", "2024-10-26",
+		"on the day the clocks go back");
+	DATE_IS("2024-09-08 00:30", "America/Santiago", "2024-09-08",
+		"a change at midnight");
+	DATE_IS("1965-06-01 00:30", "Europe/Berlin", "1965-05-31", "before 1970");
+	DATE_IS("1709251200", NULL, "2024-03-01", "Unix seconds");
+	DATE_IS("1709251199", NULL, "2024-02-29", "Unix seconds, a second earlier");
+	DATE_IS("1709251200000", NULL, "2024-03-01", "Unix milliseconds");
+	DATE_IS("1709251199999", "Asia/Tokyo", "2024-02-29", "Unix time is UTC");
+	DATE_IS("1000000000", NULL, "2001-09-09", "the first 10-digit second");
+	DATE_IS("9999999999", NULL, "2286-11-20", "the last 10-digit second");
+	DATE_BAD("170925120", NULL, "9 digits");
+	DATE_BAD("17092512000", NULL, "11 digits");
+	DATE_BAD("-1709251200", NULL, "a sign");
+	DATE_BAD("2023-02-29", NULL, "no 29 February in 2023");
+	DATE_BAD("2024-13-01", NULL, "month 13");
+	DATE_BAD("2024-03-01T24:00:00Z", NULL, "hour 24");
+	DATE_BAD("2024-03-01T10:2Z", NULL, "one digit of minutes");
+	DATE_BAD("2024-03-01 10", NULL, "no minutes");
+	DATE_BAD("2024-03-01 10:20 +02:00", NULL, "a blank before the offset");
+	DATE_BAD("2024-03-01T10:20:30+0200", NULL, "an offset without a colon");
+	DATE_BAD("2024-03-01T10:20:30.Z", NULL, "a dot without digits");
+	DATE_BAD("01.03.2024", NULL, "other formats");
+	DATE_BAD("03/01/2024", NULL, "American dates");
+	DATE_BAD("2024-03-01x", NULL, "trailing junk");
+	DATE_BAD("", NULL, "empty");
 }
 
 static void test_basic(int64_t news)
@@ -134,15 +195,22 @@ static void test_basic(int64_t news)
 
 	rc = import(news, "newsletter", csv, 0, &s, &err);
 	is_int(rc, TN_OK, "import with bad rows completes");
-	STATS(s, 3, 1, 4, "first import");
+	STATS(s, 4, 1, 3, "first import");
 	is_str(rejects.data,
 	       "8: column 'email': not an address ('bad@')\n"
-	       "9: column 'followed_at': bad date '2024-13-01'\n"
 	       "10: row has neither email nor handle\n"
 	       "11: invalid UTF-8\n",
 	       "rejects listed with their lines and reasons");
-	is_int(count("SELECT count(*) FROM person"), 3, "three people");
-	is_int(count("SELECT count(*) FROM follower"), 3, "three followers");
+	is_int(s.warned, 1, "one row imported without its date");
+	is_str(warnings.data,
+	       "9: column 'followed_at': bad date '2024-13-01', imported without it "
+	       "(dates are " TN_IMPORT_DATE_FORMS ")\n",
+	       "the bad date is a warning with its line and the accepted forms");
+	is_str(text("SELECT coalesce(followed_at, 'none') FROM follower JOIN person ON"
+		    " id = person_id WHERE email = 'dan@example.com'"), "none",
+	       "the row is there without the date");
+	is_int(count("SELECT count(*) FROM person"), 4, "four people");
+	is_int(count("SELECT count(*) FROM follower"), 4, "four followers");
 	is_str(text("SELECT email FROM person WHERE name = 'Ann Lee'"), "ann@example.com",
 	       "domain lower-cased");
 	is_str(text("SELECT region FROM follower JOIN person ON id = person_id"
@@ -164,9 +232,9 @@ static void test_basic(int64_t news)
 
 	rc = import(news, "newsletter", csv, 0, &s, &err);
 	is_int(rc, TN_OK, "re-import");
-	STATS(s, 0, 4, 4, "re-import");
-	is_int(count("SELECT count(*) FROM person"), 3, "still three people");
-	is_int(count("SELECT count(*) FROM follower"), 3, "still three followers");
+	STATS(s, 0, 5, 3, "re-import");
+	is_int(count("SELECT count(*) FROM person"), 4, "still four people");
+	is_int(count("SELECT count(*) FROM follower"), 4, "still four followers");
 }
 
 static void test_across_channels(int64_t news, int64_t blog)
@@ -255,6 +323,94 @@ static void test_strict(int64_t news)
 	is_str(rejects.data, "3: unterminated quoted field\n", "its line");
 }
 
+static void test_date_forms(int64_t blog)
+{
+	struct tn_import_stats s;
+	struct tn_err err;
+	tn_code rc;
+	long long persons;
+
+	next_opts.tz = "Europe/Berlin";
+	rc = import(blog, "blog", "email,followed_at\n"
+		    "d1@example.com,2024-07-01 00:30\n"
+		    "d2@example.com,1709251200\n"
+		    "d3@example.com,2024-03-01T01:00:00+02:00\n"
+		    "d4@example.com,13/01/2024\n", 0, &s, &err);
+	is_int(rc, TN_OK, "dates in many forms");
+	STATS(s, 4, 0, 0, "dates in many forms");
+	is_int(s.warned, 1, "one bad date");
+	is_str(text("SELECT followed_at FROM follower JOIN person ON id = person_id"
+		    " WHERE email = 'd1@example.com'"), "2024-06-30",
+	       "a local time in the zone given, stored as its UTC date");
+	is_str(text("SELECT followed_at FROM follower JOIN person ON id = person_id"
+		    " WHERE email = 'd2@example.com'"), "2024-03-01", "Unix time");
+	is_str(text("SELECT followed_at FROM follower JOIN person ON id = person_id"
+		    " WHERE email = 'd3@example.com'"), "2024-02-29",
+	       "an RFC 3339 time with an offset, as its UTC date");
+	ok(strncmp(warnings.data, "5: column 'followed_at': bad date '13/01/2024'", 46) == 0,
+	   "the bad date's line and value");
+
+	persons = count("SELECT count(*) FROM person");
+	next_opts.tz = "Mars/Olympus";
+	rc = import(blog, "blog", "email\nd9@example.com\n", 0, &s, &err);
+	is_int(rc, TN_USAGE, "an unknown zone is refused");
+	is_str(err.field, "tz", "naming the field");
+	is_int(count("SELECT count(*) FROM person"), persons, "nothing written");
+
+	rc = import(blog, "blog", "email,followed_at\nd8@example.com,2024-01-01\n"
+		    "d9@example.com,yesterday\n", 1, &s, &err);
+	is_int(rc, TN_BADINPUT, "strict: a bad date stops the import");
+	is_str(err.msg, "in.csv:3: column 'followed_at': bad date 'yesterday'",
+	       "strict: with the line");
+	ok(strstr(err.hint, "YYYY-MM-DD HH:MM[:SS]") && strstr(err.hint, "{tz}"),
+	   "strict: the hint lists the forms");
+	is_int(count("SELECT count(*) FROM person"), persons, "strict: nothing written");
+}
+
+/* The importer keeps each day's offset of the zone: every 15 minutes of
+ * days when the clocks change (spring, autumn, at midnight, by half an
+ * hour) and of a plain day get the date tn_import_date gives one by one. */
+static void test_zone_days(int64_t blog)
+{
+	static const char *const zones[] = { "Europe/Berlin", "America/Santiago",
+					     "Australia/Lord_Howe", "Asia/Kolkata" };
+	static const char *const days[] = { "2024-03-31", "2024-10-27", "2024-09-08",
+					    "2024-04-06", "2024-04-07", "2024-06-15" };
+	struct tn_buf csv = TN_BUF_INIT;
+	struct tn_import_stats s;
+	struct tn_err err;
+	char local[20], want[11], email[64], sql[160];
+	size_t z, d;
+	int i, bad;
+
+	for (z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+		tn_buf_reset(&csv);
+		tn_buf_add(&csv, "email,followed_at\n");
+		for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+			for (i = 0; i < 24 * 4; i++)
+				tn_buf_addf(&csv, "z%zu-%zu-%02d@example.com,%s %02d:%02d\n", z, d,
+					    i, days[d], i / 4, i % 4 * 15);
+		next_opts.tz = zones[z];
+		import(blog, "blog", csv.data, 0, &s, &err);
+		bad = 0;
+		for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+			for (i = 0; i < 24 * 4; i++) {
+				snprintf(local, sizeof(local), "%s %02d:%02d", days[d], i / 4,
+					 i % 4 * 15);
+				if (tn_import_date(local, zones[z], want) != TN_OK)
+					strcpy(want, "(null)");
+				snprintf(email, sizeof(email), "z%zu-%zu-%02d@example.com", z, d, i);
+				snprintf(sql, sizeof(sql), "SELECT followed_at FROM follower JOIN"
+					 " person ON id = person_id WHERE email = '%s'", email);
+				if (strcmp(text(sql), want) != 0 && bad++ == 0)
+					printf("# %s in %s: got %s, want %s\n", local, zones[z],
+					       text(sql), want);
+			}
+		is_int(bad, 0, "%s: each day's offset gives the exact dates", zones[z]);
+	}
+	tn_buf_free(&csv);
+}
+
 static void test_bad_files(int64_t news)
 {
 	struct tn_import_stats s;
@@ -336,12 +492,15 @@ int main(void)
 	test_across_channels(news, blog);
 	test_handles(tg1, tg2, masto);
 	test_strict(news);
+	test_date_forms(blog);
+	test_zone_days(blog);
 	test_bad_files(news);
 	test_settings_restored(news);
 	test_many(blog);
 
 	tn_db_close(db);
 	tn_buf_free(&rejects);
+	tn_buf_free(&warnings);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		ok(0, "cleanup");

@@ -96,7 +96,7 @@ static tn_code do_import(struct tn_err *err)
 		"bob@example.org,,Bob,,2026-02-03T10:00:00Z\r\n"
 		",@solo,Solo,Kazan,\r\n"
 		"bad@,x,Bad,,\r\n";
-	struct tn_import_opts opts = { 0, NULL, NULL, NULL };
+	struct tn_import_opts opts = { .strict = 0 };
 	struct tn_import_stats stats;
 	struct tn_channel ch;
 	tn_code rc;
