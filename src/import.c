@@ -3,14 +3,17 @@
  * staging and merging rows. It owns only its TEMP staging tables; person
  * and follower rows are written through person.c's bulk writer (person.h),
  * which holds every statement on those tables. The CSV syntax is csv.c's,
- * the channel lookup the caller's.
+ * what the file is and its encoding recode.c's, the channel lookup the
+ * caller's.
  *
  * Two passes inside one transaction:
- *   1. read: each record is checked (UTF-8, e-mail, handle, date) and its
- *      normalised cells are appended to one of two TEMP staging tables,
- *      rows with an e-mail and rows with only a handle. Nothing in the
- *      main database changes yet, so --strict can stop at the first bad
- *      row for free.
+ *   1. read: the header is matched to fields (recognised names, then the
+ *      caller's mappings); each record is checked (UTF-8, e-mail, handle,
+ *      date) and its normalised cells are appended to one of two TEMP
+ *      staging tables, rows with an e-mail and rows with only a handle.
+ *      Nothing in the main database changes yet, so --strict can stop at
+ *      the first bad row for free, and a file found not to be UTF-8
+ *      halfway leaves nothing behind.
  *   2. write: the staged rows come back sorted (by e-mail, then by
  *      handle) from SQLite's sorter, which spills to temporary files, so
  *      memory stays bounded. Rows with the same key are merged (a later
@@ -45,7 +48,14 @@
 #define PROGRESS_EVERY   4096
 #define QUOTE_MAX        80       /* bytes of a bad value quoted back */
 
-enum { COL_EMAIL, COL_HANDLE, COL_NAME, COL_REGION, COL_FOLLOWED, NCOLS };
+/* The fields a row is read into (import.h's tn_import_field). */
+enum {
+	COL_EMAIL = TN_FIELD_EMAIL, COL_HANDLE = TN_FIELD_HANDLE,
+	COL_NAME = TN_FIELD_NAME, COL_FIRST = TN_FIELD_FIRST_NAME,
+	COL_LAST = TN_FIELD_LAST_NAME, COL_REGION = TN_FIELD_REGION,
+	COL_FOLLOWED = TN_FIELD_FOLLOWED_AT, COL_USER_ID = TN_FIELD_USER_ID,
+	NCOLS
+};
 
 /* A zone's offset by local day (zone_date): 16384 days are 44 years. */
 #define ZONE_DAYS 16384
@@ -75,7 +85,8 @@ struct importer {
 	struct zone_days *zone_days;  /* when zone is set */
 	const struct tn_import_opts *opts;
 	struct tn_import_stats *stats;
-	int col[NCOLS];
+	int col[NCOLS];           /* the column of each field, or -1 */
+	int alt[NCOLS];           /* read where col's cell is empty, or -1 */
 	sqlite3_stmt *stage_email, *stage_handle;
 	struct tn_person_writer *writer;   /* every write to person and follower */
 	int person_existed;       /* the last e-mail key found a person */
@@ -84,6 +95,7 @@ struct importer {
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
+	struct tn_buf joined;     /* first_name and last_name joined */
 	struct group group;
 	unsigned long long staged, written;
 	unsigned long long staged_handle;   /* rows staged without an e-mail */
@@ -314,35 +326,93 @@ tn_code tn_import_date(const char *in, const char *zone, char out[11])
 	return parse_date(in, zone, NULL, out);
 }
 
-/* Header words compare lower-cased with blanks, '-' and '_' dropped, so
- * "E-Mail", "e_mail" and "Followed At" are recognised. */
-static int header_column(const char *h, size_t len)
+/* A header word lower-cased with blanks, '-' and '_' left out, so
+ * "E-Mail", "e_mail" and "Followed At" read "email" and "followedat";
+ * "" if it does not fit in word. */
+static void header_word(const char *h, size_t len, char *word, size_t size)
 {
-	static const struct { const char *word; int col; } words[] = {
-		{ "email", COL_EMAIL }, { "emailaddress", COL_EMAIL },
-		{ "mail", COL_EMAIL },
-		{ "handle", COL_HANDLE }, { "username", COL_HANDLE },
-		{ "name", COL_NAME }, { "fullname", COL_NAME },
-		{ "displayname", COL_NAME },
-		{ "region", COL_REGION }, { "city", COL_REGION },
-		{ "followedat", COL_FOLLOWED },
-	};
-	char word[32];
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)h[i];
 		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\r' || c == '\n')
 			continue;
-		if (n + 1 >= sizeof(word))
-			return -1;
+		if (n + 1 >= size) {
+			n = 0;
+			break;
+		}
 		word[n++] = (char)tolower(c);
 	}
 	word[n] = '\0';
+}
+
+enum tn_import_field tn_import_header(const char *name, size_t len,
+				      const char *channel_kind, int *fallback)
+{
+	static const struct { const char *word; int field, fallback; } words[] = {
+		{ "email", TN_FIELD_EMAIL, 0 }, { "emailaddress", TN_FIELD_EMAIL, 0 },
+		{ "mail", TN_FIELD_EMAIL, 0 },
+		{ "handle", TN_FIELD_HANDLE, 0 }, { "username", TN_FIELD_HANDLE, 0 },
+		{ "accountaddress", TN_FIELD_HANDLE, 0 },          /* Mastodon */
+		{ "name", TN_FIELD_NAME, 0 }, { "fullname", TN_FIELD_NAME, 0 },
+		{ "displayname", TN_FIELD_NAME, 0 },
+		{ "firstname", TN_FIELD_FIRST_NAME, 0 },
+		{ "lastname", TN_FIELD_LAST_NAME, 0 },
+		{ "region", TN_FIELD_REGION, 0 }, { "city", TN_FIELD_REGION, 0 },
+		{ "followedat", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "subscribedat", TN_FIELD_FOLLOWED_AT, 0 },       /* Substack */
+		{ "createdat", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "joinedat", TN_FIELD_FOLLOWED_AT, 0 },           /* Telegram */
+		/* Mailchimp: the double opt-in's confirmation, else the opt-in */
+		{ "confirmtime", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "optintime", TN_FIELD_FOLLOWED_AT, 1 },
+	};
+	char word[32];
+	size_t i;
+
+	*fallback = 0;
+	header_word(name, len, word, sizeof(word));
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(word, words[i].word) == 0)
-			return words[i].col;
-	return -1;
+		if (strcmp(word, words[i].word) == 0) {
+			*fallback = words[i].fallback;
+			return (enum tn_import_field)words[i].field;
+		}
+	/* Telegram's numeric account id; another platform's id (a
+	 * newsletter's subscriber number) says nothing about a person. */
+	if (strcmp(word, "userid") == 0 && channel_kind &&
+	    strcmp(channel_kind, "telegram") == 0)
+		return TN_FIELD_USER_ID;
+	return TN_FIELD_NONE;
+}
+
+enum tn_import_field tn_import_field_named(const char *name)
+{
+	static const char *const fields[] = {
+		[TN_FIELD_EMAIL] = "email", [TN_FIELD_HANDLE] = "handle",
+		[TN_FIELD_NAME] = "name", [TN_FIELD_FIRST_NAME] = "firstname",
+		[TN_FIELD_LAST_NAME] = "lastname", [TN_FIELD_REGION] = "region",
+		[TN_FIELD_FOLLOWED_AT] = "followedat", [TN_FIELD_USER_ID] = "userid",
+		[TN_FIELD_IGNORE] = "ignore",
+	};
+	char word[32];
+	size_t i;
+
+	header_word(name, strlen(name), word, sizeof(word));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(word, fields[i]) == 0)
+			return (enum tn_import_field)i;
+	return TN_FIELD_NONE;
+}
+
+void tn_import_stats_free(struct tn_import_stats *stats)
+{
+	size_t i;
+
+	for (i = 0; i < stats->nignored; i++)
+		free(stats->ignored[i].name);
+	free(stats->ignored);
+	stats->ignored = NULL;
+	stats->nignored = 0;
 }
 
 /* Appends at most QUOTE_MAX bytes of s, cut at a character boundary. */
@@ -460,16 +530,119 @@ static tn_code bad_date(struct importer *im, long long line, const char *cell,
 	return TN_OK;
 }
 
+/* 1 if header cells a and b are one name: ASCII case, blanks, '-' and
+ * '_' aside (as header_word compares them). */
+static int same_header(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char *ae = a + alen, *be = b + blen;
+
+	for (;;) {
+		while (a < ae && strchr(" \t-_\r\n", *a) && *a)
+			a++;
+		while (b < be && strchr(" \t-_\r\n", *b) && *b)
+			b++;
+		if (a == ae || b == be)
+			return a == ae && b == be;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+/* Checks the mappings ("Column Name=field") before anything is read. */
+static tn_code check_map(const struct tn_import_opts *opts, struct tn_err *err)
+{
+	size_t i;
+
+	for (i = 0; opts && i < opts->nmap; i++) {
+		const char *m = opts->map[i], *eq = strrchr(m, '=');
+
+		if (!eq || eq == m) {
+			tn_err_field(err, TN_USAGE, "map", "'%s': not COLUMN=FIELD", m);
+			tn_err_hint(err, "name a column of the header and what it holds: "
+				    "'Signed up=followed_at'");
+			return TN_USAGE;
+		}
+		if (tn_import_field_named(eq + 1) == TN_FIELD_NONE) {
+			tn_err_field(err, TN_USAGE, "map", "'%s': unknown field '%s'", m,
+				     eq + 1);
+			tn_err_hint(err, "fields: " TN_IMPORT_FIELDS);
+			return TN_USAGE;
+		}
+	}
+	return TN_OK;
+}
+
+/* What header cell f holds: the first mapping that names it, else its
+ * recognised name. *rank orders the columns of one field: -1 mapped, 0
+ * named, 1 a fallback name; *mapped is the mapping's index or -1. */
+static int classify(struct importer *im, const char *f, size_t len, int *rank,
+		    int *mapped)
+{
+	const struct tn_import_opts *o = im->opts;
+	size_t i;
+	int fallback;
+	enum tn_import_field field;
+
+	*mapped = -1;
+	for (i = 0; o && i < o->nmap; i++) {
+		const char *eq = strrchr(o->map[i], '=');
+
+		if (same_header(o->map[i], (size_t)(eq - o->map[i]), f, len)) {
+			*mapped = (int)i;
+			*rank = -1;
+			return tn_import_field_named(eq + 1);
+		}
+	}
+	field = tn_import_header(f, len, im->kind, &fallback);
+	*rank = fallback;
+	return field;
+}
+
+/* Lists column i (named f) among the ignored ones, its name cut as
+ * quote_value cuts. */
+static tn_code note_ignored(struct importer *im, size_t i, const char *f,
+			    size_t len)
+{
+	struct tn_import_stats *st = im->stats;
+	struct tn_import_column *grown;
+	size_t n = len;
+	char *name;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char)f[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (!(name = malloc(n + 4)))
+		return TN_NOMEM;
+	memcpy(name, f, n);
+	strcpy(name + n, n < len ? "..." : "");
+	grown = realloc(st->ignored, (st->nignored + 1) * sizeof(*grown));
+	if (!grown) {
+		free(name);
+		return TN_NOMEM;
+	}
+	st->ignored = grown;
+	grown[st->nignored].name = name;
+	grown[st->nignored].index = (int)i + 1;
+	st->nignored++;
+	return TN_OK;
+}
+
 static tn_code read_header(struct importer *im, struct tn_csv *r,
 			   struct tn_err *err)
 {
-	int got, c;
-	size_t i, len;
+	int got, c, rank, best[NCOLS], mapped, *hit = NULL;
+	size_t i, len, nmap = im->opts ? im->opts->nmap : 0;
 	const char *f;
 	tn_code rc;
 
-	for (c = 0; c < NCOLS; c++)
-		im->col[c] = -1;
+	for (c = 0; c < NCOLS; c++) {
+		im->col[c] = im->alt[c] = -1;
+		best[c] = 2;
+	}
 	rc = tn_csv_next(r, &got, err);
 	if (rc != TN_OK) {
 		char why[256];   /* err->msg is rewritten below: copy it first */
@@ -483,18 +656,50 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 	if (!got)
 		return tn_err_set(err, TN_BADINPUT, "%s: empty file (no header row)",
 				  im->source);
+	if (nmap && !(hit = calloc(nmap, sizeof(*hit))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	/* each field's column: the best rank, the first of equals */
 	for (i = 0; i < tn_csv_count(r); i++) {
 		f = tn_csv_field(r, i, &len);
-		c = header_column(f, len);
-		if (c >= 0 && im->col[c] < 0)   /* the first such column wins */
+		c = classify(im, f, len, &rank, &mapped);
+		if (mapped >= 0)
+			hit[mapped] = 1;
+		if (c >= 0 && c < NCOLS && rank < best[c]) {
 			im->col[c] = (int)i;
+			best[c] = rank;
+		}
 	}
-	if (im->col[COL_EMAIL] < 0 && im->col[COL_HANDLE] < 0) {
+	/* the rest: a fallback column, or ignored (and said so) */
+	for (i = 0; i < tn_csv_count(r) && rc == TN_OK; i++) {
+		f = tn_csv_field(r, i, &len);
+		c = classify(im, f, len, &rank, &mapped);
+		if (c == TN_FIELD_IGNORE || (c >= 0 && im->col[c] == (int)i))
+			continue;
+		if (c >= 0 && rank == 1 && best[c] < 1 && im->alt[c] < 0)
+			im->alt[c] = (int)i;
+		else if (note_ignored(im, i, f, len) != TN_OK)
+			rc = tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	for (i = 0; i < nmap && rc == TN_OK; i++)
+		if (!hit[i]) {
+			const char *m = im->opts->map[i];
+
+			tn_err_field(err, TN_BADINPUT, "map", "%s:%lld: no column '%.*s' in "
+				     "the header", im->source, tn_csv_line(r),
+				     (int)(strrchr(m, '=') - m), m);
+			rc = TN_BADINPUT;
+		}
+	free(hit);
+	if (rc != TN_OK)
+		return rc;
+	if (im->col[COL_EMAIL] < 0 && im->col[COL_HANDLE] < 0 && im->col[COL_USER_ID] < 0) {
 		tn_err_set(err, TN_BADINPUT,
 			   "%s:%lld: header has neither an 'email' nor a 'handle' column",
 			   im->source, tn_csv_line(r));
-		tn_err_hint(err, "recognised columns: email (or e-mail), handle (or "
-			    "username), name, region (or city), followed_at");
+		tn_err_hint(err, "recognised columns: email (e-mail, email address), "
+			    "handle (username, account address), name (or first_name and "
+			    "last_name), region (city), followed_at; name others with "
+			    "{map} 'Column=field'");
 		return TN_BADINPUT;
 	}
 	return TN_OK;
@@ -535,8 +740,42 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			continue;
 		cell[c] = tn_csv_field(r, (size_t)im->col[c], &len[c]);
 		cell[c] = trim(cell[c], &len[c]);
+		if (!len[c] && im->alt[c] >= 0 && (size_t)im->alt[c] < tn_csv_count(r)) {
+			cell[c] = tn_csv_field(r, (size_t)im->alt[c], &len[c]);
+			cell[c] = trim(cell[c], &len[c]);
+		}
 	}
-	if (len[COL_HANDLE]) {
+	if (!len[COL_NAME] && (len[COL_FIRST] || len[COL_LAST])) {
+		/* either column may be missing (NULL): add only what is there */
+		tn_buf_reset(&im->joined);
+		if ((len[COL_FIRST] &&
+		     tn_buf_addn(&im->joined, cell[COL_FIRST], len[COL_FIRST]) != TN_OK) ||
+		    (len[COL_FIRST] && len[COL_LAST] &&
+		     tn_buf_addch(&im->joined, ' ') != TN_OK) ||
+		    (len[COL_LAST] &&
+		     tn_buf_addn(&im->joined, cell[COL_LAST], len[COL_LAST]) != TN_OK))
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		cell[COL_NAME] = im->joined.data;
+		len[COL_NAME] = im->joined.len;
+	}
+	if (!len[COL_HANDLE] && len[COL_USER_ID]) {
+		/* a Telegram account without a username: its number, written
+		 * "id:N" so that it is never some user's name */
+		for (i = 0; i < len[COL_USER_ID] && isdigit((unsigned char)cell[COL_USER_ID][i]); i++)
+			;
+		if (i < len[COL_USER_ID]) {
+			tn_buf_add(&im->reason, "column 'user_id': not a number ('");
+			quote_value(&im->reason, cell[COL_USER_ID], len[COL_USER_ID]);
+			tn_buf_add(&im->reason, "')");
+			return reject(im, line, err);
+		}
+		tn_buf_reset(&im->handle);
+		tn_buf_add(&im->handle, "id:");
+		if (tn_buf_addn(&im->handle, cell[COL_USER_ID], len[COL_USER_ID]) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		cell[COL_HANDLE] = im->handle.data;
+		len[COL_HANDLE] = im->handle.len;
+	} else if (len[COL_HANDLE]) {
 		tn_code hrc = tn_handle_normalize(cell[COL_HANDLE], len[COL_HANDLE],
 						  &im->handle, &why);
 		if (hrc == TN_NOMEM)
@@ -1038,11 +1277,14 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.scratch);
 	tn_buf_init(&im.nfc[0]);
 	tn_buf_init(&im.nfc[1]);
+	tn_buf_init(&im.joined);
 	tn_buf_init(&im.group.key);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
 
 	/* The options first: a bad one changes nothing. */
+	if ((rc = check_map(opts, err)) != TN_OK)
+		goto out;
 	if (opts && opts->tz) {
 		rc = tn_tz_check(opts->tz, im.zone_name, err);
 		if (rc != TN_OK) {
@@ -1072,9 +1314,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		}
 	}
 	if (rc != TN_OK) {
-		long long rejected = stats->rejected;
-		memset(stats, 0, sizeof(*stats));
-		stats->rejected = rejected;
+		stats->inserted = stats->updated = stats->warned = 0;
 	}
 	pragma_set(&im, "cache_size", old_cache, NULL);
 	if (outermost)
@@ -1087,6 +1327,7 @@ out:
 	tn_buf_free(&im.scratch);
 	tn_buf_free(&im.nfc[0]);
 	tn_buf_free(&im.nfc[1]);
+	tn_buf_free(&im.joined);
 	group_free(&im.group);
 	return rc;
 }

@@ -19,7 +19,8 @@ test_expect_success 'import: BOM, CRLF, quoting, header variants, blank lines' '
 	tn follower import news basic.csv >out 2>err &&
 	echo "inserted 4, updated 1, rejected 0" >expect &&
 	test_cmp expect out &&
-	test ! -s err &&
+	echo "note: ignored column '\''Notes'\''" >expect &&
+	test_cmp expect err &&
 	test "$(q "SELECT count(*) FROM person")" = 4 &&
 	test "$(q "SELECT count(*) FROM follower")" = 4 &&
 	test "$(q "SELECT name FROM person WHERE email = '\''bob@example.org'\''")" = "Smith, Bob" &&
@@ -309,6 +310,84 @@ test_expect_success 'a bad date keeps its row and warns; --strict stops; a bad -
 	test_cmp expect out &&
 	grep -F "turnout: warning: wdate.csv:2: column '\''followed_at'\'': bad date '\''13/01/2024'\'', imported without it (dates are YYYY-MM-DD" err &&
 	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''w1@example.com'\'' AND followed_at IS NULL")" = 1
+'
+
+test_expect_success 'a Mailchimp export: names joined, CONFIRM_TIME before OPTIN_TIME, other columns noted' '
+	tn channel add mc --kind newsletter &&
+	printf "\"Email Address\",\"First Name\",\"Last Name\",\"Address\",\"MEMBER_RATING\",\"OPTIN_TIME\",\"CONFIRM_TIME\",\"TAGS\"\r\nmona@example.com,Mona,Chimp,,2,\"2019-03-14 10:23:45\",\"2019-03-15 23:59:59\",\r\nmarc@example.com,Marc,,,1,\"2019-03-14 23:00:00\",,\r\n" >mailchimp.csv &&
+	tn follower import mc mailchimp.csv >out 2>err &&
+	echo "inserted 2, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	printf "%s\n" "note: ignored column '\''Address'\''" "note: ignored column '\''MEMBER_RATING'\''" "note: ignored column '\''TAGS'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT name || '\''|'\'' || followed_at FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''mona@example.com'\''")" = "Mona Chimp|2019-03-15" &&
+	test "$(q "SELECT name || '\''|'\'' || followed_at FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''marc@example.com'\''")" = "Marc|2019-03-14"
+'
+
+test_expect_success 'a Substack export' '
+	printf "Email,Name,Subscribed At,Plan\nsusan@example.com,Susan Stack,2021-03-01T12:34:56.789Z,free\n" >substack.csv &&
+	tn follower import mc substack.csv >out 2>err &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	echo "note: ignored column '\''Plan'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT name || '\''|'\'' || followed_at FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''susan@example.com'\''")" = "Susan Stack|2021-03-01"
+'
+
+test_expect_success 'a Telegram members export: username, else user_id as id:N' '
+	tn channel add tgm --kind telegram &&
+	printf "user_id,username,first_name,last_name,phone,joined_at\n5001,olga_iv,Olga,Ivanova,,1709251200\n5002,,Petr,,,2024-03-02 10:00:00\n" >members.csv &&
+	tn follower import tgm members.csv >out 2>err &&
+	echo "inserted 2, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	echo "note: ignored column '\''phone'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT p.name || '\''|'\'' || f.followed_at FROM follower f JOIN person p ON p.id = f.person_id WHERE f.handle = '\''olga_iv'\'' AND f.channel_id = (SELECT id FROM channel WHERE name = '\''tgm'\'')")" = "Olga Ivanova|2024-03-01" &&
+	test "$(q "SELECT p.name FROM follower f JOIN person p ON p.id = f.person_id WHERE f.handle = '\''id:5002'\''")" = Petr &&
+	tn follower import tgm members.csv >out 2>/dev/null &&
+	echo "inserted 0, updated 2, rejected 0" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a Mastodon followers export: Account address is the handle' '
+	tn channel add mfx --kind mastodon &&
+	printf "Account address,Show boosts\n@nina@mastodon.social,true\nhttps://fosstodon.org/@omar,true\n" >mastodon.csv &&
+	tn follower import mfx mastodon.csv >out 2>err &&
+	echo "inserted 2, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	echo "note: ignored column '\''Show boosts'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT group_concat(handle, '\'' '\'') FROM (SELECT handle FROM follower WHERE channel_id = (SELECT id FROM channel WHERE name = '\''mfx'\'') ORDER BY handle)")" = "nina@mastodon.social omar@fosstodon.org"
+'
+
+test_expect_success '--map reads any column as a field; ignore silences its note' '
+	printf "Mail,Vorname,Nachname,Stadt,Seit,Intern\nkarl@example.de,Karl,Klein,Köln,2022-02-02,x\n" >de.csv &&
+	tn follower import mc de.csv --map "Vorname=first_name" --map "NACHNAME=last_name" --map "stadt=region" --map "Seit=followed_at" --map "Intern=ignore" >out 2>err &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test_must_be_empty err &&
+	test "$(q "SELECT name || '\''|'\'' || region || '\''|'\'' || followed_at FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''karl@example.de'\''")" = "Karl Klein|Köln|2022-02-02" &&
+	tn follower import mc de.csv --json >out 2>err &&
+	$PY -c "
+import json
+d = json.load(open(\"out\"))
+assert d[\"ignored_columns\"] == [\"Vorname\", \"Nachname\", \"Stadt\", \"Seit\", \"Intern\"], d
+"
+'
+
+test_expect_success 'bad mappings: a usage error, or a column the file lacks; nothing changed' '
+	test_db_unchanged 2 tn follower import mc de.csv --map "Vorname=birthday" 2>err &&
+	grep -F "turnout: --map: '\''Vorname=birthday'\'': unknown field '\''birthday'\''" err &&
+	grep -F "hint: fields: email, handle, name, first_name, last_name, region, followed_at, user_id, ignore" err &&
+	test_db_unchanged 2 tn follower import mc de.csv --map "Vorname" 2>err &&
+	grep -F "turnout: --map: '\''Vorname'\'': not COLUMN=FIELD" err &&
+	test_db_unchanged 1 tn follower import mc de.csv --map "Vorname=first_name" --map "Age=ignore" 2>err &&
+	grep -F "turnout: --map: de.csv:1: no column '\''Age'\'' in the header" err &&
+	printf "Mail Adresse,Vorname\nx@example.com,X\n" >nomail.csv &&
+	test_db_unchanged 1 tn follower import mc nomail.csv 2>err &&
+	grep -F "note: ignored column '\''Mail Adresse'\''" err &&
+	grep -F "header has neither an '\''email'\'' nor a '\''handle'\'' column" err &&
+	grep -F "name others with --map '\''Column=field'\''" err
 '
 
 test_done

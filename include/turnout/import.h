@@ -26,12 +26,41 @@
 
 #include "turnout/db.h"
 
+/* What a column holds. */
+enum tn_import_field {
+	TN_FIELD_NONE = -1,       /* not recognised: the column is ignored */
+	TN_FIELD_EMAIL = 0,
+	TN_FIELD_HANDLE,
+	TN_FIELD_NAME,
+	TN_FIELD_FIRST_NAME,      /* joined with last_name when name is empty */
+	TN_FIELD_LAST_NAME,
+	TN_FIELD_REGION,
+	TN_FIELD_FOLLOWED_AT,
+	TN_FIELD_USER_ID,         /* a number: the handle "id:N" if none is given */
+	TN_FIELD_IGNORE,          /* a mapping's "ignore": read by nothing, unnoted */
+};
+
+/* A header column that nothing reads. */
+struct tn_import_column {
+	char *name;           /* as written (file text: escape it), cut at 80 bytes */
+	int index;            /* its position, 1 for the first column */
+};
+
 struct tn_import_stats {
 	long long inserted;   /* follower rows created */
 	long long updated;    /* rows that matched an existing follower row */
 	long long rejected;   /* bad rows skipped */
 	long long warned;     /* rows imported without a bad value (a date) */
+	/* The header's columns that no field reads, in file order, so the
+	 * caller can say what was left out (a column mapped to "ignore" is
+	 * not listed). Set even when the import fails after the header; owned
+	 * by stats: free with tn_import_stats_free. */
+	struct tn_import_column *ignored;
+	size_t nignored;
 };
+
+/* Frees what stats owns (the ignored columns) and clears the list. */
+void tn_import_stats_free(struct tn_import_stats *stats);
 
 enum tn_import_phase {
 	TN_IMPORT_READING = 0,  /* done = bytes read, total = 0 (unknown) */
@@ -52,14 +81,22 @@ struct tn_import_opts {
 	void (*on_warning)(void *ctx, long long line, const char *message);
 	/* The IANA zone of date-times written without an offset; NULL: UTC. */
 	const char *tz;
+	/* nmap mappings "Column Name=field" for columns the header names
+	 * otherwise: the column (case, blanks, '-' and '_' aside) holds the
+	 * field (tn_import_field_named), before any recognised name. */
+	const char *const *map;
+	size_t nmap;
 };
 
 /*
  * Reads CSV from fd (not closed) and imports it as followers of the
  * channel channel_id, whose kind is channel_kind. source names the input
- * in messages ("news.csv", "<stdin>"). Fills *stats. Errors, each with
- * the database unchanged: TN_BADINPUT for an empty input, a header with
- * neither an email nor a handle column, or (strict) a bad row -- the
+ * in messages ("news.csv", "<stdin>"). Fills *stats, which the caller
+ * frees with tn_import_stats_free whatever the outcome. Errors, each with
+ * the database unchanged: TN_USAGE for a bad option (err->field names
+ * it: "tz", "map"); TN_BADINPUT for an empty input, a header with
+ * neither an email nor a handle column, a mapping naming no column of
+ * the header, or (strict) a bad row or date -- the
  * message then reads "SOURCE:LINE: reason" and may quote the file's
  * content, so escape it before showing it; TN_IO if reading fails;
  * TN_DB, TN_NOMEM.
@@ -68,6 +105,28 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    const char *channel_kind, int fd, const char *source,
 			    const struct tn_import_opts *opts,
 			    struct tn_import_stats *stats, struct tn_err *err);
+
+/*
+ * The field a header cell names, compared lower-cased with blanks, '-'
+ * and '_' left out: email (e-mail, mail, Email Address), handle
+ * (username, Account address), name (full name, display name),
+ * first_name, last_name, region (city), followed_at (Subscribed At,
+ * created_at, joined_at, CONFIRM_TIME, OPTIN_TIME), and on a channel of
+ * kind "telegram" user_id. *fallback is set to 1 for a name that counts
+ * only where the field's own column is empty (OPTIN_TIME beside
+ * CONFIRM_TIME), else 0. TN_FIELD_NONE if it names none.
+ */
+enum tn_import_field tn_import_header(const char *name, size_t len,
+				      const char *channel_kind, int *fallback);
+
+/* The field a mapping names: email, handle, name, first_name, last_name,
+ * region, followed_at, user_id or ignore (case, blanks, '-' and '_'
+ * aside); TN_FIELD_NONE if none. */
+enum tn_import_field tn_import_field_named(const char *name);
+
+/* The names tn_import_field_named takes, for messages. */
+#define TN_IMPORT_FIELDS "email, handle, name, first_name, last_name, " \
+	"region, followed_at, user_id, ignore"
 
 /* The forms tn_import_date accepts, for messages. */
 #define TN_IMPORT_DATE_FORMS "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (UTC unless " \

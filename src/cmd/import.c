@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,12 +94,38 @@ static void on_progress(void *vctx, enum tn_import_phase phase,
 	cli_progress_update(&ctx->bar, done);
 }
 
+/* "note: ignored column 'X'" for each column nothing read, so that no
+ * column is left out without a word. */
+static void print_ignored(const struct tn_import_stats *stats)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < stats->nignored; i++) {
+		tn_buf_reset(&b);
+		if (stats->ignored[i].name[0]) {
+			tn_buf_add(&b, "note: ignored column '");
+			tn_esc_term(&b, stats->ignored[i].name);
+			tn_buf_add(&b, "'");
+		} else {
+			tn_buf_addf(&b, "note: ignored column %d (no name in the header)",
+				    stats->ignored[i].index);
+		}
+		fprintf(stderr, "%s\n", b.data);
+	}
+	tn_buf_free(&b);
+}
+
 CLI_HANDLER(cmd_follower_import)
 {
-	static const char usage[] = "turnout follower import CHANNEL FILE|- [--tz ZONE] [--strict] [--json]";
+	static const char usage[] = "turnout follower import CHANNEL FILE|- "
+		"[--map COLUMN=FIELD]... [options]";
 	int strict = 0, json = 0;
 	const char *tz = NULL;
+	struct cli_list map = { NULL, 0 };
 	const struct cli_opt opts[] = {
+		OPT_LIST_("map", 0, &map, "COLUMN=FIELD",
+			  "read a column as a field: " TN_IMPORT_FIELDS),
 		OPT_STRING_("tz", 0, &tz, "ZONE",
 			    "the time zone of times written without an offset (default UTC)"),
 		OPT_BOOL_("strict", 0, &strict,
@@ -116,23 +143,30 @@ CLI_HANDLER(cmd_follower_import)
 	int status, fd;
 	tn_code rc;
 
+	memset(&stats, 0, sizeof(stats));
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Imports a channel's followers from a CSV file with a header row "
-			   "(or from standard input for '-').\n"
-			   "Columns are recognised by name: email (e-mail), handle (username), "
-			   "name, region (city),\nfollowed_at (" TN_IMPORT_DATE_FORMS "); "
-			   "others are ignored. A person is matched\nacross "
-			   "channels by e-mail, or by handle on channels of the same kind. "
-			   "Re-importing a file\nupdates the rows it created. Bad rows are "
-			   "listed on stderr with their line and skipped;\na bad date is "
-			   "listed as a warning and left out of its row.",
+			   "Imports a channel's followers from a CSV file with a header row (or from\n"
+			   "standard input for '-'). Columns are recognised by name: email (e-mail, Email\n"
+			   "Address), handle (username, Account address), name (or first_name and\n"
+			   "last_name), region (city), followed_at (Subscribed At, created_at, joined_at,\n"
+			   "CONFIRM_TIME, OPTIN_TIME) and, on Telegram channels, user_id; --map names any\n"
+			   "other column, and a note names each column left unread. Dates are YYYY-MM-DD,\n"
+			   "YYYY-MM-DD HH:MM[:SS] (UTC unless --tz), RFC 3339 with an offset or Unix time.\n"
+			   "A person is matched across channels by e-mail, or by handle on channels of the\n"
+			   "same kind. Re-importing a file updates the rows it created. Bad rows are\n"
+			   "listed on stderr with their line and skipped; a bad date is a warning, and the\n"
+			   "row is imported without it.",
 			   2, 2, pos);
-	if (status)
+	if (status) {
+		free(map.items);
 		return status < 0 ? EXIT_OK : status;
+	}
 
 	rc = tn_channel_find(c->db, pos[0], &ch, &err);
-	if (rc != TN_OK)
+	if (rc != TN_OK) {
+		free(map.items);
 		return cli_fail(&err, rc);
+	}
 
 	memset(&ctx, 0, sizeof(ctx));
 	if (strcmp(pos[1], "-") == 0) {
@@ -144,6 +178,7 @@ CLI_HANDLER(cmd_follower_import)
 		if (fd < 0) {
 			tn_err_set(&err, TN_IO, "'%s': %s", pos[1], strerror(errno));
 			tn_channel_clear(&ch);
+			free(map.items);
 			return cli_fail(&err, TN_IO);
 		}
 	}
@@ -166,6 +201,8 @@ CLI_HANDLER(cmd_follower_import)
 	iopts.on_progress = on_progress;
 	iopts.on_warning = on_warning;
 	iopts.tz = tz;
+	iopts.map = map.items;
+	iopts.nmap = (size_t)map.count;
 	iopts.ctx = &ctx;
 	if (rc == TN_OK)
 		rc = tn_import_followers(c->db, ch.id, ch.kind, fd, ctx.source, &iopts,
@@ -174,6 +211,8 @@ CLI_HANDLER(cmd_follower_import)
 	if (fd != STDIN_FILENO)
 		close(fd);
 	tn_channel_clear(&ch);
+	free(map.items);
+	print_ignored(&stats);
 	if (rc == TN_OK && ctx.nomem) {
 		tn_err_set(&err, TN_NOMEM, "out of memory");
 		rc = TN_NOMEM;
@@ -181,18 +220,24 @@ CLI_HANDLER(cmd_follower_import)
 	if (rc != TN_OK) {
 		cJSON_Delete(ctx.rejects);
 		cJSON_Delete(ctx.warnings);
+		tn_import_stats_free(&stats);
 		/* Bad input is a failed operation, not a usage error. */
 		return cli_fail(&err, rc);
 	}
 	if (json) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
+		cJSON *o = cJSON_CreateObject(), *ignored = cJSON_CreateArray();
+		size_t i;
+
+		if (!o || !ignored ||
+		    !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
 		    !cJSON_AddNumberToObject(o, "updated", (double)stats.updated) ||
 		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected) ||
 		    !cJSON_AddNumberToObject(o, "warned", (double)stats.warned)) {
 			cJSON_Delete(o);
+			cJSON_Delete(ignored);
 			cJSON_Delete(ctx.rejects);
 			cJSON_Delete(ctx.warnings);
+			tn_import_stats_free(&stats);
 			fprintf(stderr, "turnout: out of memory\n");
 			return EXIT_FAILED;
 		}
@@ -202,8 +247,13 @@ CLI_HANDLER(cmd_follower_import)
 		cJSON_AddItemToObject(o, "warnings", ctx.warnings);
 		cJSON_AddNumberToObject(o, "warnings_omitted",
 					(double)(stats.warned - ctx.warnings_kept));
+		for (i = 0; i < stats.nignored; i++)
+			cJSON_AddItemToArray(ignored, cJSON_CreateString(stats.ignored[i].name));
+		cJSON_AddItemToObject(o, "ignored_columns", ignored);
+		tn_import_stats_free(&stats);
 		return cli_print_json(o);
 	}
+	tn_import_stats_free(&stats);
 	printf("inserted %lld, updated %lld, rejected %lld", stats.inserted,
 	       stats.updated, stats.rejected);
 	if (stats.warned)

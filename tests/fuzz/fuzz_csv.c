@@ -62,6 +62,7 @@ static void import_all(const uint8_t *data, size_t size, int strict)
 	struct tn_channel ch;
 	struct tn_err err;
 	sqlite3_stmt *st;
+	size_t i;
 	int fd;
 	tn_code rc;
 
@@ -83,6 +84,11 @@ static void import_all(const uint8_t *data, size_t size, int strict)
 	rc = tn_import_followers(db, channel_id, "telegram", fd, "fuzz", &opts,
 				 &stats, &err);
 	close(fd);
+	for (i = 0; i < stats.nignored; i++)
+		CHECK(stats.ignored[i].name && stats.ignored[i].index >= 1 &&
+		      strlen(stats.ignored[i].name) <= 83);
+	tn_import_stats_free(&stats);
+	CHECK(stats.ignored == NULL && stats.nignored == 0);
 	CHECK(rc == TN_OK || rc == TN_BADINPUT);
 	CHECK(stats.inserted >= 0 && stats.updated >= 0 && stats.rejected >= 0);
 	CHECK(sqlite3_get_autocommit(tn_db_sqlite(db)));   /* no transaction left open */

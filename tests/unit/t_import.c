@@ -20,6 +20,7 @@ static struct tn_db *db;
 static struct tn_buf rejects = TN_BUF_INIT;
 
 static struct tn_buf warnings = TN_BUF_INIT;
+static struct tn_buf ignored = TN_BUF_INIT;   /* "name@index|" each */
 /* Options for the next import() beyond strict and the collectors. */
 static struct tn_import_opts next_opts;
 
@@ -83,7 +84,7 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 {
 	char path[300];
 	struct tn_import_opts opts = next_opts;
-	size_t len = strlen(csv);
+	size_t len = strlen(csv), i;
 	int fd;
 	tn_code rc;
 
@@ -101,6 +102,10 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 	opts.on_warning = collect_warning;
 	rc = tn_import_followers(db, channel, kind, fd, "in.csv", &opts, stats, err);
 	close(fd);
+	tn_buf_reset(&ignored);
+	for (i = 0; i < stats->nignored; i++)
+		tn_buf_addf(&ignored, "%s@%d|", stats->ignored[i].name, stats->ignored[i].index);
+	tn_import_stats_free(stats);
 	return rc;
 }
 
@@ -173,6 +178,160 @@ static void test_dates(void)
 	DATE_BAD("03/01/2024", NULL, "American dates");
 	DATE_BAD("2024-03-01x", NULL, "trailing junk");
 	DATE_BAD("", NULL, "empty");
+}
+
+static void test_header_names(void)
+{
+	static const struct { const char *name, *kind; int field, fallback; } cases[] = {
+		{ "email", "newsletter", TN_FIELD_EMAIL, 0 },
+		{ "Email Address", "newsletter", TN_FIELD_EMAIL, 0 },      /* Mailchimp */
+		{ " E-MAIL ", "newsletter", TN_FIELD_EMAIL, 0 },
+		{ "Email", "newsletter", TN_FIELD_EMAIL, 0 },              /* Substack */
+		{ "First Name", "newsletter", TN_FIELD_FIRST_NAME, 0 },
+		{ "last_name", "telegram", TN_FIELD_LAST_NAME, 0 },
+		{ "OPTIN_TIME", "newsletter", TN_FIELD_FOLLOWED_AT, 1 },
+		{ "CONFIRM_TIME", "newsletter", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "Subscribed At", "newsletter", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "created_at", "newsletter", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "joined_at", "telegram", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "Followed At", "blog", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "username", "telegram", TN_FIELD_HANDLE, 0 },
+		{ "Account address", "mastodon", TN_FIELD_HANDLE, 0 },     /* Mastodon */
+		{ "user_id", "telegram", TN_FIELD_USER_ID, 0 },
+		{ "User ID", "telegram", TN_FIELD_USER_ID, 0 },
+		{ "user_id", "newsletter", TN_FIELD_NONE, 0 },
+		{ "Name", "newsletter", TN_FIELD_NAME, 0 },
+		{ "Display name", "mastodon", TN_FIELD_NAME, 0 },
+		{ "CITY", "newsletter", TN_FIELD_REGION, 0 },
+		{ "Address", "newsletter", TN_FIELD_NONE, 0 },
+		{ "MEMBER_RATING", "newsletter", TN_FIELD_NONE, 0 },
+		{ "", "newsletter", TN_FIELD_NONE, 0 },
+		{ "a very long column name that fits in no word", "blog", TN_FIELD_NONE, 0 },
+	};
+	size_t i;
+	int fallback;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		is_int(tn_import_header(cases[i].name, strlen(cases[i].name), cases[i].kind,
+					&fallback), cases[i].field,
+		       "header '%s' on %s", cases[i].name, cases[i].kind);
+		is_int(fallback, cases[i].fallback, "header '%s': fallback", cases[i].name);
+	}
+	is_int(tn_import_field_named("first_name"), TN_FIELD_FIRST_NAME, "field first_name");
+	is_int(tn_import_field_named("Followed At"), TN_FIELD_FOLLOWED_AT, "field Followed At");
+	is_int(tn_import_field_named("ignore"), TN_FIELD_IGNORE, "field ignore");
+	is_int(tn_import_field_named("user_id"), TN_FIELD_USER_ID, "field user_id");
+	is_int(tn_import_field_named("mail"), TN_FIELD_NONE, "a mapping names a field, not a synonym");
+	is_int(tn_import_field_named(""), TN_FIELD_NONE, "no field");
+}
+
+/* Real exports: their columns, first and last names joined, the
+ * fallback date, Telegram's user ids, mappings and the ignored columns. */
+static void test_exports(int64_t news, int64_t tg1, int64_t masto)
+{
+	static const char *const map_signup[] = { "Signed up=followed_at", "Tags=ignore" };
+	static const char *const map_bad[] = { "Nope=email" };
+	static const char *const map_field[] = { "Signed up=birthday" };
+	static const char *const map_syntax[] = { "Signed up" };
+	struct tn_import_stats s;
+	struct tn_err err;
+	tn_code rc;
+	long long persons;
+
+	rc = import(news, "newsletter",
+		    "Email Address,First Name,Last Name,Address,Phone Number,MEMBER_RATING,"
+		    "OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,TAGS\n"
+		    "mc1@example.com,Mona,Chimp,,,2,2019-03-14 10:23:45,1.2.3.4,"
+		    "2019-03-15 23:59:59,1.2.3.4,,\n"
+		    "mc2@example.com,,Solo,,,1,2019-03-14 23:00:00,,,,,\n"
+		    "mc3@example.com,Only,,,,1,,,,,,\n", 0, &s, &err);
+	is_int(rc, TN_OK, "a Mailchimp export");
+	STATS(s, 3, 0, 0, "Mailchimp");
+	is_str(text("SELECT name || '|' || followed_at FROM person JOIN follower ON"
+		    " id = person_id WHERE email = 'mc1@example.com'"), "Mona Chimp|2019-03-15",
+	       "first and last name joined; CONFIRM_TIME before OPTIN_TIME");
+	is_str(text("SELECT name || '|' || followed_at FROM person JOIN follower ON"
+		    " id = person_id WHERE email = 'mc2@example.com'"), "Solo|2019-03-14",
+	       "a last name alone; OPTIN_TIME where CONFIRM_TIME is empty");
+	is_str(text("SELECT name FROM person WHERE email = 'mc3@example.com'"), "Only",
+	       "a first name alone");
+	is_str(ignored.data, "Address@4|Phone Number@5|MEMBER_RATING@6|OPTIN_IP@8|"
+	       "CONFIRM_IP@10|LATITUDE@11|TAGS@12|",
+	       "the columns nothing reads, each once, in order");
+
+	rc = import(news, "newsletter", "Email,Name,Subscribed At,Type\n"
+		    "ss1@example.com,Sub Stack,2021-03-01T12:34:56.789Z,free\n", 0, &s, &err);
+	STATS(s, 1, 0, 0, "a Substack export");
+	is_str(text("SELECT name || '|' || followed_at FROM person JOIN follower ON"
+		    " id = person_id WHERE email = 'ss1@example.com'"),
+	       "Sub Stack|2021-03-01", "Substack's columns");
+	is_str(ignored.data, "Type@4|", "its ignored column");
+
+	rc = import(tg1, "telegram", "user_id,username,first_name,last_name,phone,joined_at\n"
+		    "1001,olga_iv,Olga,Ivanova,,1709251200\n"
+		    "1002,,Petr,,,2024-03-02 10:00:00\n"
+		    "1003,,,,,\n"
+		    "x9,,Bad,,,\n", 0, &s, &err);
+	is_int(rc, TN_OK, "a Telegram members export");
+	STATS(s, 3, 0, 1, "Telegram");
+	is_str(text("SELECT p.name || '|' || f.followed_at FROM follower f JOIN person p"
+		    " ON p.id = f.person_id WHERE f.handle = 'olga_iv'"), "Olga Ivanova|2024-03-01",
+	       "the username is the handle");
+	is_str(text("SELECT p.name FROM follower f JOIN person p ON p.id = f.person_id"
+		    " WHERE f.handle = 'id:1002'"), "Petr",
+	       "without a username, the user id is the handle, as id:N");
+	is_int(count("SELECT count(*) FROM follower WHERE handle = 'id:1003'"), 1,
+	       "a user id alone is a follower");
+	is_int(count("SELECT count(*) FROM follower WHERE handle = 'id:1001'"), 0,
+	       "a user id is no handle beside a username");
+	is_str(rejects.data, "5: column 'user_id': not a number ('x9')\n", "a user id that is no number");
+	is_str(ignored.data, "phone@5|", "the phone column is left out, and said so");
+	rc = import(tg1, "telegram", "user_id,first_name\n1002,Пётр\n", 0, &s, &err);
+	STATS(s, 0, 1, 0, "the user id finds the same follower again");
+
+	rc = import(masto, "mastodon", "Account address,Show boosts,Notify on new posts\n"
+		    "@ann@mastodon.social,true,false\nbert@fosstodon.org,true,false\n",
+		    0, &s, &err);
+	STATS(s, 2, 0, 0, "a Mastodon export");
+	is_int(count("SELECT count(*) FROM follower WHERE handle IN"
+		     " ('ann@mastodon.social', 'bert@fosstodon.org')"), 2, "account addresses");
+	is_str(ignored.data, "Show boosts@2|Notify on new posts@3|", "the rest noted");
+
+	next_opts.map = map_signup;
+	next_opts.nmap = 2;
+	rc = import(news, "newsletter", "E-mail,Signed up,Tags,email,,Created_At\n"
+		    "map1@example.com,2020-05-06,a,other@example.com,x,2001-01-01\n", 0, &s, &err);
+	STATS(s, 1, 0, 0, "mapped columns");
+	is_str(text("SELECT followed_at FROM follower JOIN person ON id = person_id"
+		    " WHERE email = 'map1@example.com'"), "2020-05-06",
+	       "a mapped column before a recognised one");
+	is_str(ignored.data, "email@4|@5|Created_At@6|",
+	       "a second email column, an unnamed one and the recognised date lost to the "
+	       "mapping are noted; the one mapped to ignore is not");
+
+	persons = count("SELECT count(*) FROM person");
+	next_opts.map = map_bad;
+	next_opts.nmap = 1;
+	rc = import(news, "newsletter", "email\nx@example.com\n", 0, &s, &err);
+	is_int(rc, TN_BADINPUT, "a mapping of a column the file lacks fails");
+	is_str(err.msg, "in.csv:1: no column 'Nope' in the header", "saying which");
+	is_str(err.field, "map", "about the mapping");
+	next_opts.map = map_field;
+	next_opts.nmap = 1;
+	rc = import(news, "newsletter", "email\nx@example.com\n", 0, &s, &err);
+	is_int(rc, TN_USAGE, "a mapping to an unknown field is a usage error");
+	is_str(err.msg, "'Signed up=birthday': unknown field 'birthday'", "naming it");
+	ok(strstr(err.hint, "first_name") != NULL, "the hint lists the fields");
+	next_opts.map = map_syntax;
+	next_opts.nmap = 1;
+	rc = import(news, "newsletter", "email\nx@example.com\n", 0, &s, &err);
+	is_int(rc, TN_USAGE, "a mapping without '='");
+	is_int(count("SELECT count(*) FROM person"), persons, "nothing written by bad mappings");
+
+	rc = import(news, "newsletter", "Mail Adresse,Vorname\nx@example.com,X\n", 0, &s, &err);
+	is_int(rc, TN_BADINPUT, "no email or handle column");
+	is_str(ignored.data, "Mail Adresse@1|Vorname@2|",
+	       "the ignored columns are known when the header fails");
 }
 
 static void test_basic(int64_t news)
@@ -488,9 +647,11 @@ int main(void)
 	ok(news > 0 && masto > 0, "channels");
 
 	test_dates();
+	test_header_names();
 	test_basic(news);
 	test_across_channels(news, blog);
 	test_handles(tg1, tg2, masto);
+	test_exports(news, tg1, masto);
 	test_strict(news);
 	test_date_forms(blog);
 	test_zone_days(blog);
@@ -501,6 +662,7 @@ int main(void)
 	tn_db_close(db);
 	tn_buf_free(&rejects);
 	tn_buf_free(&warnings);
+	tn_buf_free(&ignored);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		ok(0, "cleanup");
