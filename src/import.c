@@ -83,6 +83,7 @@ struct importer {
 	const char *zone;         /* of local date-times; NULL: UTC */
 	char zone_name[64];
 	struct zone_days *zone_days;  /* when zone is set */
+	int delimiter;            /* for csv.c, or TN_CSV_DETECT */
 	const struct tn_import_opts *opts;
 	struct tn_import_stats *stats;
 	int col[NCOLS];           /* the column of each field, or -1 */
@@ -574,6 +575,27 @@ static tn_code check_map(const struct tn_import_opts *opts, struct tn_err *err)
 	return TN_OK;
 }
 
+/* The separator the delimiter option names (TN_CSV_DETECT for none). */
+static tn_code check_delimiter(const struct tn_import_opts *opts, int *delim,
+			       struct tn_err *err)
+{
+	const char *d = opts ? opts->delimiter : NULL;
+
+	*delim = TN_CSV_DETECT;
+	if (!d)
+		return TN_OK;
+	if (strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0)
+		*delim = '\t';
+	else if (strcmp(d, ",") == 0 || strcmp(d, ";") == 0 || strcmp(d, "|") == 0)
+		*delim = d[0];
+	else {
+		tn_err_field(err, TN_USAGE, "delimiter", "'%s': not a separator", d);
+		tn_err_hint(err, "give ',', ';', '|' or 'tab'");
+		return TN_USAGE;
+	}
+	return TN_OK;
+}
+
 /* What header cell f holds: the first mapping that names it, else its
  * recognised name. *rank orders the columns of one field: -1 mapped, 0
  * named, 1 a fallback name; *mapped is the mapping's index or -1. */
@@ -863,6 +885,7 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 
 	if ((rc = tn_csv_open_fd(fd, &r, err)) != TN_OK)
 		return rc;
+	tn_csv_set_delimiter(r, im->delimiter);
 	rc = read_header(im, r, err);
 	while (rc == TN_OK) {
 		rc = tn_csv_next(r, &got, err);
@@ -1283,7 +1306,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		tn_buf_init(&im.group.val[i]);
 
 	/* The options first: a bad one changes nothing. */
-	if ((rc = check_map(opts, err)) != TN_OK)
+	if ((rc = check_map(opts, err)) != TN_OK ||
+	    (rc = check_delimiter(opts, &im.delimiter, err)) != TN_OK)
 		goto out;
 	if (opts && opts->tz) {
 		rc = tn_tz_check(opts->tz, im.zone_name, err);

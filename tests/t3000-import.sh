@@ -390,4 +390,41 @@ test_expect_success 'bad mappings: a usage error, or a column the file lacks; no
 	grep -F "name others with --map '\''Column=field'\''" err
 '
 
+test_expect_success 'semicolon- and tab-separated files are told from their header line' '
+	tn channel add seps --kind newsletter &&
+	printf "E-Mail;Name;Stadt;Score\r\nsemi@example.com;\"Semi, Colon\";Köln;1,5\r\n" >semi.csv &&
+	tn follower import seps semi.csv --map Stadt=region >out 2>err &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	echo "note: ignored column '\''Score'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT name || '\''|'\'' || region FROM person p JOIN follower f ON p.id = f.person_id WHERE email = '\''semi@example.com'\''")" = "Semi, Colon|Köln" &&
+	printf "email\tname\ntab@example.com\tTab Stop\n" >tab.tsv &&
+	tn follower import seps tab.tsv >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT name FROM person WHERE email = '\''tab@example.com'\''")" = "Tab Stop"
+'
+
+test_expect_success '--delimiter names the separator; a bad one changes nothing' '
+	printf "email|name\npipe@example.com|Pipe, Bar\n" >pipe.csv &&
+	tn follower import seps pipe.csv --delimiter "|" >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT name FROM person WHERE email = '\''pipe@example.com'\''")" = "Pipe, Bar" &&
+	printf "email;name;a,b\nsc@example.com;SC, y;z\n" >mixed.csv &&
+	test_db_unchanged 1 tn follower import seps mixed.csv 2>err &&
+	grep -F "header has neither" err &&
+	tn follower import seps mixed.csv --delimiter ";" >out 2>err &&
+	echo "note: ignored column '\''a,b'\''" >expect &&
+	test_cmp expect err &&
+	test "$(q "SELECT name FROM person WHERE email = '\''sc@example.com'\''")" = "SC, y" &&
+	printf "email\tname\ntab2@example.com\tT2\n" >tab2.tsv &&
+	tn follower import seps tab2.tsv --delimiter tab >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	test_db_unchanged 2 tn follower import seps tab2.tsv --delimiter x 2>err &&
+	grep -F "turnout: --delimiter: '\''x'\'': not a separator" err
+'
+
 test_done

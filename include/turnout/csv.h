@@ -4,10 +4,12 @@
  * Reads records one at a time from a file descriptor or a FILE* through a
  * fixed-size read buffer, so memory depends on the longest record, never
  * on the size of the input. Understands a UTF-8 byte order mark, CRLF, LF
- * and lone CR line ends, quoted fields with embedded commas, doubled
- * quotes and line breaks. Empty lines are skipped. Each record knows the
- * physical line (1-based, counted in the input as given) on which it
- * starts. Bytes are returned as read: the reader does not check UTF-8.
+ * and lone CR line ends, quoted fields with embedded separators, doubled
+ * quotes and line breaks. The separator is a comma, a semicolon, a tab or
+ * '|', named by the caller or told from the first line. Empty lines are
+ * skipped. Each record knows the physical line (1-based, counted in the
+ * input as given) on which it starts. Bytes are returned as read: the
+ * reader does not check UTF-8.
  *
  * Leniencies, as in most spreadsheet exports: a quote inside an unquoted
  * field is an ordinary character, and text after a closing quote is
@@ -33,6 +35,15 @@ tn_code tn_csv_open_fd(int fd, struct tn_csv **out, struct tn_err *err);
 /* The same over a stdio stream (not closed by the reader). */
 tn_code tn_csv_open_file(FILE *f, struct tn_csv **out, struct tn_err *err);
 void tn_csv_free(struct tn_csv *r);
+
+/* The field separator, before the first tn_csv_next: ',' (the default),
+ * ';', '\t' or '|', or TN_CSV_DETECT: the first line's -- a comma, unless
+ * that line has none outside quotes but semicolons or tabs (the more
+ * numerous). TN_USAGE for another character. */
+#define TN_CSV_DETECT 0
+tn_code tn_csv_set_delimiter(struct tn_csv *r, int delim);
+/* The separator in use (once the first record is read, the detected one). */
+int tn_csv_delimiter(const struct tn_csv *r);
 
 /*
  * Reads the next record. Returns TN_OK and sets *got to 1 when a record

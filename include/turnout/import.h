@@ -86,6 +86,9 @@ struct tn_import_opts {
 	 * field (tn_import_field_named), before any recognised name. */
 	const char *const *map;
 	size_t nmap;
+	/* The field separator: ",", ";", "|" or "tab"; NULL: told from the
+	 * header line (a comma, unless it has none but semicolons or tabs). */
+	const char *delimiter;
 };
 
 /*
@@ -94,7 +97,7 @@ struct tn_import_opts {
  * in messages ("news.csv", "<stdin>"). Fills *stats, which the caller
  * frees with tn_import_stats_free whatever the outcome. Errors, each with
  * the database unchanged: TN_USAGE for a bad option (err->field names
- * it: "tz", "map"); TN_BADINPUT for an empty input, a header with
+ * it: "tz", "map", "delimiter"); TN_BADINPUT for an empty input, a header with
  * neither an email nor a handle column, a mapping naming no column of
  * the header, or (strict) a bad row or date -- the
  * message then reads "SOURCE:LINE: reason" and may quote the file's

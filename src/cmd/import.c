@@ -121,11 +121,14 @@ CLI_HANDLER(cmd_follower_import)
 	static const char usage[] = "turnout follower import CHANNEL FILE|- "
 		"[--map COLUMN=FIELD]... [options]";
 	int strict = 0, json = 0;
-	const char *tz = NULL;
+	const char *tz = NULL, *delimiter = NULL;
 	struct cli_list map = { NULL, 0 };
 	const struct cli_opt opts[] = {
 		OPT_LIST_("map", 0, &map, "COLUMN=FIELD",
 			  "read a column as a field: " TN_IMPORT_FIELDS),
+		OPT_STRING_("delimiter", 0, &delimiter, "SEP",
+			    "the field separator: ',', ';', '|' or 'tab' (default: "
+			    "the header line's)"),
 		OPT_STRING_("tz", 0, &tz, "ZONE",
 			    "the time zone of times written without an offset (default UTC)"),
 		OPT_BOOL_("strict", 0, &strict,
@@ -201,6 +204,7 @@ CLI_HANDLER(cmd_follower_import)
 	iopts.on_progress = on_progress;
 	iopts.on_warning = on_warning;
 	iopts.tz = tz;
+	iopts.delimiter = delimiter;
 	iopts.map = map.items;
 	iopts.nmap = (size_t)map.count;
 	iopts.ctx = &ctx;

@@ -31,6 +31,7 @@ static void read_all(const uint8_t *data, size_t size)
 	if (!f)
 		return;
 	CHECK(tn_csv_open_file(f, &r, &err) == TN_OK);
+	CHECK(tn_csv_set_delimiter(r, size && (data[0] & 2) ? TN_CSV_DETECT : ',') == TN_OK);
 	while (got) {
 		rc = tn_csv_next(r, &got, &err);
 		CHECK(rc == TN_OK || rc == TN_BADINPUT);
