@@ -37,6 +37,7 @@
 #include "turnout/csv.h"
 #include "turnout/import.h"
 #include "turnout/person.h"
+#include "turnout/recode.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
@@ -84,6 +85,8 @@ struct importer {
 	char zone_name[64];
 	struct zone_days *zone_days;  /* when zone is set */
 	int delimiter;            /* for csv.c, or TN_CSV_DETECT */
+	struct tn_recode *input;  /* the file's bytes as UTF-8 */
+	int utf8_seen;            /* valid UTF-8 beyond ASCII (or a BOM) read */
 	const struct tn_import_opts *opts;
 	struct tn_import_stats *stats;
 	int col[NCOLS];           /* the column of each field, or -1 */
@@ -531,6 +534,51 @@ static tn_code bad_date(struct importer *im, long long line, const char *cell,
 	return TN_OK;
 }
 
+/* 1 if s[0..len) is valid UTF-8; *high is set to 1 if it has a byte
+ * beyond ASCII. One pass, as tn_utf8_valid. */
+static int utf8_check(const char *s, size_t len, int *high)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		if ((unsigned char)*s < 0x80) {
+			s++;
+			continue;
+		}
+		*high = 1;
+		if (tn_utf8_next(&s, end) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A file whose first text beyond ASCII is not UTF-8 is in another
+ * encoding (Latin-1 and Windows-1251 text never reads as UTF-8): it is
+ * refused whole rather than row by row. Once UTF-8 was seen (or a UTF-8
+ * byte order mark), a bad row is one broken row. */
+static tn_code not_utf8(struct importer *im, long long line, const char *f,
+			size_t len, struct tn_err *err)
+{
+	const char *p = f, *end = f + len;
+	unsigned char bad = 0;
+
+	while (p < end) {
+		const char *at = p;
+
+		if ((unsigned char)*p < 0x80) {
+			p++;
+		} else if (tn_utf8_next(&p, end) < 0) {
+			bad = (unsigned char)*at;
+			break;
+		}
+	}
+	tn_err_set(err, TN_BADINPUT, "%s:%lld: not UTF-8 (byte 0x%02X)", im->source,
+		   line, bad);
+	tn_err_hint(err, "if it is Latin-1 or Windows-1251, give {encoding} latin1 "
+		    "or {encoding} windows-1251");
+	return TN_BADINPUT;
+}
+
 /* 1 if header cells a and b are one name: ASCII case, blanks, '-' and
  * '_' aside (as header_word compares them). */
 static int same_header(const char *a, size_t alen, const char *b, size_t blen)
@@ -678,6 +726,14 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 	if (!got)
 		return tn_err_set(err, TN_BADINPUT, "%s: empty file (no header row)",
 				  im->source);
+	for (i = 0; i < tn_csv_count(r); i++) {
+		int high = 0;
+
+		f = tn_csv_field(r, i, &len);
+		if (!utf8_check(f, len, &high))
+			return not_utf8(im, tn_csv_line(r), f, len, err);
+		im->utf8_seen |= high;
+	}
 	if (nmap && !(hit = calloc(nmap, sizeof(*hit))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	/* each field's column: the best rank, the first of equals */
@@ -735,7 +791,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	size_t len[NCOLS] = { 0 }, n, i;
 	long long line = tn_csv_line(r);
 	char date[11];
-	int c, any = 0;
+	int c, any = 0, high = 0;
 	struct tn_err why;
 	sqlite3_stmt *st;
 
@@ -746,7 +802,9 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		trim(f, &tl);
 		if (tl)
 			any = 1;
-		if (!tn_utf8_valid(f, n)) {
+		if (!utf8_check(f, n, &high)) {
+			if (!im->utf8_seen)
+				return not_utf8(im, line, f, n, err);
 			tn_buf_add(&im->reason, "invalid UTF-8");
 			return reject(im, line, err);
 		}
@@ -755,6 +813,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			return reject(im, line, err);
 		}
 	}
+	im->utf8_seen |= high;
 	if (!any)
 		return TN_OK;           /* a row of empty cells is a blank line */
 	for (c = 0; c < NCOLS; c++) {
@@ -876,6 +935,14 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	return run(im, st, "stage row", err);
 }
 
+/* The bytes of the file read so far: the file's own, before conversion,
+ * so that progress reaches the file's size. */
+static unsigned long long read_offset(struct importer *im, struct tn_csv *r)
+{
+	return tn_recode_converts(im->input) ? tn_recode_offset(im->input)
+					     : tn_csv_offset(r);
+}
+
 static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 {
 	struct tn_csv *r;
@@ -883,8 +950,17 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 	tn_code rc;
 	int got;
 
-	if ((rc = tn_csv_open_fd(fd, &r, err)) != TN_OK)
+	rc = tn_recode_open(fd, im->opts ? im->opts->encoding : NULL, &im->input, err);
+	if (rc != TN_OK)
+		return tn_err_prefix(err, rc, "%s", im->source);
+	/* converted text is UTF-8 by construction */
+	im->utf8_seen = tn_recode_converts(im->input) ||
+			tn_recode_kind(im->input) == TN_RECODE_UTF8_BOM;
+	if ((rc = tn_csv_open_reader(tn_recode_read, im->input, &r, err)) != TN_OK) {
+		tn_recode_free(im->input);
+		im->input = NULL;
 		return rc;
+	}
 	tn_csv_set_delimiter(r, im->delimiter);
 	rc = read_header(im, r, err);
 	while (rc == TN_OK) {
@@ -906,12 +982,14 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 		rc = stage_record(im, r, err);
 		if (++records % PROGRESS_EVERY == 0 && im->opts && im->opts->on_progress)
 			im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-					      tn_csv_offset(r), 0);
+					      read_offset(im, r), 0);
 	}
 	if (rc == TN_OK && im->opts && im->opts->on_progress)
 		im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-				      tn_csv_offset(r), 0);
+				      read_offset(im, r), 0);
 	tn_csv_free(r);
+	tn_recode_free(im->input);
+	im->input = NULL;
 	return rc;
 }
 
@@ -1307,7 +1385,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 
 	/* The options first: a bad one changes nothing. */
 	if ((rc = check_map(opts, err)) != TN_OK ||
-	    (rc = check_delimiter(opts, &im.delimiter, err)) != TN_OK)
+	    (rc = check_delimiter(opts, &im.delimiter, err)) != TN_OK ||
+	    (opts && opts->encoding && (rc = tn_recode_check(opts->encoding, err)) != TN_OK))
 		goto out;
 	if (opts && opts->tz) {
 		rc = tn_tz_check(opts->tz, im.zone_name, err);

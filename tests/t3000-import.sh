@@ -427,4 +427,70 @@ test_expect_success '--delimiter names the separator; a bad one changes nothing'
 	grep -F "turnout: --delimiter: '\''x'\'': not a separator" err
 '
 
+test_expect_success 'a gzip, zip or xlsx file says what it is; nothing changed' '
+	tn channel add enc --kind newsletter &&
+	printf "\037\213\010\000\000\000\000\000\000\003" >list.csv.gz &&
+	test_db_unchanged 1 tn follower import enc list.csv.gz 2>err &&
+	echo "turnout: list.csv.gz: this is a gzip file; decompress it first (gunzip)" >expect &&
+	test_cmp expect err &&
+	printf "PK\003\004\024\000\006\000" >list.xlsx &&
+	test_db_unchanged 1 tn follower import enc list.xlsx --encoding latin1 2>err &&
+	echo "turnout: list.xlsx: this is a zip or xlsx file; export it as CSV" >expect &&
+	test_cmp expect err &&
+	test_db_unchanged 1 tn follower import enc - <list.csv.gz 2>err &&
+	grep -F "turnout: <stdin>: this is a gzip file" err
+'
+
+test_expect_success 'UTF-16 says so; --encoding UTF-16 reads it, from a file or a pipe' '
+	$PY -c "open(\"u16.csv\", \"wb\").write(\"email,name\nolga@example.com,Ольга\n\".encode(\"utf-16\"))" &&
+	$PY -c "open(\"u16le.csv\", \"wb\").write(\"email,name\nyuri@example.com,Юрий\n\".encode(\"utf-16-le\"))" &&
+	test_db_unchanged 1 tn follower import enc u16.csv 2>err &&
+	grep -F "turnout: u16.csv: this is UTF-16 text (little-endian), not UTF-8" err &&
+	grep -F "hint: give --encoding UTF-16, or convert it: iconv -f UTF-16 -t UTF-8" err &&
+	test_db_unchanged 1 tn follower import enc u16le.csv 2>err &&
+	grep -F "hint: give --encoding UTF-16LE" err &&
+	tn follower import enc u16.csv --encoding UTF-16 >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	tn follower import enc - --encoding utf-16 <u16le.csv >out &&
+	test_cmp expect out &&
+	test "$(q "SELECT name FROM person WHERE email = '\''olga@example.com'\''")" = Ольга &&
+	test "$(q "SELECT name FROM person WHERE email = '\''yuri@example.com'\''")" = Юрий
+'
+
+test_expect_success 'Latin-1 or Windows-1251 is "not UTF-8" with a hint; --encoding reads it' '
+	printf "email,name\nrene@example.com,Ren\351\n" >latin1.csv &&
+	test_db_unchanged 1 tn follower import enc latin1.csv 2>err &&
+	echo "turnout: latin1.csv:2: not UTF-8 (byte 0xE9)" >expect &&
+	echo "hint: if it is Latin-1 or Windows-1251, give --encoding latin1 or --encoding windows-1251" >>expect &&
+	test_cmp expect err &&
+	printf "email,\310\354\377\n" >cp1251.csv &&
+	test_db_unchanged 1 tn follower import enc cp1251.csv --map "\310\354\377=name" 2>err &&
+	grep -F "turnout: cp1251.csv:1: not UTF-8 (byte 0xC8)" err &&
+	printf "email,\310\354\377\nivan@example.com,\310\342\340\355\n" >cp1251.csv &&
+	tn follower import enc cp1251.csv --encoding windows-1251 --map "Имя=name" >out &&
+	echo "inserted 1, updated 0, rejected 0" >expect &&
+	test_cmp expect out &&
+	tn follower import enc latin1.csv --encoding latin1 >out &&
+	test_cmp expect out &&
+	test "$(q "SELECT name FROM person WHERE email = '\''rene@example.com'\''")" = René &&
+	test "$(q "SELECT name FROM person WHERE email = '\''ivan@example.com'\''")" = Иван
+'
+
+test_expect_success 'after UTF-8 text a broken row is one rejected row; a bad --encoding changes nothing' '
+	printf "email,name\nj@example.com,Jörg\nk@example.com,K\351\n" >late.csv &&
+	tn follower import enc late.csv >out 2>err &&
+	echo "inserted 1, updated 0, rejected 1" >expect &&
+	test_cmp expect out &&
+	grep -F "turnout: late.csv:3: invalid UTF-8" err &&
+	test_db_unchanged 2 tn follower import enc latin1.csv --encoding klingon 2>err &&
+	grep -F "turnout: --encoding: unknown encoding '\''klingon'\''" err &&
+	head -c 21 u16le.csv >cut.csv &&
+	test_db_unchanged 1 tn follower import enc cut.csv --encoding UTF-16LE 2>err &&
+	grep -F "turnout: cut.csv: the input ends inside a UTF-16LE character" err &&
+	printf "\357\273\277email\nbom@example.com\n" >bom.csv &&
+	test_db_unchanged 1 tn follower import enc bom.csv --encoding latin1 2>err &&
+	grep -F "this is UTF-8 text, not latin1" err
+'
+
 test_done

@@ -89,6 +89,9 @@ struct tn_import_opts {
 	/* The field separator: ",", ";", "|" or "tab"; NULL: told from the
 	 * header line (a comma, unless it has none but semicolons or tabs). */
 	const char *delimiter;
+	/* The file's encoding, an iconv(3) name ("latin1", "windows-1251",
+	 * "UTF-16"); NULL: UTF-8. */
+	const char *encoding;
 };
 
 /*
@@ -97,9 +100,12 @@ struct tn_import_opts {
  * in messages ("news.csv", "<stdin>"). Fills *stats, which the caller
  * frees with tn_import_stats_free whatever the outcome. Errors, each with
  * the database unchanged: TN_USAGE for a bad option (err->field names
- * it: "tz", "map", "delimiter"); TN_BADINPUT for an empty input, a header with
+ * it: "tz", "map", "delimiter", "encoding"); TN_BADINPUT for an empty input, a header with
  * neither an email nor a handle column, a mapping naming no column of
- * the header, or (strict) a bad row or date -- the
+ * the header, a file that is no UTF-8 text and no text in the encoding
+ * given (gzip, zip or xlsx, UTF-16, text whose first bytes beyond ASCII
+ * are not UTF-8: Latin-1 or Windows-1251; the hint says what to do), or
+ * (strict) a bad row or date -- the
  * message then reads "SOURCE:LINE: reason" and may quote the file's
  * content, so escape it before showing it; TN_IO if reading fails;
  * TN_DB, TN_NOMEM.

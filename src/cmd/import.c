@@ -121,11 +121,14 @@ CLI_HANDLER(cmd_follower_import)
 	static const char usage[] = "turnout follower import CHANNEL FILE|- "
 		"[--map COLUMN=FIELD]... [options]";
 	int strict = 0, json = 0;
-	const char *tz = NULL, *delimiter = NULL;
+	const char *tz = NULL, *delimiter = NULL, *encoding = NULL;
 	struct cli_list map = { NULL, 0 };
 	const struct cli_opt opts[] = {
 		OPT_LIST_("map", 0, &map, "COLUMN=FIELD",
 			  "read a column as a field: " TN_IMPORT_FIELDS),
+		OPT_STRING_("encoding", 0, &encoding, "NAME",
+			    "the file's encoding when it is not UTF-8: latin1, "
+			    "windows-1251, UTF-16, ... (iconv -l)"),
 		OPT_STRING_("delimiter", 0, &delimiter, "SEP",
 			    "the field separator: ',', ';', '|' or 'tab' (default: "
 			    "the header line's)"),
@@ -205,6 +208,7 @@ CLI_HANDLER(cmd_follower_import)
 	iopts.on_warning = on_warning;
 	iopts.tz = tz;
 	iopts.delimiter = delimiter;
+	iopts.encoding = encoding;
 	iopts.map = map.items;
 	iopts.nmap = (size_t)map.count;
 	iopts.ctx = &ctx;

@@ -19,8 +19,12 @@
 #define READ_SIZE 65536
 
 struct tn_csv {
-	int fd;                       /* -1 when reading fp */
+	int fd;                       /* -1 when reading fp or fn */
 	FILE *fp;
+	tn_csv_read_fn fn;            /* a byte source of the caller's */
+	void *fn_ctx;
+	struct tn_err fn_err;         /* why fn failed */
+	tn_code fn_code;
 	char *buf;                    /* READ_SIZE bytes */
 	size_t pos, end;              /* unread bytes are buf[pos..end) */
 	int eof;
@@ -67,6 +71,18 @@ tn_code tn_csv_open_file(FILE *f, struct tn_csv **out, struct tn_err *err)
 	return open_reader(-1, f, out, err);
 }
 
+tn_code tn_csv_open_reader(tn_csv_read_fn fn, void *ctx, struct tn_csv **out,
+			   struct tn_err *err)
+{
+	tn_code rc = open_reader(-1, NULL, out, err);
+
+	if (rc == TN_OK) {
+		(*out)->fn = fn;
+		(*out)->fn_ctx = ctx;
+	}
+	return rc;
+}
+
 void tn_csv_free(struct tn_csv *r)
 {
 	if (!r)
@@ -82,6 +98,12 @@ static ssize_t read_some(struct tn_csv *r, char *dst, size_t cap)
 {
 	ssize_t n;
 
+	if (r->fn) {
+		size_t got = 0;
+
+		r->fn_code = r->fn(r->fn_ctx, dst, cap, &got, &r->fn_err);
+		return r->fn_code == TN_OK ? (ssize_t)got : -1;
+	}
 	if (r->fp) {
 		size_t got = fread(dst, 1, cap, r->fp);
 		if (got == 0 && ferror(r->fp))
@@ -252,6 +274,11 @@ static tn_code end_field(struct tn_csv *r)
 static tn_code io_error(struct tn_csv *r, struct tn_err *err)
 {
 	r->failed = 1;
+	if (r->fn) {
+		if (err)
+			*err = r->fn_err;
+		return r->fn_code;
+	}
 	return tn_err_set(err, TN_IO, "read error: %s", strerror(errno));
 }
 
@@ -295,7 +322,7 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 	r->overflow = 0;
 	tn_buf_reset(&r->data);
 	if (r->failed)
-		return tn_err_set(err, TN_IO, "read error");
+		return r->fn ? io_error(r, err) : tn_err_set(err, TN_IO, "read error");
 	if (!r->started) {
 		r->started = 1;
 		if (skip_bom(r) < 0)
