@@ -3,16 +3,19 @@
  * follower tables, through person.h's bulk writer (person.c owns them).
  *
  * The file needs a header row; columns are recognised by name, case- and
- * punctuation-insensitively: email (e-mail), handle (username), name,
- * region (city), followed_at. Other columns are ignored. A row with a
+ * punctuation-insensitively (tn_import_header: email, handle, name,
+ * first_name and last_name, region, followed_at, and the names real
+ * exports give them), or named by mappings; the columns nothing reads are
+ * listed in the stats. It may be UTF-8 or, converted, any encoding iconv
+ * knows; a file of another kind is refused saying what it is. A row with a
  * valid e-mail belongs to the person with that e-mail (domain
  * lower-cased), created if missing; a row with only a handle belongs to
  * the person who already follows a channel of the same kind under that
  * handle (ignoring ASCII case), else to a new person; a row with a new
  * e-mail and such a handle gives that person (if they have no e-mail yet)
  * the address instead of making a second person. Empty cells never
- * erase stored values. Bad rows are rejected with a reason (or, in strict
- * mode, abort the import). The whole import is one transaction: on any
+ * erase stored values. Bad rows are rejected with a reason, a bad date is
+ * left out with a warning (in strict mode either aborts the import). The whole import is one transaction: on any
  * error the database is left exactly as it was.
  *
  * Memory does not grow with the file: rows are staged in a temporary
