@@ -40,7 +40,9 @@ run channel list
 step "3. Import the followers" \
 	"The files are messy on purpose: a BOM, CRLF line ends, quoted commas and line" \
 	"breaks, bad addresses, a bad date, invalid UTF-8, Cyrillic names. Look at the" \
-	"rejected rows: each names its file, line and reason; the good rows go in."
+	"rejected rows: each names its file, line and reason; the good rows go in. A bad" \
+	"date is a warning (the row goes in without it), and a note names each column" \
+	"that nothing reads."
 for ch in newsletter:letter telegram:tg mastodon:masto; do
 	f=followers-${ch%%:*}.csv
 	cp "$EX/$f" .

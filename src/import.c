@@ -3,14 +3,17 @@
  * staging and merging rows. It owns only its TEMP staging tables; person
  * and follower rows are written through person.c's bulk writer (person.h),
  * which holds every statement on those tables. The CSV syntax is csv.c's,
- * the channel lookup the caller's.
+ * what the file is and its encoding recode.c's, the channel lookup the
+ * caller's.
  *
  * Two passes inside one transaction:
- *   1. read: each record is checked (UTF-8, e-mail, handle, date) and its
- *      normalised cells are appended to one of two TEMP staging tables,
- *      rows with an e-mail and rows with only a handle. Nothing in the
- *      main database changes yet, so --strict can stop at the first bad
- *      row for free.
+ *   1. read: the header is matched to fields (recognised names, then the
+ *      caller's mappings); each record is checked (UTF-8, e-mail, handle,
+ *      date) and its normalised cells are appended to one of two TEMP
+ *      staging tables, rows with an e-mail and rows with only a handle.
+ *      Nothing in the main database changes yet, so --strict can stop at
+ *      the first bad row for free, and a file found not to be UTF-8
+ *      halfway leaves nothing behind.
  *   2. write: the staged rows come back sorted (by e-mail, then by
  *      handle) from SQLite's sorter, which spills to temporary files, so
  *      memory stays bounded. Rows with the same key are merged (a later
@@ -34,8 +37,10 @@
 #include "turnout/csv.h"
 #include "turnout/import.h"
 #include "turnout/person.h"
+#include "turnout/recode.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/tz.h"
 #include "turnout/unicode.h"
 
 /* The page cache while importing: enough for the hot right edges of the
@@ -44,7 +49,22 @@
 #define PROGRESS_EVERY   4096
 #define QUOTE_MAX        80       /* bytes of a bad value quoted back */
 
-enum { COL_EMAIL, COL_HANDLE, COL_NAME, COL_REGION, COL_FOLLOWED, NCOLS };
+/* The fields a row is read into (import.h's tn_import_field). */
+enum {
+	COL_EMAIL = TN_FIELD_EMAIL, COL_HANDLE = TN_FIELD_HANDLE,
+	COL_NAME = TN_FIELD_NAME, COL_FIRST = TN_FIELD_FIRST_NAME,
+	COL_LAST = TN_FIELD_LAST_NAME, COL_REGION = TN_FIELD_REGION,
+	COL_FOLLOWED = TN_FIELD_FOLLOWED_AT, COL_USER_ID = TN_FIELD_USER_ID,
+	NCOLS
+};
+
+/* A zone's offset by local day (zone_date): 16384 days are 44 years. */
+#define ZONE_DAYS 16384
+struct zone_days {
+	long long day[ZONE_DAYS];         /* the day + 1 a slot holds; 0: empty */
+	int offset[ZONE_DAYS];            /* seconds east of UTC that day */
+	unsigned char changes[ZONE_DAYS]; /* the clocks change that day */
+};
 
 /* Merged cells of one key: handle, name, region, followed_at. */
 enum { V_HANDLE, V_NAME, V_REGION, V_FOLLOWED, NVALS };
@@ -61,16 +81,25 @@ struct importer {
 	int64_t channel_id;
 	const char *kind;
 	const char *source;
+	const char *zone;         /* of local date-times; NULL: UTC */
+	char zone_name[64];
+	struct zone_days *zone_days;  /* when zone is set */
+	int delimiter;            /* for csv.c, or TN_CSV_DETECT */
+	struct tn_recode *input;  /* the file's bytes as UTF-8 */
+	int utf8_seen;            /* valid UTF-8 beyond ASCII (or a BOM) read */
 	const struct tn_import_opts *opts;
 	struct tn_import_stats *stats;
-	int col[NCOLS];
+	int col[NCOLS];           /* the column of each field, or -1 */
+	int alt[NCOLS];           /* read where col's cell is empty, or -1 */
 	sqlite3_stmt *stage_email, *stage_handle;
 	struct tn_person_writer *writer;   /* every write to person and follower */
 	int person_existed;       /* the last e-mail key found a person */
 	struct tn_buf email;      /* the normalised e-mail of the current row */
+	struct tn_buf handle;     /* the normalised handle of the current row */
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
+	struct tn_buf joined;     /* first_name and last_name joined */
 	struct group group;
 	unsigned long long staged, written;
 	unsigned long long staged_handle;   /* rows staged without an e-mail */
@@ -105,11 +134,151 @@ static int two_digits(const char *s, int max)
 	return (s[0] - '0') * 10 + (s[1] - '0') <= max;
 }
 
-tn_code tn_import_date(const char *in, char out[11])
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's days_from_civil / civil_from_days). */
+static long long days_from_civil(int y, int m, int d)
 {
-	size_t len = strlen(in);
-	const char *p;
+	long long era, yoe, doy;
 
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* Writes YYYY-MM-DD (0 <= y <= 9999) without printf's size guesses. */
+static void put_date(char out[11], int y, int m, int d)
+{
+	out[0] = (char)('0' + y / 1000 % 10);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
+}
+
+static void civil_from_days(long long z, char out[11])
+{
+	long long era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	put_date(out, (int)y, (int)m, (int)d);
+}
+
+/* The UTC date of the local date out (YYYY-MM-DD, valid) at minute
+ * minutes past midnight, offset minutes east of UTC: out moves a day at
+ * most. */
+static void shift_to_utc(char out[11], int minutes, int offset)
+{
+	int m = minutes - offset;
+
+	if (m >= 0 && m < 24 * 60)
+		return;
+	civil_from_days(days_from_civil(atoi(out), atoi(out + 5), atoi(out + 8)) +
+			(m < 0 ? -1 : 1), out);
+}
+
+/* Floor division by a positive d, for instants before 1970. */
+static long long floor_div(long long n, long long d)
+{
+	return n >= 0 ? n / d : -((-n + d - 1) / d);
+}
+
+/* The offset (seconds east of UTC) of zone at a local time, minute
+ * minutes into day (days since 1970): -1 if libical cannot tell. A time
+ * the clocks skip takes the offset in force before the change, as RFC
+ * 5545 (3.3.5) reads such a time. */
+static int local_offset(const char *zone, long long day, int minute, int *off)
+{
+	char local[17], utc[21];
+	int64_t wall = day * 86400 + minute * 60, u;
+
+	civil_from_days(day, local);
+	local[10] = ' ';
+	local[11] = (char)('0' + minute / 600);
+	local[12] = (char)('0' + minute / 60 % 10);
+	local[13] = ':';
+	local[14] = (char)('0' + minute % 60 / 10);
+	local[15] = (char)('0' + minute % 10);
+	local[16] = '\0';
+	if (tn_tz_to_utc(zone, local, utc, NULL, NULL) == TN_OK &&
+	    tn_tz_utc_parse(utc, &u) == TN_OK) {
+		*off = (int)(wall - u);
+		return 0;
+	}
+	tn_tz_utc_format(wall - 12 * 3600, utc);
+	return tn_tz_offset(zone, utc, off, NULL) == TN_OK ? 0 : -1;
+}
+
+/* Writes into out (holding the local date) the UTC date of the local
+ * time minute minutes into that date in zone. days, if not NULL, keeps
+ * each day's offset, so a file of local times asks libical twice per
+ * day it mentions rather than once per row: a day whose first and last
+ * minute have one offset has no change of clocks in it. */
+static tn_code zone_date(const char *zone, struct zone_days *days, char out[11],
+			 int minute)
+{
+	long long day = days_from_civil(atoi(out), atoi(out + 5), atoi(out + 8));
+	int off = 0, last = 0;
+
+	if (days) {
+		size_t i = (size_t)((unsigned long long)day % ZONE_DAYS);
+
+		if (days->day[i] != day + 1) {
+			days->day[i] = day + 1;
+			days->changes[i] = local_offset(zone, day, 0, &off) != 0 ||
+					   local_offset(zone, day, 24 * 60 - 1, &last) != 0 ||
+					   off != last;
+			days->offset[i] = off;
+		}
+		if (!days->changes[i]) {
+			off = days->offset[i];
+			goto found;
+		}
+	}
+	if (local_offset(zone, day, minute, &off) != 0)
+		return TN_BADINPUT;
+found:
+	civil_from_days(floor_div(day * 86400 + minute * 60 - off, 86400), out);
+	return TN_OK;
+}
+
+/* tn_import_date, with a cache of the zone's offsets (or NULL). */
+static tn_code parse_date(const char *in, const char *zone,
+			  struct zone_days *days, char out[11])
+{
+	size_t len = strlen(in), i;
+	const char *p;
+	int minutes;
+
+	/* Unix time: seconds (10 digits) or milliseconds (13 digits) */
+	if (len == 10 || len == 13) {
+		long long t = 0;
+
+		for (i = 0; i < len && isdigit((unsigned char)in[i]); i++)
+			t = t * 10 + (in[i] - '0');
+		if (i == len) {
+			if (len == 13)
+				t /= 1000;
+			civil_from_days(t / 86400, out);
+			return TN_OK;
+		}
+	}
 	if (len < 10)
 		return TN_BADINPUT;
 	memcpy(out, in, 10);
@@ -118,59 +287,136 @@ tn_code tn_import_date(const char *in, char out[11])
 		return TN_BADINPUT;
 	if (len == 10)
 		return TN_OK;
-	/* RFC 3339 date-time: T (or t, or a space) hh:mm:ss[.frac] then
-	 * Z or +hh:mm / -hh:mm. */
+	/* a time: T (or t, or a space) hh:mm[:ss[.frac]], then Z or +hh:mm /
+	 * -hh:mm (RFC 3339), or nothing: a local time, in zone (UTC if NULL) */
 	p = in + 10;
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		return TN_BADINPUT;
 	p++;
-	if (strlen(p) < 9 || !two_digits(p, 23) || p[2] != ':' ||
-	    !two_digits(p + 3, 59) || p[5] != ':' || !two_digits(p + 6, 60))
+	if (strlen(p) < 5 || !two_digits(p, 23) || p[2] != ':' || !two_digits(p + 3, 59))
 		return TN_BADINPUT;
-	p += 8;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)p[1]))
+	minutes = ((p[0] - '0') * 10 + (p[1] - '0')) * 60 + (p[3] - '0') * 10 + (p[4] - '0');
+	p += 5;
+	if (*p == ':') {
+		if (!two_digits(p + 1, 60))
 			return TN_BADINPUT;
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
+		p += 3;
+		if (*p == '.') {
+			if (!isdigit((unsigned char)p[1]))
+				return TN_BADINPUT;
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		}
 	}
 	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
 		return TN_OK;
 	if ((*p == '+' || *p == '-') && strlen(p) == 6 && two_digits(p + 1, 23) &&
-	    p[3] == ':' && two_digits(p + 4, 59))
+	    p[3] == ':' && two_digits(p + 4, 59)) {
+		int off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 +
+			  (p[5] - '0');
+		shift_to_utc(out, minutes, *p == '-' ? -off : off);
 		return TN_OK;
-	return TN_BADINPUT;
+	}
+	if (*p != '\0')
+		return TN_BADINPUT;
+	/* the seconds cannot move the date: offsets are whole minutes */
+	if (zone)
+		return zone_date(zone, days, out, minutes);
+	return TN_OK;
 }
 
-/* Header words compare lower-cased with blanks, '-' and '_' dropped, so
- * "E-Mail", "e_mail" and "Followed At" are recognised. */
-static int header_column(const char *h, size_t len)
+tn_code tn_import_date(const char *in, const char *zone, char out[11])
 {
-	static const struct { const char *word; int col; } words[] = {
-		{ "email", COL_EMAIL }, { "emailaddress", COL_EMAIL },
-		{ "mail", COL_EMAIL },
-		{ "handle", COL_HANDLE }, { "username", COL_HANDLE },
-		{ "name", COL_NAME }, { "fullname", COL_NAME },
-		{ "displayname", COL_NAME },
-		{ "region", COL_REGION }, { "city", COL_REGION },
-		{ "followedat", COL_FOLLOWED },
-	};
-	char word[32];
+	return parse_date(in, zone, NULL, out);
+}
+
+/* A header word lower-cased with blanks, '-' and '_' left out, so
+ * "E-Mail", "e_mail" and "Followed At" read "email" and "followedat";
+ * "" if it does not fit in word. */
+static void header_word(const char *h, size_t len, char *word, size_t size)
+{
 	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)h[i];
 		if (c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\r' || c == '\n')
 			continue;
-		if (n + 1 >= sizeof(word))
-			return -1;
+		if (n + 1 >= size) {
+			n = 0;
+			break;
+		}
 		word[n++] = (char)tolower(c);
 	}
 	word[n] = '\0';
+}
+
+enum tn_import_field tn_import_header(const char *name, size_t len,
+				      const char *channel_kind, int *fallback)
+{
+	static const struct { const char *word; int field, fallback; } words[] = {
+		{ "email", TN_FIELD_EMAIL, 0 }, { "emailaddress", TN_FIELD_EMAIL, 0 },
+		{ "mail", TN_FIELD_EMAIL, 0 },
+		{ "handle", TN_FIELD_HANDLE, 0 }, { "username", TN_FIELD_HANDLE, 0 },
+		{ "accountaddress", TN_FIELD_HANDLE, 0 },          /* Mastodon */
+		{ "name", TN_FIELD_NAME, 0 }, { "fullname", TN_FIELD_NAME, 0 },
+		{ "displayname", TN_FIELD_NAME, 0 },
+		{ "firstname", TN_FIELD_FIRST_NAME, 0 },
+		{ "lastname", TN_FIELD_LAST_NAME, 0 },
+		{ "region", TN_FIELD_REGION, 0 }, { "city", TN_FIELD_REGION, 0 },
+		{ "followedat", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "subscribedat", TN_FIELD_FOLLOWED_AT, 0 },       /* Substack */
+		{ "createdat", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "joinedat", TN_FIELD_FOLLOWED_AT, 0 },           /* Telegram */
+		/* Mailchimp: the double opt-in's confirmation, else the opt-in */
+		{ "confirmtime", TN_FIELD_FOLLOWED_AT, 0 },
+		{ "optintime", TN_FIELD_FOLLOWED_AT, 1 },
+	};
+	char word[32];
+	size_t i;
+
+	*fallback = 0;
+	header_word(name, len, word, sizeof(word));
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(word, words[i].word) == 0)
-			return words[i].col;
-	return -1;
+		if (strcmp(word, words[i].word) == 0) {
+			*fallback = words[i].fallback;
+			return (enum tn_import_field)words[i].field;
+		}
+	/* Telegram's numeric account id; another platform's id (a
+	 * newsletter's subscriber number) says nothing about a person. */
+	if (strcmp(word, "userid") == 0 && channel_kind &&
+	    strcmp(channel_kind, "telegram") == 0)
+		return TN_FIELD_USER_ID;
+	return TN_FIELD_NONE;
+}
+
+enum tn_import_field tn_import_field_named(const char *name)
+{
+	static const char *const fields[] = {
+		[TN_FIELD_EMAIL] = "email", [TN_FIELD_HANDLE] = "handle",
+		[TN_FIELD_NAME] = "name", [TN_FIELD_FIRST_NAME] = "firstname",
+		[TN_FIELD_LAST_NAME] = "lastname", [TN_FIELD_REGION] = "region",
+		[TN_FIELD_FOLLOWED_AT] = "followedat", [TN_FIELD_USER_ID] = "userid",
+		[TN_FIELD_IGNORE] = "ignore",
+	};
+	char word[32];
+	size_t i;
+
+	header_word(name, strlen(name), word, sizeof(word));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(word, fields[i]) == 0)
+			return (enum tn_import_field)i;
+	return TN_FIELD_NONE;
+}
+
+void tn_import_stats_free(struct tn_import_stats *stats)
+{
+	size_t i;
+
+	for (i = 0; i < stats->nignored; i++)
+		free(stats->ignored[i].name);
+	free(stats->ignored);
+	stats->ignored = NULL;
+	stats->nignored = 0;
 }
 
 /* Appends at most QUOTE_MAX bytes of s, cut at a character boundary. */
@@ -263,16 +509,210 @@ static tn_code reject(struct importer *im, long long line, struct tn_err *err)
 	return TN_OK;
 }
 
+/* A date that is no date: the row is imported without it, with a
+ * warning; in strict mode it stops the import as a bad row does. */
+static tn_code bad_date(struct importer *im, long long line, const char *cell,
+			size_t len, struct tn_err *err)
+{
+	tn_buf_reset(&im->reason);
+	tn_buf_add(&im->reason, "column 'followed_at': bad date '");
+	quote_value(&im->reason, cell, len);
+	tn_buf_add(&im->reason, "'");
+	if (im->opts && im->opts->strict) {
+		tn_err_set(err, TN_BADINPUT, "%s:%lld: %s", im->source, line,
+			   im->reason.data);
+		tn_err_hint(err, "dates are YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] (in UTC, or "
+			    "the zone {tz} gives), RFC 3339 with an offset, or Unix "
+			    "time in seconds or milliseconds");
+		return TN_BADINPUT;
+	}
+	tn_buf_add(&im->reason, ", imported without it (dates are "
+		   TN_IMPORT_DATE_FORMS ")");
+	im->stats->warned++;
+	if (im->opts && im->opts->on_warning)
+		im->opts->on_warning(im->opts->ctx, line, im->reason.data);
+	return TN_OK;
+}
+
+/* 1 if s[0..len) is valid UTF-8; *high is set to 1 if it has a byte
+ * beyond ASCII. One pass, as tn_utf8_valid. */
+static int utf8_check(const char *s, size_t len, int *high)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		if ((unsigned char)*s < 0x80) {
+			s++;
+			continue;
+		}
+		*high = 1;
+		if (tn_utf8_next(&s, end) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* A file whose first text beyond ASCII is not UTF-8 is in another
+ * encoding (Latin-1 and Windows-1251 text never reads as UTF-8): it is
+ * refused whole rather than row by row. Once UTF-8 was seen (or a UTF-8
+ * byte order mark), a bad row is one broken row. */
+static tn_code not_utf8(struct importer *im, long long line, const char *f,
+			size_t len, struct tn_err *err)
+{
+	const char *p = f, *end = f + len;
+	unsigned char bad = 0;
+
+	while (p < end) {
+		const char *at = p;
+
+		if ((unsigned char)*p < 0x80) {
+			p++;
+		} else if (tn_utf8_next(&p, end) < 0) {
+			bad = (unsigned char)*at;
+			break;
+		}
+	}
+	tn_err_set(err, TN_BADINPUT, "%s:%lld: not UTF-8 (byte 0x%02X)", im->source,
+		   line, bad);
+	tn_err_hint(err, "if it is Latin-1 or Windows-1251, give {encoding} latin1 "
+		    "or {encoding} windows-1251");
+	return TN_BADINPUT;
+}
+
+/* 1 if header cells a and b are one name: ASCII case, blanks, '-' and
+ * '_' aside (as header_word compares them). */
+static int same_header(const char *a, size_t alen, const char *b, size_t blen)
+{
+	const char *ae = a + alen, *be = b + blen;
+
+	for (;;) {
+		while (a < ae && strchr(" \t-_\r\n", *a) && *a)
+			a++;
+		while (b < be && strchr(" \t-_\r\n", *b) && *b)
+			b++;
+		if (a == ae || b == be)
+			return a == ae && b == be;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+/* Checks the mappings ("Column Name=field") before anything is read. */
+static tn_code check_map(const struct tn_import_opts *opts, struct tn_err *err)
+{
+	size_t i;
+
+	for (i = 0; opts && i < opts->nmap; i++) {
+		const char *m = opts->map[i], *eq = strrchr(m, '=');
+
+		if (!eq || eq == m) {
+			tn_err_field(err, TN_USAGE, "map", "'%s': not COLUMN=FIELD", m);
+			tn_err_hint(err, "name a column of the header and what it holds: "
+				    "'Signed up=followed_at'");
+			return TN_USAGE;
+		}
+		if (tn_import_field_named(eq + 1) == TN_FIELD_NONE) {
+			tn_err_field(err, TN_USAGE, "map", "'%s': unknown field '%s'", m,
+				     eq + 1);
+			tn_err_hint(err, "fields: " TN_IMPORT_FIELDS);
+			return TN_USAGE;
+		}
+	}
+	return TN_OK;
+}
+
+/* The separator the delimiter option names (TN_CSV_DETECT for none). */
+static tn_code check_delimiter(const struct tn_import_opts *opts, int *delim,
+			       struct tn_err *err)
+{
+	const char *d = opts ? opts->delimiter : NULL;
+
+	*delim = TN_CSV_DETECT;
+	if (!d)
+		return TN_OK;
+	if (strcmp(d, "tab") == 0 || strcmp(d, "\t") == 0)
+		*delim = '\t';
+	else if (strcmp(d, ",") == 0 || strcmp(d, ";") == 0 || strcmp(d, "|") == 0)
+		*delim = d[0];
+	else {
+		tn_err_field(err, TN_USAGE, "delimiter", "'%s': not a separator", d);
+		tn_err_hint(err, "give ',', ';', '|' or 'tab'");
+		return TN_USAGE;
+	}
+	return TN_OK;
+}
+
+/* What header cell f holds: the first mapping that names it, else its
+ * recognised name. *rank orders the columns of one field: -1 mapped, 0
+ * named, 1 a fallback name; *mapped is the mapping's index or -1. */
+static int classify(struct importer *im, const char *f, size_t len, int *rank,
+		    int *mapped)
+{
+	const struct tn_import_opts *o = im->opts;
+	size_t i;
+	int fallback;
+	enum tn_import_field field;
+
+	*mapped = -1;
+	for (i = 0; o && i < o->nmap; i++) {
+		const char *eq = strrchr(o->map[i], '=');
+
+		if (same_header(o->map[i], (size_t)(eq - o->map[i]), f, len)) {
+			*mapped = (int)i;
+			*rank = -1;
+			return tn_import_field_named(eq + 1);
+		}
+	}
+	field = tn_import_header(f, len, im->kind, &fallback);
+	*rank = fallback;
+	return field;
+}
+
+/* Lists column i (named f) among the ignored ones, its name cut as
+ * quote_value cuts. */
+static tn_code note_ignored(struct importer *im, size_t i, const char *f,
+			    size_t len)
+{
+	struct tn_import_stats *st = im->stats;
+	struct tn_import_column *grown;
+	size_t n = len;
+	char *name;
+
+	if (n > QUOTE_MAX) {
+		n = QUOTE_MAX;
+		while (n > 0 && ((unsigned char)f[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (!(name = malloc(n + 4)))
+		return TN_NOMEM;
+	memcpy(name, f, n);
+	strcpy(name + n, n < len ? "..." : "");
+	grown = realloc(st->ignored, (st->nignored + 1) * sizeof(*grown));
+	if (!grown) {
+		free(name);
+		return TN_NOMEM;
+	}
+	st->ignored = grown;
+	grown[st->nignored].name = name;
+	grown[st->nignored].index = (int)i + 1;
+	st->nignored++;
+	return TN_OK;
+}
+
 static tn_code read_header(struct importer *im, struct tn_csv *r,
 			   struct tn_err *err)
 {
-	int got, c;
-	size_t i, len;
+	int got, c, rank, best[NCOLS], mapped, *hit = NULL;
+	size_t i, len, nmap = im->opts ? im->opts->nmap : 0;
 	const char *f;
 	tn_code rc;
 
-	for (c = 0; c < NCOLS; c++)
-		im->col[c] = -1;
+	for (c = 0; c < NCOLS; c++) {
+		im->col[c] = im->alt[c] = -1;
+		best[c] = 2;
+	}
 	rc = tn_csv_next(r, &got, err);
 	if (rc != TN_OK) {
 		char why[256];   /* err->msg is rewritten below: copy it first */
@@ -287,17 +727,57 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 		return tn_err_set(err, TN_BADINPUT, "%s: empty file (no header row)",
 				  im->source);
 	for (i = 0; i < tn_csv_count(r); i++) {
+		int high = 0;
+
 		f = tn_csv_field(r, i, &len);
-		c = header_column(f, len);
-		if (c >= 0 && im->col[c] < 0)   /* the first such column wins */
-			im->col[c] = (int)i;
+		if (!utf8_check(f, len, &high))
+			return not_utf8(im, tn_csv_line(r), f, len, err);
+		im->utf8_seen |= high;
 	}
-	if (im->col[COL_EMAIL] < 0 && im->col[COL_HANDLE] < 0) {
+	if (nmap && !(hit = calloc(nmap, sizeof(*hit))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	/* each field's column: the best rank, the first of equals */
+	for (i = 0; i < tn_csv_count(r); i++) {
+		f = tn_csv_field(r, i, &len);
+		c = classify(im, f, len, &rank, &mapped);
+		if (mapped >= 0)
+			hit[mapped] = 1;
+		if (c >= 0 && c < NCOLS && rank < best[c]) {
+			im->col[c] = (int)i;
+			best[c] = rank;
+		}
+	}
+	/* the rest: a fallback column, or ignored (and said so) */
+	for (i = 0; i < tn_csv_count(r) && rc == TN_OK; i++) {
+		f = tn_csv_field(r, i, &len);
+		c = classify(im, f, len, &rank, &mapped);
+		if (c == TN_FIELD_IGNORE || (c >= 0 && im->col[c] == (int)i))
+			continue;
+		if (c >= 0 && rank == 1 && best[c] < 1 && im->alt[c] < 0)
+			im->alt[c] = (int)i;
+		else if (note_ignored(im, i, f, len) != TN_OK)
+			rc = tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	for (i = 0; i < nmap && rc == TN_OK; i++)
+		if (!hit[i]) {
+			const char *m = im->opts->map[i];
+
+			tn_err_field(err, TN_BADINPUT, "map", "%s:%lld: no column '%.*s' in "
+				     "the header", im->source, tn_csv_line(r),
+				     (int)(strrchr(m, '=') - m), m);
+			rc = TN_BADINPUT;
+		}
+	free(hit);
+	if (rc != TN_OK)
+		return rc;
+	if (im->col[COL_EMAIL] < 0 && im->col[COL_HANDLE] < 0 && im->col[COL_USER_ID] < 0) {
 		tn_err_set(err, TN_BADINPUT,
 			   "%s:%lld: header has neither an 'email' nor a 'handle' column",
 			   im->source, tn_csv_line(r));
-		tn_err_hint(err, "recognised columns: email (or e-mail), handle (or "
-			    "username), name, region (or city), followed_at");
+		tn_err_hint(err, "recognised columns: email (e-mail, email address), "
+			    "handle (username, account address), name (or first_name and "
+			    "last_name), region (city), followed_at; name others with "
+			    "{map} 'Column=field'");
 		return TN_BADINPUT;
 	}
 	return TN_OK;
@@ -311,7 +791,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	size_t len[NCOLS] = { 0 }, n, i;
 	long long line = tn_csv_line(r);
 	char date[11];
-	int c, any = 0;
+	int c, any = 0, high = 0;
 	struct tn_err why;
 	sqlite3_stmt *st;
 
@@ -322,7 +802,9 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		trim(f, &tl);
 		if (tl)
 			any = 1;
-		if (!tn_utf8_valid(f, n)) {
+		if (!utf8_check(f, n, &high)) {
+			if (!im->utf8_seen)
+				return not_utf8(im, line, f, n, err);
 			tn_buf_add(&im->reason, "invalid UTF-8");
 			return reject(im, line, err);
 		}
@@ -331,6 +813,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			return reject(im, line, err);
 		}
 	}
+	im->utf8_seen |= high;
 	if (!any)
 		return TN_OK;           /* a row of empty cells is a blank line */
 	for (c = 0; c < NCOLS; c++) {
@@ -338,10 +821,54 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			continue;
 		cell[c] = tn_csv_field(r, (size_t)im->col[c], &len[c]);
 		cell[c] = trim(cell[c], &len[c]);
+		if (!len[c] && im->alt[c] >= 0 && (size_t)im->alt[c] < tn_csv_count(r)) {
+			cell[c] = tn_csv_field(r, (size_t)im->alt[c], &len[c]);
+			cell[c] = trim(cell[c], &len[c]);
+		}
 	}
-	if (len[COL_HANDLE] && cell[COL_HANDLE][0] == '@') {
-		cell[COL_HANDLE]++;
-		len[COL_HANDLE]--;
+	if (!len[COL_NAME] && (len[COL_FIRST] || len[COL_LAST])) {
+		/* either column may be missing (NULL): add only what is there */
+		tn_buf_reset(&im->joined);
+		if ((len[COL_FIRST] &&
+		     tn_buf_addn(&im->joined, cell[COL_FIRST], len[COL_FIRST]) != TN_OK) ||
+		    (len[COL_FIRST] && len[COL_LAST] &&
+		     tn_buf_addch(&im->joined, ' ') != TN_OK) ||
+		    (len[COL_LAST] &&
+		     tn_buf_addn(&im->joined, cell[COL_LAST], len[COL_LAST]) != TN_OK))
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		cell[COL_NAME] = im->joined.data;
+		len[COL_NAME] = im->joined.len;
+	}
+	if (!len[COL_HANDLE] && len[COL_USER_ID]) {
+		/* a Telegram account without a username: its number, written
+		 * "id:N" so that it is never some user's name */
+		for (i = 0; i < len[COL_USER_ID] && isdigit((unsigned char)cell[COL_USER_ID][i]); i++)
+			;
+		if (i < len[COL_USER_ID]) {
+			tn_buf_add(&im->reason, "column 'user_id': not a number ('");
+			quote_value(&im->reason, cell[COL_USER_ID], len[COL_USER_ID]);
+			tn_buf_add(&im->reason, "')");
+			return reject(im, line, err);
+		}
+		tn_buf_reset(&im->handle);
+		tn_buf_add(&im->handle, "id:");
+		if (tn_buf_addn(&im->handle, cell[COL_USER_ID], len[COL_USER_ID]) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		cell[COL_HANDLE] = im->handle.data;
+		len[COL_HANDLE] = im->handle.len;
+	} else if (len[COL_HANDLE]) {
+		tn_code hrc = tn_handle_normalize(cell[COL_HANDLE], len[COL_HANDLE],
+						  &im->handle, &why);
+		if (hrc == TN_NOMEM)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		if (hrc != TN_OK) {
+			tn_buf_add(&im->reason, "column 'handle': bad handle '");
+			quote_value(&im->reason, cell[COL_HANDLE], len[COL_HANDLE]);
+			tn_buf_addf(&im->reason, "' (%s)", why.msg);
+			return reject(im, line, err);
+		}
+		cell[COL_HANDLE] = im->handle.data;
+		len[COL_HANDLE] = im->handle.len;
 	}
 	if (len[COL_EMAIL]) {
 		tn_code erc;
@@ -352,9 +879,18 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		if (erc == TN_NOMEM)
 			return tn_err_set(err, TN_NOMEM, "out of memory");
 		if (erc != TN_OK) {
+			int32_t cp = tn_text_invisible(cell[COL_EMAIL], len[COL_EMAIL]);
+
 			tn_buf_add(&im->reason, "column 'email': not an address ('");
 			quote_value(&im->reason, cell[COL_EMAIL], len[COL_EMAIL]);
-			tn_buf_add(&im->reason, "')");
+			tn_buf_add(&im->reason, "'");
+			/* the quoted value looks right: say what cannot be seen */
+			if (cp)
+				tn_buf_addf(&im->reason, " has a %s, U+%04X",
+					    cp == 0xA0 ? "no-break space"
+						       : "zero-width character",
+					    (unsigned)cp);
+			tn_buf_add(&im->reason, ")");
 			return reject(im, line, err);
 		}
 	} else if (!len[COL_HANDLE]) {
@@ -367,14 +903,17 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			memcpy(tmp, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
 			tmp[len[COL_FOLLOWED]] = '\0';
 		}
-		if (len[COL_FOLLOWED] >= sizeof(tmp) || tn_import_date(tmp, date) != TN_OK) {
-			tn_buf_add(&im->reason, "column 'followed_at': bad date '");
-			quote_value(&im->reason, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
-			tn_buf_add(&im->reason, "'");
-			return reject(im, line, err);
+		if (len[COL_FOLLOWED] < sizeof(tmp) &&
+		    parse_date(tmp, im->zone, im->zone_days, date) == TN_OK) {
+			cell[COL_FOLLOWED] = date;
+			len[COL_FOLLOWED] = 10;
+		} else {
+			tn_code wrc = bad_date(im, line, cell[COL_FOLLOWED],
+					       len[COL_FOLLOWED], err);
+			if (wrc != TN_OK)
+				return wrc;
+			len[COL_FOLLOWED] = 0;
 		}
-		cell[COL_FOLLOWED] = date;
-		len[COL_FOLLOWED] = 10;
 	}
 	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
 	    to_nfc(&im->nfc[1], &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
@@ -396,6 +935,14 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	return run(im, st, "stage row", err);
 }
 
+/* The bytes of the file read so far: the file's own, before conversion,
+ * so that progress reaches the file's size. */
+static unsigned long long read_offset(struct importer *im, struct tn_csv *r)
+{
+	return tn_recode_converts(im->input) ? tn_recode_offset(im->input)
+					     : tn_csv_offset(r);
+}
+
 static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 {
 	struct tn_csv *r;
@@ -403,8 +950,18 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 	tn_code rc;
 	int got;
 
-	if ((rc = tn_csv_open_fd(fd, &r, err)) != TN_OK)
+	rc = tn_recode_open(fd, im->opts ? im->opts->encoding : NULL, &im->input, err);
+	if (rc != TN_OK)
+		return tn_err_prefix(err, rc, "%s", im->source);
+	/* converted text is UTF-8 by construction */
+	im->utf8_seen = tn_recode_converts(im->input) ||
+			tn_recode_kind(im->input) == TN_RECODE_UTF8_BOM;
+	if ((rc = tn_csv_open_reader(tn_recode_read, im->input, &r, err)) != TN_OK) {
+		tn_recode_free(im->input);
+		im->input = NULL;
 		return rc;
+	}
+	tn_csv_set_delimiter(r, im->delimiter);
 	rc = read_header(im, r, err);
 	while (rc == TN_OK) {
 		rc = tn_csv_next(r, &got, err);
@@ -425,12 +982,14 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 		rc = stage_record(im, r, err);
 		if (++records % PROGRESS_EVERY == 0 && im->opts && im->opts->on_progress)
 			im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-					      tn_csv_offset(r), 0);
+					      read_offset(im, r), 0);
 	}
 	if (rc == TN_OK && im->opts && im->opts->on_progress)
 		im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-				      tn_csv_offset(r), 0);
+				      read_offset(im, r), 0);
 	tn_csv_free(r);
+	tn_recode_free(im->input);
+	im->input = NULL;
 	return rc;
 }
 
@@ -814,13 +1373,35 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.opts = opts;
 	im.stats = stats;
 	tn_buf_init(&im.email);
+	tn_buf_init(&im.handle);
 	tn_buf_init(&im.reason);
 	tn_buf_init(&im.scratch);
 	tn_buf_init(&im.nfc[0]);
 	tn_buf_init(&im.nfc[1]);
+	tn_buf_init(&im.joined);
 	tn_buf_init(&im.group.key);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
+
+	/* The options first: a bad one changes nothing. */
+	if ((rc = check_map(opts, err)) != TN_OK ||
+	    (rc = check_delimiter(opts, &im.delimiter, err)) != TN_OK ||
+	    (opts && opts->encoding && (rc = tn_recode_check(opts->encoding, err)) != TN_OK))
+		goto out;
+	if (opts && opts->tz) {
+		rc = tn_tz_check(opts->tz, im.zone_name, err);
+		if (rc != TN_OK) {
+			tn_err_about(err, rc, "tz");
+			goto out;
+		}
+		if (strcmp(im.zone_name, "UTC") != 0 && strcmp(im.zone_name, "Etc/UTC") != 0) {
+			im.zone = im.zone_name;
+			if (!(im.zone_days = calloc(1, sizeof(*im.zone_days)))) {
+				rc = tn_err_set(err, TN_NOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
 
 	/* temp_store can only change outside a transaction. */
 	outermost = sqlite3_get_autocommit(conn);
@@ -836,18 +1417,20 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		}
 	}
 	if (rc != TN_OK) {
-		long long rejected = stats->rejected;
-		memset(stats, 0, sizeof(*stats));
-		stats->rejected = rejected;
+		stats->inserted = stats->updated = stats->warned = 0;
 	}
 	pragma_set(&im, "cache_size", old_cache, NULL);
 	if (outermost)
 		pragma_set(&im, "temp_store", old_temp, NULL);
+out:
+	free(im.zone_days);
 	tn_buf_free(&im.email);
+	tn_buf_free(&im.handle);
 	tn_buf_free(&im.reason);
 	tn_buf_free(&im.scratch);
 	tn_buf_free(&im.nfc[0]);
 	tn_buf_free(&im.nfc[1]);
+	tn_buf_free(&im.joined);
 	group_free(&im.group);
 	return rc;
 }

@@ -18,21 +18,27 @@ int tn_utf8_valid(const char *s, size_t len);
  * byte on a malformed sequence. end bounds the read. */
 int32_t tn_utf8_next(const char **s, const char *end);
 
-/* Checks an e-mail address (local@domain, a dotted domain, no spaces or
- * control characters, at most 254 octets) and writes its canonical form
+/* The first character of s[0..len) that is invisible or looks like a
+ * plain space -- U+00A0 no-break space, U+200B-U+200D zero-width space
+ * and joiners, U+2060 word joiner, U+FEFF -- as its code point, or 0 if
+ * there is none. */
+int32_t tn_text_invisible(const char *s, size_t len);
+
+/* Checks an e-mail address (local@domain, a dotted domain, no spaces,
+ * no-break spaces, zero-width or control characters, at most 254 octets) and writes its canonical form
  * into out: surrounding blanks trimmed, the local part kept as written
  * (RFC 5321 lets it be case-sensitive) but in NFC, and the domain as its
  * lower-case A-label through libidn2's UTS #46 mapping, so that
  * "anna@ПРИМЕР.РФ", "anna@пример.рф" and "anna@xn--e1afmkfd.xn--p1ai" are
- * one address. Returns TN_BADINPUT with a reason in err ("not an
- * address") if invalid, TN_NOMEM on allocation failure. */
+ * one address. Returns TN_BADINPUT with a reason in err ("no '@' in
+ * address", "zero-width character (U+200B) in address") if invalid, TN_NOMEM on allocation failure. */
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
 
 /* Appends the form of a normalised address to show a person: the domain's
  * A-labels turned back into U-labels ("anna@пример.рф"). An address whose
- * domain has no A-label, or one libidn2 cannot decode, is appended as
- * stored. TN_NOMEM on allocation failure. */
+ * domain has no A-label, one libidn2 cannot decode, or one whose U-label
+ * has a zero-width joiner, is appended as stored. TN_NOMEM on allocation failure. */
 tn_code tn_email_display(const char *email, struct tn_buf *out);
 
 /* Checks that s can be a text value (a name, a title): valid UTF-8 and
@@ -53,6 +59,21 @@ int tn_url_valid(const char *url);
  * "https://Meet.Example.ORG:8443/x" -> "meet.example.org". TN_BADINPUT if
  * url is not such a URL, TN_NOMEM on allocation failure. */
 tn_code tn_url_host(const char *url, struct tn_buf *out);
+
+/*
+ * Writes the handle that s[0..len) names into out (reset first): blanks
+ * around it trimmed, one leading '@' dropped ("@olga" -> "olga",
+ * "@anna@mastodon.social" -> "anna@mastodon.social"), and a profile
+ * address read with libcurl's URL parser: "https://t.me/olga_iv" (or
+ * "t.me/olga_iv") -> "olga_iv", "https://mastodon.social/@anna" or
+ * ".../users/anna" -> "anna@mastodon.social", any other one-segment path
+ * ("https://x.com/anna") -> "anna". A handle is a name or name@server
+ * without blanks, control characters, '/' or invisible characters.
+ * TN_BADINPUT with the reason in err when s is none ("@@x", "anna@",
+ * "a b", a URL with a longer path); TN_NOMEM.
+ */
+tn_code tn_handle_normalize(const char *s, size_t len, struct tn_buf *out,
+			    struct tn_err *err);
 
 /* 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 int tn_date_valid(const char *s);

@@ -4,8 +4,9 @@
  * Input goes through one fixed READ_SIZE buffer; only the current record's
  * field bytes are kept (in a tn_buf capped at TN_CSV_MAX_RECORD), so a
  * file of any size is read in constant memory. Unquoted and quoted runs
- * are copied a chunk at a time rather than byte by byte. Knows nothing
- * about what the columns mean: that is the caller's business.
+ * are copied a chunk at a time rather than byte by byte. The separator is
+ * a comma, one the caller names, or the one the first line uses. Knows
+ * nothing about what the columns mean: that is the caller's business.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,8 +19,12 @@
 #define READ_SIZE 65536
 
 struct tn_csv {
-	int fd;                       /* -1 when reading fp */
+	int fd;                       /* -1 when reading fp or fn */
 	FILE *fp;
+	tn_csv_read_fn fn;            /* a byte source of the caller's */
+	void *fn_ctx;
+	struct tn_err fn_err;         /* why fn failed */
+	tn_code fn_code;
 	char *buf;                    /* READ_SIZE bytes */
 	size_t pos, end;              /* unread bytes are buf[pos..end) */
 	int eof;
@@ -33,6 +38,8 @@ struct tn_csv {
 	size_t nfields, afields;
 	int overflow;                 /* 1 too long, 2 too many fields */
 	int cr_pending;               /* a quoted CR ended the buffer */
+	char delim;                   /* the field separator */
+	int detect;                   /* delim is read from the first line */
 };
 
 static tn_code open_reader(int fd, FILE *fp, struct tn_csv **out,
@@ -48,6 +55,7 @@ static tn_code open_reader(int fd, FILE *fp, struct tn_csv **out,
 	r->fd = fd;
 	r->fp = fp;
 	r->line = 1;
+	r->delim = ',';
 	tn_buf_init(&r->data);
 	*out = r;
 	return TN_OK;
@@ -61,6 +69,18 @@ tn_code tn_csv_open_fd(int fd, struct tn_csv **out, struct tn_err *err)
 tn_code tn_csv_open_file(FILE *f, struct tn_csv **out, struct tn_err *err)
 {
 	return open_reader(-1, f, out, err);
+}
+
+tn_code tn_csv_open_reader(tn_csv_read_fn fn, void *ctx, struct tn_csv **out,
+			   struct tn_err *err)
+{
+	tn_code rc = open_reader(-1, NULL, out, err);
+
+	if (rc == TN_OK) {
+		(*out)->fn = fn;
+		(*out)->fn_ctx = ctx;
+	}
+	return rc;
 }
 
 void tn_csv_free(struct tn_csv *r)
@@ -78,6 +98,12 @@ static ssize_t read_some(struct tn_csv *r, char *dst, size_t cap)
 {
 	ssize_t n;
 
+	if (r->fn) {
+		size_t got = 0;
+
+		r->fn_code = r->fn(r->fn_ctx, dst, cap, &got, &r->fn_err);
+		return r->fn_code == TN_OK ? (ssize_t)got : -1;
+	}
 	if (r->fp) {
 		size_t got = fread(dst, 1, cap, r->fp);
 		if (got == 0 && ferror(r->fp))
@@ -136,6 +162,82 @@ static int skip_bom(struct tn_csv *r)
 	return 0;
 }
 
+tn_code tn_csv_set_delimiter(struct tn_csv *r, int delim)
+{
+	if (delim == TN_CSV_DETECT) {
+		r->detect = 1;
+		r->delim = ',';
+		return TN_OK;
+	}
+	if (delim != ',' && delim != ';' && delim != '\t' && delim != '|')
+		return TN_USAGE;
+	r->detect = 0;
+	r->delim = (char)delim;
+	return TN_OK;
+}
+
+int tn_csv_delimiter(const struct tn_csv *r)
+{
+	return r->delim;
+}
+
+/* Where the first line that is not blank starts in buf[pos..end). */
+static const char *first_line(const struct tn_csv *r)
+{
+	const char *p = r->buf + r->pos, *e = r->buf + r->end;
+
+	while (p < e && (*p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The separator of a first line that has no comma outside quotes but
+ * semicolons or tabs (what spreadsheets write where the comma is the
+ * decimal mark, and tab-separated exports); else a comma. */
+static char detect_delimiter(const char *p, const char *e)
+{
+	size_t comma = 0, semi = 0, tab = 0;
+	int quoted = 0;
+
+	for (; p < e && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			comma++;
+		else if (!quoted && *p == ';')
+			semi++;
+		else if (!quoted && *p == '\t')
+			tab++;
+	}
+	if (comma || (!semi && !tab))
+		return ',';
+	return tab > semi ? '\t' : ';';
+}
+
+/* Reads until the buffer holds the first line that is not blank (or is
+ * full, or the input ends), so that its separator can be told. */
+static int read_first_line(struct tn_csv *r)
+{
+	const char *p;
+	ssize_t n;
+
+	for (;;) {
+		p = first_line(r);
+		if (r->eof || r->end == READ_SIZE ||
+		    memchr(p, '\n', (size_t)(r->buf + r->end - p)) ||
+		    memchr(p, '\r', (size_t)(r->buf + r->end - p)))
+			return 0;
+		n = read_some(r, r->buf + r->end, READ_SIZE - r->end);
+		if (n < 0) {
+			r->failed = 1;
+			return -1;
+		}
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+	}
+}
+
 static tn_code add_bytes(struct tn_csv *r, const char *p, size_t n)
 {
 	if (r->overflow || n == 0)
@@ -172,6 +274,11 @@ static tn_code end_field(struct tn_csv *r)
 static tn_code io_error(struct tn_csv *r, struct tn_err *err)
 {
 	r->failed = 1;
+	if (r->fn) {
+		if (err)
+			*err = r->fn_err;
+		return r->fn_code;
+	}
 	return tn_err_set(err, TN_IO, "read error: %s", strerror(errno));
 }
 
@@ -215,11 +322,16 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 	r->overflow = 0;
 	tn_buf_reset(&r->data);
 	if (r->failed)
-		return tn_err_set(err, TN_IO, "read error");
+		return r->fn ? io_error(r, err) : tn_err_set(err, TN_IO, "read error");
 	if (!r->started) {
 		r->started = 1;
 		if (skip_bom(r) < 0)
 			return io_error(r, err);
+		if (r->detect) {
+			if (read_first_line(r) < 0)
+				return io_error(r, err);
+			r->delim = detect_delimiter(first_line(r), r->buf + r->end);
+		}
 	}
 	for (;;) {                    /* blank lines are no records */
 		if ((f = fill(r)) < 0)
@@ -262,8 +374,9 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 			/* fall through */
 		case S_UNQUOTED: {
 			const char *p = r->buf + r->pos, *e = r->buf + r->end, *q = p;
+			const char d = r->delim;
 
-			while (q < e && *q != ',' && *q != '\n' && *q != '\r')
+			while (q < e && *q != d && *q != '\n' && *q != '\r')
 				q++;
 			if (add_bytes(r, p, (size_t)(q - p)) != TN_OK)
 				return tn_err_set(err, TN_NOMEM, "csv: out of memory");
@@ -311,7 +424,7 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 				continue;
 			}
 			c = r->buf[r->pos];
-			if (c != ',' && c != '\n' && c != '\r') {
+			if (c != r->delim && c != '\n' && c != '\r') {
 				state = S_UNQUOTED;       /* lenient: "ab"cd is abcd */
 				continue;
 			}
@@ -319,7 +432,7 @@ tn_code tn_csv_next(struct tn_csv *r, int *got, struct tn_err *err)
 		}
 		/* At a delimiter outside quotes. */
 		c = r->buf[r->pos++];
-		if (c == ',') {
+		if (c == r->delim) {
 			if (end_field(r) != TN_OK)
 				return tn_err_set(err, TN_NOMEM, "csv: out of memory");
 			state = S_START;

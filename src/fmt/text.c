@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -70,6 +71,40 @@ int tn_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+/* The code point of a character that looks like nothing or like a plain
+ * space -- U+00A0 no-break space, U+200B-U+200D zero-width space and
+ * joiners, U+2060 word joiner, U+FEFF zero-width no-break space (BOM) --
+ * at the start of s[0..len), or 0. Pasted from a web page or a word
+ * processor, they make two addresses that read the same differ, and
+ * UTS #46 would even drop some of them from a domain without a word. */
+static int32_t invisible_at(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+		return 0xA0;
+	if (len < 3)
+		return 0;
+	if (u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8D)
+		return 0x2000 + (u[2] - 0x80);
+	if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0xA0)
+		return 0x2060;
+	if (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		return 0xFEFF;
+	return 0;
+}
+
+int32_t tn_text_invisible(const char *s, size_t len)
+{
+	const char *end = s + len;
+	int32_t cp;
+
+	for (; s < end; s++)
+		if ((unsigned char)*s >= 0xC2 && (cp = invisible_at(s, (size_t)(end - s))))
+			return cp;
+	return 0;
+}
+
 static int local_char_ok(unsigned char c)
 {
 	/* RFC 5322 atext plus the dot; quoted local parts are not accepted. */
@@ -103,6 +138,7 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	char *ascii = NULL;
 	size_t len, dlen;
 	tn_code rc = TN_OK;
+	int32_t cp;
 	int irc;
 
 	while (*start == ' ' || *start == '\t')
@@ -114,6 +150,10 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	at = memrchr(start, '@', len);
 	if (!len)
 		return tn_err_set(err, TN_BADINPUT, "empty address");
+	if ((cp = tn_text_invisible(start, len)))
+		return tn_err_set(err, TN_BADINPUT, "%s (U+%04X) in address",
+				  cp == 0xA0 ? "no-break space" : "zero-width character",
+				  (unsigned)cp);
 	if (len > 254)
 		return tn_err_set(err, TN_BADINPUT, "address longer than 254 octets");
 	if (!at)
@@ -197,7 +237,11 @@ tn_code tn_email_display(const char *email, struct tn_buf *out)
 	irc = idn2_to_unicode_8z8z(at + 1, &unicode, 0);
 	if (irc == IDN2_MALLOC)
 		return TN_NOMEM;
-	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode))) {
+	/* A U-label with a joiner (IDNA2008 allows ZWJ and ZWNJ in some
+	 * scripts) would show an invisible character, and its shown form
+	 * would not be accepted back as an address: show the stored one. */
+	if (irc != IDN2_OK || !tn_utf8_valid(unicode, strlen(unicode)) ||
+	    tn_text_invisible(unicode, strlen(unicode))) {
 		idn2_free(unicode);
 		return tn_buf_add(out, email);   /* shown as stored */
 	}
@@ -311,6 +355,145 @@ tn_code tn_url_host(const char *url, struct tn_buf *out)
 	rc = tn_buf_add(out, host);
 	curl_free(host);
 	return rc;
+}
+
+/* Hosts whose profile pages are https://HOST/NAME for the handle NAME,
+ * never NAME@HOST: Telegram's. */
+static int telegram_host(const char *host)
+{
+	return strcmp(host, "t.me") == 0 || strcmp(host, "www.t.me") == 0 ||
+	       strcmp(host, "telegram.me") == 0 || strcmp(host, "telegram.dog") == 0;
+}
+
+/* The handle a profile URL names, appended to out: one path segment
+ * ("https://t.me/olga_iv", "https://x.com/anna") is that name, "@name" or
+ * "users/name" on a host other than Telegram's is a fediverse account,
+ * name@host ("https://mastodon.social/@anna"). The query and fragment do
+ * not matter. TN_BADINPUT if the URL names no profile. */
+static tn_code handle_from_url(const char *url, struct tn_buf *out,
+			       struct tn_err *err)
+{
+	char *host = NULL, *path = NULL, *seg[3], *p;
+	int nomem, nseg = 0;
+	CURLUcode uc;
+	CURLU *u;
+	tn_code rc = TN_OK;
+	size_t i;
+
+	if (!(u = parse_http_url(url, &nomem)))
+		return nomem ? tn_err_set(err, TN_NOMEM, "out of memory")
+			     : tn_err_set(err, TN_BADINPUT, "not a profile address");
+	uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE);
+	curl_url_cleanup(u);
+	if (uc != CURLUE_OK) {
+		rc = uc == CURLUE_OUT_OF_MEMORY ? tn_err_set(err, TN_NOMEM, "out of memory")
+						: tn_err_set(err, TN_BADINPUT,
+							     "not a profile address");
+		goto done;
+	}
+	for (i = 0; host[i]; i++)
+		host[i] = (char)tolower((unsigned char)host[i]);
+	/* "/a/b/" -> a, b; three or more segments name no profile */
+	for (p = path; *p && nseg < 3; ) {
+		while (*p == '/')
+			*p++ = '\0';
+		if (*p)
+			seg[nseg++] = p;
+		while (*p && *p != '/')
+			p++;
+	}
+	if (nseg == 1 && telegram_host(host))
+		rc = tn_buf_add(out, seg[0][0] == '@' ? seg[0] + 1 : seg[0]);
+	else if (nseg == 1 && seg[0][0] == '@' && seg[0][1])
+		rc = tn_buf_addf(out, "%s@%s", seg[0] + 1, host);
+	else if (nseg == 2 && strcmp(seg[0], "users") == 0 && !telegram_host(host))
+		rc = tn_buf_addf(out, "%s@%s", seg[1], host);
+	else if (nseg == 1)
+		rc = tn_buf_add(out, seg[0]);
+	else
+		rc = tn_err_set(err, TN_BADINPUT, "not a profile address");
+	if (rc == TN_NOMEM)
+		tn_err_set(err, TN_NOMEM, "out of memory");
+done:
+	curl_free(host);
+	curl_free(path);
+	return rc;
+}
+
+/* 1 if s[0..len) starts with a web address: a scheme, or a host name
+ * followed by a path ("t.me/olga", "mastodon.social/@anna"). */
+static int looks_like_url(const char *s, size_t len)
+{
+	size_t i;
+	int dot = 0;
+
+	if ((len > 7 && strncasecmp(s, "http://", 7) == 0) ||
+	    (len > 8 && strncasecmp(s, "https://", 8) == 0))
+		return 1;
+	for (i = 0; i < len && s[i] != '/'; i++) {
+		if (s[i] == '@' || s[i] == ':')
+			return 0;
+		dot |= s[i] == '.';
+	}
+	return dot && i > 0 && i < len;
+}
+
+tn_code tn_handle_normalize(const char *in, size_t len, struct tn_buf *out,
+			    struct tn_err *err)
+{
+	struct tn_buf url = TN_BUF_INIT;
+	size_t start, i;
+	const char *at;
+	tn_code rc;
+
+	while (len && (*in == ' ' || *in == '\t')) {
+		in++;
+		len--;
+	}
+	while (len && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+		len--;
+	tn_buf_reset(out);
+	if (looks_like_url(in, len)) {
+		if (strncasecmp(in, "http", 4) != 0)
+			rc = tn_buf_add(&url, "https://");
+		else
+			rc = TN_OK;
+		if (rc == TN_OK)
+			rc = tn_buf_addn(&url, in, len);
+		if (rc != TN_OK || memchr(in, '\0', len)) {
+			tn_buf_free(&url);
+			return rc != TN_OK ? tn_err_set(err, TN_NOMEM, "out of memory")
+					   : tn_err_set(err, TN_BADINPUT, "not a profile address");
+		}
+		rc = handle_from_url(url.data, out, err);
+		tn_buf_free(&url);
+		if (rc != TN_OK)
+			return rc;
+	} else {
+		start = len && in[0] == '@';
+		if (start && len > 1 && in[1] == '@')
+			return tn_err_set(err, TN_BADINPUT, "more than one '@' before the name");
+		if (tn_buf_addn(out, in + start, len - start) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	if (!out->len)
+		return tn_err_set(err, TN_BADINPUT, "empty handle");
+	for (i = 0; i < out->len; i++) {
+		unsigned char c = (unsigned char)out->data[i];
+		if (c <= ' ' || c == 0x7F || c == '/')
+			return tn_err_set(err, TN_BADINPUT, "%s in handle",
+					  c == ' ' ? "a space" : c == '/' ? "'/'"
+					  : "a control character");
+	}
+	if (tn_text_invisible(out->data, out->len))
+		return tn_err_set(err, TN_BADINPUT, "an invisible character in handle");
+	/* name, or name@server: one '@', with text on both sides */
+	at = strchr(out->data, '@');
+	if (at && (at == out->data || !at[1] || strchr(at + 1, '@')))
+		return tn_err_set(err, TN_BADINPUT, "not a handle (name or name@server)");
+	return TN_OK;
 }
 
 int tn_date_valid(const char *s)

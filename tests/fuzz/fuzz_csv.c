@@ -1,9 +1,11 @@
 /*
  * fuzz_csv.c - fuzz target for follower CSV input: the streaming reader on
  * its own (line numbers never go back, field counts stay within the
- * limits, the reader always reaches the end), then the whole import into
- * an in-memory database, which must end either imported or rejected with
- * the database passing integrity_check.
+ * limits, the reader always reaches the end, with a comma or a detected
+ * separator), then the whole import into an in-memory database (as it is,
+ * or converted from UTF-16 or Latin-1), which must end either imported or
+ * rejected with the database passing integrity_check and every ignored
+ * column listed with a short name.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ static void read_all(const uint8_t *data, size_t size)
 	if (!f)
 		return;
 	CHECK(tn_csv_open_file(f, &r, &err) == TN_OK);
+	CHECK(tn_csv_set_delimiter(r, size && (data[0] & 2) ? TN_CSV_DETECT : ',') == TN_OK);
 	while (got) {
 		rc = tn_csv_next(r, &got, &err);
 		CHECK(rc == TN_OK || rc == TN_BADINPUT);
@@ -57,11 +60,15 @@ static void close_db(void)
 
 static void import_all(const uint8_t *data, size_t size, int strict)
 {
-	struct tn_import_opts opts = { strict, NULL, NULL, NULL };
-	struct tn_import_stats stats = { 0, 0, 0 };
+	/* the second byte picks a conversion: UTF-16 (a mark's FE) or Latin-1 */
+	const char *enc = size > 1 && (data[1] & 0x80) ? (data[1] & 0x40 ? "UTF-16" : "latin1")
+							: NULL;
+	struct tn_import_opts opts = { .strict = strict, .encoding = enc };
+	struct tn_import_stats stats = { .inserted = 0 };
 	struct tn_channel ch;
 	struct tn_err err;
 	sqlite3_stmt *st;
+	size_t i;
 	int fd;
 	tn_code rc;
 
@@ -83,7 +90,13 @@ static void import_all(const uint8_t *data, size_t size, int strict)
 	rc = tn_import_followers(db, channel_id, "telegram", fd, "fuzz", &opts,
 				 &stats, &err);
 	close(fd);
-	CHECK(rc == TN_OK || rc == TN_BADINPUT);
+	for (i = 0; i < stats.nignored; i++)
+		CHECK(stats.ignored[i].name && stats.ignored[i].index >= 1 &&
+		      strlen(stats.ignored[i].name) <= 83);
+	tn_import_stats_free(&stats);
+	CHECK(stats.ignored == NULL && stats.nignored == 0);
+	/* a conversion may fail on bytes the encoding has no character for */
+	CHECK(rc == TN_OK || rc == TN_BADINPUT || (enc && rc == TN_IO));
 	CHECK(stats.inserted >= 0 && stats.updated >= 0 && stats.rejected >= 0);
 	CHECK(sqlite3_get_autocommit(tn_db_sqlite(db)));   /* no transaction left open */
 	CHECK(sqlite3_prepare_v2(tn_db_sqlite(db), "PRAGMA quick_check", -1, &st, NULL) == SQLITE_OK);

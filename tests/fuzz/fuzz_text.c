@@ -1,11 +1,11 @@
 /*
  * fuzz_text.c - fuzz target for the small text rules every module relies
- * on: UTF-8 checks, folding and NFC, e-mail normalisation, dates, slugs,
- * durations and the escaping functions. Each call checks properties, not
- * just "no crash": escaped terminal text is valid UTF-8 without control,
- * bidi or zero-width characters, a slug is always a valid slug,
- * normalising an address twice changes nothing more, and the display form
- * of an address normalises back to it.
+ * on: UTF-8 checks, folding and NFC, e-mail and handle normalisation,
+ * dates, slugs, durations and the escaping functions. Each call checks
+ * properties, not just "no crash": escaped terminal text is valid UTF-8
+ * without control, bidi or zero-width characters, a slug is always a
+ * valid slug, normalising an address or a handle twice changes nothing
+ * more, and the display form of an address normalises back to it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -89,6 +89,23 @@ static void check_email(const char *s)
 	tn_buf_free(&shown);
 }
 
+/* A handle is stored as normalised: normalising it again changes nothing,
+ * and it has no blank, '/' or leading '@'. */
+static void check_handle(const char *s, size_t len)
+{
+	struct tn_buf once = TN_BUF_INIT, twice = TN_BUF_INIT;
+	struct tn_err err;
+
+	if (tn_handle_normalize(s, len, &once, &err) == TN_OK) {
+		CHECK(once.len > 0 && once.data[0] != '@');
+		CHECK(!memchr(once.data, ' ', once.len) && !memchr(once.data, '/', once.len));
+		CHECK(tn_handle_normalize(once.data, once.len, &twice, &err) == TN_OK);
+		CHECK(once.len == twice.len && memcmp(once.data, twice.data, once.len) == 0);
+	}
+	tn_buf_free(&once);
+	tn_buf_free(&twice);
+}
+
 static void check_slug(const char *s)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -112,10 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_unicode(s, strlen(s));
 	check_html(s);
 	check_email(s);
+	check_handle(s, strlen(s));
 	check_slug(s);
 	if (tn_date_valid(s))
 		CHECK(strlen(s) == 10);
-	if (tn_import_date(s, date) == TN_OK)
+	if (tn_import_date(s, NULL, date) == TN_OK)
+		CHECK(tn_date_valid(date));
+	if (tn_import_date(s, "Pacific/Kiritimati", date) == TN_OK)
 		CHECK(tn_date_valid(date));
 	if (tn_event_parse_duration(s, &minutes) == TN_OK)
 		CHECK(minutes > 0);

@@ -1,6 +1,7 @@
 /*
  * t_csv.c - the streaming CSV reader: quoting, line ends, BOM, blank
- * lines, line numbers, malformed input, read-buffer boundaries and limits.
+ * lines, line numbers, separators, malformed input, read-buffer boundaries
+ * and limits.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +57,10 @@ static char *render_reader(struct tn_csv *r)
 	return tn_buf_detach(&out, NULL);
 }
 
+/* The separator the next render uses (reset to ',' after it). */
+static int next_delim = ',';
+static int last_delim;
+
 static char *render_mem(const char *in, size_t len)
 {
 	struct tn_csv *r;
@@ -65,7 +70,10 @@ static char *render_mem(const char *in, size_t len)
 
 	if (!f || tn_csv_open_file(f, &r, &err) != TN_OK)
 		return strdup("open failed");
+	tn_csv_set_delimiter(r, next_delim);
+	next_delim = ',';
 	s = render_reader(r);
+	last_delim = tn_csv_delimiter(r);
 	tn_csv_free(r);
 	fclose(f);
 	return s;
@@ -106,6 +114,8 @@ static char *render_trickle(const char *in, size_t len)
 		close(fds[0]);
 		return strdup("open failed");
 	}
+	tn_csv_set_delimiter(r, next_delim);
+	next_delim = ',';
 	s = render_reader(r);
 	tn_csv_free(r);
 	close(fds[0]);
@@ -166,6 +176,50 @@ static void test_unterminated(void)
 	      "1[a]\n2!unterminated quoted field\n", "unterminated second field");
 	CHECK("a\nb,\nc,\"\n",
 	      "1[a]\n2[b|]\n3!unterminated quoted field\n", "lone quote at the end");
+}
+
+static void test_delimiters(void)
+{
+	struct tn_csv *r;
+	struct tn_err err;
+	char *got;
+	static const char semi[] = "\xEF\xBB\xBF" "email;name\r\nx@y.z;\"A; B\"\r\n";
+
+	next_delim = TN_CSV_DETECT;
+	CHECK("email;name\nx@y.z;\"A; B\"\n", "1[email|name]\n2[x@y.z|A; B]\n",
+	      "semicolons told from the header");
+	is_int(last_delim, ';', "and reported");
+	next_delim = TN_CSV_DETECT;
+	CHECK("email\tname\nx@y.z\t\"A\tB\"\n", "1[email|name]\n2[x@y.z|A\tB]\n",
+	      "tabs told from the header");
+	is_int(last_delim, '\t', "and reported");
+	next_delim = TN_CSV_DETECT;
+	CHECK("a;b,c\n1;2,3\n", "1[a;b|c]\n2[1;2|3]\n", "a comma in the header wins");
+	is_int(last_delim, ',', "a comma");
+	next_delim = TN_CSV_DETECT;
+	CHECK("\"a,b\";c\n1;2\n", "1[a,b|c]\n2[1|2]\n", "commas inside quotes do not count");
+	next_delim = TN_CSV_DETECT;
+	CHECK("email\nx,y\n", "1[email]\n2[x|y]\n", "one column: commas");
+	next_delim = TN_CSV_DETECT;
+	CHECK("a;b\tc;d\n", "1[a|b\tc|d]\n", "more semicolons than tabs");
+	next_delim = TN_CSV_DETECT;
+	CHECK("\n\r\nemail;name\nx;y\n", "3[email|name]\n4[x|y]\n",
+	      "blank lines before the header");
+	next_delim = TN_CSV_DETECT;
+	CHECK("", "", "nothing to tell it from");
+	next_delim = ';';
+	CHECK("a,b;c\n", "1[a,b|c]\n", "a named semicolon");
+	next_delim = '|';
+	CHECK("a|\"b|c\"|d\n", "1[a|b|c|d]\n", "a named bar");
+	next_delim = TN_CSV_DETECT;
+	got = render_trickle(semi, sizeof(semi) - 1);
+	is_str(got, "1[email|name]\n2[x@y.z|A; B]\n", "told one byte at a time through a pipe");
+	free(got);
+	ok(tn_csv_open_file(stdin, &r, &err) == TN_OK, "open");
+	is_int(tn_csv_set_delimiter(r, 'x'), TN_USAGE, "'x' is no separator");
+	is_int(tn_csv_set_delimiter(r, '"'), TN_USAGE, "nor is a quote");
+	is_int(tn_csv_delimiter(r), ',', "a comma by default");
+	tn_csv_free(r);
 }
 
 static void test_trickle(void)
@@ -293,6 +347,7 @@ int main(void)
 	test_quotes();
 	test_bom();
 	test_unterminated();
+	test_delimiters();
 	test_trickle();
 	test_buffer_edges();
 	test_long_field();

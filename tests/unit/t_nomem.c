@@ -94,12 +94,16 @@ static tn_code do_channel(struct tn_err *err)
 static tn_code do_import(struct tn_err *err)
 {
 	static const char csv[] =
-		"\xEF\xBB\xBF" "E-Mail,Username,Name,City,followed_at\r\n"
-		"ann@Example.org,@ann,\"Ann, the first\",Berlin,2026-01-02\r\n"
-		"bob@example.org,,Bob,,2026-02-03T10:00:00Z\r\n"
-		",@solo,Solo,Kazan,\r\n"
-		"bad@,x,Bad,,\r\n";
-	struct tn_import_opts opts = { 0, NULL, NULL, NULL };
+		"\xEF\xBB\xBF" "E-Mail,Username,First Name,Last Name,City,followed_at,Notes,"
+		"user_id,Signup\r\n"
+		"ann@Example.org,@ann,\"Ann, the\",first,Berlin,2026-01-02,x,1,\r\n"
+		"bob@example.org,,Bob,,,2026-02-03T10:00:00Z,,,1700000000\r\n"
+		",https://t.me/solo,Solo,,Kazan,,,,\r\n"
+		",,Tom,,,2026-02-03 10:00,,42,\r\n"
+		"bad@,x,Bad,,,13/01/2026,,,\r\n";
+	static const char *const map[] = { "Signup=followed_at" };
+	struct tn_import_opts opts = { .strict = 0, .tz = "Europe/Berlin",
+				       .map = map, .nmap = 1 };
 	struct tn_import_stats stats;
 	struct tn_channel ch;
 	tn_code rc;
@@ -114,6 +118,7 @@ static tn_code do_import(struct tn_err *err)
 		return TN_IO;
 	}
 	rc = tn_import_followers(db, ch.id, ch.kind, fd, "mem.csv", &opts, &stats, err);
+	tn_import_stats_free(&stats);
 	close(fd);
 	tn_channel_clear(&ch);
 	return rc;

@@ -80,6 +80,43 @@ static void test_email(void)
 	tn_buf_free(&b);
 }
 
+/* Characters that cannot be seen, pasted in with an address: refused,
+ * wherever they stand, with the reason naming the character. */
+static void test_email_invisible(void)
+{
+	static const struct { const char *in; const char *why; } bad[] = {
+		{ "anna\xC2\xA0@example.org", "no-break space (U+00A0) in address" },
+		{ "anna@example.org\xC2\xA0", "no-break space (U+00A0) in address" },
+		{ "\xC2\xA0" "anna@example.org", "no-break space (U+00A0) in address" },
+		{ "an\xE2\x80\x8Bna@example.org", "zero-width character (U+200B) in address" },
+		{ "anna@exa\xE2\x80\x8Bmple.org", "zero-width character (U+200B) in address" },
+		{ "anna@example.org\xE2\x80\x8C", "zero-width character (U+200C) in address" },
+		{ "anna\xE2\x80\x8D@example.org", "zero-width character (U+200D) in address" },
+		{ "anna@example\xE2\x81\xA0.org", "zero-width character (U+2060) in address" },
+		{ "\xEF\xBB\xBF" "anna@example.org", "zero-width character (U+FEFF) in address" },
+		{ "anna@пример\xE2\x80\x8B.рф", "zero-width character (U+200B) in address" },
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(tn_email_normalize(bad[i].in, &b, &err), TN_BADINPUT,
+		       "invisible character %zu is refused", i);
+		is_str(err.msg, bad[i].why, "and named (%zu)", i);
+	}
+	is_int(tn_text_invisible("a\xC2\xA0", 3), 0xA0, "no-break space found");
+	is_int(tn_text_invisible("\xE2\x80\x8D", 3), 0x200D, "zero-width joiner found");
+	is_int(tn_text_invisible("\xE2\x80\x8E", 3), 0, "U+200E is not one of them");
+	is_int(tn_text_invisible("\xE2\x80", 2), 0, "a cut sequence is not one");
+	is_int(tn_text_invisible("Jörg ёлка 🎉", strlen("Jörg ёлка 🎉")), 0,
+	       "visible text has none");
+	/* addresses that were valid stay valid, in the same form */
+	is_int(tn_email_normalize(" Jörg@BÜCHER.de\t", &b, &err), TN_OK, "a plain IDN address");
+	is_str(b.data, "Jörg@xn--bcher-kva.de", "normalised as before");
+	tn_buf_free(&b);
+}
+
 static void test_email_display(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -139,6 +176,53 @@ static void test_url(void)
 	host_is("https://user:pw@h.example/", "h.example");
 	host_is("https://пример.рф/путь", "xn--e1afmkfd.xn--p1ai");
 	host_is("http://127.0.0.1:8080", "127.0.0.1");
+	tn_buf_free(&b);
+}
+
+static void test_handles(void)
+{
+	static const struct { const char *in, *want; } good[] = {
+		{ "olga_iv", "olga_iv" },
+		{ "  @olga_iv\t", "olga_iv" },
+		{ "@anna@mastodon.social", "anna@mastodon.social" },
+		{ "anna@mastodon.social", "anna@mastodon.social" },
+		{ "https://t.me/olga_iv", "olga_iv" },
+		{ "HTTPS://T.ME/olga_iv/", "olga_iv" },
+		{ "https://telegram.me/olga_iv?start=x#top", "olga_iv" },
+		{ "http://t.me/@olga_iv", "olga_iv" },
+		{ "t.me/olga_iv", "olga_iv" },
+		{ "https://mastodon.social/@anna", "anna@mastodon.social" },
+		{ "https://Mastodon.Social/@anna/", "anna@mastodon.social" },
+		{ "https://mastodon.social/users/anna", "anna@mastodon.social" },
+		{ "mastodon.social/@anna", "anna@mastodon.social" },
+		{ "https://x.com/anna_k", "anna_k" },
+		{ "https://vk.com/id12345", "id12345" },
+		{ "id:12345", "id:12345" },
+		{ "Дмитрий_Н", "Дмитрий_Н" },
+	};
+	static const char *const bad[] = {
+		"", "   ", "@", "@@x", "@@anna@mastodon.social", "anna@", "@anna@",
+		"a@b@c", "olga iv", "olga\x01", "ol\xE2\x80\x8Bga", "ol\xC2\xA0ga",
+		"https://t.me/", "https://t.me/s/olga", "https://mastodon.social/@",
+		"https://mastodon.social/a/b/c", "https://", "https://t.me/olga iv",
+		"ftp://t.me/olga", "a/b", "host:80/x",
+	};
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		is_int(tn_handle_normalize(good[i].in, strlen(good[i].in), &b, &err), TN_OK,
+		       "handle '%s' is accepted", good[i].in);
+		is_str(b.data, good[i].want, "handle '%s'", good[i].in);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		is_int(tn_handle_normalize(bad[i], strlen(bad[i]), &b, &err), TN_BADINPUT,
+		       "handle '%s' is refused (%s)", bad[i], err.msg);
+	tn_handle_normalize("@@x", 3, &b, &err);
+	is_str(err.msg, "more than one '@' before the name", "'@@x' says why");
+	is_int(tn_handle_normalize("olga_iv,x", 7, &b, &err), TN_OK, "only len bytes are read");
+	is_str(b.data, "olga_iv", "up to len");
 	tn_buf_free(&b);
 }
 
@@ -208,8 +292,10 @@ int main(void)
 	test_buf();
 	test_utf8();
 	test_email();
+	test_email_invisible();
 	test_email_display();
 	test_url();
+	test_handles();
 	test_dates();
 	test_escape();
 	return tap_done();
