@@ -102,6 +102,57 @@ static void test_v2_upgrade(const char *dir, const char *top)
 	tn_db_close(db);
 }
 
+/* Another connection holds the write lock: a writing transaction fails
+ * with a message that says so, TEMP-only work goes on meanwhile. */
+static void test_locked(const char *dir)
+{
+	char path[512];
+	struct tn_db *db;
+	struct tn_err err;
+	sqlite3 *other;
+
+	snprintf(path, sizeof(path), "%s/locked.db", dir);
+	if (tn_db_open(path, TN_DB_CREATE, &db, &err) != TN_OK) {
+		ok(0, "open: %s", err.msg);
+		return;
+	}
+	sqlite3_open(path, &other);
+	sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(tn_db_sqlite(db), 50);
+
+	is_int(tn_db_begin(db, &err), TN_DB, "a writing transaction cannot start while another writer holds the lock");
+	ok(strstr(err.msg, "locked.db' is locked by another writer (an import or another turnout command)") != NULL,
+	   "the message says who holds it (%s)", err.msg);
+	is_str(err.hint, "try again when it has finished", "and the hint what to do");
+	is_int(tn_db_exec(db, "INSERT INTO setting(key, value) VALUES('k', 'v')", &err), TN_DB,
+	       "so does a statement run on its own");
+	ok(strstr(err.msg, "is locked by another writer") != NULL, "with the same message (%s)", err.msg);
+
+	is_int(tn_db_begin_temp(db, &err), TN_OK, "a TEMP-only transaction starts all the same");
+	is_int(tn_db_exec(db, "CREATE TEMP TABLE stage(x); INSERT INTO temp.stage VALUES(1)", &err),
+	       TN_OK, "and writes TEMP tables");
+	is_int(tn_db_begin(db, &err), TN_DB, "a writing transaction inside it is refused");
+	is_int(tn_db_lock(db, &err), TN_DB, "taking the write lock waits, then fails");
+	ok(strstr(err.msg, "is locked by another writer") != NULL, "with the same message (%s)", err.msg);
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	is_int(tn_db_lock(db, &err), TN_OK, "once the other writer is done, the lock is taken");
+	sqlite3_busy_timeout(other, 0);
+	ok(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_BUSY,
+	   "and held: another writer cannot start");
+	is_int(tn_db_begin(db, &err), TN_OK, "a writing transaction may nest now");
+	is_int(tn_db_exec(db, "INSERT INTO setting(key, value) SELECT 'k', x FROM temp.stage", &err),
+	       TN_OK, "the TEMP work is there to write from");
+	is_int(tn_db_end(db, TN_OK, &err), TN_OK, "inner end");
+	is_int(tn_db_end(db, TN_OK, &err), TN_OK, "committed");
+	is_int(count(db, "SELECT count(*) FROM setting WHERE key = 'k'"), 1, "the row is in");
+	is_int(tn_db_begin_temp(db, &err), TN_OK, "another TEMP-only transaction");
+	is_int(tn_db_exec(db, "INSERT INTO temp.stage VALUES(2)", &err), TN_OK, "writes");
+	is_int(tn_db_end(db, TN_FAIL, &err), TN_FAIL, "and rolls back");
+	is_int(count(db, "SELECT count(*) FROM temp.stage"), 1, "its TEMP work with it");
+	sqlite3_close(other);
+	tn_db_close(db);
+}
+
 int main(void)
 {
 	char dir[256], path[512], fixture[512];
@@ -175,6 +226,7 @@ int main(void)
 	}
 
 	test_v2_upgrade(dir, top);
+	test_locked(dir);
 
 	/* a database from a newer turnout is refused, untouched */
 	sqlite3 *raw;
