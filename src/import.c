@@ -5,13 +5,16 @@
  * which holds every statement on those tables. The CSV syntax is csv.c's,
  * the channel lookup the caller's.
  *
- * Two passes inside one transaction:
+ * Two passes:
  *   1. read: each record is checked (UTF-8, e-mail, handle, date) and its
  *      normalised cells are appended to one of two TEMP staging tables,
  *      rows with an e-mail and rows with only a handle. Nothing in the
  *      main database changes yet, so --strict can stop at the first bad
- *      row for free.
- *   2. write: the staged rows come back sorted (by e-mail, then by
+ *      row for free. The transaction begins TEMP-only
+ *      (tn_db_begin_temp), without the write lock, so other commands and
+ *      other imports go on writing however slowly the input arrives.
+ *   2. write: the write lock is taken (tn_db_lock), and the staged rows
+ *      come back sorted (by e-mail, then by
  *      handle) from SQLite's sorter, which spills to temporary files, so
  *      memory stays bounded. Rows with the same key are merged (a later
  *      non-empty cell wins) and each key costs one person upsert and one
@@ -205,8 +208,8 @@ static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 
 /* ---- statements ------------------------------------------------------ */
 
-/* The staging inserts, and the writer of person and follower rows. */
-static tn_code prepare_all(struct importer *im, struct tn_err *err)
+/* The staging inserts (pass 1). */
+static tn_code prepare_stage(struct importer *im, struct tn_err *err)
 {
 	tn_code rc;
 
@@ -217,17 +220,14 @@ static tn_code prepare_all(struct importer *im, struct tn_err *err)
 		rc = tn_db_prepare(im->db, err, &im->stage_handle,
 				   "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
 				   " VALUES(?1, ?2, ?3, ?4)");
-	if (rc == TN_OK)
-		rc = tn_person_writer_open(im->db, im->channel_id, im->kind,
-					   &im->writer, err);
 	return rc;
 }
 
-static void finalize_all(struct importer *im)
+static void finalize_stage(struct importer *im)
 {
 	sqlite3_finalize(im->stage_email);
 	sqlite3_finalize(im->stage_handle);
-	tn_person_writer_close(im->writer);
+	im->stage_email = im->stage_handle = NULL;
 }
 
 /* Runs a bound write statement once and resets it. */
@@ -768,7 +768,8 @@ static tn_code pragma_set(struct importer *im, const char *name, int value,
 	return tn_db_exec(im->db, sql, err);
 }
 
-static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+/* Pass 1: the staging tables filled from the input. */
+static tn_code stage_all(struct importer *im, int fd, struct tn_err *err)
 {
 	tn_code rc;
 
@@ -780,19 +781,47 @@ static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
 			"CREATE TEMP TABLE import_handle(handle TEXT NOT NULL,"
 			" name TEXT, region TEXT, followed_at TEXT);", err);
 	if (rc == TN_OK)
-		rc = prepare_all(im, err);
+		rc = prepare_stage(im, err);
 	if (rc == TN_OK)
 		rc = read_all(im, fd, err);
+	finalize_stage(im);
+	return rc;
+}
+
+/* Pass 2: the staged rows written, then the staging tables dropped
+ * (before the commit, so their pages are never written out). */
+static tn_code write_all(struct importer *im, struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_person_writer_open(im->db, im->channel_id, im->kind, &im->writer, err);
 	if (rc == TN_OK)
 		rc = write_sorted(im, 1, err);
 	/* Most files have an e-mail on every row: no handle pass then. */
 	if (rc == TN_OK && im->staged_handle)
 		rc = write_sorted(im, 0, err);
-	finalize_all(im);
+	tn_person_writer_close(im->writer);
+	im->writer = NULL;
 	if (rc == TN_OK)
 		rc = tn_db_exec(im->db, "DROP TABLE temp.import_email;"
 				"DROP TABLE temp.import_handle;", err);
 	return rc;
+}
+
+/* One transaction that takes the write lock only between the passes: the
+ * input is read and checked without it, however long that takes. */
+static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+{
+	tn_code rc;
+
+	if ((rc = tn_db_begin_temp(im->db, err)) != TN_OK)
+		return rc;
+	rc = stage_all(im, fd, err);
+	if (rc == TN_OK)
+		rc = tn_db_lock(im->db, err);
+	if (rc == TN_OK)
+		rc = write_all(im, err);
+	return tn_db_end(im->db, rc, err);
 }
 
 tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
@@ -829,12 +858,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	rc = outermost ? pragma_set(&im, "temp_store", 1, err) : TN_OK;
 	if (rc == TN_OK)
 		rc = pragma_set(&im, "cache_size", -IMPORT_CACHE_KIB, err);
-	if (rc == TN_OK) {
-		if ((rc = tn_db_begin(db, err)) == TN_OK) {
-			rc = import_body(&im, fd, err);
-			rc = tn_db_end(db, rc, err);
-		}
-	}
+	if (rc == TN_OK)
+		rc = import_body(&im, fd, err);
 	if (rc != TN_OK) {
 		long long rejected = stats->rejected;
 		memset(stats, 0, sizeof(*stats));

@@ -12,8 +12,10 @@
  * e-mail and such a handle gives that person (if they have no e-mail yet)
  * the address instead of making a second person. Empty cells never
  * erase stored values. Bad rows are rejected with a reason (or, in strict
- * mode, abort the import). The whole import is one transaction: on any
- * error the database is left exactly as it was.
+ * mode, abort the import). The input is read and checked before the
+ * write lock is taken (other writers are not held up while it arrives);
+ * then everything is written in one transaction: on any error the
+ * database is left exactly as it was.
  *
  * Memory does not grow with the file: rows are staged in a temporary
  * table and written in e-mail order, so SQLite's sorter (which spills to
