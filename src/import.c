@@ -27,6 +27,9 @@
  * nothing, one lookup that returns the person together with their
  * follower row of this channel, and an update only when the merged cells
  * change something (a re-import of the same file writes almost nothing).
+ * A row that brings an address and a handle links them: an e-mail-less
+ * person known by that handle takes the address or, when the address
+ * already has a person, is merged into that person (person.c).
  * The handle pass is skipped when no row lacked an e-mail.
  */
 #include <ctype.h>
@@ -542,6 +545,28 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 			    int *changed, struct tn_err *err);
 
+/* For a known e-mail with a handle: the e-mail-less person who follows a
+ * channel of this kind under that handle is the same human, known so far
+ * by the handle alone; they become part of person id (tn_person_merge),
+ * so the channel counts them once. *exists and *changed describe id's
+ * follower row of this channel after that. */
+static tn_code absorb_by_handle(struct importer *im, int64_t id, int *exists,
+				int *changed, struct tn_err *err)
+{
+	int64_t other;
+	tn_code rc;
+
+	rc = tn_person_writer_find_handle_no_email(im->writer, val(&im->group, V_HANDLE),
+						   &other, err);
+	if (rc == TN_NOTFOUND)
+		return TN_OK;
+	if (rc == TN_OK)
+		rc = tn_person_writer_merge(im->writer, id, other, err);
+	if (rc == TN_OK)
+		rc = follower_get(im, id, exists, changed, err);
+	return rc;
+}
+
 /* For a new e-mail with a handle: the e-mail-less person who follows a
  * channel of this kind under that handle takes the e-mail. *found is 0 if
  * there is none. */
@@ -580,9 +605,11 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 
 	*created = 0;
 	if (im->person_existed || g->has[V_HANDLE]) {
-		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK ||
-		    found)
+		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK)
 			return rc;
+		if (found)
+			return g->has[V_HANDLE] ? absorb_by_handle(im, *id, exists, changed, err)
+						: TN_OK;
 		if (g->has[V_HANDLE] &&
 		    ((rc = adopt_by_handle(im, id, &found, exists, changed, err)) != TN_OK ||
 		     found))

@@ -210,6 +210,79 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 	return rc;
 }
 
+/* ---- merging ----------------------------------------------------------- */
+
+/* This module's part of a merge: gone's follows become keep's. Where
+ * both follow a channel, the rows become one: the earlier followed_at,
+ * keep's handle and region unless NULL, and still following if either
+ * row is (migration 3 and 4 merge the same way). */
+static tn_code merge_follows(struct tn_db *db, int64_t keep, int64_t gone,
+			     struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_db_run(db, err,
+		       "UPDATE follower AS k SET handle = coalesce(k.handle, g.handle),"
+		       " region = coalesce(k.region, g.region),"
+		       " followed_at = coalesce(min(k.followed_at, g.followed_at),"
+		       "                        k.followed_at, g.followed_at),"
+		       " unfollowed_at = CASE WHEN k.unfollowed_at IS NULL"
+		       "   OR g.unfollowed_at IS NULL THEN NULL"
+		       "   ELSE max(k.unfollowed_at, g.unfollowed_at) END"
+		       " FROM follower AS g"
+		       " WHERE k.person_id = ?1 AND g.person_id = ?2 AND g.channel_id = k.channel_id",
+		       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM follower WHERE person_id = ?2"
+			       " AND channel_id IN (SELECT channel_id FROM follower"
+			       "                    WHERE person_id = ?1)",
+			       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "UPDATE follower SET person_id = ?1"
+			       " WHERE person_id = ?2", TN_I(keep), TN_I(gone));
+	return rc;
+}
+
+/* Every module that refers to a person moves its rows here, inside the
+ * merge's transaction, as forget_hooks erase them: add its
+ * tn_<module>_merge when it gets a table with a person_id. */
+static tn_code (*const merge_hooks[])(struct tn_db *, int64_t, int64_t,
+				      struct tn_err *) = {
+	merge_follows,
+};
+
+tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,
+			struct tn_err *err)
+{
+	size_t i;
+	tn_code rc;
+
+	if (keep == gone)
+		return tn_err_set(err, TN_USAGE, "person %" PRId64 ": cannot be merged"
+				  " into itself", keep);
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	for (i = 0; rc == TN_OK && i < sizeof(merge_hooks) / sizeof(merge_hooks[0]); i++)
+		rc = merge_hooks[i](db, keep, gone, err);
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "UPDATE person SET"
+			       " name = coalesce(name, (SELECT name FROM person WHERE id = ?2)),"
+			       " created_at = min(created_at,"
+			       "   (SELECT created_at FROM person WHERE id = ?2))"
+			       " WHERE id = ?1", TN_I(keep), TN_I(gone));
+	/* only a person without an address, and neither of them forgotten */
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM person WHERE id = ?2 AND email IS NULL"
+			       " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM person"
+			       "   WHERE id = ?1 AND forgotten_at IS NULL)",
+			       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK && tn_db_changes(db) != 1)
+		rc = tn_err_set(err, TN_CONFLICT, "person %" PRId64 ": cannot be merged into"
+				" person %" PRId64 " (it has an address, or one of them is"
+				" forgotten or missing)", gone, keep);
+	return tn_db_end(db, rc, err);
+}
+
 /* ---- the bulk writer ------------------------------------------------- */
 
 struct tn_person_writer {
@@ -497,6 +570,13 @@ tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err)
 {
 	return set_person(w, w->set_email, id, email, err);
+}
+
+tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
+				int64_t gone, struct tn_err *err)
+{
+	writer_release(w);
+	return tn_person_merge(w->db, keep, gone, err);
 }
 
 /* Binds a follower write: person, the writer's channel, the cells. */

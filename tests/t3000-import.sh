@@ -93,6 +93,53 @@ test_expect_success 'a handle-only person takes the e-mail a later row brings' '
 	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''solo@example.org'\''")" = 2
 '
 
+test_expect_success 'a row with a known address and a handle-only person'\''s handle makes them one person' '
+	printf "email\nz@x.example\n" >z1.csv &&
+	tn follower import news z1.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	tn channel list --json >ch.json &&
+	tg_before=$($PY -c "import json; print([c[\"followers\"] for c in json.load(open(\"ch.json\")) if c[\"name\"] == \"tg\"][0])") &&
+	printf "handle,name\nztg,Zed\n" >z2.csv &&
+	tn follower import tg z2.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	printf "email,handle\nz@x.example,ztg\n" >z3.csv &&
+	tn follower import tg z3.csv >out &&
+	grep -q "inserted 0, updated 1, rejected 0" out &&
+	test "$(q "SELECT count(DISTINCT person_id) FROM follower WHERE handle = '\''ztg'\''")" = 1 &&
+	test "$(q "SELECT count(*) FROM person WHERE name = '\''Zed'\''")" = 1 &&
+	test "$(q "SELECT email FROM person WHERE name = '\''Zed'\''")" = z@x.example &&
+	tn channel list --json >ch.json &&
+	test "$($PY -c "import json; print([c[\"followers\"] for c in json.load(open(\"ch.json\")) if c[\"name\"] == \"tg\"][0])")" = $((tg_before + 1)) &&
+	tn follower show @ztg >show &&
+	grep -q "^email  *z@x.example$" show &&
+	grep -q "^follows  *news$" show &&
+	grep -q "^follows  *tg @ztg$" show
+'
+
+test_expect_success 'merged follows of one channel keep the earlier date and the known values' '
+	printf "email,city,followed_at\ny@x.example,Riga,2026-03-01\n" >y1.csv &&
+	tn follower import tgchat y1.csv >/dev/null &&
+	printf "handle,followed_at\nytg,2026-01-15\n" >y2.csv &&
+	tn follower import tgchat y2.csv >/dev/null &&
+	test "$(q "SELECT count(*) FROM person WHERE id IN (SELECT person_id FROM follower WHERE handle = '\''ytg'\'')")" = 1 &&
+	printf "email,handle\ny@x.example,ytg\n" >y3.csv &&
+	tn follower import tg y3.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	test "$(q "SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id WHERE p.email = '\''y@x.example'\''")" = 2 &&
+	test "$(q "SELECT f.handle || '\'','\'' || f.region || '\'','\'' || f.followed_at FROM follower f JOIN channel c ON c.id = f.channel_id JOIN person p ON p.id = f.person_id WHERE p.email = '\''y@x.example'\'' AND c.name = '\''tgchat'\''")" = "ytg,Riga,2026-01-15" &&
+	test "$(q "SELECT count(*) FROM person WHERE email IS NULL AND id NOT IN (SELECT person_id FROM follower)")" = 0
+'
+
+test_expect_success 'two people with addresses are never merged by a handle' '
+	printf "email,handle\nw1@x.example,wtg\n" >w1.csv &&
+	tn follower import tg w1.csv >/dev/null &&
+	printf "email,handle\nw2@x.example,WTG\n" >w2.csv &&
+	tn follower import tgchat w2.csv >out &&
+	grep -q "inserted 1, updated 0, rejected 0" out &&
+	test "$(q "SELECT count(DISTINCT person_id) FROM follower WHERE handle = '\''wtg'\'' COLLATE NOCASE")" = 2 &&
+	test "$(q "SELECT count(*) FROM person WHERE email IN ('\''w1@x.example'\'', '\''w2@x.example'\'')")" = 2
+'
+
 test_expect_success 'a broken header says why, once' '
 	printf "email,\"name\nfoo,bar\n" >h.csv &&
 	test_db_unchanged 1 tn follower import news h.csv 2>err &&

@@ -10,7 +10,10 @@
  * the person who already follows a channel of the same kind under that
  * handle (ignoring ASCII case), else to a new person; a row with a new
  * e-mail and such a handle gives that person (if they have no e-mail yet)
- * the address instead of making a second person. Empty cells never
+ * the address instead of making a second person, and a row with a known
+ * e-mail and such a handle makes that e-mail-less person part of the
+ * e-mail's person (tn_person_merge). People with addresses are never
+ * made one by a handle. Empty cells never
  * erase stored values. Bad rows are rejected with a reason (or, in strict
  * mode, abort the import). The input is read and checked before the
  * write lock is taken (other writers are not held up while it arrives);

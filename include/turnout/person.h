@@ -68,6 +68,18 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 			 int *flushed, struct tn_err *err);
 
 /*
+ * Makes person gone part of person keep, who stays: gone's follows become
+ * keep's (where both follow a channel, one row with the earlier
+ * followed_at, keep's handle and region unless they are NULL, and still
+ * following if either was), keep takes gone's name if it has none and
+ * the earlier created_at, and gone is deleted. gone must have no e-mail
+ * address (people with addresses are one person only by their address),
+ * and neither may be forgotten: else TN_CONFLICT and nothing changes.
+ */
+tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,
+			struct tn_err *err);
+
+/*
  * The bulk writer: one small call per row operation of an import into one
  * channel, each on a statement prepared once by tn_person_writer_open and
  * re-bound per call. It decides nothing: which person a row belongs to
@@ -142,6 +154,11 @@ tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 				  const char *name, struct tn_err *err);
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err);
+
+/* tn_person_merge, for the import that links a handle-only person to the
+ * person whose address a row brings. */
+tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
+				int64_t gone, struct tn_err *err);
 
 /* Adds the follower row of person id on the writer's channel. */
 tn_code tn_person_writer_follow_insert(struct tn_person_writer *w, int64_t id,
