@@ -737,9 +737,13 @@ static tn_code write_sorted(struct importer *im, int by_email,
 	tn_code rc;
 	int s = SQLITE_DONE, first = 1;
 
+	/* An address is one key whatever the case of its ASCII letters
+	 * (NOCASE folds ASCII only, as tn_email_key does), and its first row
+	 * gives the form kept for a new person; a handle is one key in any
+	 * ASCII case too. */
 	rc = tn_db_prepare(im->db, err, &st, by_email
 			   ? "SELECT email, handle, name, region, followed_at"
-			     " FROM temp.import_email ORDER BY email, rowid"
+			     " FROM temp.import_email ORDER BY email COLLATE NOCASE, rowid"
 			   : "SELECT handle, handle, name, region, followed_at"
 			     " FROM temp.import_handle"
 			     " ORDER BY handle COLLATE NOCASE, rowid");
@@ -749,9 +753,7 @@ static tn_code write_sorted(struct importer *im, int by_email,
 	while (rc == TN_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *key = (const char *)sqlite3_column_text(st, 0);
 		size_t klen = (size_t)sqlite3_column_bytes(st, 0);
-		int same = g->rows && (by_email
-			? (klen == g->key.len && memcmp(key, g->key.data, klen) == 0)
-			: same_nocase(key, klen, g->key.data, g->key.len));
+		int same = g->rows && same_nocase(key, klen, g->key.data, g->key.len);
 
 		if (!same) {
 			if ((rc = flush_group(im, by_email, err)) != TN_OK)

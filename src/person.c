@@ -17,6 +17,13 @@
 #include "turnout/store.h"
 #include "turnout/text.h"
 
+/* A person's identity: the key of their address (tn_email_key), stored
+ * in email_key only where it differs from the address, and UNIQUE through
+ * the index person_email on this very expression, which every lookup by
+ * address uses (so it must be written exactly so; _P for alias p). */
+#define PERSON_KEY "coalesce(email_key, email)"
+#define PERSON_KEY_P "coalesce(p.email_key, p.email)"
+
 #define ROW_COLUMNS \
 	"SELECT p.id, p.name, p.email, c.name, c.kind, f.handle, f.region," \
 	" f.followed_at, f.unfollowed_at, p.forgotten_at"
@@ -79,8 +86,15 @@ tn_code tn_person_resolve(struct tn_db *db, const char *ref, int64_t *id,
 			       TN_I(strtoll(ref, NULL, 10)));
 	} else if (ref[0] != '@' && strchr(ref, '@') &&
 		   tn_email_normalize(ref, &email, NULL) == TN_OK) {
-		rc = tn_db_int(db, err, id, "SELECT id FROM person WHERE email = ?1",
-			       TN_T(email.data));
+		struct tn_buf key = TN_BUF_INIT;
+
+		rc = tn_email_key(email.data, email.len, &key);
+		if (rc != TN_OK)
+			rc = tn_err_set(err, rc, "out of memory");
+		else
+			rc = tn_db_int(db, err, id, "SELECT id FROM person"
+				       " WHERE " PERSON_KEY " = ?1", TN_T(key.data));
+		tn_buf_free(&key);
 		tn_buf_free(&email);
 		/* A Mastodon handle (user@host) looks like an address. */
 		if (rc == TN_NOTFOUND && resolve_by_handle(db, ref, id, NULL) == TN_OK)
@@ -193,7 +207,8 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_db_run(db, err, "UPDATE person SET name = NULL, email = NULL,"
-		       " forgotten_at = ?2 WHERE id = ?1 AND forgotten_at IS NULL",
+		       " email_key = NULL, forgotten_at = ?2"
+		       " WHERE id = ?1 AND forgotten_at IS NULL",
 		       TN_I(person_id), TN_T(now));
 	if (rc == TN_OK && tn_db_changes(db) == 1) {
 		*done = 1;
@@ -291,6 +306,7 @@ struct tn_person_writer {
 	int64_t channel_id;
 	const char *kind;
 	char now[21];
+	struct tn_buf key;        /* the identity key of the call's address */
 	sqlite3_stmt *insert, *find_email, *find_handle, *find_handle_no_email;
 	sqlite3_stmt *find_follow, *set_name, *set_email;
 	sqlite3_stmt *follow_insert, *follow_update;
@@ -306,16 +322,16 @@ static const struct {
 	const char *sql;
 } writer_sql[] = {
 	{ offsetof(struct tn_person_writer, insert),
-	  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
-	  " ON CONFLICT(email) DO NOTHING" },
-	/* The person of an e-mail and, in the same lookup, their follower
-	 * row of this channel (NULLs if none). */
+	  "INSERT INTO person(email, email_key, name, created_at)"
+	  " VALUES(?1, ?4, ?2, ?3) ON CONFLICT DO NOTHING" },
+	/* The person of an e-mail's key and, in the same lookup, their
+	 * follower row of this channel (NULLs if none). */
 	{ offsetof(struct tn_person_writer, find_email),
 	  "SELECT p.id, p.name, f.handle, f.region, f.followed_at,"
 	  " f.unfollowed_at, f.person_id IS NOT NULL"
 	  " FROM person p LEFT JOIN follower f"
 	  "   ON f.person_id = p.id AND f.channel_id = ?2"
-	  " WHERE p.email = ?1" },
+	  " WHERE " PERSON_KEY_P " = ?1" },
 	{ offsetof(struct tn_person_writer, set_name),
 	  "UPDATE person SET name = ?2 WHERE id = ?1" },
 	/* The same handle on a channel of the same kind is the same person;
@@ -337,7 +353,7 @@ static const struct {
 	  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
 	  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
 	{ offsetof(struct tn_person_writer, set_email),
-	  "UPDATE person SET email = ?2 WHERE id = ?1" },
+	  "UPDATE person SET email = ?2, email_key = ?3 WHERE id = ?1" },
 	{ offsetof(struct tn_person_writer, follow_insert),
 	  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
 	  " VALUES(?1, ?2, ?3, ?4, ?5)" },
@@ -371,6 +387,7 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 	w->conn = tn_db_sqlite(db);
 	w->channel_id = channel_id;
 	w->kind = kind;
+	tn_buf_init(&w->key);
 	tn_now_utc(w->now);
 	for (i = 0; rc == TN_OK && i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
@@ -390,7 +407,28 @@ void tn_person_writer_close(struct tn_person_writer *w)
 		return;
 	for (i = 0; i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		sqlite3_finalize(*writer_stmt(w, i));
+	tn_buf_free(&w->key);
 	free(w);
+}
+
+/* Puts the identity key of a normalised address in w->key. */
+static tn_code writer_key(struct tn_person_writer *w, const char *email,
+			  struct tn_err *err)
+{
+	if (tn_email_key(email, strlen(email), &w->key) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	return TN_OK;
+}
+
+/* Binds the email_key column for email: w->key (writer_key) where it
+ * differs from the address, else NULL (PERSON_KEY). */
+static void bind_key(struct tn_person_writer *w, sqlite3_stmt *st, int i,
+		     const char *email)
+{
+	if (email && strcmp(w->key.data, email) != 0)
+		sqlite3_bind_text(st, i, w->key.data, (int)w->key.len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 /* Ends the previous call's lookup: its strings are no longer read. */
@@ -460,10 +498,13 @@ tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
 	tn_code rc;
 
 	writer_release(w);
+	*created = 0;
+	if (email && (rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
 	bind_opt(st, 1, email);
 	bind_opt(st, 2, name);
 	sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
-	*created = 0;
+	bind_key(w, st, 4, email);
 	if ((rc = writer_run(w, st, "insert person", err)) != TN_OK)
 		return rc;
 	if (sqlite3_changes(w->conn) == 1) {
@@ -483,7 +524,9 @@ tn_code tn_person_writer_find_email(struct tn_person_writer *w,
 	tn_code rc;
 
 	writer_release(w);
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if ((rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, w->key.data, (int)w->key.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, w->channel_id);
 	if ((rc = writer_find(w, st, "find person", err)) != TN_OK)
 		return rc;
@@ -569,6 +612,12 @@ tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err)
 {
+	tn_code rc;
+
+	writer_release(w);
+	if ((rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
+	bind_key(w, w->set_email, 3, email);
 	return set_person(w, w->set_email, id, email, err);
 }
 

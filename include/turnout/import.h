@@ -5,8 +5,9 @@
  * The file needs a header row; columns are recognised by name, case- and
  * punctuation-insensitively: email (e-mail), handle (username), name,
  * region (city), followed_at. Other columns are ignored. A row with a
- * valid e-mail belongs to the person with that e-mail (domain
- * lower-cased), created if missing; a row with only a handle belongs to
+ * valid e-mail belongs to the person with that e-mail (the domain in any
+ * form, ASCII letters in any case), created if missing with the address
+ * as its first row writes it; a row with only a handle belongs to
  * the person who already follows a channel of the same kind under that
  * handle (ignoring ASCII case), else to a new person; a row with a new
  * e-mail and such a handle gives that person (if they have no e-mail yet)

@@ -33,8 +33,9 @@ struct tn_follower_filter {
 
 /*
  * Finds the person a user means by ref: a number is a person id, an
- * e-mail address is matched after normalisation, anything else (with or
- * without a leading '@') is a handle on any channel. TN_NOTFOUND if no one
+ * e-mail address is matched after normalisation by its key
+ * (tn_email_key: the case of its ASCII letters does not matter), anything
+ * else (with or without a leading '@') is a handle on any channel. TN_NOTFOUND if no one
  * matches, TN_USAGE if a handle names several people (the hint lists
  * their ids).
  */
@@ -113,15 +114,16 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 void tn_person_writer_close(struct tn_person_writer *w);
 
 /* Inserts a person with email (NULL: none) and name unless the e-mail is
- * taken: then *created is 0 and *id untouched, else 1 and *id the new id.
- * email must already be normalised (tn_email_normalize). */
+ * taken, in any case of its ASCII letters: then *created is 0 and *id
+ * untouched, else 1 and *id the new id. email must already be normalised
+ * (tn_email_normalize); it is stored as given. */
 tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
 				const char *name, int64_t *id, int *created,
 				struct tn_err *err);
 
-/* The person with this (normalised) e-mail: *id, their stored *name and
- * their follower row of the channel, in one lookup. TN_NOTFOUND (err left
- * alone) if there is none. */
+/* The person with this (normalised) e-mail in any case of its ASCII
+ * letters: *id, their stored *name and their follower row of the
+ * channel, in one lookup. TN_NOTFOUND (err left alone) if there is none. */
 tn_code tn_person_writer_find_email(struct tn_person_writer *w,
 				    const char *email, int64_t *id,
 				    const char **name,
@@ -148,8 +150,8 @@ tn_code tn_person_writer_find_follow(struct tn_person_writer *w, int64_t id,
 				     struct tn_person_follow *follow,
 				     struct tn_err *err);
 
-/* Sets a person's name, or e-mail (normalised; one that another person
- * has fails with TN_DB). */
+/* Sets a person's name, or e-mail (normalised; one whose key another
+ * person has fails with TN_DB). */
 tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 				  const char *name, struct tn_err *err);
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,

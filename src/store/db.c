@@ -341,6 +341,25 @@ static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	tn_buf_free(&b);
 }
 
+/* SQL tn_email_lower(text): tn_email_key, the identity of a stored
+ * address (migration 4 keys every person by it). NULL stays NULL. */
+static void sql_email_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (tn_email_key(s, (size_t)sqlite3_value_bytes(argv[0]), &b) != TN_OK)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	tn_buf_free(&b);
+}
+
 /* 1 if the file holds no schema at all (a new or empty file). */
 static int is_blank(struct tn_db *db)
 {
@@ -397,6 +416,9 @@ tn_code tn_db_open(const char *path, int flags, struct tn_db **out,
 	sqlite3_create_function(db->conn, "tn_email_key", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_email_key, NULL, NULL);
+	sqlite3_create_function(db->conn, "tn_email_lower", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_email_lower, NULL, NULL);
 	/* A file turnout did not make is left alone: user_version 0 is
 	 * either a new file (init may fill it) or another program's. */
 	if (user_version(db) == 0 &&
