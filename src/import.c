@@ -662,6 +662,20 @@ static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 	return rc;
 }
 
+/* Counts the group's rows as written (progress), and empties it. */
+static tn_code group_done(struct importer *im)
+{
+	struct group *g = &im->group;
+
+	im->written += (unsigned long long)g->rows;
+	if (im->opts && im->opts->on_progress &&
+	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
+		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
+				      im->staged);
+	group_reset(g);
+	return TN_OK;
+}
+
 /* Writes one merged key: its person, then its follower row. A new person
  * cannot have a follower row yet; a known one is looked up first, and an
  * unchanged row is left alone. */
@@ -670,11 +684,20 @@ static tn_code flush_group(struct importer *im, int by_email,
 {
 	struct group *g = &im->group;
 	int64_t id = 0;
-	int created, exists = 0, changed = 0;
+	int created, exists = 0, changed = 0, suppressed;
 	tn_code rc;
 
 	if (!g->rows)
 		return TN_OK;
+	/* Erasure lasts: a forgotten person's rows are not written. */
+	rc = tn_person_writer_suppressed(im->writer, by_email ? g->key.data : NULL,
+					 val(g, V_HANDLE), &suppressed, err);
+	if (rc != TN_OK)
+		return rc;
+	if (suppressed) {
+		im->stats->suppressed += g->rows;
+		return group_done(im);
+	}
 	if (by_email) {
 		rc = person_by_email(im, &id, &created, &exists, &changed, err);
 	} else {
@@ -700,13 +723,7 @@ static tn_code flush_group(struct importer *im, int by_email,
 		im->stats->inserted++;
 		im->stats->updated += g->rows - 1;
 	}
-	im->written += (unsigned long long)g->rows;
-	if (im->opts && im->opts->on_progress &&
-	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
-		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
-				      im->staged);
-	group_reset(g);
-	return TN_OK;
+	return group_done(im);
 }
 
 /* ASCII case-insensitive equality, as SQLite's NOCASE. */

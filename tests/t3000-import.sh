@@ -132,7 +132,13 @@ test_expect_success 'a row with a known address and a handle-only person'\''s ha
 	tn follower show @ztg >show &&
 	grep -q "^email  *z@x.example$" show &&
 	grep -q "^follows  *news$" show &&
-	grep -q "^follows  *tg @ztg$" show
+	grep -q "^follows  *tg @ztg$" show &&
+	tn follower forget --yes z@x.example >/dev/null &&
+	for s in ztg z@x.example; do
+		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
+			echo "still in the database files: $s"; exit 1
+		fi
+	done
 '
 
 test_expect_success 'merged follows of one channel keep the earlier date and the known values' '

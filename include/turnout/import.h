@@ -14,7 +14,9 @@
  * the address instead of making a second person, and a row with a known
  * e-mail and such a handle makes that e-mail-less person part of the
  * e-mail's person (tn_person_merge). People with addresses are never
- * made one by a handle. Empty cells never
+ * made one by a handle. A row whose address or handle belongs to a
+ * forgotten person (tn_person_suppressed) is skipped and counted. Empty
+ * cells never
  * erase stored values. Bad rows are rejected with a reason (or, in strict
  * mode, abort the import). The input is read and checked before the
  * write lock is taken (other writers are not held up while it arrives);
@@ -36,6 +38,7 @@ struct tn_import_stats {
 	long long inserted;   /* follower rows created */
 	long long updated;    /* rows that matched an existing follower row */
 	long long rejected;   /* bad rows skipped */
+	long long suppressed; /* rows of forgotten people, skipped */
 };
 
 enum tn_import_phase {

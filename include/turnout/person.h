@@ -58,7 +58,10 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
 
 /*
  * Erases a person's name, e-mail and every handle, keeping the anonymous
- * rows (which channels, region, dates) so counts stay right. The freed
+ * rows (which channels, region, dates) so counts stay right. First the
+ * address and each handle (with its channel's kind) go on the
+ * suppression list as keyed hashes, which hold no personal data: no
+ * later import brings the person back (tn_person_suppressed). The freed
  * bytes are overwritten (secure_delete), then the WAL is checkpointed and
  * truncated so the data leaves the database files: *flushed is 1 when that
  * worked, 0 when another process holding the database open kept it from
@@ -79,6 +82,40 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
  */
 tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,
 			struct tn_err *err);
+
+/* What tn_person_forget would do to a person, for a dry run. */
+struct tn_forget_plan {
+	int forgotten;     /* already forgotten: nothing would change */
+	int name, email;   /* 1 if there is one to erase */
+	int handles;       /* follower rows whose handle would be erased */
+	int follows;       /* follower rows, all kept (anonymous) */
+	int identifiers;   /* the address and distinct (kind, handle) pairs
+			    * that would go on the suppression list */
+};
+tn_code tn_person_forget_plan(struct tn_db *db, int64_t person_id,
+			      struct tn_forget_plan *plan, struct tn_err *err);
+
+/*
+ * Whether a forgotten person had this address (any form; NULL: none) or
+ * this handle on a channel of this kind (both NULL: none): *suppressed 1
+ * if so, and what is about to be written for them (an import's row, a
+ * sync's follower, an invitation) must be skipped. An address that is
+ * no address is TN_BADINPUT about field "email".
+ */
+tn_code tn_person_suppressed(struct tn_db *db, const char *email,
+			     const char *kind, const char *handle,
+			     int *suppressed, struct tn_err *err);
+
+/*
+ * For a forgotten person who asks to come back: removes the suppression
+ * entries of ref, an address or a handle they were known by (a handle on
+ * channels of every kind; user@host as both), so later imports may bring
+ * them in again, as a new person. *removed counts the entries; with
+ * dry_run they are only counted. TN_NOTFOUND if there are none (a
+ * person's id cannot be used: what it stood for is erased).
+ */
+tn_code tn_person_allow_return(struct tn_db *db, const char *ref, int dry_run,
+			       int *removed, struct tn_err *err);
 
 /*
  * The bulk writer: one small call per row operation of an import into one
@@ -156,6 +193,14 @@ tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 				  const char *name, struct tn_err *err);
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err);
+
+/* tn_person_suppressed for a row of the writer's channel: its address
+ * (normalised, or NULL) or its handle on a channel of the writer's kind
+ * (or NULL) belongs to a forgotten person. Costs nothing while the
+ * suppression list is empty. */
+tn_code tn_person_writer_suppressed(struct tn_person_writer *w,
+				    const char *email, const char *handle,
+				    int *suppressed, struct tn_err *err);
 
 /* tn_person_merge, for the import that links a handle-only person to the
  * person whose address a row brings. */

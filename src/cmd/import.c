@@ -159,7 +159,8 @@ CLI_HANDLER(cmd_follower_import)
 		cJSON *o = cJSON_CreateObject();
 		if (!o || !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
 		    !cJSON_AddNumberToObject(o, "updated", (double)stats.updated) ||
-		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected)) {
+		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected) ||
+		    !cJSON_AddNumberToObject(o, "suppressed", (double)stats.suppressed)) {
 			cJSON_Delete(o);
 			cJSON_Delete(ctx.rejects);
 			fprintf(stderr, "turnout: out of memory\n");
@@ -170,7 +171,11 @@ CLI_HANDLER(cmd_follower_import)
 					(double)(stats.rejected - ctx.rejects_kept));
 		return cli_print_json(o);
 	}
-	printf("inserted %lld, updated %lld, rejected %lld\n",
+	printf("inserted %lld, updated %lld, rejected %lld",
 	       stats.inserted, stats.updated, stats.rejected);
+	/* rows of forgotten people: said only when there are some */
+	if (stats.suppressed)
+		printf(", suppressed %lld", stats.suppressed);
+	printf("\n");
 	return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 /*
- * t_person.c - person.c's rules without the CLI: merging two people.
+ * t_person.c - person.c's rules without the CLI: merging two people,
+ * the suppression list of forgotten people.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,62 @@ static void test_merge(void)
 	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
 }
 
+static void test_suppression(void)
+{
+	struct tn_forget_plan plan;
+	struct tn_err err;
+	int yes, done, flushed, removed;
+
+	exec("INSERT INTO person(id, email, email_key, name, created_at) VALUES"
+	     " (20, 'Sam.Gone@example.org', 'sam.gone@example.org', 'Sam', '2026-01-01T00:00:00Z')");
+	exec("INSERT INTO follower(person_id, channel_id, handle) VALUES"
+	     " (20, 1, NULL), (20, 2, 'SamTG'), (20, 3, 'samvk')");
+
+	is_int(tn_person_suppressed(db, "sam.gone@example.org", "telegram", "samtg", &yes, &err),
+	       TN_OK, "nothing is suppressed before a forget");
+	is_int(yes, 0, "no");
+	is_int(tn_person_suppressed(db, "not an address", NULL, NULL, &yes, &err), TN_BADINPUT,
+	       "a bad address is bad input");
+	is_str(err.field, "email", "about the e-mail");
+
+	is_int(tn_person_forget_plan(db, 20, &plan, &err), TN_OK, "the plan of a forget");
+	ok(!plan.forgotten && plan.name && plan.email && plan.handles == 2 && plan.follows == 3 &&
+	   plan.identifiers == 3, "name, address, 2 handles, 3 rows kept, 3 identifiers listed");
+	is_int(count("SELECT count(*) FROM suppression"), 0, "the plan changes nothing");
+
+	is_int(tn_person_forget(db, 20, &done, &flushed, &err), TN_OK, "forget");
+	is_int(count("SELECT count(*) FROM suppression"), 3, "three identifiers listed");
+	is_int(count("SELECT count(*) FROM suppression_key"), 1, "under a key made then");
+	is_int(tn_person_forget_plan(db, 20, &plan, &err), TN_OK, "a plan for a forgotten person");
+	is_int(plan.forgotten, 1, "says so");
+
+	tn_person_suppressed(db, "SAM.GONE@Example.ORG", NULL, NULL, &yes, &err);
+	is_int(yes, 1, "the address in any case is suppressed");
+	tn_person_suppressed(db, NULL, "telegram", "@samtg", &yes, &err);
+	is_int(yes, 1, "the handle on a channel of its kind, in any case, with an @");
+	tn_person_suppressed(db, NULL, "mastodon", "samtg", &yes, &err);
+	is_int(yes, 0, "not on a channel of another kind");
+	tn_person_suppressed(db, "other@example.org", "vk", "samvk", &yes, &err);
+	is_int(yes, 1, "a row is suppressed when either is");
+
+	is_int(tn_person_allow_return(db, "samtg", 1, &removed, &err), TN_OK, "a dry allow-return");
+	is_int(removed, 1, "counts one entry");
+	is_int(count("SELECT count(*) FROM suppression"), 3, "and removes nothing");
+	is_int(tn_person_allow_return(db, "Sam.Gone@example.org", 0, &removed, &err), TN_OK,
+	       "allow-return of the address");
+	is_int(removed, 1, "removes its entry");
+	tn_person_suppressed(db, "sam.gone@example.org", NULL, NULL, &yes, &err);
+	is_int(yes, 0, "the address may come back");
+	tn_person_suppressed(db, NULL, "vk", "samvk", &yes, &err);
+	is_int(yes, 1, "its handles still may not");
+	is_int(tn_person_allow_return(db, "sam.gone@example.org", 0, &removed, &err), TN_NOTFOUND,
+	       "a second allow-return finds nothing");
+	is_int(tn_person_allow_return(db, "20", 0, &removed, &err), TN_NOTFOUND,
+	       "nor does an id");
+	ok(err.hint[0] != '\0', "with a hint");
+	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
+}
+
 int main(void)
 {
 	char dir[256], path[300];
@@ -111,6 +168,7 @@ int main(void)
 		return 1;
 	}
 	test_merge();
+	test_suppression();
 	tn_db_close(db);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
