@@ -715,6 +715,8 @@ static tn_code flush_group(struct importer *im, int by_email,
 		rc = tn_person_writer_follow_insert(im->writer, id, val(g, V_HANDLE),
 						    val(g, V_REGION),
 						    val(g, V_FOLLOWED), err);
+	if (rc == TN_OK)   /* in the list (complete) */
+		rc = tn_person_writer_seen(im->writer, id, err);
 	if (rc != TN_OK)
 		return rc;
 	if (exists) {
@@ -841,11 +843,15 @@ static tn_code write_all(struct importer *im, struct tn_err *err)
 	tn_code rc;
 
 	rc = tn_person_writer_open(im->db, im->channel_id, im->kind, &im->writer, err);
+	if (rc == TN_OK && im->opts && im->opts->complete)
+		rc = tn_person_writer_track(im->writer, err);
 	if (rc == TN_OK)
 		rc = write_sorted(im, 1, err);
 	/* Most files have an e-mail on every row: no handle pass then. */
 	if (rc == TN_OK && im->staged_handle)
 		rc = write_sorted(im, 0, err);
+	if (rc == TN_OK)
+		rc = tn_person_writer_unfollow_rest(im->writer, &im->stats->unfollowed, err);
 	tn_person_writer_close(im->writer);
 	im->writer = NULL;
 	if (rc == TN_OK)
@@ -876,6 +882,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    struct tn_import_stats *stats, struct tn_err *err)
 {
 	struct importer im;
+	struct tn_import_opts complete_opts;
 	sqlite3 *conn = tn_db_sqlite(db);
 	int old_cache, old_temp, outermost, i;
 	tn_code rc;
@@ -887,6 +894,13 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.kind = channel_kind;
 	im.source = source;
 	im.opts = opts;
+	if (opts && opts->complete && !opts->strict) {
+		/* a complete list with a row that cannot be read would
+		 * unfollow whoever that row was: it is refused whole */
+		complete_opts = *opts;
+		complete_opts.strict = 1;
+		im.opts = &complete_opts;
+	}
 	im.stats = stats;
 	tn_buf_init(&im.email);
 	tn_buf_init(&im.reason);
@@ -911,6 +925,9 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		memset(stats, 0, sizeof(*stats));
 		stats->rejected = rejected;
 	}
+	if (rc == TN_BADINPUT && opts && opts->complete && err && !err->hint[0])
+		tn_err_hint(err, "a channel's whole list must have no bad row: fix the row,"
+			    " or import without {complete}");
 	pragma_set(&im, "cache_size", old_cache, NULL);
 	if (outermost)
 		pragma_set(&im, "temp_store", old_temp, NULL);

@@ -47,6 +47,8 @@ static const struct cmd commands[] = {
 	{ "follower list", cmd_follower_list, NEED_DB, "list followers" },
 	{ "follower show", cmd_follower_show, NEED_DB,
 	  "show one person and the channels they follow" },
+	{ "follower unfollow", cmd_follower_unfollow, NEED_DB,
+	  "mark that a person no longer follows a channel" },
 	{ "follower forget", cmd_follower_forget, NEED_DB,
 	  "erase a person's personal data everywhere" },
 	{ "event create", cmd_event_create, NEED_DB, "create an event" },

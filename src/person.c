@@ -545,6 +545,43 @@ tn_code tn_person_forget_plan(struct tn_db *db, int64_t person_id,
 	return rc;
 }
 
+/* ---- unfollowing -------------------------------------------------------- */
+
+tn_code tn_person_unfollow(struct tn_db *db, int64_t person_id,
+			   const char *channel, int *changed, struct tn_err *err)
+{
+	struct tn_channel ch;
+	char today[11];
+	int64_t one;
+	tn_code rc;
+
+	*changed = 0;
+	if (!channel || !*channel)
+		return tn_err_field(err, TN_USAGE, "channel", "required");
+	if ((rc = tn_channel_find(db, channel, &ch, err)) != TN_OK)
+		return rc;
+	tn_today(today);
+	if ((rc = tn_db_begin(db, err)) == TN_OK) {
+		rc = tn_db_run(db, err, "UPDATE follower SET unfollowed_at = ?3"
+			       " WHERE person_id = ?1 AND channel_id = ?2"
+			       " AND unfollowed_at IS NULL",
+			       TN_I(person_id), TN_I(ch.id), TN_T(today));
+		if (rc == TN_OK)
+			*changed = tn_db_changes(db);
+		if (rc == TN_OK && !*changed) {
+			rc = tn_db_int(db, err, &one, "SELECT 1 FROM follower"
+				       " WHERE person_id = ?1 AND channel_id = ?2",
+				       TN_I(person_id), TN_I(ch.id));
+			if (rc == TN_NOTFOUND)
+				rc = tn_err_set(err, TN_NOTFOUND, "person %" PRId64 ": does not"
+						" follow '%s'", person_id, ch.name);
+		}
+		rc = tn_db_end(db, rc, err);
+	}
+	tn_channel_clear(&ch);
+	return rc;
+}
+
 /* ---- merging ----------------------------------------------------------- */
 
 /* This module's part of a merge: gone's follows become keep's. Where
@@ -633,6 +670,8 @@ struct tn_person_writer {
 	/* the suppression list, when it has entries: its key and lookup */
 	struct suppression sup;
 	sqlite3_stmt *find_hash;
+	/* the people seen, for tn_person_writer_unfollow_rest */
+	sqlite3_stmt *seen;
 	/* the lookup whose row the caller may still be reading: reset at the
 	 * writer's next call, so found strings need no copy */
 	sqlite3_stmt *held;
@@ -750,6 +789,7 @@ void tn_person_writer_close(struct tn_person_writer *w)
 	for (i = 0; i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		sqlite3_finalize(*writer_stmt(w, i));
 	sqlite3_finalize(w->find_hash);
+	sqlite3_finalize(w->seen);
 	suppression_close(&w->sup);
 	tn_buf_free(&w->key);
 	free(w);
@@ -963,6 +1003,59 @@ tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 		return rc;
 	bind_key(w, w->set_email, 3, email);
 	return set_person(w, w->set_email, id, email, err);
+}
+
+tn_code tn_person_writer_track(struct tn_person_writer *w, struct tn_err *err)
+{
+	tn_code rc;
+
+	writer_release(w);
+	if (w->seen)
+		return TN_OK;
+	rc = tn_db_exec(w->db, "DROP TABLE IF EXISTS temp.writer_seen;"
+			"CREATE TEMP TABLE writer_seen(person_id INTEGER PRIMARY KEY);", err);
+	if (rc == TN_OK)
+		rc = tn_db_prepare(w->db, err, &w->seen,
+				   "INSERT INTO temp.writer_seen(person_id) VALUES(?1)"
+				   " ON CONFLICT DO NOTHING");
+	return rc;
+}
+
+tn_code tn_person_writer_seen(struct tn_person_writer *w, int64_t id,
+			      struct tn_err *err)
+{
+	writer_release(w);
+	if (!w->seen)
+		return TN_OK;
+	sqlite3_bind_int64(w->seen, 1, id);
+	return writer_run(w, w->seen, "track person", err);
+}
+
+tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
+				       long long *unfollowed, struct tn_err *err)
+{
+	char today[11];
+	tn_code rc;
+
+	writer_release(w);
+	*unfollowed = 0;
+	if (!w->seen)
+		return TN_OK;
+	tn_today(today);
+	/* A forgotten person's row is left as it is: their rows in the file
+	 * were suppressed, so whether they still follow is not known. */
+	rc = tn_db_run(w->db, err, "UPDATE follower SET unfollowed_at = ?2"
+		       " WHERE channel_id = ?1 AND unfollowed_at IS NULL"
+		       " AND person_id NOT IN (SELECT person_id FROM temp.writer_seen)"
+		       " AND person_id IN (SELECT id FROM person WHERE forgotten_at IS NULL)",
+		       TN_I(w->channel_id), TN_T(today));
+	if (rc == TN_OK)
+		*unfollowed = tn_db_changes(w->db);
+	sqlite3_finalize(w->seen);
+	w->seen = NULL;
+	if (rc == TN_OK)
+		rc = tn_db_exec(w->db, "DROP TABLE temp.writer_seen;", err);
+	return rc;
 }
 
 /* Steps the suppression lookup for one hash: *listed 1 if it is there. */

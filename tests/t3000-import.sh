@@ -165,6 +165,49 @@ test_expect_success 'two people with addresses are never merged by a handle' '
 	test "$(q "SELECT count(*) FROM person WHERE email IN ('\''w1@x.example'\'', '\''w2@x.example'\'')")" = 2
 '
 
+test_expect_success '--complete: followers missing from the list are unfollowed, and come back when listed' '
+	tn channel add full --kind newsletter >/dev/null &&
+	printf "email\nc1@x.example\nc2@x.example\nc3@x.example\n" >c123.csv &&
+	tn follower import full c123.csv >/dev/null &&
+	printf "email\nC1@x.example\nc2@x.example\n" >c12.csv &&
+	TURNOUT_NOW=2026-06-01T10:00:00Z tn follower import full c12.csv --complete >out &&
+	echo "inserted 0, updated 2, rejected 0, unfollowed 1" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT p.email || '\''|'\'' || f.unfollowed_at FROM follower f JOIN person p ON p.id = f.person_id JOIN channel c ON c.id = f.channel_id WHERE c.name = '\''full'\'' AND f.unfollowed_at IS NOT NULL")" = "c3@x.example|2026-06-01" &&
+	tn channel list --json >ch.json &&
+	$PY -c "import json; d = {c[\"name\"]: c[\"followers\"] for c in json.load(open(\"ch.json\"))}; assert d[\"full\"] == 2, d" &&
+	tn follower show c3@x.example >show &&
+	grep -q "^follows  *full, left 2026-06-01$" show &&
+	printf "email\nc1@x.example\n" >c1.csv &&
+	tn follower import full c1.csv >out &&
+	echo "inserted 0, updated 1, rejected 0" >expect &&
+	test_cmp expect out &&
+	test "$(q "SELECT count(*) FROM follower f JOIN channel c ON c.id = f.channel_id WHERE c.name = '\''full'\'' AND f.unfollowed_at IS NOT NULL")" = 1 &&
+	printf "email\nc3@x.example\n" >c3.csv &&
+	tn follower import full c3.csv >/dev/null &&
+	test "$(q "SELECT count(*) FROM follower f JOIN channel c ON c.id = f.channel_id WHERE c.name = '\''full'\'' AND f.unfollowed_at IS NOT NULL")" = 0 &&
+	tn follower import full c123.csv --complete --json >out.json &&
+	$PY -c "import json; d = json.load(open(\"out.json\")); assert (d[\"updated\"], d[\"unfollowed\"]) == (3, 0), d"
+'
+
+test_expect_success '--complete: a bad row aborts with nothing unfollowed or written' '
+	printf "email\nc1@x.example\nbroken@\n" >cbad.csv &&
+	test_db_unchanged 1 tn follower import full cbad.csv --complete 2>err &&
+	grep -q "^turnout: cbad.csv:3: column .email.: not an address" err &&
+	grep -q "^hint: .*without --complete" err
+'
+
+test_expect_success '--complete leaves a forgotten follower'\''s row as it is' '
+	tn follower forget --yes c2@x.example >/dev/null &&
+	printf "email\nc1@x.example\nc3@x.example\n" >c13.csv &&
+	tn follower import full c13.csv --complete >out &&
+	echo "inserted 0, updated 2, rejected 0, unfollowed 0" >expect &&
+	test_cmp expect out &&
+	tn follower import full c123.csv --complete >out &&
+	echo "inserted 0, updated 2, rejected 0, suppressed 1, unfollowed 0" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'a broken header says why, once' '
 	printf "email,\"name\nfoo,bar\n" >h.csv &&
 	test_db_unchanged 1 tn follower import news h.csv 2>err &&

@@ -160,6 +160,27 @@ test_expect_success 'forget while another process reads: done, warned, finished 
 	done
 '
 
+test_expect_success 'follower unfollow marks one follow as ended' '
+	TURNOUT_NOW=2026-07-01T12:00:00Z tn follower unfollow @ivanp --channel tg >out &&
+	echo "unfollowed 1" >expect &&
+	test_cmp expect out &&
+	tn follower show @ivanp >out &&
+	grep -q "^follows *tg @ivanp, Moscow, left 2026-07-01$" out &&
+	grep -q "^follows *news, Moscow, since 2026-02-01$" out &&
+	test_db_unchanged 0 tn follower unfollow @ivanp --channel tg >out 2>err &&
+	echo "unfollowed 0" >expect &&
+	test_cmp expect out &&
+	grep -q "had unfollowed already; nothing changed" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp --channel masto 2>err &&
+	grep -q "^turnout: person [0-9]*: does not follow .masto.$" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp --channel nosuch 2>err &&
+	grep -q "no such channel" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp 2>err &&
+	grep -q "^turnout: --channel: required$" err &&
+	test_db_unchanged 2 tn follower unfollow @nobody --channel tg 2>err &&
+	grep -q "no such person" err
+'
+
 test_expect_success 'forget without a terminal to ask on needs --yes' '
 	test_db_unchanged 2 tn follower forget evil@example.org </dev/null 2>err &&
 	grep -q "^turnout: follower forget: erasing a person needs confirmation: pass --yes" err

@@ -39,6 +39,7 @@ struct tn_import_stats {
 	long long updated;    /* rows that matched an existing follower row */
 	long long rejected;   /* bad rows skipped */
 	long long suppressed; /* rows of forgotten people, skipped */
+	long long unfollowed; /* (complete) followers not in the file */
 };
 
 enum tn_import_phase {
@@ -55,6 +56,12 @@ struct tn_import_opts {
 	void (*on_progress)(void *ctx, enum tn_import_phase phase,
 			    unsigned long long done, unsigned long long total);
 	void *ctx;
+	/* The file is the channel's whole list: its followers who are not
+	 * in it are marked unfollowed (today), and a bad row aborts as with
+	 * strict, since it might be one of them. A follower who was
+	 * unfollowed and is in a later import follows again, with or
+	 * without this. Forgotten people's rows are left as they are. */
+	int complete;
 };
 
 /*
@@ -62,10 +69,11 @@ struct tn_import_opts {
  * channel channel_id, whose kind is channel_kind. source names the input
  * in messages ("news.csv", "<stdin>"). Fills *stats. Errors, each with
  * the database unchanged: TN_BADINPUT for an empty input, a header with
- * neither an email nor a handle column, or (strict) a bad row -- the
- * message then reads "SOURCE:LINE: reason" and may quote the file's
- * content, so escape it before showing it; TN_IO if reading fails;
- * TN_DB, TN_NOMEM.
+ * neither an email nor a handle column, or (strict, complete) a bad row
+ * -- the message then reads "SOURCE:LINE: reason" and may quote the
+ * file's content, so escape it before showing it; TN_IO if reading
+ * fails; TN_DB (also when another writer kept the write lock past the
+ * busy timeout), TN_NOMEM.
  */
 tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    const char *channel_kind, int fd, const char *source,

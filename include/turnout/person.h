@@ -96,6 +96,17 @@ tn_code tn_person_forget_plan(struct tn_db *db, int64_t person_id,
 			      struct tn_forget_plan *plan, struct tn_err *err);
 
 /*
+ * Marks that person_id no longer follows channel (a name, as
+ * tn_channel_find takes it): unfollowed_at becomes today. *changed is 0
+ * if they had unfollowed already. TN_USAGE about field "channel" when
+ * there is none; TN_NOTFOUND for an unknown channel or a person who does
+ * not follow it. A later import that lists them marks them following
+ * again.
+ */
+tn_code tn_person_unfollow(struct tn_db *db, int64_t person_id,
+			   const char *channel, int *changed, struct tn_err *err);
+
+/*
  * Whether a forgotten person had this address (any form; NULL: none) or
  * this handle on a channel of this kind (both NULL: none): *suppressed 1
  * if so, and what is about to be written for them (an import's row, a
@@ -201,6 +212,18 @@ tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 tn_code tn_person_writer_suppressed(struct tn_person_writer *w,
 				    const char *email, const char *handle,
 				    int *suppressed, struct tn_err *err);
+
+/* For an import of a channel's whole list: tn_person_writer_track starts
+ * recording the people tn_person_writer_seen is called with (in a TEMP
+ * table), and tn_person_writer_unfollow_rest marks every other
+ * not-forgotten follower of the writer's channel as unfollowed today,
+ * *unfollowed being how many, and stops recording. Without track, seen
+ * does nothing and unfollow_rest unfollows no one. */
+tn_code tn_person_writer_track(struct tn_person_writer *w, struct tn_err *err);
+tn_code tn_person_writer_seen(struct tn_person_writer *w, int64_t id,
+			      struct tn_err *err);
+tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
+				       long long *unfollowed, struct tn_err *err);
 
 /* tn_person_merge, for the import that links a handle-only person to the
  * person whose address a row brings. */

@@ -1,5 +1,6 @@
 /*
- * cmd/follower.c - 'follower list', 'follower show', 'follower forget'.
+ * cmd/follower.c - 'follower list', 'follower show', 'follower unfollow',
+ * 'follower forget'.
  * ('follower import' is in cmd/import.c.)
  */
 #include <inttypes.h>
@@ -235,9 +236,42 @@ CLI_HANDLER(cmd_follower_show)
 		}
 		if (since)
 			printf(", since %s", since);
+		if (cJSON_GetStringValue(cJSON_GetObjectItem(f, "unfollowed_at")))
+			printf(", left %s", cJSON_GetStringValue(cJSON_GetObjectItem(f, "unfollowed_at")));
 		printf("\n");
 	}
 	cJSON_Delete(p);
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_follower_unfollow)
+{
+	const char *channel = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("channel", 0, &channel, "NAME", "the channel they left"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	int64_t id;
+	char *pos[1];
+	int status, changed;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts, "turnout follower unfollow PERSON --channel NAME",
+			   "Marks that a person no longer follows a channel (as of today), as\n"
+			   "'follower import --complete' does for everyone missing from a channel's\n"
+			   "list. A later import that lists them marks them following again.\n"
+			   "PERSON is an id, an e-mail address or a handle (@name).", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_person_resolve(c->db, pos[0], &id, &err);
+	if (rc == TN_OK)
+		rc = tn_person_unfollow(c->db, id, channel, &changed, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (!changed)
+		fprintf(stderr, "turnout: person %" PRId64 ": had unfollowed already; nothing changed\n", id);
+	printf("unfollowed %d\n", changed);
 	return EXIT_OK;
 }
 

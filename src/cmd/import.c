@@ -74,11 +74,15 @@ static void on_progress(void *vctx, enum tn_import_phase phase,
 
 CLI_HANDLER(cmd_follower_import)
 {
-	static const char usage[] = "turnout follower import CHANNEL FILE|- [--strict] [--json]";
-	int strict = 0, json = 0;
+	static const char usage[] =
+		"turnout follower import CHANNEL FILE|- [--strict] [--complete] [--json]";
+	int strict = 0, complete = 0, json = 0;
 	const struct cli_opt opts[] = {
 		OPT_BOOL_("strict", 0, &strict,
 			  "abort on the first bad row, with nothing written"),
+		OPT_BOOL_("complete", 0, &complete,
+			  "the file is the channel's whole list: mark followers not in it as"
+			  " unfollowed (a bad row aborts, as with --strict)"),
 		OPT_BOOL_("json", 0, &json, "print the counts and rejected rows as JSON"),
 		OPT_END_(),
 	};
@@ -100,7 +104,9 @@ CLI_HANDLER(cmd_follower_import)
 			   "date-time); others are ignored. A person is matched\nacross "
 			   "channels by e-mail, or by handle on channels of the same kind. "
 			   "Re-importing a file\nupdates the rows it created. Bad rows are "
-			   "listed on stderr with their line and skipped.",
+			   "listed on stderr with their line and skipped. Rows of forgotten people are\n"
+			   "skipped and counted. With --complete the file is the channel's whole list:\n"
+			   "its followers who are not in it are marked unfollowed.",
 			   2, 2, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
@@ -136,6 +142,7 @@ CLI_HANDLER(cmd_follower_import)
 
 	memset(&iopts, 0, sizeof(iopts));
 	iopts.strict = strict;
+	iopts.complete = complete;
 	iopts.on_reject = on_reject;
 	iopts.on_progress = on_progress;
 	iopts.ctx = &ctx;
@@ -160,7 +167,8 @@ CLI_HANDLER(cmd_follower_import)
 		if (!o || !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
 		    !cJSON_AddNumberToObject(o, "updated", (double)stats.updated) ||
 		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected) ||
-		    !cJSON_AddNumberToObject(o, "suppressed", (double)stats.suppressed)) {
+		    !cJSON_AddNumberToObject(o, "suppressed", (double)stats.suppressed) ||
+		    (complete && !cJSON_AddNumberToObject(o, "unfollowed", (double)stats.unfollowed))) {
 			cJSON_Delete(o);
 			cJSON_Delete(ctx.rejects);
 			fprintf(stderr, "turnout: out of memory\n");
@@ -176,6 +184,8 @@ CLI_HANDLER(cmd_follower_import)
 	/* rows of forgotten people: said only when there are some */
 	if (stats.suppressed)
 		printf(", suppressed %lld", stats.suppressed);
+	if (complete)
+		printf(", unfollowed %lld", stats.unfollowed);
 	printf("\n");
 	return EXIT_OK;
 }

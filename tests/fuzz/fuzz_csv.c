@@ -57,7 +57,7 @@ static void close_db(void)
 
 static void import_all(const uint8_t *data, size_t size, int strict)
 {
-	struct tn_import_opts opts = { strict, NULL, NULL, NULL };
+	struct tn_import_opts opts = { strict, NULL, NULL, NULL, 0 };
 	struct tn_import_stats stats = { 0 };
 	struct tn_channel ch;
 	struct tn_err err;

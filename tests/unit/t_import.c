@@ -72,7 +72,7 @@ static tn_code import(int64_t channel, const char *kind, const char *csv,
 		      int strict, struct tn_import_stats *stats, struct tn_err *err)
 {
 	char path[300];
-	struct tn_import_opts opts = { strict, collect, NULL, NULL };
+	struct tn_import_opts opts = { strict, collect, NULL, NULL, 0 };
 	size_t len = strlen(csv);
 	int fd;
 	tn_code rc;
@@ -291,6 +291,44 @@ static void test_bad_files(int64_t news)
 	STATS(s, 0, 0, 0, "header only");
 }
 
+/* A channel's whole list: who is missing is unfollowed; a bad row aborts. */
+static void test_complete(void)
+{
+	struct tn_import_opts opts = { 0, collect, NULL, NULL, 1 };
+	struct tn_import_stats s;
+	struct tn_err err;
+	int64_t list = add_channel("list", "newsletter");
+	char path[300];
+	int fd;
+
+	import(list, "newsletter", "email\nl1@example.com\nl2@example.com\n", 0, &s, &err);
+	snprintf(path, sizeof(path), "%s/in.csv", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, "email\nL2@example.com\n", 21) != 21)
+		ok(0, "write");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	is_int(tn_import_followers(db, list, "newsletter", fd, "in.csv", &opts, &s, &err), TN_OK,
+	       "a complete list imports");
+	close(fd);
+	is_int(s.unfollowed, 1, "one follower was missing");
+	is_int(count("SELECT count(*) FROM follower f JOIN person p ON p.id = f.person_id"
+		     " WHERE p.email = 'l1@example.com' AND f.unfollowed_at IS NOT NULL"), 1,
+	       "and is unfollowed");
+	is_int(count("SELECT count(*) FROM temp.sqlite_schema"), 0, "no TEMP table is left");
+
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, "email\nl2@\n", 10) != 10)
+		ok(0, "write");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	is_int(tn_import_followers(db, list, "newsletter", fd, "in.csv", &opts, &s, &err),
+	       TN_BADINPUT, "a complete list with a bad row is refused");
+	close(fd);
+	is_int(count("SELECT count(*) FROM follower WHERE channel_id = (SELECT id FROM channel"
+		     " WHERE name = 'list') AND unfollowed_at IS NOT NULL"), 1, "nothing more unfollowed");
+}
+
 static void test_settings_restored(int64_t news)
 {
 	struct tn_import_stats s;
@@ -352,6 +390,7 @@ int main(void)
 	test_handles(tg1, tg2, masto);
 	test_strict(news);
 	test_bad_files(news);
+	test_complete();
 	test_settings_restored(news);
 	test_many(blog);
 

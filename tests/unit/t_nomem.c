@@ -96,7 +96,7 @@ static tn_code do_channel(struct tn_err *err)
 /* Imports csv into the channel "base". */
 static tn_code import_text(const char *csv, struct tn_err *err)
 {
-	struct tn_import_opts opts = { 0, NULL, NULL, NULL };
+	struct tn_import_opts opts = { 0, NULL, NULL, NULL, 0 };
 	struct tn_import_stats stats;
 	struct tn_channel ch;
 	size_t len = strlen(csv);
