@@ -663,7 +663,9 @@ struct tn_person_writer {
 	int64_t channel_id;
 	const char *kind;
 	char now[21];
-	struct tn_buf key;        /* the identity key of the call's address */
+	struct tn_buf key;        /* the identity key of the call's address, */
+	const char *key_of;       /* ... or the address itself (writer_key) */
+	int key_is_email;
 	sqlite3_stmt *insert, *find_email, *find_handle, *find_handle_no_email;
 	sqlite3_stmt *find_follow, *set_name, *set_email;
 	sqlite3_stmt *follow_insert, *follow_update;
@@ -795,24 +797,35 @@ void tn_person_writer_close(struct tn_person_writer *w)
 	free(w);
 }
 
-/* Puts the identity key of a normalised address in w->key. */
+/* Points w->key_of at the identity key of a normalised address: the
+ * address itself when it has no upper-case ASCII letter (the usual
+ * case, no copy), else its lower-cased copy in w->key. */
 static tn_code writer_key(struct tn_person_writer *w, const char *email,
 			  struct tn_err *err)
 {
+	const char *p;
+
+	for (p = email; *p && !(*p >= 'A' && *p <= 'Z'); p++)
+		;
+	w->key_is_email = !*p;
+	if (w->key_is_email) {
+		w->key_of = email;
+		return TN_OK;
+	}
 	if (tn_email_key(email, strlen(email), &w->key) != TN_OK)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
+	w->key_of = w->key.data;
 	return TN_OK;
 }
 
-/* Binds the email_key column for email: w->key (writer_key) where it
- * differs from the address, else NULL (PERSON_KEY). */
-static void bind_key(struct tn_person_writer *w, sqlite3_stmt *st, int i,
-		     const char *email)
+/* Binds the email_key column after writer_key: the key where it differs
+ * from the address, else NULL (PERSON_KEY). */
+static void bind_key(struct tn_person_writer *w, sqlite3_stmt *st, int i)
 {
-	if (email && strcmp(w->key.data, email) != 0)
-		sqlite3_bind_text(st, i, w->key.data, (int)w->key.len, SQLITE_STATIC);
-	else
+	if (w->key_is_email)
 		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, w->key_of, -1, SQLITE_STATIC);
 }
 
 /* Ends the previous call's lookup: its strings are no longer read. */
@@ -883,12 +896,13 @@ tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
 
 	writer_release(w);
 	*created = 0;
+	w->key_is_email = 1;   /* no address: NULL key */
 	if (email && (rc = writer_key(w, email, err)) != TN_OK)
 		return rc;
 	bind_opt(st, 1, email);
 	bind_opt(st, 2, name);
 	sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
-	bind_key(w, st, 4, email);
+	bind_key(w, st, 4);
 	if ((rc = writer_run(w, st, "insert person", err)) != TN_OK)
 		return rc;
 	if (sqlite3_changes(w->conn) == 1) {
@@ -910,7 +924,7 @@ tn_code tn_person_writer_find_email(struct tn_person_writer *w,
 	writer_release(w);
 	if ((rc = writer_key(w, email, err)) != TN_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, w->key.data, (int)w->key.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, w->key_of, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, w->channel_id);
 	if ((rc = writer_find(w, st, "find person", err)) != TN_OK)
 		return rc;
@@ -1001,7 +1015,7 @@ tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 	writer_release(w);
 	if ((rc = writer_key(w, email, err)) != TN_OK)
 		return rc;
-	bind_key(w, w->set_email, 3, email);
+	bind_key(w, w->set_email, 3);
 	return set_person(w, w->set_email, id, email, err);
 }
 

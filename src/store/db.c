@@ -342,18 +342,28 @@ static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* SQL tn_email_lower(text): tn_email_key, the identity of a stored
- * address (migration 4 keys every person by it). NULL stays NULL. */
+ * address (migration 4 keys every person by it, the import sorts its
+ * rows by it). NULL stays NULL. Called for every row an import stages,
+ * so an address that is its own key (the usual one) is passed back as
+ * it is. */
 static void sql_email_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct tn_buf b = TN_BUF_INIT;
 	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]), i;
 
 	(void)argc;
 	if (!s) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if (tn_email_key(s, (size_t)sqlite3_value_bytes(argv[0]), &b) != TN_OK)
+	for (i = 0; i < len && !(s[i] >= 'A' && s[i] <= 'Z'); i++)
+		;
+	if (i == len) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	if (tn_email_key(s, len, &b) != TN_OK)
 		sqlite3_result_error_nomem(ctx);
 	else
 		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
