@@ -31,6 +31,16 @@ const char *tn_channel_kinds(void)
 	return "newsletter, blog, telegram, mastodon, vk, twitter, other";
 }
 
+size_t tn_channel_kind_count(void)
+{
+	return sizeof(kinds) / sizeof(kinds[0]);
+}
+
+const char *tn_channel_kind_at(size_t i)
+{
+	return i < tn_channel_kind_count() ? kinds[i] : NULL;
+}
+
 void tn_channel_clear(struct tn_channel *ch)
 {
 	free(ch->url);

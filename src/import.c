@@ -6,15 +6,18 @@
  * what the file is and its encoding recode.c's, the channel lookup the
  * caller's.
  *
- * Two passes inside one transaction:
+ * Two passes:
  *   1. read: the header is matched to fields (recognised names, then the
  *      caller's mappings); each record is checked (UTF-8, e-mail, handle,
  *      date) and its normalised cells are appended to one of two TEMP
  *      staging tables, rows with an e-mail and rows with only a handle.
  *      Nothing in the main database changes yet, so --strict can stop at
  *      the first bad row for free, and a file found not to be UTF-8
- *      halfway leaves nothing behind.
- *   2. write: the staged rows come back sorted (by e-mail, then by
+ *      halfway leaves nothing behind. The transaction begins TEMP-only
+ *      (tn_db_begin_temp), without the write lock, so other commands and
+ *      other imports go on writing however slowly the input arrives.
+ *   2. write: the write lock is taken (tn_db_lock), and the staged rows
+ *      come back sorted (by e-mail, then by
  *      handle) from SQLite's sorter, which spills to temporary files, so
  *      memory stays bounded. Rows with the same key are merged (a later
  *      non-empty cell wins) and each key costs one person upsert and one
@@ -27,6 +30,9 @@
  * nothing, one lookup that returns the person together with their
  * follower row of this channel, and an update only when the merged cells
  * change something (a re-import of the same file writes almost nothing).
+ * A row that brings an address and a handle links them: an e-mail-less
+ * person known by that handle takes the address or, when the address
+ * already has a person, is merged into that person (person.c).
  * The handle pass is skipped when no row lacked an e-mail.
  */
 #include <ctype.h>
@@ -71,6 +77,7 @@ enum { V_HANDLE, V_NAME, V_REGION, V_FOLLOWED, NVALS };
 
 struct group {
 	struct tn_buf key;
+	struct tn_buf email;      /* an address's key as its first row wrote it */
 	struct tn_buf val[NVALS];
 	int has[NVALS];
 	long long rows;
@@ -451,8 +458,8 @@ static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 
 /* ---- statements ------------------------------------------------------ */
 
-/* The staging inserts, and the writer of person and follower rows. */
-static tn_code prepare_all(struct importer *im, struct tn_err *err)
+/* The staging inserts (pass 1). */
+static tn_code prepare_stage(struct importer *im, struct tn_err *err)
 {
 	tn_code rc;
 
@@ -463,17 +470,14 @@ static tn_code prepare_all(struct importer *im, struct tn_err *err)
 		rc = tn_db_prepare(im->db, err, &im->stage_handle,
 				   "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
 				   " VALUES(?1, ?2, ?3, ?4)");
-	if (rc == TN_OK)
-		rc = tn_person_writer_open(im->db, im->channel_id, im->kind,
-					   &im->writer, err);
 	return rc;
 }
 
-static void finalize_all(struct importer *im)
+static void finalize_stage(struct importer *im)
 {
 	sqlite3_finalize(im->stage_email);
 	sqlite3_finalize(im->stage_handle);
-	tn_person_writer_close(im->writer);
+	im->stage_email = im->stage_handle = NULL;
 }
 
 /* Runs a bound write statement once and resets it. */
@@ -1000,6 +1004,7 @@ static void group_reset(struct group *g)
 	int i;
 
 	tn_buf_reset(&g->key);
+	tn_buf_reset(&g->email);
 	for (i = 0; i < NVALS; i++) {
 		tn_buf_reset(&g->val[i]);
 		g->has[i] = 0;
@@ -1012,6 +1017,7 @@ static void group_free(struct group *g)
 	int i;
 
 	tn_buf_free(&g->key);
+	tn_buf_free(&g->email);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_free(&g->val[i]);
 }
@@ -1085,7 +1091,7 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 	const char *name;
 	tn_code rc;
 
-	rc = tn_person_writer_find_email(im->writer, im->group.key.data, id, &name,
+	rc = tn_person_writer_find_email(im->writer, im->group.email.data, id, &name,
 					 &follow, err);
 	*found = rc == TN_OK;
 	if (rc == TN_NOTFOUND)
@@ -1100,6 +1106,28 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 
 static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 			    int *changed, struct tn_err *err);
+
+/* For a known e-mail with a handle: the e-mail-less person who follows a
+ * channel of this kind under that handle is the same human, known so far
+ * by the handle alone; they become part of person id (tn_person_merge),
+ * so the channel counts them once. *exists and *changed describe id's
+ * follower row of this channel after that. */
+static tn_code absorb_by_handle(struct importer *im, int64_t id, int *exists,
+				int *changed, struct tn_err *err)
+{
+	int64_t other;
+	tn_code rc;
+
+	rc = tn_person_writer_find_handle_no_email(im->writer, val(&im->group, V_HANDLE),
+						   &other, err);
+	if (rc == TN_NOTFOUND)
+		return TN_OK;
+	if (rc == TN_OK)
+		rc = tn_person_writer_merge(im->writer, id, other, err);
+	if (rc == TN_OK)
+		rc = follower_get(im, id, exists, changed, err);
+	return rc;
+}
 
 /* For a new e-mail with a handle: the e-mail-less person who follows a
  * channel of this kind under that handle takes the e-mail. *found is 0 if
@@ -1116,7 +1144,7 @@ static tn_code adopt_by_handle(struct importer *im, int64_t *id, int *found,
 	if (rc == TN_NOTFOUND)
 		return TN_OK;
 	if (rc == TN_OK)
-		rc = tn_person_writer_set_email(im->writer, *id, g->key.data, err);
+		rc = tn_person_writer_set_email(im->writer, *id, g->email.data, err);
 	if (rc == TN_OK)
 		rc = update_name(im, *id, NULL, err);
 	if (rc == TN_OK)
@@ -1139,15 +1167,17 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 
 	*created = 0;
 	if (im->person_existed || g->has[V_HANDLE]) {
-		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK ||
-		    found)
+		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK)
 			return rc;
+		if (found)
+			return g->has[V_HANDLE] ? absorb_by_handle(im, *id, exists, changed, err)
+						: TN_OK;
 		if (g->has[V_HANDLE] &&
 		    ((rc = adopt_by_handle(im, id, &found, exists, changed, err)) != TN_OK ||
 		     found))
 			return rc;
 	}
-	rc = tn_person_writer_insert(im->writer, g->key.data, val(g, V_NAME), id,
+	rc = tn_person_writer_insert(im->writer, g->email.data, val(g, V_NAME), id,
 				     created, err);
 	if (rc != TN_OK)
 		return rc;
@@ -1194,6 +1224,20 @@ static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 	return rc;
 }
 
+/* Counts the group's rows as written (progress), and empties it. */
+static tn_code group_done(struct importer *im)
+{
+	struct group *g = &im->group;
+
+	im->written += (unsigned long long)g->rows;
+	if (im->opts && im->opts->on_progress &&
+	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
+		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
+				      im->staged);
+	group_reset(g);
+	return TN_OK;
+}
+
 /* Writes one merged key: its person, then its follower row. A new person
  * cannot have a follower row yet; a known one is looked up first, and an
  * unchanged row is left alone. */
@@ -1202,11 +1246,20 @@ static tn_code flush_group(struct importer *im, int by_email,
 {
 	struct group *g = &im->group;
 	int64_t id = 0;
-	int created, exists = 0, changed = 0;
+	int created, exists = 0, changed = 0, suppressed;
 	tn_code rc;
 
 	if (!g->rows)
 		return TN_OK;
+	/* Erasure lasts: a forgotten person's rows are not written. */
+	rc = tn_person_writer_suppressed(im->writer, by_email ? g->email.data : NULL,
+					 val(g, V_HANDLE), &suppressed, err);
+	if (rc != TN_OK)
+		return rc;
+	if (suppressed) {
+		im->stats->suppressed += g->rows;
+		return group_done(im);
+	}
 	if (by_email) {
 		rc = person_by_email(im, &id, &created, &exists, &changed, err);
 	} else {
@@ -1224,6 +1277,8 @@ static tn_code flush_group(struct importer *im, int by_email,
 		rc = tn_person_writer_follow_insert(im->writer, id, val(g, V_HANDLE),
 						    val(g, V_REGION),
 						    val(g, V_FOLLOWED), err);
+	if (rc == TN_OK)   /* in the list (complete) */
+		rc = tn_person_writer_seen(im->writer, id, err);
 	if (rc != TN_OK)
 		return rc;
 	if (exists) {
@@ -1232,13 +1287,7 @@ static tn_code flush_group(struct importer *im, int by_email,
 		im->stats->inserted++;
 		im->stats->updated += g->rows - 1;
 	}
-	im->written += (unsigned long long)g->rows;
-	if (im->opts && im->opts->on_progress &&
-	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
-		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
-				      im->staged);
-	group_reset(g);
-	return TN_OK;
+	return group_done(im);
 }
 
 /* ASCII case-insensitive equality, as SQLite's NOCASE. */
@@ -1269,9 +1318,14 @@ static tn_code write_sorted(struct importer *im, int by_email,
 	tn_code rc;
 	int s = SQLITE_DONE, first = 1;
 
+	/* An address is one key whatever the case of its ASCII letters
+	 * (tn_email_key, in SQL tn_email_lower: a text the sorter compares
+	 * as fast as any, where a NOCASE sort costs a few percent of a big
+	 * import), and its first row gives the form kept for a new person;
+	 * a handle is one key in any ASCII case. */
 	rc = tn_db_prepare(im->db, err, &st, by_email
-			   ? "SELECT email, handle, name, region, followed_at"
-			     " FROM temp.import_email ORDER BY email, rowid"
+			   ? "SELECT tn_email_lower(email) AS k, handle, name, region,"
+			     " followed_at, email FROM temp.import_email ORDER BY k, rowid"
 			   : "SELECT handle, handle, name, region, followed_at"
 			     " FROM temp.import_handle"
 			     " ORDER BY handle COLLATE NOCASE, rowid");
@@ -1288,7 +1342,9 @@ static tn_code write_sorted(struct importer *im, int by_email,
 		if (!same) {
 			if ((rc = flush_group(im, by_email, err)) != TN_OK)
 				break;
-			if (tn_buf_addn(&g->key, key, klen) != TN_OK) {
+			if (tn_buf_addn(&g->key, key, klen) != TN_OK ||
+			    (by_email && tn_buf_addn(&g->email, (const char *)sqlite3_column_text(st, 5),
+						     (size_t)sqlite3_column_bytes(st, 5)) != TN_OK)) {
 				rc = tn_err_set(err, TN_NOMEM, "out of memory");
 				break;
 			}
@@ -1327,7 +1383,8 @@ static tn_code pragma_set(struct importer *im, const char *name, int value,
 	return tn_db_exec(im->db, sql, err);
 }
 
-static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+/* Pass 1: the staging tables filled from the input. */
+static tn_code stage_all(struct importer *im, int fd, struct tn_err *err)
 {
 	tn_code rc;
 
@@ -1339,19 +1396,51 @@ static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
 			"CREATE TEMP TABLE import_handle(handle TEXT NOT NULL,"
 			" name TEXT, region TEXT, followed_at TEXT);", err);
 	if (rc == TN_OK)
-		rc = prepare_all(im, err);
+		rc = prepare_stage(im, err);
 	if (rc == TN_OK)
 		rc = read_all(im, fd, err);
+	finalize_stage(im);
+	return rc;
+}
+
+/* Pass 2: the staged rows written, then the staging tables dropped
+ * (before the commit, so their pages are never written out). */
+static tn_code write_all(struct importer *im, struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_person_writer_open(im->db, im->channel_id, im->kind, &im->writer, err);
+	if (rc == TN_OK && im->opts && im->opts->complete)
+		rc = tn_person_writer_track(im->writer, err);
 	if (rc == TN_OK)
 		rc = write_sorted(im, 1, err);
 	/* Most files have an e-mail on every row: no handle pass then. */
 	if (rc == TN_OK && im->staged_handle)
 		rc = write_sorted(im, 0, err);
-	finalize_all(im);
+	if (rc == TN_OK)
+		rc = tn_person_writer_unfollow_rest(im->writer, &im->stats->unfollowed, err);
+	tn_person_writer_close(im->writer);
+	im->writer = NULL;
 	if (rc == TN_OK)
 		rc = tn_db_exec(im->db, "DROP TABLE temp.import_email;"
 				"DROP TABLE temp.import_handle;", err);
 	return rc;
+}
+
+/* One transaction that takes the write lock only between the passes: the
+ * input is read and checked without it, however long that takes. */
+static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+{
+	tn_code rc;
+
+	if ((rc = tn_db_begin_temp(im->db, err)) != TN_OK)
+		return rc;
+	rc = stage_all(im, fd, err);
+	if (rc == TN_OK)
+		rc = tn_db_lock(im->db, err);
+	if (rc == TN_OK)
+		rc = write_all(im, err);
+	return tn_db_end(im->db, rc, err);
 }
 
 tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
@@ -1360,6 +1449,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    struct tn_import_stats *stats, struct tn_err *err)
 {
 	struct importer im;
+	struct tn_import_opts complete_opts;
 	sqlite3 *conn = tn_db_sqlite(db);
 	int old_cache, old_temp, outermost, i;
 	tn_code rc;
@@ -1371,6 +1461,13 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.kind = channel_kind;
 	im.source = source;
 	im.opts = opts;
+	if (opts && opts->complete && !opts->strict) {
+		/* a complete list with a row that cannot be read would
+		 * unfollow whoever that row was: it is refused whole */
+		complete_opts = *opts;
+		complete_opts.strict = 1;
+		im.opts = &complete_opts;
+	}
 	im.stats = stats;
 	tn_buf_init(&im.email);
 	tn_buf_init(&im.handle);
@@ -1380,6 +1477,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.nfc[1]);
 	tn_buf_init(&im.joined);
 	tn_buf_init(&im.group.key);
+	tn_buf_init(&im.group.email);
 	for (i = 0; i < NVALS; i++)
 		tn_buf_init(&im.group.val[i]);
 
@@ -1410,15 +1508,14 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	rc = outermost ? pragma_set(&im, "temp_store", 1, err) : TN_OK;
 	if (rc == TN_OK)
 		rc = pragma_set(&im, "cache_size", -IMPORT_CACHE_KIB, err);
-	if (rc == TN_OK) {
-		if ((rc = tn_db_begin(db, err)) == TN_OK) {
-			rc = import_body(&im, fd, err);
-			rc = tn_db_end(db, rc, err);
-		}
-	}
+	if (rc == TN_OK)
+		rc = import_body(&im, fd, err);
 	if (rc != TN_OK) {
 		stats->inserted = stats->updated = stats->warned = 0;
 	}
+	if (rc == TN_BADINPUT && opts && opts->complete && err && !err->hint[0])
+		tn_err_hint(err, "a channel's whole list must have no bad row: fix the row,"
+			    " or import without {complete}");
 	pragma_set(&im, "cache_size", old_cache, NULL);
 	if (outermost)
 		pragma_set(&im, "temp_store", old_temp, NULL);

@@ -51,6 +51,8 @@ static const struct cmd commands[] = {
 	{ "follower list", cmd_follower_list, NEED_DB | READ_ONLY, "list followers" },
 	{ "follower show", cmd_follower_show, NEED_DB | READ_ONLY,
 	  "show one person and the channels they follow" },
+	{ "follower unfollow", cmd_follower_unfollow, NEED_DB,
+	  "mark that a person no longer follows a channel" },
 	{ "follower forget", cmd_follower_forget, NEED_DB,
 	  "erase a person's personal data everywhere" },
 	{ "follower export", cmd_follower_export, NEED_DB | READ_ONLY,

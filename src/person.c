@@ -11,11 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "turnout/buf.h"
 #include "turnout/channel.h"
 #include "turnout/person.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+
+/* A person's identity: the key of their address (tn_email_key), stored
+ * in email_key only where it differs from the address, and UNIQUE through
+ * the index person_email on this very expression, which every lookup by
+ * address uses (so it must be written exactly so; _P for alias p). */
+#define PERSON_KEY "coalesce(email_key, email)"
+#define PERSON_KEY_P "coalesce(p.email_key, p.email)"
 
 #define ROW_COLUMNS \
 	"SELECT p.id, p.name, p.email, c.name, c.kind, f.handle, f.region," \
@@ -79,8 +88,15 @@ tn_code tn_person_resolve(struct tn_db *db, const char *ref, int64_t *id,
 			       TN_I(strtoll(ref, NULL, 10)));
 	} else if (ref[0] != '@' && strchr(ref, '@') &&
 		   tn_email_normalize(ref, &email, NULL) == TN_OK) {
-		rc = tn_db_int(db, err, id, "SELECT id FROM person WHERE email = ?1",
-			       TN_T(email.data));
+		struct tn_buf key = TN_BUF_INIT;
+
+		rc = tn_email_key(email.data, email.len, &key);
+		if (rc != TN_OK)
+			rc = tn_err_set(err, rc, "out of memory");
+		else
+			rc = tn_db_int(db, err, id, "SELECT id FROM person"
+				       " WHERE " PERSON_KEY " = ?1", TN_T(key.data));
+		tn_buf_free(&key);
 		tn_buf_free(&email);
 		/* A Mastodon handle (user@host) looks like an address. */
 		if (rc == TN_NOTFOUND && resolve_by_handle(db, ref, id, NULL) == TN_OK)
@@ -164,6 +180,279 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
 			  " WHERE p.id = ?1 ORDER BY c.name", TN_I(person_id));
 }
 
+/* ---- suppression ------------------------------------------------------- */
+
+/* A forgotten person's address and handles live on only as keyed hashes
+ * (BLAKE2b, libsodium's crypto_generichash) in table suppression, so
+ * that an import can tell their rows and skip them, while the table
+ * itself names no one: without the database's own key (suppression_key,
+ * 32 random bytes made at the first forget) a list of guessed addresses
+ * cannot be matched against it, and a hash is tied to no row. What is
+ * hashed is what identifies: the address's key (tn_email_key), or a
+ * channel kind and a handle in ASCII lower case without its '@' (a
+ * handle is someone on channels of one kind). */
+#define SUPPRESSION_KEY_BYTES 32
+#define SUPPRESSION_HASH_BYTES 32
+
+struct suppression {
+	int have_key;
+	unsigned char key[SUPPRESSION_KEY_BYTES];
+};
+
+static tn_code key_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct suppression *sup = ctx;
+
+	(void)err;
+	if (sqlite3_column_bytes(row, 0) == SUPPRESSION_KEY_BYTES) {
+		memcpy(sup->key, sqlite3_column_blob(row, 0), SUPPRESSION_KEY_BYTES);
+		sup->have_key = 1;
+	}
+	return TN_OK;
+}
+
+/* Loads the database's suppression key; with create, makes it first if
+ * there is none (inside the caller's transaction). */
+static tn_code suppression_open(struct tn_db *db, int create,
+				struct suppression *sup, struct tn_err *err)
+{
+	tn_code rc;
+
+	memset(sup, 0, sizeof(*sup));
+	rc = tn_db_one(db, err, key_row, sup, "SELECT key FROM suppression_key WHERE id = 1");
+	if (rc == TN_NOTFOUND)
+		rc = TN_OK;
+	if (rc != TN_OK || sup->have_key || !create)
+		return rc;
+	if (sodium_init() < 0)
+		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
+	randombytes_buf(sup->key, sizeof(sup->key));
+	rc = tn_db_run(db, err, "INSERT INTO suppression_key(id, key) VALUES(1, ?1)",
+		       TN_B(sup->key, SUPPRESSION_KEY_BYTES));
+	sup->have_key = rc == TN_OK;
+	return rc;
+}
+
+static void suppression_close(struct suppression *sup)
+{
+	sodium_memzero(sup->key, sizeof(sup->key));
+}
+
+/* The hash of what identifies: parts joined with NUL bytes ("email", key)
+ * or ("handle", kind, lower-case handle). */
+static tn_code suppression_hash(const struct suppression *sup, const char *what,
+				const char *a, const char *b,
+				unsigned char out[SUPPRESSION_HASH_BYTES])
+{
+	struct tn_buf in = TN_BUF_INIT;
+	size_t i;
+	tn_code rc;
+
+	rc = tn_buf_add(&in, what);
+	if (rc == TN_OK)
+		rc = tn_buf_addn(&in, "", 1);
+	if (rc == TN_OK)
+		rc = tn_buf_add(&in, a);
+	if (rc == TN_OK && b) {
+		if ((rc = tn_buf_addn(&in, "", 1)) == TN_OK) {
+			size_t from = in.len;
+
+			if (*b == '@')   /* one leading '@', as the import drops it */
+				b++;
+			rc = tn_buf_add(&in, b);
+			for (i = from; rc == TN_OK && i < in.len; i++)
+				if (in.data[i] >= 'A' && in.data[i] <= 'Z')
+					in.data[i] = (char)(in.data[i] - 'A' + 'a');
+		}
+	}
+	if (rc == TN_OK)
+		crypto_generichash(out, SUPPRESSION_HASH_BYTES, (const unsigned char *)in.data,
+				   in.len, sup->key, sizeof(sup->key));
+	tn_buf_free(&in);
+	return rc == TN_OK ? TN_OK : TN_NOMEM;
+}
+
+/* The hash of a normalised address (by its key). */
+static tn_code hash_email(const struct suppression *sup, const char *email,
+			  unsigned char out[SUPPRESSION_HASH_BYTES])
+{
+	struct tn_buf key = TN_BUF_INIT;
+	tn_code rc = tn_email_key(email, strlen(email), &key);
+
+	if (rc == TN_OK)
+		rc = suppression_hash(sup, "email", key.data, NULL, out);
+	tn_buf_free(&key);
+	return rc;
+}
+
+static tn_code hash_handle(const struct suppression *sup, const char *kind,
+			   const char *handle, unsigned char out[SUPPRESSION_HASH_BYTES])
+{
+	return suppression_hash(sup, "handle", kind, handle, out);
+}
+
+struct suppress_ctx {
+	struct tn_db *db;
+	const struct suppression *sup;
+	int added;
+};
+
+static tn_code suppress_hash(struct suppress_ctx *c,
+			     const unsigned char hash[SUPPRESSION_HASH_BYTES],
+			     struct tn_err *err)
+{
+	tn_code rc = tn_db_run(c->db, err, "INSERT INTO suppression(hash) VALUES(?1)"
+			       " ON CONFLICT DO NOTHING",
+			       TN_B(hash, SUPPRESSION_HASH_BYTES));
+
+	if (rc == TN_OK)
+		c->added += tn_db_changes(c->db);
+	return rc;
+}
+
+/* Row callback: column 0 is "email" or a channel kind, column 1 the
+ * address or the handle. */
+static tn_code suppress_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct suppress_ctx *c = vctx;
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	const char *what = tn_db_text(row, 0), *value = tn_db_text(row, 1);
+	tn_code rc;
+
+	rc = strcmp(what, "email") == 0 ? hash_email(c->sup, value, hash)
+					: hash_handle(c->sup, what, value, hash);
+	if (rc != TN_OK)
+		return tn_err_set(err, rc, "out of memory");
+	return suppress_hash(c, hash, err);
+}
+
+/* The person's address and every handle, as the import would meet
+ * them: "email" and the address, or the kind and the handle. */
+#define IDENTIFIERS \
+	"SELECT 'email', email FROM person WHERE id = ?1 AND email IS NOT NULL" \
+	" UNION ALL SELECT c.kind, f.handle FROM follower f" \
+	" JOIN channel c ON c.id = f.channel_id" \
+	" WHERE f.person_id = ?1 AND f.handle IS NOT NULL"
+
+/* Puts the hashes of a person's address and handles on the list (before
+ * they are erased). */
+static tn_code suppress_person(struct tn_db *db, int64_t person_id,
+			       struct tn_err *err)
+{
+	struct suppression sup;
+	struct suppress_ctx c = { db, &sup, 0 };
+	tn_code rc;
+
+	if ((rc = suppression_open(db, 1, &sup, err)) == TN_OK)
+		rc = tn_db_each(db, err, suppress_row, &c, IDENTIFIERS, TN_I(person_id));
+	suppression_close(&sup);
+	return rc;
+}
+
+static tn_code hash_listed(struct tn_db *db,
+			   const unsigned char hash[SUPPRESSION_HASH_BYTES],
+			   int *listed, struct tn_err *err)
+{
+	int64_t one;
+	tn_code rc = tn_db_int(db, err, &one, "SELECT 1 FROM suppression WHERE hash = ?1",
+			       TN_B(hash, SUPPRESSION_HASH_BYTES));
+
+	*listed = rc == TN_OK;
+	return rc == TN_NOTFOUND ? TN_OK : rc;
+}
+
+tn_code tn_person_suppressed(struct tn_db *db, const char *email,
+			     const char *kind, const char *handle,
+			     int *suppressed, struct tn_err *err)
+{
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	struct tn_buf norm = TN_BUF_INIT;
+	struct suppression sup;
+	tn_code rc;
+
+	*suppressed = 0;
+	if (email && (rc = tn_email_normalize(email, &norm, err)) != TN_OK) {
+		tn_buf_free(&norm);
+		return tn_err_about(err, rc, "email");
+	}
+	rc = suppression_open(db, 0, &sup, err);
+	if (rc == TN_OK && sup.have_key && email) {
+		if ((rc = hash_email(&sup, norm.data, hash)) == TN_OK)
+			rc = hash_listed(db, hash, suppressed, err);
+		else
+			rc = tn_err_set(err, rc, "out of memory");
+	}
+	if (rc == TN_OK && sup.have_key && !*suppressed && kind && handle) {
+		if ((rc = hash_handle(&sup, kind, handle, hash)) == TN_OK)
+			rc = hash_listed(db, hash, suppressed, err);
+		else
+			rc = tn_err_set(err, rc, "out of memory");
+	}
+	suppression_close(&sup);
+	tn_buf_free(&norm);
+	return rc;
+}
+
+/* Removes (or, dry, counts) the hashes ref may have on the list: as a
+ * handle on channels of every kind, and as an address when it is one. */
+static tn_code allow_return(struct tn_db *db, const char *ref, int dry_run,
+			    int *removed, struct tn_err *err)
+{
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	struct tn_buf email = TN_BUF_INIT;
+	struct suppression sup;
+	const char *kind;
+	int listed;
+	size_t i, n = tn_channel_kind_count();
+	tn_code rc;
+
+	/* a Mastodon handle (user@host) looks like an address: it is
+	 * tried as both */
+	if (ref[0] != '@' && strchr(ref, '@') &&
+	    tn_email_normalize(ref, &email, NULL) != TN_OK)
+		tn_buf_reset(&email);
+	rc = suppression_open(db, 0, &sup, err);
+	for (i = 0; rc == TN_OK && sup.have_key && i <= n; i++) {
+		kind = i < n ? tn_channel_kind_at(i) : NULL;
+		if (!kind && !email.len)
+			break;
+		rc = kind ? hash_handle(&sup, kind, ref, hash) : hash_email(&sup, email.data, hash);
+		if (rc != TN_OK) {
+			rc = tn_err_set(err, rc, "out of memory");
+		} else if (dry_run) {
+			rc = hash_listed(db, hash, &listed, err);
+			*removed += listed;
+		} else {
+			rc = tn_db_run(db, err, "DELETE FROM suppression WHERE hash = ?1",
+				       TN_B(hash, SUPPRESSION_HASH_BYTES));
+			*removed += rc == TN_OK ? tn_db_changes(db) : 0;
+		}
+	}
+	suppression_close(&sup);
+	tn_buf_free(&email);
+	if (rc == TN_OK && *removed == 0) {
+		rc = tn_err_set(err, TN_NOTFOUND, "'%s': not the address or handle of a"
+				" forgotten person", ref);
+		tn_err_hint(err, "give an address or handle the person was known by;"
+			    " an id cannot bring them back, as what it stood for is erased");
+	}
+	return rc;
+}
+
+tn_code tn_person_allow_return(struct tn_db *db, const char *ref, int dry_run,
+			       int *removed, struct tn_err *err)
+{
+	tn_code rc;
+
+	*removed = 0;
+	if (dry_run)   /* reads only */
+		return allow_return(db, ref, 1, removed, err);
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = allow_return(db, ref, 0, removed, err);
+	return tn_db_end(db, rc, err);
+}
+
 /* This module's part of forgetting: the handles (the person row itself
  * is stamped by tn_person_forget). */
 static tn_code forget_follows(struct tn_db *db, int64_t person_id,
@@ -184,6 +473,7 @@ static tn_code (*const forget_hooks[])(struct tn_db *, int64_t, struct tn_err *)
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 			 int *flushed, struct tn_err *err)
 {
+	int64_t one;
 	char now[21];
 	size_t i;
 	tn_code rc;
@@ -192,9 +482,19 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 	tn_now_utc(now);
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
-	rc = tn_db_run(db, err, "UPDATE person SET name = NULL, email = NULL,"
-		       " forgotten_at = ?2 WHERE id = ?1 AND forgotten_at IS NULL",
-		       TN_I(person_id), TN_T(now));
+	/* first the suppression list, while the address and handles are
+	 * still there to hash */
+	rc = tn_db_int(db, err, &one, "SELECT 1 FROM person WHERE id = ?1"
+		       " AND forgotten_at IS NULL", TN_I(person_id));
+	if (rc == TN_OK)
+		rc = suppress_person(db, person_id, err);
+	else if (rc == TN_NOTFOUND)
+		rc = TN_OK;
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "UPDATE person SET name = NULL, email = NULL,"
+			       " email_key = NULL, forgotten_at = ?2"
+			       " WHERE id = ?1 AND forgotten_at IS NULL",
+			       TN_I(person_id), TN_T(now));
 	if (rc == TN_OK && tn_db_changes(db) == 1) {
 		*done = 1;
 		for (i = 0; rc == TN_OK && i < sizeof(forget_hooks) / sizeof(forget_hooks[0]); i++)
@@ -210,6 +510,151 @@ tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 	return rc;
 }
 
+static tn_code plan_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct tn_forget_plan *plan = ctx;
+
+	(void)err;
+	plan->forgotten = sqlite3_column_int(row, 0);
+	plan->name = sqlite3_column_int(row, 1);
+	plan->email = sqlite3_column_int(row, 2);
+	plan->handles = sqlite3_column_int(row, 3);
+	plan->follows = sqlite3_column_int(row, 4);
+	plan->identifiers = plan->email + sqlite3_column_int(row, 5);
+	return TN_OK;
+}
+
+tn_code tn_person_forget_plan(struct tn_db *db, int64_t person_id,
+			      struct tn_forget_plan *plan, struct tn_err *err)
+{
+	tn_code rc;
+
+	memset(plan, 0, sizeof(*plan));
+	rc = tn_db_one(db, err, plan_row, plan,
+		       "SELECT p.forgotten_at IS NOT NULL, p.name IS NOT NULL,"
+		       " p.email IS NOT NULL,"
+		       " (SELECT count(*) FROM follower WHERE person_id = p.id"
+		       "  AND handle IS NOT NULL),"
+		       " (SELECT count(*) FROM follower WHERE person_id = p.id),"
+		       " (SELECT count(*) FROM (SELECT DISTINCT c.kind, f.handle COLLATE NOCASE"
+		       "  FROM follower f JOIN channel c ON c.id = f.channel_id"
+		       "  WHERE f.person_id = p.id AND f.handle IS NOT NULL))"
+		       " FROM person p WHERE p.id = ?1", TN_I(person_id));
+	if (rc == TN_NOTFOUND)
+		rc = tn_err_set(err, TN_NOTFOUND, "person %" PRId64 ": no such person", person_id);
+	return rc;
+}
+
+/* ---- unfollowing -------------------------------------------------------- */
+
+tn_code tn_person_unfollow(struct tn_db *db, int64_t person_id,
+			   const char *channel, int *changed, struct tn_err *err)
+{
+	struct tn_channel ch;
+	char today[11];
+	int64_t one;
+	tn_code rc;
+
+	*changed = 0;
+	if (!channel || !*channel)
+		return tn_err_field(err, TN_USAGE, "channel", "required");
+	if ((rc = tn_channel_find(db, channel, &ch, err)) != TN_OK)
+		return rc;
+	tn_today(today);
+	if ((rc = tn_db_begin(db, err)) == TN_OK) {
+		rc = tn_db_run(db, err, "UPDATE follower SET unfollowed_at = ?3"
+			       " WHERE person_id = ?1 AND channel_id = ?2"
+			       " AND unfollowed_at IS NULL",
+			       TN_I(person_id), TN_I(ch.id), TN_T(today));
+		if (rc == TN_OK)
+			*changed = tn_db_changes(db);
+		if (rc == TN_OK && !*changed) {
+			rc = tn_db_int(db, err, &one, "SELECT 1 FROM follower"
+				       " WHERE person_id = ?1 AND channel_id = ?2",
+				       TN_I(person_id), TN_I(ch.id));
+			if (rc == TN_NOTFOUND)
+				rc = tn_err_set(err, TN_NOTFOUND, "person %" PRId64 ": does not"
+						" follow '%s'", person_id, ch.name);
+		}
+		rc = tn_db_end(db, rc, err);
+	}
+	tn_channel_clear(&ch);
+	return rc;
+}
+
+/* ---- merging ----------------------------------------------------------- */
+
+/* This module's part of a merge: gone's follows become keep's. Where
+ * both follow a channel, the rows become one: the earlier followed_at,
+ * keep's handle and region unless NULL, and still following if either
+ * row is (migration 3 and 4 merge the same way). */
+static tn_code merge_follows(struct tn_db *db, int64_t keep, int64_t gone,
+			     struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_db_run(db, err,
+		       "UPDATE follower AS k SET handle = coalesce(k.handle, g.handle),"
+		       " region = coalesce(k.region, g.region),"
+		       " followed_at = coalesce(min(k.followed_at, g.followed_at),"
+		       "                        k.followed_at, g.followed_at),"
+		       " unfollowed_at = CASE WHEN k.unfollowed_at IS NULL"
+		       "   OR g.unfollowed_at IS NULL THEN NULL"
+		       "   ELSE max(k.unfollowed_at, g.unfollowed_at) END"
+		       " FROM follower AS g"
+		       " WHERE k.person_id = ?1 AND g.person_id = ?2 AND g.channel_id = k.channel_id",
+		       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM follower WHERE person_id = ?2"
+			       " AND channel_id IN (SELECT channel_id FROM follower"
+			       "                    WHERE person_id = ?1)",
+			       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "UPDATE follower SET person_id = ?1"
+			       " WHERE person_id = ?2", TN_I(keep), TN_I(gone));
+	return rc;
+}
+
+/* Every module that refers to a person moves its rows here, inside the
+ * merge's transaction, as forget_hooks erase them: add its
+ * tn_<module>_merge when it gets a table with a person_id. */
+static tn_code (*const merge_hooks[])(struct tn_db *, int64_t, int64_t,
+				      struct tn_err *) = {
+	merge_follows,
+};
+
+tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,
+			struct tn_err *err)
+{
+	size_t i;
+	tn_code rc;
+
+	if (keep == gone)
+		return tn_err_set(err, TN_USAGE, "person %" PRId64 ": cannot be merged"
+				  " into itself", keep);
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	for (i = 0; rc == TN_OK && i < sizeof(merge_hooks) / sizeof(merge_hooks[0]); i++)
+		rc = merge_hooks[i](db, keep, gone, err);
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "UPDATE person SET"
+			       " name = coalesce(name, (SELECT name FROM person WHERE id = ?2)),"
+			       " created_at = min(created_at,"
+			       "   (SELECT created_at FROM person WHERE id = ?2))"
+			       " WHERE id = ?1", TN_I(keep), TN_I(gone));
+	/* only a person without an address, and neither of them forgotten */
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM person WHERE id = ?2 AND email IS NULL"
+			       " AND forgotten_at IS NULL AND EXISTS (SELECT 1 FROM person"
+			       "   WHERE id = ?1 AND forgotten_at IS NULL)",
+			       TN_I(keep), TN_I(gone));
+	if (rc == TN_OK && tn_db_changes(db) != 1)
+		rc = tn_err_set(err, TN_CONFLICT, "person %" PRId64 ": cannot be merged into"
+				" person %" PRId64 " (it has an address, or one of them is"
+				" forgotten or missing)", gone, keep);
+	return tn_db_end(db, rc, err);
+}
+
 /* ---- the bulk writer ------------------------------------------------- */
 
 struct tn_person_writer {
@@ -218,9 +663,17 @@ struct tn_person_writer {
 	int64_t channel_id;
 	const char *kind;
 	char now[21];
+	struct tn_buf key;        /* the identity key of the call's address, */
+	const char *key_of;       /* ... or the address itself (writer_key) */
+	int key_is_email;
 	sqlite3_stmt *insert, *find_email, *find_handle, *find_handle_no_email;
 	sqlite3_stmt *find_follow, *set_name, *set_email;
 	sqlite3_stmt *follow_insert, *follow_update;
+	/* the suppression list, when it has entries: its key and lookup */
+	struct suppression sup;
+	sqlite3_stmt *find_hash;
+	/* the people seen, for tn_person_writer_unfollow_rest */
+	sqlite3_stmt *seen;
 	/* the lookup whose row the caller may still be reading: reset at the
 	 * writer's next call, so found strings need no copy */
 	sqlite3_stmt *held;
@@ -233,16 +686,16 @@ static const struct {
 	const char *sql;
 } writer_sql[] = {
 	{ offsetof(struct tn_person_writer, insert),
-	  "INSERT INTO person(email, name, created_at) VALUES(?1, ?2, ?3)"
-	  " ON CONFLICT(email) DO NOTHING" },
-	/* The person of an e-mail and, in the same lookup, their follower
-	 * row of this channel (NULLs if none). */
+	  "INSERT INTO person(email, email_key, name, created_at)"
+	  " VALUES(?1, ?4, ?2, ?3) ON CONFLICT DO NOTHING" },
+	/* The person of an e-mail's key and, in the same lookup, their
+	 * follower row of this channel (NULLs if none). */
 	{ offsetof(struct tn_person_writer, find_email),
 	  "SELECT p.id, p.name, f.handle, f.region, f.followed_at,"
 	  " f.unfollowed_at, f.person_id IS NOT NULL"
 	  " FROM person p LEFT JOIN follower f"
 	  "   ON f.person_id = p.id AND f.channel_id = ?2"
-	  " WHERE p.email = ?1" },
+	  " WHERE " PERSON_KEY_P " = ?1" },
 	{ offsetof(struct tn_person_writer, set_name),
 	  "UPDATE person SET name = ?2 WHERE id = ?1" },
 	/* The same handle on a channel of the same kind is the same person;
@@ -264,7 +717,7 @@ static const struct {
 	  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
 	  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
 	{ offsetof(struct tn_person_writer, set_email),
-	  "UPDATE person SET email = ?2 WHERE id = ?1" },
+	  "UPDATE person SET email = ?2, email_key = ?3 WHERE id = ?1" },
 	{ offsetof(struct tn_person_writer, follow_insert),
 	  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
 	  " VALUES(?1, ?2, ?3, ?4, ?5)" },
@@ -283,6 +736,23 @@ static sqlite3_stmt **writer_stmt(struct tn_person_writer *w, size_t i)
 	return (sqlite3_stmt **)((char *)w + writer_sql[i].offset);
 }
 
+/* The lookup of the suppression list, only when it has entries: most
+ * databases never forget anyone, and their imports pay nothing. */
+static tn_code writer_open_suppression(struct tn_person_writer *w,
+				       struct tn_err *err)
+{
+	int64_t any = 0;
+	tn_code rc;
+
+	rc = suppression_open(w->db, 0, &w->sup, err);
+	if (rc == TN_OK && w->sup.have_key)
+		rc = tn_db_int(w->db, err, &any, "SELECT EXISTS(SELECT 1 FROM suppression)");
+	if (rc == TN_OK && any)
+		rc = tn_db_prepare(w->db, err, &w->find_hash,
+				   "SELECT 1 FROM suppression WHERE hash = ?1");
+	return rc;
+}
+
 tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 			      const char *kind, struct tn_person_writer **out,
 			      struct tn_err *err)
@@ -298,9 +768,12 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 	w->conn = tn_db_sqlite(db);
 	w->channel_id = channel_id;
 	w->kind = kind;
+	tn_buf_init(&w->key);
 	tn_now_utc(w->now);
 	for (i = 0; rc == TN_OK && i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
+	if (rc == TN_OK)
+		rc = writer_open_suppression(w, err);
 	if (rc != TN_OK) {
 		tn_person_writer_close(w);
 		return rc;
@@ -317,7 +790,42 @@ void tn_person_writer_close(struct tn_person_writer *w)
 		return;
 	for (i = 0; i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		sqlite3_finalize(*writer_stmt(w, i));
+	sqlite3_finalize(w->find_hash);
+	sqlite3_finalize(w->seen);
+	suppression_close(&w->sup);
+	tn_buf_free(&w->key);
 	free(w);
+}
+
+/* Points w->key_of at the identity key of a normalised address: the
+ * address itself when it has no upper-case ASCII letter (the usual
+ * case, no copy), else its lower-cased copy in w->key. */
+static tn_code writer_key(struct tn_person_writer *w, const char *email,
+			  struct tn_err *err)
+{
+	const char *p;
+
+	for (p = email; *p && !(*p >= 'A' && *p <= 'Z'); p++)
+		;
+	w->key_is_email = !*p;
+	if (w->key_is_email) {
+		w->key_of = email;
+		return TN_OK;
+	}
+	if (tn_email_key(email, strlen(email), &w->key) != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	w->key_of = w->key.data;
+	return TN_OK;
+}
+
+/* Binds the email_key column after writer_key: the key where it differs
+ * from the address, else NULL (PERSON_KEY). */
+static void bind_key(struct tn_person_writer *w, sqlite3_stmt *st, int i)
+{
+	if (w->key_is_email)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, w->key_of, -1, SQLITE_STATIC);
 }
 
 /* Ends the previous call's lookup: its strings are no longer read. */
@@ -387,10 +895,14 @@ tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
 	tn_code rc;
 
 	writer_release(w);
+	*created = 0;
+	w->key_is_email = 1;   /* no address: NULL key */
+	if (email && (rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
 	bind_opt(st, 1, email);
 	bind_opt(st, 2, name);
 	sqlite3_bind_text(st, 3, w->now, -1, SQLITE_STATIC);
-	*created = 0;
+	bind_key(w, st, 4);
 	if ((rc = writer_run(w, st, "insert person", err)) != TN_OK)
 		return rc;
 	if (sqlite3_changes(w->conn) == 1) {
@@ -410,7 +922,9 @@ tn_code tn_person_writer_find_email(struct tn_person_writer *w,
 	tn_code rc;
 
 	writer_release(w);
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	if ((rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, w->key_of, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, w->channel_id);
 	if ((rc = writer_find(w, st, "find person", err)) != TN_OK)
 		return rc;
@@ -496,7 +1010,114 @@ tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err)
 {
+	tn_code rc;
+
+	writer_release(w);
+	if ((rc = writer_key(w, email, err)) != TN_OK)
+		return rc;
+	bind_key(w, w->set_email, 3);
 	return set_person(w, w->set_email, id, email, err);
+}
+
+tn_code tn_person_writer_track(struct tn_person_writer *w, struct tn_err *err)
+{
+	tn_code rc;
+
+	writer_release(w);
+	if (w->seen)
+		return TN_OK;
+	rc = tn_db_exec(w->db, "DROP TABLE IF EXISTS temp.writer_seen;"
+			"CREATE TEMP TABLE writer_seen(person_id INTEGER PRIMARY KEY);", err);
+	if (rc == TN_OK)
+		rc = tn_db_prepare(w->db, err, &w->seen,
+				   "INSERT INTO temp.writer_seen(person_id) VALUES(?1)"
+				   " ON CONFLICT DO NOTHING");
+	return rc;
+}
+
+tn_code tn_person_writer_seen(struct tn_person_writer *w, int64_t id,
+			      struct tn_err *err)
+{
+	writer_release(w);
+	if (!w->seen)
+		return TN_OK;
+	sqlite3_bind_int64(w->seen, 1, id);
+	return writer_run(w, w->seen, "track person", err);
+}
+
+tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
+				       long long *unfollowed, struct tn_err *err)
+{
+	char today[11];
+	tn_code rc;
+
+	writer_release(w);
+	*unfollowed = 0;
+	if (!w->seen)
+		return TN_OK;
+	tn_today(today);
+	/* A forgotten person's row is left as it is: their rows in the file
+	 * were suppressed, so whether they still follow is not known. */
+	rc = tn_db_run(w->db, err, "UPDATE follower SET unfollowed_at = ?2"
+		       " WHERE channel_id = ?1 AND unfollowed_at IS NULL"
+		       " AND person_id NOT IN (SELECT person_id FROM temp.writer_seen)"
+		       " AND person_id IN (SELECT id FROM person WHERE forgotten_at IS NULL)",
+		       TN_I(w->channel_id), TN_T(today));
+	if (rc == TN_OK)
+		*unfollowed = tn_db_changes(w->db);
+	sqlite3_finalize(w->seen);
+	w->seen = NULL;
+	if (rc == TN_OK)
+		rc = tn_db_exec(w->db, "DROP TABLE temp.writer_seen;", err);
+	return rc;
+}
+
+/* Steps the suppression lookup for one hash: *listed 1 if it is there. */
+static tn_code writer_listed(struct tn_person_writer *w,
+			     const unsigned char hash[SUPPRESSION_HASH_BYTES],
+			     int *listed, struct tn_err *err)
+{
+	sqlite3_stmt *st = w->find_hash;
+	int s;
+
+	sqlite3_bind_blob(st, 1, hash, SUPPRESSION_HASH_BYTES, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	sqlite3_reset(st);
+	*listed = s == SQLITE_ROW;
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		return tn_err_prefix(err, tn_db_fail(w->db, err), "find suppression");
+	return TN_OK;
+}
+
+tn_code tn_person_writer_suppressed(struct tn_person_writer *w,
+				    const char *email, const char *handle,
+				    int *suppressed, struct tn_err *err)
+{
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	tn_code rc = TN_OK;
+
+	writer_release(w);
+	*suppressed = 0;
+	if (!w->find_hash)
+		return TN_OK;
+	if (email) {
+		if (hash_email(&w->sup, email, hash) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		rc = writer_listed(w, hash, suppressed, err);
+	}
+	if (rc == TN_OK && handle && !*suppressed) {
+		if (hash_handle(&w->sup, w->kind, handle, hash) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		rc = writer_listed(w, hash, suppressed, err);
+	}
+	return rc;
+}
+
+tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
+				int64_t gone, struct tn_err *err)
+{
+	writer_release(w);
+	return tn_person_merge(w->db, keep, gone, err);
 }
 
 /* Binds a follower write: person, the writer's channel, the cells. */

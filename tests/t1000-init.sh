@@ -115,7 +115,7 @@ test_expect_success 'TURNOUT_DB and --db choose the file; --db wins' '
 test_expect_success 'help lists every command and each command has --help' '
 	tn help >out &&
 	for c in "init" "channel add" "channel list" "channel audience" \
-		"follower import" "follower list" "follower show" "follower forget" \
+		"follower import" "follower list" "follower show" "follower unfollow" "follower forget" \
 		"event create" "event list" "event show" "event update" "event cancel" "ics"; do
 		grep -q "^  $c " out || { echo "help lacks $c"; exit 1; }
 		tn $c --help >h && grep -q "^usage: turnout $c" h || { echo "no --help for $c"; exit 1; }

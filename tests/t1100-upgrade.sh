@@ -9,7 +9,7 @@ test_expect_success 'setup: a copy of the version-1 database' '
 
 test_expect_success 'any command upgrades it, keeping its rows' '
 	tn channel list --json >ch.json &&
-	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 3 &&
+	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 4 &&
 	test "$(sqlite3 turnout.db "PRAGMA application_id")" = 1416515445 &&
 	$PY -c "import json; d = {c[\"name\"]: (c[\"audience\"], c[\"followers\"]) for c in json.load(open(\"ch.json\"))}; assert d == {\"letter\": (1800, 2), \"tg\": (950, 2)}, d" &&
 	tn follower show @ivanp >out &&
@@ -44,26 +44,35 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		for p in $pids; do
 			wait $p || { cat race.err.*; exit 1; }
 		done &&
-		test "$(sqlite3 race.db "PRAGMA user_version")" = 3 || exit 1
+		test "$(sqlite3 race.db "PRAGMA user_version")" = 4 || exit 1
 	done
 '
 
-test_expect_success 'a version-3 database made before the mark is recognised and marked' '
-	cp turnout.db v3.db &&
-	sqlite3 v3.db "PRAGMA application_id=0; PRAGMA journal_mode=DELETE" >/dev/null &&
+test_expect_success 'a version-3 database made before the mark is recognised, marked and upgraded' '
+	cp "$TN_DATA/schema-v3.db" v3.db &&
 	test "$(sqlite3 v3.db "PRAGMA application_id")" = 0 &&
-	TURNOUT_DB=v3.db tn event list >out &&
-	grep -q after-the-upgrade out &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 3 &&
+	TURNOUT_DB=v3.db tn channel list >out &&
 	test "$(sqlite3 v3.db "PRAGMA application_id")" = 1416515445 &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 4 &&
 	test "$(sqlite3 v3.db "PRAGMA journal_mode")" = wal
 '
 
-test_expect_success 'version 2: one address in three forms of its domain becomes one person' '
+test_expect_success 'an unmarked file at a version made only with the mark is not turnout'"'"'s' '
+	cp turnout.db v4.db &&
+	sqlite3 v4.db "PRAGMA application_id=0; PRAGMA journal_mode=DELETE" >/dev/null &&
+	sha256sum v4.db >v4.sum &&
+	test_expect_code 1 tn_err --db v4.db channel list &&
+	stderr_has "not a turnout database" &&
+	sha256sum -c --quiet v4.sum
+'
+
+test_expect_success 'version 2: one address in four forms becomes one person' '
 	cp "$TN_DATA/schema-v2.db" v2.db &&
 	test "$(sqlite3 v2.db "PRAGMA user_version")" = 2 &&
-	test "$(sqlite3 v2.db "SELECT count(*) FROM person WHERE email GLOB '\''anna@*'\''")" = 3 &&
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person WHERE email GLOB '\''[Aa]nna@*'\''")" = 4 &&
 	TURNOUT_DB=v2.db tn follower show anna@пример.рф >out &&
-	test "$(sqlite3 v2.db "PRAGMA user_version")" = 3 &&
+	test "$(sqlite3 v2.db "PRAGMA user_version")" = 4 &&
 	grep -q "^id  *1$" out &&
 	grep -q "^email  *anna@пример.рф$" out &&
 	grep -q "^follows  *letter @annap, Москва, since 2026-01-15$" out &&
@@ -73,7 +82,7 @@ test_expect_success 'version 2: one address in three forms of its domain becomes
 	TURNOUT_DB=v2.db tn follower show anna@ПРИМЕР.РФ >out3 &&
 	test_cmp out out2 && test_cmp out out3 &&
 	TURNOUT_DB=v2.db tn follower show Anna@пример.рф >capital &&
-	grep -q "^id  *4$" capital &&
+	test_cmp out capital &&
 	test "$(sqlite3 v2.db "PRAGMA integrity_check")" = ok
 '
 
@@ -83,13 +92,52 @@ test_expect_success 'version 2: decomposed names and regions are NFC and match' 
 	test "$(sqlite3 v2.db "SELECT hex(name) FROM person WHERE id = 5")" = 4AC3BC7267656E204DC3BC6C6C6572 &&
 	TURNOUT_DB=v2.db tn follower list --region istanbul --format tsv >out &&
 	grep -q "tg @tgonly	İstanbul$" out &&
-	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 6
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 5
 '
 
 test_expect_success 'version 2: later imports of any form of the address find the merged person' '
 	printf "email,name\nanna@ПРИМЕР.РФ,\njuergen@BÜCHER.de,\n" | TURNOUT_DB=v2.db tn follower import letter - >out &&
 	grep -q "inserted 0, updated 2, rejected 0" out &&
-	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 6
+	test "$(sqlite3 v2.db "SELECT count(*) FROM person")" = 5
+'
+
+test_expect_success 'version 3: an address in three cases of its local part becomes one person' '
+	cp "$TN_DATA/schema-v3.db" v3.db &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 3 &&
+	test "$(sqlite3 v3.db "SELECT count(*) FROM person WHERE email LIKE '\''anna.weber@posteo.de'\''")" = 3 &&
+	TURNOUT_DB=v3.db tn follower show anna.weber@posteo.de >out &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 4 &&
+	cat >expect <<-\EOF &&
+	id            1
+	name          Anna Weber
+	email         Anna.Weber@posteo.de
+	follows       letter, Berlin, since 2025-10-01
+	follows       masto @anna@social.example
+	follows       tg @anna_w, since 2025-09-09
+	EOF
+	test_cmp expect out &&
+	TURNOUT_DB=v3.db tn follower show ANNA.WEBER@posteo.de >out2 &&
+	test_cmp expect out2 &&
+	TURNOUT_DB=v3.db tn follower show @anna_w >out3 &&
+	test_cmp expect out3 &&
+	test "$(sqlite3 v3.db "PRAGMA integrity_check")" = ok
+'
+
+test_expect_success 'version 3: the handle-only person is merged into the person who brought the handle' '
+	TURNOUT_DB=v3.db tn follower show z@x.example >out &&
+	grep -q "^name  *Zed$" out &&
+	grep -q "^follows  *tg @ztg, Riga, since 2026-01-15$" out &&
+	TURNOUT_DB=v3.db tn channel list --json >ch.json &&
+	$PY -c "import json; d = {c[\"name\"]: c[\"followers\"] for c in json.load(open(\"ch.json\"))}; assert d == {\"letter\": 6, \"tg\": 2, \"tgchat\": 1, \"masto\": 2}, d" &&
+	TURNOUT_DB=v3.db tn follower list --format tsv >list &&
+	grep -q "^5	Ünal Yılmaz	Ünal@example.org	letter	İzmir$" list &&
+	grep -q "^8		ünal@example.org	letter	Ankara$" list
+'
+
+test_expect_success 'version 3: later imports in any case find the merged person' '
+	printf "email,name\nANNA.weber@POSTEO.de,\nZ@X.EXAMPLE,\n" | TURNOUT_DB=v3.db tn follower import letter - >out &&
+	grep -q "inserted 0, updated 2, rejected 0" out &&
+	test "$(sqlite3 v3.db "SELECT count(*) FROM person")" = 7
 '
 
 test_done

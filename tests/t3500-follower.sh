@@ -2,6 +2,8 @@
 # follower list / show / forget on imported followers.
 . "$(dirname "$0")/lib.sh"
 
+test_lazy_prereq TTY 'command -v script'
+
 test_expect_success 'setup: import three channels' '
 	setup_db &&
 	tn channel add news --kind newsletter >/dev/null &&
@@ -93,7 +95,7 @@ test_expect_success 'follower show of an unknown person is a usage error' '
 '
 
 test_expect_success 'follower forget with an unknown person changes nothing' '
-	test_db_unchanged 2 tn follower forget nobody@example.org 2>err &&
+	test_db_unchanged 2 tn follower forget --yes nobody@example.org 2>err &&
 	grep -q "no such person" err
 '
 
@@ -110,7 +112,7 @@ test_expect_success 'forget erases name, e-mail and handle from the database fil
 	tn follower import tg zed2.csv >/dev/null &&
 	grep -a -q "Zyxwvut Qwertyson" turnout.db turnout.db-wal &&
 	before=$(sqlite3 turnout.db "SELECT count(*) FROM follower") &&
-	tn follower forget zyx.secret@example.org >out &&
+	tn follower forget --yes zyx.secret@example.org >out &&
 	grep -q "^forgot person " out &&
 	for s in Zyxwvut zyx.secret zyxhandle; do
 		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
@@ -128,7 +130,7 @@ test_expect_success 'a forgotten person is not listed and forgetting twice says 
 	tn follower show "$id" >out &&
 	grep -q "^forgotten " out &&
 	db_dump >before &&
-	tn follower forget "$id" 2>err &&
+	tn follower forget --yes "$id" 2>err &&
 	grep -q "already forgotten; nothing changed" err &&
 	db_dump >after && test_cmp before after
 '
@@ -150,18 +152,135 @@ test_expect_success 'forget while another process reads: done, warned, finished 
 	{ $PY reader.py turnout.db & } &&
 	reader=$! &&
 	test_wait_for reader-ready &&
-	tn follower forget qwerty.busy@example.org >out 2>err &&
+	tn follower forget -y qwerty.busy@example.org >out 2>err &&
 	grep -q "^forgot person" out &&
 	grep -q "warning: another process has the database open" err &&
 	id=$(sqlite3 turnout.db "SELECT id FROM person WHERE forgotten_at IS NOT NULL ORDER BY id DESC LIMIT 1") &&
 	wait $reader &&
-	tn follower forget "$id" 2>err &&
+	tn follower forget --yes "$id" 2>err &&
 	! grep -q warning err &&
 	for s in Busybody qwerty.busy; do
 		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
 			echo "still in the database files: $s"; exit 1
 		fi
 	done
+'
+
+test_expect_success 'follower unfollow marks one follow as ended' '
+	TURNOUT_NOW=2026-07-01T12:00:00Z tn follower unfollow @ivanp --channel tg >out &&
+	echo "unfollowed 1" >expect &&
+	test_cmp expect out &&
+	tn follower show @ivanp >out &&
+	grep -q "^follows *tg @ivanp, Moscow, left 2026-07-01$" out &&
+	grep -q "^follows *news, Moscow, since 2026-02-01$" out &&
+	test_db_unchanged 0 tn follower unfollow @ivanp --channel tg >out 2>err &&
+	echo "unfollowed 0" >expect &&
+	test_cmp expect out &&
+	grep -q "had unfollowed already; nothing changed" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp --channel masto 2>err &&
+	grep -q "^turnout: person [0-9]*: does not follow .masto.$" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp --channel nosuch 2>err &&
+	grep -q "no such channel" err &&
+	test_db_unchanged 2 tn follower unfollow @ivanp 2>err &&
+	grep -q "^turnout: --channel: required$" err &&
+	test_db_unchanged 2 tn follower unfollow @nobody --channel tg 2>err &&
+	grep -q "no such person" err
+'
+
+test_expect_success 'forget without a terminal to ask on needs --yes' '
+	test_db_unchanged 2 tn follower forget evil@example.org </dev/null 2>err &&
+	grep -q "^turnout: follower forget: erasing a person needs confirmation: pass --yes" err
+'
+
+test_expect_success TTY 'forget asks on a terminal: only a yes erases' '
+	printf "email,name\nasked@example.org,Asked Person\n" | tn follower import news - >/dev/null &&
+	db_dump >before &&
+	printf "n\n" | test_expect_code 1 script -qec "\"$TURNOUT\" follower forget asked@example.org" /dev/null >tty.out &&
+	grep -a -q "forget person [0-9]* (Asked Person, asked@example.org)? \[y/N\]" tty.out &&
+	grep -a -q "not forgotten (not confirmed)" tty.out &&
+	db_dump >after &&
+	test_cmp before after &&
+	printf "y\n" | script -qec "\"$TURNOUT\" follower forget asked@example.org" /dev/null >tty.out &&
+	grep -a -q "\[y/N\] forgot person [0-9]" tty.out &&
+	test "$(q "SELECT count(*) FROM person WHERE email = '\''asked@example.org'\''")" = 0
+'
+
+test_expect_success '--dry-run says what would be erased and changes nothing' '
+	printf "email,name,handle\ndry@example.org,Dry Run,@dryhandle\n" | tn follower import masto - >/dev/null &&
+	printf "email,city\nDRY@example.org,Oslo\n" | tn follower import news - >/dev/null &&
+	test_db_unchanged 0 tn follower forget --dry-run dry@example.org >out </dev/null &&
+	id=$(q "SELECT id FROM person WHERE email = '\''dry@example.org'\''") &&
+	cat >expect <<-EOF &&
+	would forget person $id, erasing:
+	  name    Dry Run
+	  email   dry@example.org
+	  handle  @dryhandle on masto
+	keeping 2 follower rows, anonymous (channel, region, dates)
+	and listing the address and 1 handle as suppressed, so that imports skip them
+	nothing changed (--dry-run)
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'erasure lasts: a re-import of the same export does not bring the person back' '
+	cat >export.csv <<-\EOF &&
+	email,name,handle,city
+	qwertz.back@example.org,Qwertz Comeback,qwertzhandle,Uppsala
+	stays@example.org,Stays Here,,Lund
+	EOF
+	tn follower import masto export.csv >/dev/null &&
+	tn follower forget --yes QWERTZ.back@example.org >/dev/null &&
+	tn follower import masto export.csv >out &&
+	echo "inserted 0, updated 1, rejected 0, suppressed 1" >expect &&
+	test_cmp expect out &&
+	printf "handle,name\n@QwertzHandle,Qwertz Again\n" | tn follower import masto - >out &&
+	grep -q "^inserted 0, updated 0, rejected 0, suppressed 1$" out &&
+	tn follower import news export.csv --json >out.json &&
+	$PY -c "import json; d = json.load(open(\"out.json\")); assert (d[\"inserted\"], d[\"suppressed\"]) == (1, 1), d" &&
+	for s in Qwertz qwertz; do
+		if cat turnout.db turnout.db-wal 2>/dev/null | grep -a -q "$s"; then
+			echo "back in the database files: $s"; exit 1
+		fi
+	done &&
+	test "$(q "SELECT count(*) FROM person WHERE forgotten_at IS NULL AND email IS NULL AND id NOT IN (SELECT person_id FROM follower WHERE handle IS NOT NULL)")" = 0
+'
+
+test_expect_success 'the same handle on a channel of another kind is someone else' '
+	printf "handle,name\nqwertzhandle,Other Qwertz\n" | tn follower import tg - >out &&
+	grep -q "^inserted 1, updated 0, rejected 0$" out &&
+	tn follower forget --yes @qwertzhandle >/dev/null
+'
+
+test_expect_success 'the suppression list holds keyed hashes, no personal data' '
+	test "$(q "SELECT count(*) FROM suppression")" -ge 3 &&
+	test "$(q "SELECT count(*) FROM suppression WHERE typeof(hash) <> '\''blob'\'' OR length(hash) <> 32")" = 0 &&
+	test "$(q "SELECT length(key) FROM suppression_key")" = 32 &&
+	q "SELECT hex(hash) FROM suppression" >hashes &&
+	$PY -c "
+import hashlib, sys
+hashes = set(open(\"hashes\").read().split())
+for text in [b\"qwertz.back@example.org\", b\"email\\0qwertz.back@example.org\", b\"handle\\0mastodon\\0qwertzhandle\"]:
+    for h in (hashlib.blake2b(text, digest_size=32), hashlib.sha256(text)):
+        assert h.hexdigest().upper() not in hashes, text
+"
+'
+
+test_expect_success '--allow-return lets a forgotten person come back, each address and handle' '
+	test_db_unchanged 2 tn follower forget --allow-return 12345 2>err &&
+	grep -q "not the address or handle of a forgotten person" err &&
+	test_db_unchanged 0 tn follower forget --allow-return --dry-run qwertz.back@example.org >out &&
+	grep -q "^would remove 1 suppression entry" out &&
+	tn follower forget --allow-return Qwertz.Back@example.org >out &&
+	grep -q "^removed 1 suppression entry of .Qwertz.Back@example.org." out &&
+	tn follower import masto export.csv >out &&
+	grep -q "^inserted 0, updated 1, rejected 0, suppressed 1$" out &&
+	# a handle is let back on channels of every kind: the Mastodon one
+	# and the other person'\''s on Telegram
+	tn follower forget --allow-return @qwertzhandle >out &&
+	grep -q "^removed 2 suppression entries" out &&
+	tn follower import masto export.csv >out &&
+	grep -q "^inserted 1, updated 1, rejected 0$" out &&
+	test "$(q "SELECT name FROM person WHERE email = '\''qwertz.back@example.org'\''")" = "Qwertz Comeback"
 '
 
 test_expect_success 'names with terminal escapes are neutralised in listings' '

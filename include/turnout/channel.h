@@ -6,6 +6,7 @@
 #ifndef TURNOUT_CHANNEL_H
 #define TURNOUT_CHANNEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turnout/db.h"
@@ -27,6 +28,10 @@ struct tn_channel {
 int tn_channel_kind_valid(const char *kind);
 /* The valid kinds, comma-separated, for messages. */
 const char *tn_channel_kinds(void);
+/* The number of kinds, and the i-th (static storage; NULL past the end):
+ * for a rule that must hold on channels of every kind. */
+size_t tn_channel_kind_count(void);
+const char *tn_channel_kind_at(size_t i);
 
 /* Adds a channel. audience < 0 means none; otherwise it is recorded for
  * today. TN_EXISTS if the name is taken (case-insensitively), TN_USAGE for

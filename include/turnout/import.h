@@ -13,10 +13,18 @@
  * the person who already follows a channel of the same kind under that
  * handle (ignoring ASCII case), else to a new person; a row with a new
  * e-mail and such a handle gives that person (if they have no e-mail yet)
- * the address instead of making a second person. Empty cells never
- * erase stored values. Bad rows are rejected with a reason, a bad date is
- * left out with a warning (in strict mode either aborts the import). The whole import is one transaction: on any
- * error the database is left exactly as it was.
+ * the address instead of making a second person, and a row with a known
+ * e-mail and such a handle makes that e-mail-less person part of the
+ * e-mail's person (tn_person_merge). E-mail addresses are one person
+ * whatever the case of their ASCII letters (kept as first written). People
+ * with addresses are never made one by a handle. A row whose address or
+ * handle belongs to a forgotten person (tn_person_suppressed) is skipped
+ * and counted. Empty cells never erase stored values. Bad rows are
+ * rejected with a reason, a bad date is left out with a warning (in strict
+ * mode either aborts the import). The input is read and checked before
+ * the write lock is taken (other writers are not held up while it
+ * arrives); then everything is written in one transaction: on any error
+ * the database is left exactly as it was.
  *
  * Memory does not grow with the file: rows are staged in a temporary
  * table and written in e-mail order, so SQLite's sorter (which spills to
@@ -60,6 +68,8 @@ struct tn_import_stats {
 	 * by stats: free with tn_import_stats_free. */
 	struct tn_import_column *ignored;
 	size_t nignored;
+	long long suppressed; /* rows of forgotten people, skipped */
+	long long unfollowed; /* (complete) followers not in the file */
 };
 
 /* Frees what stats owns (the ignored columns) and clears the list. */
@@ -95,6 +105,12 @@ struct tn_import_opts {
 	/* The file's encoding, an iconv(3) name ("latin1", "windows-1251",
 	 * "UTF-16"); NULL: UTF-8. */
 	const char *encoding;
+	/* The file is the channel's whole list: its followers who are not
+	 * in it are marked unfollowed (today), and a bad row aborts as with
+	 * strict, since it might be one of them. A follower who was
+	 * unfollowed and is in a later import follows again, with or
+	 * without this. Forgotten people's rows are left as they are. */
+	int complete;
 };
 
 /*
@@ -108,10 +124,10 @@ struct tn_import_opts {
  * the header, a file that is no UTF-8 text and no text in the encoding
  * given (gzip, zip or xlsx, UTF-16, text whose first bytes beyond ASCII
  * are not UTF-8: Latin-1 or Windows-1251; the hint says what to do), or
- * (strict) a bad row or date -- the
- * message then reads "SOURCE:LINE: reason" and may quote the file's
- * content, so escape it before showing it; TN_IO if reading fails;
- * TN_DB, TN_NOMEM.
+ * (strict, complete) a bad row or date -- the message then reads
+ * "SOURCE:LINE: reason" and may quote the file's content, so escape it
+ * before showing it; TN_IO if reading fails; TN_DB (also when another
+ * writer kept the write lock past the busy timeout), TN_NOMEM.
  */
 tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 			    const char *channel_kind, int fd, const char *source,

@@ -33,8 +33,9 @@ struct tn_follower_filter {
 
 /*
  * Finds the person a user means by ref: a number is a person id, an
- * e-mail address is matched after normalisation, anything else (with or
- * without a leading '@') is a handle on any channel. TN_NOTFOUND if no one
+ * e-mail address is matched after normalisation by its key
+ * (tn_email_key: the case of its ASCII letters does not matter), anything
+ * else (with or without a leading '@') is a handle on any channel. TN_NOTFOUND if no one
  * matches, TN_USAGE if a handle names several people (the hint lists
  * their ids).
  */
@@ -57,7 +58,10 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
 
 /*
  * Erases a person's name, e-mail and every handle, keeping the anonymous
- * rows (which channels, region, dates) so counts stay right. The freed
+ * rows (which channels, region, dates) so counts stay right. First the
+ * address and each handle (with its channel's kind) go on the
+ * suppression list as keyed hashes, which hold no personal data: no
+ * later import brings the person back (tn_person_suppressed). The freed
  * bytes are overwritten (secure_delete), then the WAL is checkpointed and
  * truncated so the data leaves the database files: *flushed is 1 when that
  * worked, 0 when another process holding the database open kept it from
@@ -66,6 +70,63 @@ tn_code tn_person_each(struct tn_db *db, int64_t person_id,
  */
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
 			 int *flushed, struct tn_err *err);
+
+/*
+ * Makes person gone part of person keep, who stays: gone's follows become
+ * keep's (where both follow a channel, one row with the earlier
+ * followed_at, keep's handle and region unless they are NULL, and still
+ * following if either was), keep takes gone's name if it has none and
+ * the earlier created_at, and gone is deleted. gone must have no e-mail
+ * address (people with addresses are one person only by their address),
+ * and neither may be forgotten: else TN_CONFLICT and nothing changes.
+ */
+tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,
+			struct tn_err *err);
+
+/* What tn_person_forget would do to a person, for a dry run. */
+struct tn_forget_plan {
+	int forgotten;     /* already forgotten: nothing would change */
+	int name, email;   /* 1 if there is one to erase */
+	int handles;       /* follower rows whose handle would be erased */
+	int follows;       /* follower rows, all kept (anonymous) */
+	int identifiers;   /* the address and distinct (kind, handle) pairs
+			    * that would go on the suppression list */
+};
+tn_code tn_person_forget_plan(struct tn_db *db, int64_t person_id,
+			      struct tn_forget_plan *plan, struct tn_err *err);
+
+/*
+ * Marks that person_id no longer follows channel (a name, as
+ * tn_channel_find takes it): unfollowed_at becomes today. *changed is 0
+ * if they had unfollowed already. TN_USAGE about field "channel" when
+ * there is none; TN_NOTFOUND for an unknown channel or a person who does
+ * not follow it. A later import that lists them marks them following
+ * again.
+ */
+tn_code tn_person_unfollow(struct tn_db *db, int64_t person_id,
+			   const char *channel, int *changed, struct tn_err *err);
+
+/*
+ * Whether a forgotten person had this address (any form; NULL: none) or
+ * this handle on a channel of this kind (both NULL: none): *suppressed 1
+ * if so, and what is about to be written for them (an import's row, a
+ * sync's follower, an invitation) must be skipped. An address that is
+ * no address is TN_BADINPUT about field "email".
+ */
+tn_code tn_person_suppressed(struct tn_db *db, const char *email,
+			     const char *kind, const char *handle,
+			     int *suppressed, struct tn_err *err);
+
+/*
+ * For a forgotten person who asks to come back: removes the suppression
+ * entries of ref, an address or a handle they were known by (a handle on
+ * channels of every kind; user@host as both), so later imports may bring
+ * them in again, as a new person. *removed counts the entries; with
+ * dry_run they are only counted. TN_NOTFOUND if there are none (a
+ * person's id cannot be used: what it stood for is erased).
+ */
+tn_code tn_person_allow_return(struct tn_db *db, const char *ref, int dry_run,
+			       int *removed, struct tn_err *err);
 
 /*
  * The bulk writer: one small call per row operation of an import into one
@@ -101,15 +162,16 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 void tn_person_writer_close(struct tn_person_writer *w);
 
 /* Inserts a person with email (NULL: none) and name unless the e-mail is
- * taken: then *created is 0 and *id untouched, else 1 and *id the new id.
- * email must already be normalised (tn_email_normalize). */
+ * taken, in any case of its ASCII letters: then *created is 0 and *id
+ * untouched, else 1 and *id the new id. email must already be normalised
+ * (tn_email_normalize); it is stored as given. */
 tn_code tn_person_writer_insert(struct tn_person_writer *w, const char *email,
 				const char *name, int64_t *id, int *created,
 				struct tn_err *err);
 
-/* The person with this (normalised) e-mail: *id, their stored *name and
- * their follower row of the channel, in one lookup. TN_NOTFOUND (err left
- * alone) if there is none. */
+/* The person with this (normalised) e-mail in any case of its ASCII
+ * letters: *id, their stored *name and their follower row of the
+ * channel, in one lookup. TN_NOTFOUND (err left alone) if there is none. */
 tn_code tn_person_writer_find_email(struct tn_person_writer *w,
 				    const char *email, int64_t *id,
 				    const char **name,
@@ -136,12 +198,37 @@ tn_code tn_person_writer_find_follow(struct tn_person_writer *w, int64_t id,
 				     struct tn_person_follow *follow,
 				     struct tn_err *err);
 
-/* Sets a person's name, or e-mail (normalised; one that another person
- * has fails with TN_DB). */
+/* Sets a person's name, or e-mail (normalised; one whose key another
+ * person has fails with TN_DB). */
 tn_code tn_person_writer_set_name(struct tn_person_writer *w, int64_t id,
 				  const char *name, struct tn_err *err);
 tn_code tn_person_writer_set_email(struct tn_person_writer *w, int64_t id,
 				   const char *email, struct tn_err *err);
+
+/* tn_person_suppressed for a row of the writer's channel: its address
+ * (normalised, or NULL) or its handle on a channel of the writer's kind
+ * (or NULL) belongs to a forgotten person. Costs nothing while the
+ * suppression list is empty. */
+tn_code tn_person_writer_suppressed(struct tn_person_writer *w,
+				    const char *email, const char *handle,
+				    int *suppressed, struct tn_err *err);
+
+/* For an import of a channel's whole list: tn_person_writer_track starts
+ * recording the people tn_person_writer_seen is called with (in a TEMP
+ * table), and tn_person_writer_unfollow_rest marks every other
+ * not-forgotten follower of the writer's channel as unfollowed today,
+ * *unfollowed being how many, and stops recording. Without track, seen
+ * does nothing and unfollow_rest unfollows no one. */
+tn_code tn_person_writer_track(struct tn_person_writer *w, struct tn_err *err);
+tn_code tn_person_writer_seen(struct tn_person_writer *w, int64_t id,
+			      struct tn_err *err);
+tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
+				       long long *unfollowed, struct tn_err *err);
+
+/* tn_person_merge, for the import that links a handle-only person to the
+ * person whose address a row brings. */
+tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
+				int64_t gone, struct tn_err *err);
 
 /* Adds the follower row of person id on the writer's channel. */
 tn_code tn_person_writer_follow_insert(struct tn_person_writer *w, int64_t id,

@@ -22,6 +22,21 @@
 #define tn_db_begin(db, err) tn_db_begin_at((db), (err), __FILE__, __LINE__)
 tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
 		       int line);
+/* Starts a transaction for work in the TEMP schema only (staging
+ * tables): BEGIN DEFERRED at the outermost level, which takes no lock on
+ * the main database, so other processes go on writing meanwhile. Until
+ * tn_db_lock it must neither write nor read the main database (a
+ * tn_db_begin inside it is refused as a bug); it ends with tn_db_end like
+ * any other. Inside a tn_db_begin transaction it only counts. */
+#define tn_db_begin_temp(db, err) tn_db_begin_temp_at((db), (err), __FILE__, __LINE__)
+tn_code tn_db_begin_temp_at(struct tn_db *db, struct tn_err *err,
+			    const char *file, int line);
+/* Takes the write lock for the TEMP-only transaction that is open,
+ * waiting for it as tn_db_begin does (the same error when that times
+ * out), so that it may then write the main database; its TEMP work stays
+ * part of it, uncommitted. Does nothing in a transaction that already
+ * writes. */
+tn_code tn_db_lock(struct tn_db *db, struct tn_err *err);
 /* Ends the innermost transaction. rc is the outcome of the step so far:
  * anything but TN_OK dooms the outermost transaction (rolled back when it
  * ends). Returns rc, or, when rc was TN_OK and the final COMMIT failed,
@@ -90,7 +105,10 @@ tn_code tn_db_int_v(struct tn_db *db, struct tn_err *err, int64_t *out,
 tn_code tn_db_prepare_v(struct tn_db *db, struct tn_err *err, sqlite3_stmt **st,
 			const char *sql, const struct tn_val *vals, int nvals);
 
-/* Sets err from the connection's last SQLite error; returns TN_DB. */
+/* Sets err from the connection's last SQLite error; returns TN_DB. When
+ * another connection held the write lock past the busy timeout, the
+ * message says so and the hint what to do, instead of SQLite's "database
+ * is locked". */
 tn_code tn_db_fail(struct tn_db *db, struct tn_err *err);
 /* Runs SQL text without parameters (schema, pragmas; several statements). */
 tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err);

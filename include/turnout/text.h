@@ -35,6 +35,19 @@ int32_t tn_text_invisible(const char *s, size_t len);
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
 
+/* Writes into out (replacing its content) the identity key of a
+ * normalised address, the form two addresses are compared in: its ASCII
+ * letters lower-cased, every other byte as it is (the folding of SQLite's
+ * NOCASE). Every mailbox provider treats A-Z and a-z in the local part
+ * alike, so Anna.Weber@posteo.de and anna.weber@posteo.de are one person,
+ * though RFC 5321 would allow otherwise (the address itself is kept as
+ * written, for sending). Letters beyond ASCII keep their case (Ünal@ and
+ * ünal@ stay two): no standard or common practice says how a mailbox
+ * folds them, and joining two people wrongly is worse than counting one
+ * twice. The domain of a normalised address is lower case already.
+ * TN_NOMEM on allocation failure. */
+tn_code tn_email_key(const char *email, size_t len, struct tn_buf *out);
+
 /* Appends the form of a normalised address to show a person: the domain's
  * A-labels turned back into U-labels ("anna@пример.рф"). An address whose
  * domain has no A-label, one libidn2 cannot decode, or one whose U-label

@@ -285,6 +285,7 @@ CLI_HANDLER(cmd_channel_remove);
 CLI_HANDLER(cmd_follower_import);
 CLI_HANDLER(cmd_follower_list);
 CLI_HANDLER(cmd_follower_show);
+CLI_HANDLER(cmd_follower_unfollow);
 CLI_HANDLER(cmd_follower_forget);
 CLI_HANDLER(cmd_follower_export);
 CLI_HANDLER(cmd_event_create);

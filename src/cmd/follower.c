@@ -1,9 +1,12 @@
 /*
- * cmd/follower.c - 'follower list', 'follower show', 'follower forget'.
+ * cmd/follower.c - 'follower list', 'follower show', 'follower unfollow',
+ * 'follower forget'.
  * ('follower import' is in cmd/import.c.)
  */
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "turnout/buf.h"
@@ -286,33 +289,203 @@ CLI_HANDLER(cmd_follower_show)
 		}
 		if (since)
 			printf(", since %s", since);
+		if (cJSON_GetStringValue(cJSON_GetObjectItem(f, "unfollowed_at")))
+			printf(", left %s", cJSON_GetStringValue(cJSON_GetObjectItem(f, "unfollowed_at")));
 		printf("\n");
 	}
 	cJSON_Delete(p);
 	return EXIT_OK;
 }
 
-CLI_HANDLER(cmd_follower_forget)
+CLI_HANDLER(cmd_follower_unfollow)
 {
+	const char *channel = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("channel", 0, &channel, "NAME", "the channel they left"),
+		OPT_END_(),
+	};
 	struct tn_err err = TN_ERR_INIT;
 	int64_t id;
 	char *pos[1];
-	int status, done, flushed;
+	int status, changed;
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, NULL, "turnout follower forget PERSON",
-			   "Erases a person's name, e-mail address and handles everywhere.\n"
-			   "Anonymous rows stay, so audience and turnout counts do not change.\n"
-			   "PERSON is an id, an e-mail address or a handle (@name).\n\n"
+	status = cli_parse(c, argc, argv, opts, "turnout follower unfollow PERSON --channel NAME",
+			   "Marks that a person no longer follows a channel (as of today),\n"
+			   "as 'follower import --complete' does for everyone missing from a\n"
+			   "channel's list. A later import that lists them marks them\n"
+			   "following again. PERSON is an id, an e-mail address or a handle\n"
+			   "(@name).\n\n"
 			   "example:\n"
-			   "  turnout follower forget anna@example.org", 1, 1, pos);
+			   "  turnout follower unfollow @olga_iv --channel tg", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	rc = tn_person_resolve(c->db, pos[0], &id, &err);
 	if (rc == TN_OK)
-		rc = tn_person_forget(c->db, id, &done, &flushed, &err);
+		rc = tn_person_unfollow(c->db, id, channel, &changed, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
+	if (!changed)
+		fprintf(stderr, "turnout: person %" PRId64 ": had unfollowed already; nothing changed\n", id);
+	printf("unfollowed %d\n", changed);
+	return EXIT_OK;
+}
+
+/* Who a person is, for the question and the dry run: "person 12 (Zed,
+ * z@x.example)", made safe for a terminal. */
+struct who_ctx {
+	struct tn_buf who;
+	struct tn_buf details;     /* "  name  N", "  handle  @h on CHANNEL" lines */
+	int forgotten;
+	int seen;
+};
+
+static int who_row(void *vctx, const struct tn_follow_row *r)
+{
+	struct who_ctx *x = vctx;
+	struct tn_buf email = TN_BUF_INIT;
+
+	if (!x->seen++) {
+		tn_buf_addf(&x->who, "person %" PRId64, r->person_id);
+		if (r->name || r->email) {
+			tn_buf_add(&x->who, " (");
+			if (r->name)
+				tn_esc_term(&x->who, r->name);
+			if (r->name && r->email)
+				tn_buf_add(&x->who, ", ");
+			if (r->email)
+				tn_esc_term(&x->who, email_shown(r->email, &email));
+			tn_buf_add(&x->who, ")");
+		}
+		x->forgotten = r->forgotten_at != NULL;
+		if (r->name) {
+			tn_buf_add(&x->details, "  name    ");
+			tn_esc_term(&x->details, r->name);
+			tn_buf_add(&x->details, "\n");
+		}
+		if (r->email) {
+			tn_buf_reset(&email);
+			tn_buf_add(&x->details, "  email   ");
+			tn_esc_term(&x->details, email_shown(r->email, &email));
+			tn_buf_add(&x->details, "\n");
+		}
+	}
+	if (r->handle) {
+		tn_buf_add(&x->details, "  handle  @");
+		tn_esc_term(&x->details, r->handle);
+		tn_buf_add(&x->details, " on ");
+		tn_esc_term(&x->details, r->channel);
+		tn_buf_add(&x->details, "\n");
+	}
+	tn_buf_free(&email);
+	return 0;
+}
+
+/* Asks on the terminal; 1 for a yes. */
+static int confirmed(const char *who)
+{
+	char line[32];
+
+	fprintf(stderr, "forget %s? [y/N] ", who);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+static int forget_allow_return(struct cli *c, const char *ref, int dry_run)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_buf shown = TN_BUF_INIT;
+	int removed;
+	tn_code rc;
+
+	rc = tn_person_allow_return(c->db, ref, dry_run, &removed, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	tn_esc_term(&shown, ref);
+	printf("%s %d suppression entr%s of '%s': later imports may bring them back\n",
+	       dry_run ? "would remove" : "removed", removed, removed == 1 ? "y" : "ies",
+	       shown.data);
+	tn_buf_free(&shown);
+	return EXIT_OK;
+}
+
+CLI_HANDLER(cmd_follower_forget)
+{
+	int yes = 0, dry_run = 0, allow_return = 0;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("yes", 'y', &yes, "do not ask (needed when stdin is not a terminal)"),
+		OPT_BOOL_("dry-run", 0, &dry_run, "say what would be erased; change nothing"),
+		OPT_BOOL_("allow-return", 0, &allow_return,
+			  "for a forgotten person who asks to come back: let imports bring"
+			  " PERSON (their address or handle) in again"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_forget_plan plan;
+	struct who_ctx who = { TN_BUF_INIT, TN_BUF_INIT, 0, 0 };
+	int64_t id;
+	char *pos[1];
+	int status, done, flushed, handles;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout follower forget PERSON [--yes] [--dry-run]\n"
+			   "       turnout follower forget --allow-return ADDRESS|HANDLE [--dry-run]",
+			   "Erases a person's name, e-mail address and handles everywhere.\n"
+			   "Anonymous rows stay, so audience and turnout counts do not change.\n"
+			   "The address and handles are kept only as keyed hashes on a\n"
+			   "suppression list, so that no later import brings the person back.\n"
+			   "PERSON is an id, an e-mail address or a handle (@name). On a\n"
+			   "terminal forget asks first; elsewhere it needs --yes.\n\n"
+			   "examples:\n"
+			   "  turnout follower forget anna@example.org --yes\n"
+			   "  turnout follower forget @olga_iv --dry-run\n"
+			   "  turnout follower forget --allow-return anna@example.org", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (allow_return)
+		return forget_allow_return(c, pos[0], dry_run);
+	if (!dry_run && !yes && !isatty(STDIN_FILENO))
+		return cli_usage_error("follower forget: erasing a person needs confirmation:"
+				       " pass --yes (stdin is not a terminal to ask on)");
+	rc = tn_person_resolve(c->db, pos[0], &id, &err);
+	if (rc == TN_OK)
+		rc = tn_person_each(c->db, id, who_row, &who, &err);
+	if (rc == TN_OK && dry_run)
+		rc = tn_person_forget_plan(c->db, id, &plan, &err);
+	if (rc != TN_OK) {
+		status = cli_fail(&err, rc);
+		goto out;
+	}
+	if (dry_run) {
+		if (plan.forgotten) {
+			printf("person %" PRId64 " is forgotten already: nothing would change\n", id);
+			goto out;
+		}
+		printf("would forget person %" PRId64 ", erasing:\n%s", id, who.details.data);
+		printf("keeping %d follower row%s, anonymous (channel, region, dates)\n",
+		       plan.follows, plan.follows == 1 ? "" : "s");
+		handles = plan.identifiers - plan.email;
+		if (plan.identifiers)
+			printf("and listing %s%s%.0d%s%s as suppressed, so that imports skip them\n",
+			       plan.email ? "the address" : "", plan.email && handles ? " and " : "",
+			       handles, handles ? " handle" : "", handles > 1 ? "s" : "");
+		printf("nothing changed (--dry-run)\n");
+		goto out;
+	}
+	if (!yes && !who.forgotten && !confirmed(who.who.data)) {
+		fprintf(stderr, "turnout: %s: not forgotten (not confirmed)\n", who.who.data);
+		status = EXIT_FAILED;
+		goto out;
+	}
+	rc = tn_person_forget(c->db, id, &done, &flushed, &err);
+	if (rc != TN_OK) {
+		status = cli_fail(&err, rc);
+		goto out;
+	}
 	if (done)
 		printf("forgot person %" PRId64 "\n", id);
 	else
@@ -320,6 +493,9 @@ CLI_HANDLER(cmd_follower_forget)
 	if (!flushed)
 		fprintf(stderr, "turnout: warning: another process has the database open, so the "
 			"erased data is still in its write-ahead log\n"
-			"hint: run 'turnout follower forget %" PRId64 "' again when it has closed\n", id);
-	return EXIT_OK;
+			"hint: run 'turnout follower forget --yes %" PRId64 "' again when it has closed\n", id);
+out:
+	tn_buf_free(&who.who);
+	tn_buf_free(&who.details);
+	return status;
 }

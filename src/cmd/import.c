@@ -120,7 +120,7 @@ CLI_HANDLER(cmd_follower_import)
 {
 	static const char usage[] = "turnout follower import CHANNEL FILE|- "
 		"[--map COLUMN=FIELD]... [options]";
-	int strict = 0, json = 0;
+	int strict = 0, complete = 0, json = 0;
 	const char *tz = NULL, *delimiter = NULL, *encoding = NULL;
 	struct cli_list map = { NULL, 0 };
 	const struct cli_opt opts[] = {
@@ -136,6 +136,9 @@ CLI_HANDLER(cmd_follower_import)
 			    "the time zone of times written without an offset (default UTC)"),
 		OPT_BOOL_("strict", 0, &strict,
 			  "abort on the first bad row or date, with nothing written"),
+		OPT_BOOL_("complete", 0, &complete,
+			  "the file is the channel's whole list: mark followers not in it as"
+			  " unfollowed (a bad row aborts, as with --strict)"),
 		OPT_BOOL_("json", 0, &json, "print the counts and rejected rows as JSON"),
 		OPT_END_(),
 	};
@@ -163,10 +166,12 @@ CLI_HANDLER(cmd_follower_import)
 			   "handle on channels of the same kind. Re-importing a file updates\n"
 			   "the rows it created. Bad rows are listed on stderr with their line\n"
 			   "and skipped; a bad date is a warning, and the row is imported\n"
-			   "without it.\n\n"
+			   "without it. Rows of forgotten people are skipped and counted. With\n"
+			   "--complete the file is the channel's whole list: its followers who\n"
+			   "are not in it are marked unfollowed.\n\n"
 			   "examples:\n"
 			   "  turnout follower import letter subscribers.csv\n"
-			   "  turnout follower import tg members.csv --strict --json\n"
+			   "  turnout follower import tg members.csv --complete --json\n"
 			   "  turnout follower import news export.csv --map 'E-Mail-Adresse=email'\n"
 			   "  turnout follower import news latin1.csv --encoding ISO-8859-1",
 			   2, 2, pos);
@@ -210,6 +215,7 @@ CLI_HANDLER(cmd_follower_import)
 
 	memset(&iopts, 0, sizeof(iopts));
 	iopts.strict = strict;
+	iopts.complete = complete;
 	iopts.on_reject = on_reject;
 	iopts.on_progress = on_progress;
 	iopts.on_warning = on_warning;
@@ -247,7 +253,9 @@ CLI_HANDLER(cmd_follower_import)
 		    !cJSON_AddNumberToObject(o, "inserted", (double)stats.inserted) ||
 		    !cJSON_AddNumberToObject(o, "updated", (double)stats.updated) ||
 		    !cJSON_AddNumberToObject(o, "rejected", (double)stats.rejected) ||
-		    !cJSON_AddNumberToObject(o, "warned", (double)stats.warned)) {
+		    !cJSON_AddNumberToObject(o, "warned", (double)stats.warned) ||
+		    !cJSON_AddNumberToObject(o, "suppressed", (double)stats.suppressed) ||
+		    (complete && !cJSON_AddNumberToObject(o, "unfollowed", (double)stats.unfollowed))) {
 			cJSON_Delete(o);
 			cJSON_Delete(ignored);
 			cJSON_Delete(ctx.rejects);
@@ -273,6 +281,11 @@ CLI_HANDLER(cmd_follower_import)
 	       stats.updated, stats.rejected);
 	if (stats.warned)
 		printf(", warned %lld", stats.warned);
+	/* rows of forgotten people: said only when there are some */
+	if (stats.suppressed)
+		printf(", suppressed %lld", stats.suppressed);
+	if (complete)
+		printf(", unfollowed %lld", stats.unfollowed);
 	printf("\n");
 	return EXIT_OK;
 }

@@ -224,6 +224,19 @@ done:
 	return rc;
 }
 
+tn_code tn_email_key(const char *email, size_t len, struct tn_buf *out)
+{
+	size_t i;
+
+	tn_buf_reset(out);
+	if (tn_buf_addn(out, email, len) != TN_OK)
+		return TN_NOMEM;
+	for (i = 0; i < len; i++)
+		if (out->data[i] >= 'A' && out->data[i] <= 'Z')
+			out->data[i] = (char)(out->data[i] - 'A' + 'a');
+	return TN_OK;
+}
+
 tn_code tn_email_display(const char *email, struct tn_buf *out)
 {
 	const char *at = strrchr(email, '@');

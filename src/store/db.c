@@ -34,6 +34,7 @@ struct tn_db {
 	sqlite3 *conn;
 	char *path;
 	int depth;           /* nesting level of tn_db_begin */
+	int temp_only;       /* the outermost level is tn_db_begin_temp's */
 	int doomed;          /* an inner level asked for rollback */
 	const char *opener;  /* file of the outermost tn_db_begin */
 	int opener_line;
@@ -81,6 +82,22 @@ const char *tn_db_path(struct tn_db *db)
 	return db->path;
 }
 
+/* SQLite's "database is locked" says neither who holds the lock nor what
+ * to do: after the busy timeout, another connection still has the write
+ * lock, and every turnout command that writes takes it. */
+static tn_code fail_busy(struct tn_db *db, struct tn_err *err)
+{
+	tn_err_set(err, TN_DB, "database '%s' is locked by another writer "
+		   "(an import or another turnout command)", db->path);
+	tn_err_hint(err, "try again when it has finished");
+	return TN_DB;
+}
+
+static int is_busy(struct tn_db *db)
+{
+	return (sqlite3_extended_errcode(db->conn) & 0xff) == SQLITE_BUSY;
+}
+
 tn_code tn_db_fail(struct tn_db *db, struct tn_err *err)
 {
 	/* After a failed COMMIT the connection's message is the ROLLBACK's:
@@ -90,6 +107,8 @@ tn_code tn_db_fail(struct tn_db *db, struct tn_err *err)
 		db->commit_error[0] = '\0';
 		return TN_DB;
 	}
+	if (is_busy(db))
+		return fail_busy(db, err);
 	return tn_err_set(err, TN_DB, "database '%s': %s", db->path,
 			  sqlite3_errmsg(db->conn));
 }
@@ -99,8 +118,11 @@ tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		tn_err_set(err, TN_DB, "database '%s': %s", db->path,
-			   msg ? msg : sqlite3_errmsg(db->conn));
+		if (is_busy(db))
+			fail_busy(db, err);
+		else
+			tn_err_set(err, TN_DB, "database '%s': %s", db->path,
+				   msg ? msg : sqlite3_errmsg(db->conn));
 		sqlite3_free(msg);
 		return TN_DB;
 	}
@@ -336,6 +358,35 @@ static void sql_email_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	tn_buf_free(&b);
 }
 
+/* SQL tn_email_lower(text): tn_email_key, the identity of a stored
+ * address (migration 4 keys every person by it, the import sorts its
+ * rows by it). NULL stays NULL. Called for every row an import stages,
+ * so an address that is its own key (the usual one) is passed back as
+ * it is. */
+static void sql_email_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	size_t len = (size_t)sqlite3_value_bytes(argv[0]), i;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	for (i = 0; i < len && !(s[i] >= 'A' && s[i] <= 'Z'); i++)
+		;
+	if (i == len) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	if (tn_email_key(s, len, &b) != TN_OK)
+		sqlite3_result_error_nomem(ctx);
+	else
+		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	tn_buf_free(&b);
+}
+
 static void add_functions(sqlite3 *conn)
 {
 	sqlite3_create_function(conn, "tn_fold", 1,
@@ -347,6 +398,9 @@ static void add_functions(sqlite3 *conn)
 	sqlite3_create_function(conn, "tn_email_key", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, sql_email_key, NULL, NULL);
+	sqlite3_create_function(conn, "tn_email_lower", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sql_email_lower, NULL, NULL);
 }
 
 /* ---- whose file is it ---------------------------------------------------- */
@@ -1005,23 +1059,63 @@ void tn_db_close(struct tn_db *db)
 	free(db);
 }
 
-tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
-		       int line)
+static tn_code begin(struct tn_db *db, struct tn_err *err, int temp_only,
+		     const char *file, int line)
 {
 	if (db->depth == 0) {
 		if (db->readonly[0])
 			return tn_err_set(err, TN_IO, "database '%s': read-only: %s",
 					  db->path, db->readonly);
 		db->commit_error[0] = '\0';
-		if (sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)
-		    != SQLITE_OK)
+		if (sqlite3_exec(db->conn, temp_only ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE",
+				 NULL, NULL, NULL) != SQLITE_OK)
 			return tn_err_prefix(err, tn_db_fail(db, err),
 					     "cannot start a transaction");
 		db->doomed = 0;
+		db->temp_only = temp_only;
 		db->opener = file;
 		db->opener_line = line;
+	} else if (db->temp_only && !temp_only) {
+		/* it would write the main database without its lock, and
+		 * fail when another writer came first */
+		tn_bug("a writing transaction at %s:%d inside the TEMP-only one begun at %s:%d",
+		       file, line, db->opener, db->opener_line);
+		return tn_err_set(err, TN_DB, "database '%s': cannot start a transaction"
+				  " inside a TEMP-only one", db->path);
 	}
 	db->depth++;
+	return TN_OK;
+}
+
+tn_code tn_db_begin_at(struct tn_db *db, struct tn_err *err, const char *file,
+		       int line)
+{
+	return begin(db, err, 0, file, line);
+}
+
+tn_code tn_db_begin_temp_at(struct tn_db *db, struct tn_err *err,
+			    const char *file, int line)
+{
+	return begin(db, err, 1, file, line);
+}
+
+tn_code tn_db_lock(struct tn_db *db, struct tn_err *err)
+{
+	if (db->depth == 0) {
+		tn_bug("tn_db_lock outside a transaction");
+		return tn_err_set(err, TN_DB, "database '%s': no transaction to lock",
+				  db->path);
+	}
+	if (!db->temp_only)
+		return TN_OK;
+	/* Any statement that writes the main database takes the write lock,
+	 * waiting for it as BEGIN IMMEDIATE does; this one writes nothing:
+	 * an incremental vacuum step is a no-op without auto_vacuum, which
+	 * turnout never turns on. */
+	if (sqlite3_exec(db->conn, "PRAGMA main.incremental_vacuum(1)", NULL, NULL, NULL)
+	    != SQLITE_OK)
+		return tn_err_prefix(err, tn_db_fail(db, err), "cannot start writing");
+	db->temp_only = 0;
 	return TN_OK;
 }
 

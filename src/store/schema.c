@@ -134,6 +134,115 @@ static const char *const migrations[] = {
 	"DROP TABLE temp.v3_follow;\n"
 	"DROP TABLE temp.v3_merge;\n"
 	"DROP TABLE temp.v3_key;\n",
+
+	/* 4: an address is one person whatever the case of its ASCII letters
+	 * (tn_email_key; SQL tn_email_lower). person.email keeps the address
+	 * as first written, for sending; person.email_key holds the key when
+	 * it differs from the address (an address in lower case, the usual
+	 * one, is its own key), and a UNIQUE index on coalesce(email_key,
+	 * email) makes the key unique at the cost of an index on the address
+	 * alone. The people that makes one are merged into the oldest of
+	 * them, and a person without an address into the one person with an
+	 * address who brought one of their handles on a channel of the same
+	 * kind (as the import now does), all as migration 3 merged. Then the
+	 * suppression list of forgotten people. SQLite cannot drop the old
+	 * UNIQUE on email, so person is rebuilt: copied to TEMP, dropped and
+	 * made anew; the DROP leaves every follower row without its person
+	 * until the copy is back, so foreign keys are checked at COMMIT
+	 * (defer_foreign_keys, which the COMMIT resets). */
+	"PRAGMA defer_foreign_keys=ON;\n"
+	/* who goes into whom: first the people of one address */
+	"CREATE TEMP TABLE v4_merge(id INTEGER PRIMARY KEY, keep INTEGER NOT NULL);\n"
+	"CREATE TEMP TABLE v4_key(id INTEGER PRIMARY KEY, key TEXT NOT NULL);\n"
+	"INSERT INTO temp.v4_key\n"
+	"  SELECT id, tn_email_lower(email) FROM main.person WHERE email IS NOT NULL;\n"
+	"CREATE INDEX temp.v4_key_key ON v4_key(key);\n"
+	"INSERT INTO temp.v4_merge\n"
+	"  SELECT k.id, g.keep FROM temp.v4_key k JOIN\n"
+	"    (SELECT key, min(id) AS keep FROM temp.v4_key GROUP BY key\n"
+	"     HAVING count(*) > 1) g ON g.key = k.key\n"
+	"  WHERE k.id <> g.keep;\n"
+	/* then each person without an address whose handles lead, on
+	 * channels of the same kind, to exactly one person with an address
+	 * (as merged above); a handle of two such people leads nowhere */
+	"INSERT INTO temp.v4_merge\n"
+	"  SELECT q.person_id, min(coalesce(m.keep, p.person_id))\n"
+	"  FROM main.follower q\n"
+	"  JOIN main.person qp ON qp.id = q.person_id\n"
+	"  JOIN main.channel qc ON qc.id = q.channel_id\n"
+	"  JOIN main.follower p ON p.handle = q.handle COLLATE NOCASE\n"
+	"  JOIN main.channel pc ON pc.id = p.channel_id AND pc.kind = qc.kind\n"
+	"  JOIN main.person pp ON pp.id = p.person_id\n"
+	"  LEFT JOIN temp.v4_merge m ON m.id = p.person_id\n"
+	"  WHERE q.handle IS NOT NULL AND qp.email IS NULL AND qp.forgotten_at IS NULL\n"
+	"    AND pp.email IS NOT NULL\n"
+	"  GROUP BY q.person_id\n"
+	"  HAVING count(DISTINCT coalesce(m.keep, p.person_id)) = 1;\n"
+	/* each person who stays, with everyone merged into them */
+	"CREATE TEMP TABLE v4_group AS\n"
+	"  SELECT id, keep FROM temp.v4_merge UNION SELECT keep, keep FROM temp.v4_merge;\n"
+	/* their follows, one row per channel: the earliest followed_at, the
+	 * handle and region of the person who stays unless NULL (then the
+	 * first known), still following if any of the rows is */
+	"CREATE TEMP TABLE v4_follow AS\n"
+	"  SELECT g.keep AS person_id, f.channel_id AS channel_id,\n"
+	"    (SELECT x.handle FROM main.follower x JOIN temp.v4_group y ON y.id = x.person_id\n"
+	"     WHERE y.keep = g.keep AND x.channel_id = f.channel_id AND x.handle IS NOT NULL\n"
+	"     ORDER BY x.person_id <> y.keep, x.person_id LIMIT 1) AS handle,\n"
+	"    (SELECT x.region FROM main.follower x JOIN temp.v4_group y ON y.id = x.person_id\n"
+	"     WHERE y.keep = g.keep AND x.channel_id = f.channel_id AND x.region IS NOT NULL\n"
+	"     ORDER BY x.person_id <> y.keep, x.person_id LIMIT 1) AS region,\n"
+	"    min(f.followed_at) AS followed_at,\n"
+	"    CASE WHEN count(*) = count(f.unfollowed_at) THEN max(f.unfollowed_at) END\n"
+	"      AS unfollowed_at\n"
+	"  FROM main.follower f JOIN temp.v4_group g ON g.id = f.person_id\n"
+	"  GROUP BY g.keep, f.channel_id;\n"
+	"DELETE FROM main.follower WHERE person_id IN (SELECT id FROM temp.v4_group);\n"
+	"INSERT INTO main.follower(person_id, channel_id, handle, region, followed_at,\n"
+	"                          unfollowed_at)\n"
+	"  SELECT person_id, channel_id, handle, region, followed_at, unfollowed_at\n"
+	"  FROM temp.v4_follow;\n"
+	/* the person who stays: their name, else the first one known; the
+	 * earliest start */
+	"UPDATE main.person SET\n"
+	"  name = coalesce(name,\n"
+	"    (SELECT p.name FROM main.person p JOIN temp.v4_merge m ON m.id = p.id\n"
+	"     WHERE m.keep = person.id AND p.name IS NOT NULL ORDER BY p.id LIMIT 1)),\n"
+	"  created_at = (SELECT min(p.created_at) FROM main.person p\n"
+	"    JOIN temp.v4_group g ON g.id = p.id WHERE g.keep = person.id)\n"
+	"  WHERE id IN (SELECT keep FROM temp.v4_merge);\n"
+	"CREATE TEMP TABLE v4_person AS\n"
+	"  SELECT p.id, p.email, CASE WHEN k.key <> p.email THEN k.key END AS email_key,\n"
+	"    p.name, p.created_at, p.forgotten_at\n"
+	"  FROM main.person p LEFT JOIN temp.v4_key k ON k.id = p.id\n"
+	"  WHERE p.id NOT IN (SELECT id FROM temp.v4_merge);\n"
+	"DROP TABLE main.person;\n"
+	"CREATE TABLE person(                           -- person.c\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  email         TEXT,            -- as first written; domain as A-label\n"
+	"  email_key     TEXT,            -- tn_email_key(email) if not email itself\n"
+	"  name          TEXT,\n"
+	"  created_at    TEXT NOT NULL,\n"
+	"  forgotten_at  TEXT             -- set by 'follower forget'\n"
+	");\n"
+	"INSERT INTO main.person(id, email, email_key, name, created_at, forgotten_at)\n"
+	"  SELECT id, email, email_key, name, created_at, forgotten_at\n"
+	"  FROM temp.v4_person ORDER BY id;\n"
+	"CREATE UNIQUE INDEX person_email ON person(coalesce(email_key, email));\n"
+	"DROP TABLE temp.v4_person;\n"
+	"DROP TABLE temp.v4_key;\n"
+	"DROP TABLE temp.v4_follow;\n"
+	"DROP TABLE temp.v4_group;\n"
+	"DROP TABLE temp.v4_merge;\n"
+	/* keyed hashes (BLAKE2b) of the addresses and handles of forgotten
+	 * people, which imports skip; the key is made at the first forget */
+	"CREATE TABLE suppression(                      -- person.c\n"
+	"  hash  BLOB PRIMARY KEY CHECK(length(hash) = 32)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE suppression_key(                  -- person.c\n"
+	"  id    INTEGER PRIMARY KEY CHECK(id = 1),\n"
+	"  key   BLOB NOT NULL CHECK(length(key) = 32)\n"
+	");\n",
 };
 
 int tn_schema_count(void)

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,7 +80,11 @@ static int state(void)
 			  " + (SELECT count(*) FROM person) * 10000"
 			  " + (SELECT count(*) FROM follower) * 100"
 			  " + (SELECT count(*) FROM event)"
-			  " + (SELECT coalesce(sum(sequence), 0) FROM event) * 7");
+			  " + (SELECT coalesce(sum(sequence), 0) FROM event) * 7"
+			  " + (SELECT count(*) FROM person WHERE forgotten_at IS NOT NULL) * 11"
+			  " + (SELECT count(*) FROM follower WHERE handle IS NOT NULL) * 13"
+			  " + (SELECT count(*) FROM suppression) * 17"
+			  " + (SELECT count(*) FROM suppression_key) * 19");
 }
 
 static tn_code do_channel(struct tn_err *err)
@@ -91,37 +96,87 @@ static tn_code do_channel(struct tn_err *err)
 	return tn_channel_add(db, name, "telegram", "https://t.me/x", 500, err);
 }
 
-static tn_code do_import(struct tn_err *err)
+/* Imports csv into the channel "base" with opts (NULL: the defaults). */
+static tn_code import_text(const char *csv, const struct tn_import_opts *opts,
+			   struct tn_err *err)
 {
-	static const char csv[] =
-		"\xEF\xBB\xBF" "E-Mail,Username,First Name,Last Name,City,followed_at,Notes,"
-		"user_id,Signup\r\n"
-		"ann@Example.org,@ann,\"Ann, the\",first,Berlin,2026-01-02,x,1,\r\n"
-		"bob@example.org,,Bob,,,2026-02-03T10:00:00Z,,,1700000000\r\n"
-		",https://t.me/solo,Solo,,Kazan,,,,\r\n"
-		",,Tom,,,2026-02-03 10:00,,42,\r\n"
-		"bad@,x,Bad,,,13/01/2026,,,\r\n";
-	static const char *const map[] = { "Signup=followed_at" };
-	struct tn_import_opts opts = { .strict = 0, .tz = "Europe/Berlin",
-				       .map = map, .nmap = 1 };
+	static const struct tn_import_opts plain = { .strict = 0 };
 	struct tn_import_stats stats;
 	struct tn_channel ch;
+	size_t len = strlen(csv);
 	tn_code rc;
 	int fd;
 
 	if ((rc = tn_channel_find(db, "base", &ch, err)) != TN_OK)
 		return rc;
 	fd = memfd_create("csv", 0);
-	if (fd < 0 || write(fd, csv, sizeof(csv) - 1) != (ssize_t)(sizeof(csv) - 1) ||
-	    lseek(fd, 0, SEEK_SET) != 0) {
+	if (fd < 0 || write(fd, csv, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0) {
 		tn_channel_clear(&ch);
 		return TN_IO;
 	}
-	rc = tn_import_followers(db, ch.id, ch.kind, fd, "mem.csv", &opts, &stats, err);
+	rc = tn_import_followers(db, ch.id, ch.kind, fd, "mem.csv", opts ? opts : &plain,
+				 &stats, err);
 	tn_import_stats_free(&stats);
 	close(fd);
 	tn_channel_clear(&ch);
 	return rc;
+}
+
+/* Real export headers, a mapping, a zone for dates, ignored columns. */
+static tn_code do_import(struct tn_err *err)
+{
+	static const char *const map[] = { "Signup=followed_at" };
+	const struct tn_import_opts opts = { .strict = 0, .tz = "Europe/Berlin",
+					     .map = map, .nmap = 1 };
+
+	return import_text("\xEF\xBB\xBF" "E-Mail,Username,First Name,Last Name,City,"
+			   "followed_at,Notes,user_id,Signup\r\n"
+			   "ann@Example.org,@ann,\"Ann, the\",first,Berlin,2026-01-02,x,1,\r\n"
+			   "bob@example.org,,Bob,,,2026-02-03T10:00:00Z,,,1700000000\r\n"
+			   ",https://t.me/solo,Solo,,Kazan,,,,\r\n"
+			   ",,Tom,,,2026-02-03 10:00,,42,\r\n"
+			   "bad@,x,Bad,,,13/01/2026,,,\r\n", &opts, err);
+}
+
+/* A person known by address and, apart, one known by a handle; then a
+ * row that brings both merges them. */
+static int merge_n;
+
+static void prepare_merge(void)
+{
+	char csv[128];
+	struct tn_err err;
+
+	merge_n++;
+	snprintf(csv, sizeof(csv), "email,handle,name\nmq%d@example.org,,\n,@mq%d,Em Q\n",
+		 merge_n, merge_n);
+	import_text(csv, NULL, &err);
+}
+
+static tn_code do_import_merge(struct tn_err *err)
+{
+	char csv[128];
+
+	snprintf(csv, sizeof(csv), "email,handle\nMQ%d@example.org,mq%d\n", merge_n, merge_n);
+	return import_text(csv, NULL, err);
+}
+
+static tn_code do_forget(struct tn_err *err)
+{
+	int64_t id;
+	int done, flushed;
+	tn_code rc;
+
+	rc = tn_person_resolve(db, "ann@example.org", &id, err);
+	if (rc == TN_OK)
+		rc = tn_person_forget(db, id, &done, &flushed, err);
+	return rc;
+}
+
+/* A forgotten person's rows beside a new one's. */
+static tn_code do_import_suppressed(struct tn_err *err)
+{
+	return import_text("email,handle\nANN@example.org,\n,ann\nnew@example.org,newh\n", NULL, err);
 }
 
 static tn_code do_event(struct tn_err *err)
@@ -284,7 +339,10 @@ static tn_code do_output(struct tn_err *err)
 	return rc;
 }
 
-static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
+/* Runs fn with the 1st, 2nd, ... allocation failing; prepare (if any)
+ * runs before each try with every allocation succeeding. */
+static void run_prepared(const char *what, void (*prepare)(void),
+			 tn_code (*fn)(struct tn_err *), int writes)
 {
 	struct tn_err err;
 	long n, ok_runs = 0, failed_runs = 0, bad = 0;
@@ -292,6 +350,8 @@ static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
 	int before;
 
 	for (n = 1; n < 5000; n++) {
+		if (prepare)
+			prepare();
 		before = state();
 		calls = 0;
 		fail_at = n;
@@ -319,6 +379,11 @@ static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
 	ok(bad == 0 && n < 5000 && ok_runs > 0,
 	   "%s: %ld allocation points, %ld failed cleanly, %ld recovered",
 	   what, n - 1, failed_runs, ok_runs);
+}
+
+static void run(const char *what, tn_code (*fn)(struct tn_err *), int writes)
+{
+	run_prepared(what, NULL, fn, writes);
 }
 
 int main(void)
@@ -354,6 +419,19 @@ int main(void)
 	run("text rules", do_text, 0);
 	run("channel add", do_channel, 1);
 	run("follower import", do_import, 1);
+	run_prepared("follower import that merges a person", prepare_merge, do_import_merge, 1);
+	{
+		char sql[160];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM person p JOIN follower f ON"
+			 " f.person_id = p.id WHERE f.handle = 'mq%d' AND p.email = 'mq%d@example.org'",
+			 merge_n, merge_n);
+		is_int(count_rows(sql), 1, "the last of them merged the handle-only person");
+	}
+	run("follower forget", do_forget, 1);
+	run("follower import of a forgotten person", do_import_suppressed, 1);
+	is_int(count_rows("SELECT count(*) FROM person WHERE email = 'ann@example.org'"
+			  " OR name = 'Ann, the first'"), 0, "and the forgotten person stays forgotten");
 	run("event create", do_event, 1);
 	run("event create, title taken", do_event_again, 1);
 	run("ics", do_ics, 0);

@@ -117,6 +117,19 @@ static void test_email_invisible(void)
 	tn_buf_free(&b);
 }
 
+static void test_email_key(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+
+	is_int(tn_email_key("Anna.Weber@posteo.de", 20, &b), TN_OK, "an address has a key");
+	is_str(b.data, "anna.weber@posteo.de", "its ASCII letters in lower case");
+	tn_email_key("\xC3\x9CNAL@example.org", strlen("\xC3\x9CNAL@example.org"), &b);
+	is_str(b.data, "\xC3\x9Cnal@example.org", "letters beyond ASCII keep their case");
+	tn_email_key("ann@xn--e1afmkfd.xn--p1ai", 25, &b);
+	is_str(b.data, "ann@xn--e1afmkfd.xn--p1ai", "a lower-case address is its own key");
+	tn_buf_free(&b);
+}
+
 static void test_email_display(void)
 {
 	struct tn_buf b = TN_BUF_INIT;
@@ -293,6 +306,7 @@ int main(void)
 	test_utf8();
 	test_email();
 	test_email_invisible();
+	test_email_key();
 	test_email_display();
 	test_url();
 	test_handles();

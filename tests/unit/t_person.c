@@ -1,0 +1,177 @@
+/*
+ * t_person.c - person.c's rules without the CLI: merging two people,
+ * the suppression list of forgotten people.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "turnout/channel.h"
+#include "turnout/person.h"
+#include "turnout/store.h"
+
+static struct tn_db *db;
+
+static long long count(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The first column of the first row as text ("(null)" for NULL). */
+static const char *text(const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st;
+
+	strcpy(out, "(none)");
+	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, sizeof(out), "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
+						    : "(null)");
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Runs setup SQL in a transaction of its own (the store refuses commits
+ * that tn_db_end does not make). */
+static void exec(const char *sql)
+{
+	struct tn_err err;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, &err)) == TN_OK) {
+		rc = tn_db_exec(db, sql, &err);
+		rc = tn_db_end(db, rc, &err);
+	}
+	if (rc != TN_OK)
+		printf("# %s: %s\n", sql, err.msg);
+}
+
+#define FOLLOWS(id) \
+	"SELECT group_concat(r, ' / ') FROM (SELECT channel_id || ':' ||" \
+	" coalesce(handle, '-') || ',' || coalesce(region, '-') || ',' ||" \
+	" coalesce(followed_at, '-') || ',' || coalesce(unfollowed_at, '-') AS r" \
+	" FROM follower WHERE person_id = " #id " ORDER BY channel_id)"
+
+static void test_merge(void)
+{
+	struct tn_err err;
+
+	exec("INSERT INTO person(id, email, name, created_at) VALUES"
+	     " (10, 'keep@example.org', NULL, '2026-02-01T00:00:00Z'),"
+	     " (11, NULL, 'Gone Person', '2026-01-01T00:00:00Z'),"
+	     " (12, 'other@example.org', 'Other', '2026-01-01T00:00:00Z')");
+	exec("INSERT INTO follower(person_id, channel_id, handle, region, followed_at, unfollowed_at)"
+	     " VALUES (10, 1, NULL, 'Riga', '2026-03-01', '2026-04-01'),"
+	     "        (10, 2, 'keep_h', NULL, NULL, '2026-04-01'),"
+	     "        (11, 1, 'gone_h', 'Tartu', '2026-01-01', NULL),"
+	     "        (11, 2, 'gone_h', 'Tartu', '2026-05-01', '2026-06-01'),"
+	     "        (11, 3, 'gone_v', NULL, NULL, NULL)");
+
+	is_int(tn_person_merge(db, 10, 12, &err), TN_CONFLICT,
+	       "a person with an address is not merged into another");
+	ok(strstr(err.msg, "person 12: cannot be merged into person 10") != NULL, "and says why (%s)", err.msg);
+	is_int(count("SELECT count(*) FROM person WHERE id = 12"), 1, "and stays");
+	is_int(tn_person_merge(db, 10, 10, &err), TN_USAGE, "nor a person into itself");
+
+	is_int(tn_person_merge(db, 10, 11, &err), TN_OK, "a person without an address merges");
+	is_int(count("SELECT count(*) FROM person WHERE id = 11"), 0, "and is gone");
+	is_str(text(FOLLOWS(10)),
+	       "1:gone_h,Riga,2026-01-01,- / 2:keep_h,Tartu,2026-05-01,2026-06-01 / 3:gone_v,-,-,-",
+	       "one row per channel: kept values first, the earlier date, following if either row was,"
+	       " the later unfollow when both had left");
+	is_str(text("SELECT name || ' ' || created_at FROM person WHERE id = 10"),
+	       "Gone Person 2026-01-01T00:00:00Z", "the kept person takes the missing name and the earlier start");
+	is_int(count("SELECT count(*) FROM follower WHERE person_id = 11"), 0, "no follow is left behind");
+	is_int(count("SELECT count(*) FROM pragma_foreign_key_check"), 0, "no row points at nothing");
+	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
+}
+
+static void test_suppression(void)
+{
+	struct tn_forget_plan plan;
+	struct tn_err err;
+	int yes, done, flushed, removed;
+
+	exec("INSERT INTO person(id, email, email_key, name, created_at) VALUES"
+	     " (20, 'Sam.Gone@example.org', 'sam.gone@example.org', 'Sam', '2026-01-01T00:00:00Z')");
+	exec("INSERT INTO follower(person_id, channel_id, handle) VALUES"
+	     " (20, 1, NULL), (20, 2, 'SamTG'), (20, 3, 'samvk')");
+
+	is_int(tn_person_suppressed(db, "sam.gone@example.org", "telegram", "samtg", &yes, &err),
+	       TN_OK, "nothing is suppressed before a forget");
+	is_int(yes, 0, "no");
+	is_int(tn_person_suppressed(db, "not an address", NULL, NULL, &yes, &err), TN_BADINPUT,
+	       "a bad address is bad input");
+	is_str(err.field, "email", "about the e-mail");
+
+	is_int(tn_person_forget_plan(db, 20, &plan, &err), TN_OK, "the plan of a forget");
+	ok(!plan.forgotten && plan.name && plan.email && plan.handles == 2 && plan.follows == 3 &&
+	   plan.identifiers == 3, "name, address, 2 handles, 3 rows kept, 3 identifiers listed");
+	is_int(count("SELECT count(*) FROM suppression"), 0, "the plan changes nothing");
+
+	is_int(tn_person_forget(db, 20, &done, &flushed, &err), TN_OK, "forget");
+	is_int(count("SELECT count(*) FROM suppression"), 3, "three identifiers listed");
+	is_int(count("SELECT count(*) FROM suppression_key"), 1, "under a key made then");
+	is_int(tn_person_forget_plan(db, 20, &plan, &err), TN_OK, "a plan for a forgotten person");
+	is_int(plan.forgotten, 1, "says so");
+
+	tn_person_suppressed(db, "SAM.GONE@Example.ORG", NULL, NULL, &yes, &err);
+	is_int(yes, 1, "the address in any case is suppressed");
+	tn_person_suppressed(db, NULL, "telegram", "@samtg", &yes, &err);
+	is_int(yes, 1, "the handle on a channel of its kind, in any case, with an @");
+	tn_person_suppressed(db, NULL, "mastodon", "samtg", &yes, &err);
+	is_int(yes, 0, "not on a channel of another kind");
+	tn_person_suppressed(db, "other@example.org", "vk", "samvk", &yes, &err);
+	is_int(yes, 1, "a row is suppressed when either is");
+
+	is_int(tn_person_allow_return(db, "samtg", 1, &removed, &err), TN_OK, "a dry allow-return");
+	is_int(removed, 1, "counts one entry");
+	is_int(count("SELECT count(*) FROM suppression"), 3, "and removes nothing");
+	is_int(tn_person_allow_return(db, "Sam.Gone@example.org", 0, &removed, &err), TN_OK,
+	       "allow-return of the address");
+	is_int(removed, 1, "removes its entry");
+	tn_person_suppressed(db, "sam.gone@example.org", NULL, NULL, &yes, &err);
+	is_int(yes, 0, "the address may come back");
+	tn_person_suppressed(db, NULL, "vk", "samvk", &yes, &err);
+	is_int(yes, 1, "its handles still may not");
+	is_int(tn_person_allow_return(db, "sam.gone@example.org", 0, &removed, &err), TN_NOTFOUND,
+	       "a second allow-return finds nothing");
+	is_int(tn_person_allow_return(db, "20", 0, &removed, &err), TN_NOTFOUND,
+	       "nor does an id");
+	ok(err.hint[0] != '\0', "with a hint");
+	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
+}
+
+int main(void)
+{
+	char dir[256], path[300];
+	struct tn_err err;
+
+	if (!tap_tmpdir(dir, sizeof(dir)))
+		return 1;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	if (tn_db_open(path, TN_DB_CREATE, &db, &err) != TN_OK ||
+	    tn_channel_add(db, "news", "newsletter", NULL, -1, &err) != TN_OK ||
+	    tn_channel_add(db, "tg", "telegram", NULL, -1, &err) != TN_OK ||
+	    tn_channel_add(db, "vk", "vk", NULL, -1, &err) != TN_OK) {
+		printf("Bail out! setup: %s\n", err.msg);
+		return 1;
+	}
+	test_merge();
+	test_suppression();
+	tn_db_close(db);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		ok(0, "cleanup");
+	return tap_done();
+}
