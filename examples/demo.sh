@@ -67,6 +67,11 @@ step "5b. Three channels, three people" \
 run follower show dnovak@example.cz
 run follower show @dnovak
 run follower show dnovak@fosstodon.org
+echo "   A Telegram list that brings his address beside his handle links them:"
+printf 'email,username\ndnovak@example.cz,dnovak\n' >tg-linked.csv
+run follower import tg tg-linked.csv
+run follower show dnovak@example.cz
+echo "   (the Mastodon account stays apart until a Mastodon list brings the address)"
 
 step "6. Who follows in Berlin"
 run follower list --region Berlin
