@@ -95,4 +95,21 @@ test_expect_success 'time zones: any case, places only, the closest suggested' '
 	stderr_has "^hint: did you mean .Europe/Berlin.\?"
 '
 
+test_expect_success 'commands that change something take --json' '
+	tn --db j.db init >/dev/null &&
+	tn --db j.db channel add tg --kind telegram >/dev/null &&
+	printf "email,handle\nj@example.org,jay\n" >j.csv &&
+	tn --db j.db follower import tg j.csv >/dev/null &&
+	tn --db j.db follower unfollow jay --channel tg --json >u.json &&
+	tn --db j.db event create --title "Throwaway" --start "2027-05-01 10:00" --tz UTC >/dev/null &&
+	tn --db j.db event delete throwaway --yes --json >d.json &&
+	tn --db j.db follower forget j@example.org --yes --json >f.json &&
+	$PY -c "
+import json
+u = json.load(open(\"u.json\")); assert u[\"channel\"] == \"tg\" and u[\"unfollowed\"] == 1, u
+d = json.load(open(\"d.json\")); assert d == {\"deleted\": \"throwaway\"}, d
+f = json.load(open(\"f.json\")); assert f[\"forgotten\"] is True, f
+"
+'
+
 test_done

@@ -384,9 +384,10 @@ static int confirm_delete(const struct tn_event *ev)
 
 CLI_HANDLER(cmd_event_delete)
 {
-	int yes = 0, status;
+	int yes = 0, json = 0, status;
 	const struct cli_opt opts[] = {
 		OPT_BOOL_("yes", 'y', &yes, "do not ask for confirmation"),
+		OPT_BOOL_("json", 0, &json, "say what was done as one JSON document"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -394,7 +395,7 @@ CLI_HANDLER(cmd_event_delete)
 	char *pos[1];
 	tn_code rc;
 
-	status = cli_parse(c, argc, argv, opts, "turnout event delete EVENT [--yes]",
+	status = cli_parse(c, argc, argv, opts, "turnout event delete EVENT [--yes] [--json]",
 			   "Deletes an event that was never announced or sent (otherwise\n"
 			   "cancel it). On a terminal it asks first, unless --yes.\n\n"
 			   "example:\n"
@@ -423,6 +424,13 @@ CLI_HANDLER(cmd_event_delete)
 	rc = tn_event_delete(c->db, pos[0], &ev, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "deleted", ev.slug);
+		tn_event_clear(&ev);
+		return cli_print_json(o);
+	}
 	printf("deleted '%s'\n", ev.slug);
 	tn_event_clear(&ev);
 	return EXIT_OK;

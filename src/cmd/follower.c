@@ -300,8 +300,10 @@ CLI_HANDLER(cmd_follower_show)
 CLI_HANDLER(cmd_follower_unfollow)
 {
 	const char *channel = NULL;
+	int json = 0;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("channel", 0, &channel, "NAME", "the channel they left"),
+		OPT_BOOL_("json", 0, &json, "say what was done as one JSON document"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
@@ -327,6 +329,14 @@ CLI_HANDLER(cmd_follower_unfollow)
 		return cli_fail(&err, rc);
 	if (!changed)
 		fprintf(stderr, "turnout: person %" PRId64 ": had unfollowed already; nothing changed\n", id);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "person", (double)id);
+		cJSON_AddStringToObject(o, "channel", channel);
+		cJSON_AddNumberToObject(o, "unfollowed", changed);
+		return cli_print_json(o);
+	}
 	printf("unfollowed %d\n", changed);
 	return EXIT_OK;
 }
@@ -414,10 +424,11 @@ static int forget_allow_return(struct cli *c, const char *ref, int dry_run)
 
 CLI_HANDLER(cmd_follower_forget)
 {
-	int yes = 0, dry_run = 0, allow_return = 0;
+	int yes = 0, dry_run = 0, allow_return = 0, json = 0;
 	const struct cli_opt opts[] = {
 		OPT_BOOL_("yes", 'y', &yes, "do not ask (needed when stdin is not a terminal)"),
 		OPT_BOOL_("dry-run", 0, &dry_run, "say what would be erased; change nothing"),
+		OPT_BOOL_("json", 0, &json, "say what was done as one JSON document"),
 		OPT_BOOL_("allow-return", 0, &allow_return,
 			  "for a forgotten person who asks to come back: let imports bring"
 			  " PERSON (their address or handle) in again"),
@@ -486,9 +497,17 @@ CLI_HANDLER(cmd_follower_forget)
 		status = cli_fail(&err, rc);
 		goto out;
 	}
-	if (done)
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "person", (double)id);
+		cJSON_AddBoolToObject(o, "forgotten", done);
+		cJSON_AddBoolToObject(o, "flushed", flushed);
+		status = cli_print_json(o);
+	} else if (done) {
 		printf("forgot person %" PRId64 "\n", id);
-	else
+	}
+	if (!done)
 		fprintf(stderr, "turnout: person %" PRId64 ": already forgotten; nothing changed\n", id);
 	if (!flushed)
 		fprintf(stderr, "turnout: warning: another process has the database open, so the "
