@@ -538,24 +538,6 @@ static tn_code bad_date(struct importer *im, long long line, const char *cell,
 	return TN_OK;
 }
 
-/* 1 if s[0..len) is valid UTF-8; *high is set to 1 if it has a byte
- * beyond ASCII. One pass, as tn_utf8_valid. */
-static int utf8_check(const char *s, size_t len, int *high)
-{
-	const char *end = s + len;
-
-	while (s < end) {
-		if ((unsigned char)*s < 0x80) {
-			s++;
-			continue;
-		}
-		*high = 1;
-		if (tn_utf8_next(&s, end) < 0)
-			return 0;
-	}
-	return 1;
-}
-
 /* A file whose first text beyond ASCII is not UTF-8 is in another
  * encoding (Latin-1 and Windows-1251 text never reads as UTF-8): it is
  * refused whole rather than row by row. Once UTF-8 was seen (or a UTF-8
@@ -734,7 +716,7 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 		int high = 0;
 
 		f = tn_csv_field(r, i, &len);
-		if (!utf8_check(f, len, &high))
+		if (!tn_utf8_valid_high(f, len, &high))
 			return not_utf8(im, tn_csv_line(r), f, len, err);
 		im->utf8_seen |= high;
 	}
@@ -806,7 +788,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		trim(f, &tl);
 		if (tl)
 			any = 1;
-		if (!utf8_check(f, n, &high)) {
+		if (!tn_utf8_valid_high(f, n, &high)) {
 			if (!im->utf8_seen)
 				return not_utf8(im, line, f, n, err);
 			tn_buf_add(&im->reason, "invalid UTF-8");

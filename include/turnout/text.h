@@ -14,6 +14,9 @@
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates or
  * code points past U+10FFFF), else 0. */
 int tn_utf8_valid(const char *s, size_t len);
+/* As tn_utf8_valid, and sets *high to 1 (when high is not NULL) if s has
+ * a byte beyond ASCII. One pass. */
+int tn_utf8_valid_high(const char *s, size_t len, int *high);
 /* Decodes one code point at *s (advancing *s); returns -1 and advances one
  * byte on a malformed sequence. end bounds the read. */
 int32_t tn_utf8_next(const char **s, const char *end);

@@ -141,21 +141,29 @@ static int fill(struct tn_csv *r)
 	return 1;
 }
 
+/* Reads more input after what the buffer holds; -1 on a read error
+ * (r->failed set), else 0 (r->eof set at the end). */
+static int fill_more(struct tn_csv *r)
+{
+	ssize_t n = read_some(r, r->buf + r->end, READ_SIZE - r->end);
+
+	if (n < 0) {
+		r->failed = 1;
+		return -1;
+	}
+	if (n == 0)
+		r->eof = 1;
+	r->end += (size_t)n;
+	return 0;
+}
+
 /* Skips a UTF-8 byte order mark at the very start (reads until three
  * bytes are there, since a pipe may deliver fewer). */
 static int skip_bom(struct tn_csv *r)
 {
-	ssize_t n;
-
 	while (r->end < 3 && !r->eof) {
-		n = read_some(r, r->buf + r->end, READ_SIZE - r->end);
-		if (n < 0) {
-			r->failed = 1;
+		if (fill_more(r) < 0)
 			return -1;
-		}
-		if (n == 0)
-			r->eof = 1;
-		r->end += (size_t)n;
 	}
 	if (r->end >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = 3;
@@ -219,7 +227,6 @@ static char detect_delimiter(const char *p, const char *e)
 static int read_first_line(struct tn_csv *r)
 {
 	const char *p;
-	ssize_t n;
 
 	for (;;) {
 		p = first_line(r);
@@ -227,14 +234,8 @@ static int read_first_line(struct tn_csv *r)
 		    memchr(p, '\n', (size_t)(r->buf + r->end - p)) ||
 		    memchr(p, '\r', (size_t)(r->buf + r->end - p)))
 			return 0;
-		n = read_some(r, r->buf + r->end, READ_SIZE - r->end);
-		if (n < 0) {
-			r->failed = 1;
+		if (fill_more(r) < 0)
 			return -1;
-		}
-		if (n == 0)
-			r->eof = 1;
-		r->end += (size_t)n;
 	}
 }
 

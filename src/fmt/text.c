@@ -56,7 +56,7 @@ int32_t tn_utf8_next(const char **sp, const char *end)
 	return cp;
 }
 
-int tn_utf8_valid(const char *s, size_t len)
+int tn_utf8_valid_high(const char *s, size_t len, int *high)
 {
 	const char *end = s + len;
 
@@ -65,10 +65,17 @@ int tn_utf8_valid(const char *s, size_t len)
 			s++;
 			continue;
 		}
+		if (high)
+			*high = 1;
 		if (tn_utf8_next(&s, end) < 0)
 			return 0;
 	}
 	return 1;
+}
+
+int tn_utf8_valid(const char *s, size_t len)
+{
+	return tn_utf8_valid_high(s, len, NULL);
 }
 
 /* The code point of a character that looks like nothing or like a plain
