@@ -1,9 +1,12 @@
 /*
- * person.c - people and their follows (person.h): owns tables person and
- * follower. Lookup, listing and forgetting run one statement each through
- * the store's helpers; the bulk writer keeps its statements prepared for
- * the import (import.c), which decides what to write but holds no SQL on
- * these tables. The CSV, staging and merging are import.c's.
+ * person.c - people and their follows (person.h): owns tables person,
+ * follower, suppression and suppression_key. Lookup, listing, unfollowing,
+ * merging two people and forgetting (with the suppression list that makes
+ * an erasure last) run a few statements each through the store's helpers;
+ * the bulk writer keeps its statements prepared for the import
+ * (import.c), which decides what to write but holds no SQL on these
+ * tables. The CSV, staging and the merging of a file's rows are
+ * import.c's.
  */
 #include <ctype.h>
 #include <inttypes.h>

@@ -1,8 +1,10 @@
 /*
- * person.h - people and the channels they follow: lookup, listing, the
- * right to be forgotten, and the bulk writer that the CSV import (import.h)
- * loads them with. This module owns tables person and follower; others
- * read and write them through these functions.
+ * person.h - people and the channels they follow: lookup, listing,
+ * unfollowing, merging, the right to be forgotten and the suppression
+ * list that keeps it, and the bulk writer that the CSV import (import.h)
+ * loads them with. This module owns tables person, follower, suppression
+ * and suppression_key; others read and write them through these
+ * functions.
  */
 #ifndef TURNOUT_PERSON_H
 #define TURNOUT_PERSON_H
