@@ -164,7 +164,7 @@ tn_code tn_follower_each(struct tn_db *db,
 			   * Berlin on some channel" */
 			  " AND (?1 = 0 AND ?2 IS NULL OR p.id IN ("
 			  "      SELECT person_id FROM follower"
-			  "      WHERE (?1 = 0 OR channel_id = ?1)"
+			  "      WHERE (?1 = 0 OR channel_id = ?1 AND unfollowed_at IS NULL)"
 			  "        AND (?2 IS NULL OR tn_fold(region) = tn_fold(?2))))"
 			  " ORDER BY p.id, c.name", TN_I(channel_id),
 			  TN_T(filter ? filter->region : NULL));

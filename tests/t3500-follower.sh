@@ -361,4 +361,19 @@ test_expect_success 'follower export of an unknown channel: usage error, no file
 	test_path_is_missing none.csv
 '
 
+test_expect_success 'follower list --channel lists who follows it now, not who left' '
+	setup_db &&
+	tn channel add tg --kind telegram >/dev/null &&
+	printf "handle\nstays\nleaves\n" >all.csv &&
+	tn follower import tg all.csv >/dev/null &&
+	printf "handle\nstays\n" >now.csv &&
+	tn follower import tg now.csv --complete >out &&
+	grep -q "unfollowed 1" out &&
+	tn follower list --channel tg --format tsv >list &&
+	grep -q "stays" list &&
+	! grep -q "leaves" list &&
+	tn follower show @leaves >show &&
+	grep -q "left " show
+'
+
 test_done

@@ -29,7 +29,8 @@ struct tn_follow_row {
 };
 
 struct tn_follower_filter {
-	const char *channel;   /* persons who follow this channel, or NULL */
+	const char *channel;   /* persons who follow this channel now (not
+	                        * unfollowed), or NULL */
 	const char *region;    /* persons with this region/city (any case), or NULL */
 };
 
