@@ -83,7 +83,7 @@ $(BUILD)/libturnout.a: $(LIB_OBJ)
 $(BUILD)/turnout: $(CLI_OBJ) $(BUILD)/libturnout.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libturnout.a $(PKG_LIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libturnout.a | $(BUILD)/unit
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/tap_db.h $(BUILD)/libturnout.a | $(BUILD)/unit
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libturnout.a $(PKG_LIBS)
 

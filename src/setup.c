@@ -95,6 +95,24 @@ tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
 	return rc;
 }
 
+int tn_settings_base_url_is_local(const struct tn_settings *s)
+{
+	struct tn_buf host = TN_BUF_INIT;
+	int local;
+
+	if (!s->base_url || tn_url_host(s->base_url, &host) != TN_OK) {
+		tn_buf_free(&host);
+		return 0;
+	}
+	/* 127.0.0.0/8 written as an address, not a name that starts so */
+	local = strcmp(host.data, "localhost") == 0 ||
+		(strncmp(host.data, "127.", 4) == 0 &&
+		 strspn(host.data, "0123456789.") == host.len) ||
+		strcmp(host.data, "[::1]") == 0 || strcmp(host.data, "::1") == 0;
+	tn_buf_free(&host);
+	return local;
+}
+
 int tn_setup_done(struct tn_db *db)
 {
 	char *v = NULL;

@@ -64,6 +64,11 @@ tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
 			 struct tn_err *err);
 void tn_settings_clear(struct tn_settings *s);
 
+/* 1 if the base URL names this machine only (localhost, 127.x.y.z, ::1,
+ * as init's default does): links made from it work nowhere else, which
+ * every front end that hands out links should say. */
+int tn_settings_base_url_is_local(const struct tn_settings *s);
+
 /* 1 if init has run on this database. */
 int tn_setup_done(struct tn_db *db);
 

@@ -476,16 +476,15 @@ static tn_code ics_publish(const struct tn_event *evs, size_t n,
 	return rc;
 }
 
-/* Calendar files carry links to base-url: say so while it is still the
- * localhost default, which no one else can open. */
-static void warn_local_base_url(const char *base_url)
+/* Calendar files carry links to base-url: say so while it names this
+ * machine only, as init's default does. */
+static void warn_local_base_url(const struct tn_settings *set)
 {
-	if (base_url && (strstr(base_url, "://localhost") || strstr(base_url, "://127.") ||
-			 strstr(base_url, "://[::1]")))
+	if (tn_settings_base_url_is_local(set))
 		fprintf(stderr, "warning: the base URL is still %s; links in calendar files "
 			"work only on this machine\n"
 			"hint: 'turnout config base-url https://…' sets the public address\n",
-			base_url);
+			set->base_url);
 }
 
 CLI_HANDLER(cmd_ics)
@@ -537,7 +536,7 @@ CLI_HANDLER(cmd_ics)
 		if (rc == TN_OK && n == 0)
 			fprintf(stderr, "note: no upcoming events; the calendar is empty\n");
 		if (rc == TN_OK)
-			warn_local_base_url(set.base_url);
+			warn_local_base_url(&set);
 		tn_settings_clear(&set);
 	}
 	tn_event_free_all(evs, n);

@@ -391,17 +391,16 @@ static int who_row(void *vctx, const struct tn_follow_row *r)
 	return 0;
 }
 
-/* Asks on the terminal; 1 for a yes. */
+/* Asks on the terminal whether to forget who; 1 for a yes. */
 static int confirmed(const char *who)
 {
-	char line[32];
+	struct tn_buf question = TN_BUF_INIT;
+	int yes;
 
-	fprintf(stderr, "forget %s? [y/N] ", who);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	line[strcspn(line, "\r\n")] = '\0';
-	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+	tn_buf_addf(&question, "forget %s?", who);
+	yes = cli_confirm(question.data);
+	tn_buf_free(&question);
+	return yes;
 }
 
 static int forget_allow_return(struct cli *c, const char *ref, int dry_run)

@@ -387,20 +387,25 @@ static void sql_email_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv
 	tn_buf_free(&b);
 }
 
+/* The SQL functions every connection has (also the in-memory one that
+ * rebuilds an old schema: migrations call them). */
 static void add_functions(sqlite3 *conn)
 {
-	sqlite3_create_function(conn, "tn_fold", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				NULL, sql_fold, NULL, NULL);
-	sqlite3_create_function(conn, "tn_nfc", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				NULL, sql_nfc, NULL, NULL);
-	sqlite3_create_function(conn, "tn_email_key", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				NULL, sql_email_key, NULL, NULL);
-	sqlite3_create_function(conn, "tn_email_lower", 1,
-				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				NULL, sql_email_lower, NULL, NULL);
+	static const struct {
+		const char *name;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} functions[] = {
+		{ "tn_fold", sql_fold },
+		{ "tn_nfc", sql_nfc },
+		{ "tn_email_key", sql_email_key },
+		{ "tn_email_lower", sql_email_lower },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+		sqlite3_create_function(conn, functions[i].name, 1,
+					SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					NULL, functions[i].fn, NULL, NULL);
 }
 
 /* ---- whose file is it ---------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tap_db.h"
 #include "turnout/store.h"
 
 #define SET "INSERT INTO setting(key, value) VALUES(?1, ?2)" \
@@ -11,15 +12,7 @@
 
 static int count(struct tn_db *db, const char *sql)
 {
-	sqlite3_stmt *st;
-	int n = -1;
-
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return (int)tap_db_int(db, sql);
 }
 
 /* The first column of the first row of sql as text ("" if none). */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tap_db.h"
 #include "turnout/buf.h"
 #include "turnout/store.h"
 #include "turnout/channel.h"
@@ -38,30 +39,12 @@ static void collect_warning(void *ctx, long long line, const char *message)
 
 static long long count(const char *sql)
 {
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return tap_db_int(db, sql);
 }
 
-/* The first column of the first row as text ("(null)" for NULL). */
-static char *text(const char *sql)
+static const char *text(const char *sql)
 {
-	static char out[512];
-	sqlite3_stmt *st;
-
-	strcpy(out, "(none)");
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, sizeof(out), "%s",
-			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-						    : "(null)");
-	sqlite3_finalize(st);
-	return out;
+	return tap_db_text(db, sql);
 }
 
 static int64_t add_channel(const char *name, const char *kind)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tap_db.h"
 #include "turnout/buf.h"
 #include "turnout/channel.h"
 #include "turnout/store.h"
@@ -63,14 +64,7 @@ static struct tn_db *db;
 
 static int count_rows(const char *sql)
 {
-	sqlite3_stmt *st;
-	int n = -1;
-
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return (int)tap_db_int(db, sql);
 }
 
 /* A fingerprint of the data a failed step must not change. */

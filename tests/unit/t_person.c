@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "tap_db.h"
 #include "turnout/channel.h"
 #include "turnout/person.h"
 #include "turnout/store.h"
@@ -15,30 +16,12 @@ static struct tn_db *db;
 
 static long long count(const char *sql)
 {
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return tap_db_int(db, sql);
 }
 
-/* The first column of the first row as text ("(null)" for NULL). */
 static const char *text(const char *sql)
 {
-	static char out[512];
-	sqlite3_stmt *st;
-
-	strcpy(out, "(none)");
-	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, sizeof(out), "%s",
-			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0)
-						    : "(null)");
-	sqlite3_finalize(st);
-	return out;
+	return tap_db_text(db, sql);
 }
 
 /* Runs setup SQL in a transaction of its own (the store refuses commits

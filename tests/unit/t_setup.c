@@ -49,6 +49,22 @@ int main(void)
 	is_int(err.next, TN_NEXT_CONFIG, "and suggesting the way to change a setting");
 	is_int(tn_setup_validate("Org", "bad@", "https://x.example.org", &err), TN_USAGE,
 	       "a bad --from is refused: %s", err.msg);
+	{
+		static const struct { const char *url; int local; } urls[] = {
+			{ "http://localhost:8080", 1 }, { "http://LOCALHOST", 1 },
+			{ "http://127.0.0.1:9000/x", 1 }, { "http://[::1]:80", 1 },
+			{ "https://meet.example.org", 0 }, { "https://localhost.example.org", 0 },
+			{ "https://127.example.org", 0 },
+		};
+		struct tn_settings set = { 0 };
+		size_t k;
+
+		for (k = 0; k < sizeof(urls) / sizeof(urls[0]); k++) {
+			set.base_url = (char *)urls[k].url;
+			is_int(tn_settings_base_url_is_local(&set), urls[k].local,
+			       "'%s' names this machine only: %d", urls[k].url, urls[k].local);
+		}
+	}
 	tn_db_close(db);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)

@@ -1,0 +1,45 @@
+/*
+ * tap_db.h - what the unit tests read back from a turnout database: the
+ * first column of a query's first row, as a number or as text. For tests
+ * only; the library reads through store.h's helpers.
+ */
+#ifndef TURNOUT_TAP_DB_H
+#define TURNOUT_TAP_DB_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "turnout/store.h"
+
+/* The number; -1 when the query fails or gives no row. */
+static inline long long tap_db_int(struct tn_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The text, in a buffer the next call reuses: "(null)" for NULL, "(none)"
+ * when the query fails or gives no row. */
+static inline const char *tap_db_text(struct tn_db *db, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *st;
+	const unsigned char *t;
+
+	strcpy(out, "(none)");
+	if (sqlite3_prepare_v2(tn_db_sqlite(db), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		t = sqlite3_column_text(st, 0);
+		snprintf(out, sizeof(out), "%s", t ? (const char *)t : "(null)");
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+#endif
