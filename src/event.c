@@ -12,6 +12,7 @@
 
 #include "turnout/buf.h"
 #include "turnout/event.h"
+#include "turnout/invite.h"
 #include "turnout/setup.h"
 #include "turnout/slug.h"
 #include "turnout/store.h"
@@ -574,9 +575,7 @@ static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *e
  */
 static int event_was_published(struct tn_db *db, int64_t id)
 {
-	(void)db;
-	(void)id;
-	return 0;
+	return tn_invite_event_has_invitations(db, id);
 }
 
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
@@ -648,16 +647,21 @@ static int same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static int differs(const struct tn_event *a, const struct tn_event *b)
+/* 1 if a calendar shows a and b differently: what SEQUENCE counts. */
+static int differs_visibly(const struct tn_event *a, const struct tn_event *b)
 {
-	return strcmp(a->slug, b->slug) != 0 ||
-	       !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
+	return !same(a->title, b->title) || strcmp(a->tz, b->tz) != 0 ||
 	       strcmp(a->start_local, b->start_local) != 0 ||
 	       strcmp(a->end_local, b->end_local) != 0 ||
 	       strcmp(a->start_utc, b->start_utc) != 0 ||
 	       strcmp(a->end_utc, b->end_utc) != 0 ||
 	       !same(a->venue, b->venue) || !same(a->address, b->address) ||
-	       !same(a->description, b->description) ||
+	       !same(a->description, b->description);
+}
+
+static int differs(const struct tn_event *a, const struct tn_event *b)
+{
+	return differs_visibly(a, b) || strcmp(a->slug, b->slug) != 0 ||
 	       a->capacity != b->capacity || a->approval != b->approval;
 }
 
@@ -685,12 +689,13 @@ static tn_code write_update(struct tn_db *db, const struct tn_event *d,
 		"UPDATE event SET title = ?2, tz = ?3, start_local = ?4,"
 		" end_local = ?5, start_utc = ?6, end_utc = ?7, venue = ?8,"
 		" address = ?9, capacity = nullif(?10, 0), description = ?11,"
-		" approval = ?12, sequence = sequence + 1, updated_at = ?13,"
+		" approval = ?12, sequence = ?15, updated_at = ?13,"
 		" slug = ?14 WHERE id = ?1",
 		TN_I(d->id), TN_T(d->title), TN_T(d->tz), TN_T(d->start_local),
 		TN_T(d->end_local), TN_T(d->start_utc), TN_T(d->end_utc), TN_T(d->venue),
 		TN_T(d->address), TN_I(d->capacity), TN_T(d->description),
-		TN_I(d->approval), TN_T(d->updated_at), TN_T(d->slug));
+		TN_I(d->approval), TN_T(d->updated_at), TN_T(d->slug),
+		TN_I(d->sequence));
 }
 
 static tn_code refused_cancelled(const struct tn_event *cur, struct tn_err *err)
@@ -740,13 +745,19 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 		if (rc == TN_OK)
 			snprintf(d.slug, sizeof(d.slug), "%s", in->slug);
 	}
+	in->queued = 0;
 	if (rc == TN_OK && differs(&cur, &d)) {
+		int visible = differs_visibly(&cur, &d);
+
 		tn_now_utc(d.updated_at);
-		rc = write_update(db, &d, err);
-		if (rc == TN_OK) {
+		if (visible)   /* what invitees see changed: they are told */
 			d.sequence++;
+		rc = write_update(db, &d, err);
+		if (rc == TN_OK && visible)
+			rc = tn_invite_event_changed(db, &d, TN_EVENT_UPDATED,
+						     &in->queued, err);
+		if (rc == TN_OK)
 			*changed = 1;
-		}
 	}
 	rc = tn_db_end(db, rc, err);
 	tn_event_clear(&cur);
@@ -762,8 +773,10 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 }
 
 tn_code tn_event_cancel(struct tn_db *db, const char *name,
-			struct tn_event *ev, int *changed, struct tn_err *err)
+			struct tn_event *ev, int *changed, long long *queued,
+			struct tn_err *err)
 {
+	long long n = 0;
 	struct tn_event cur;
 	tn_code rc;
 	int have;   /* cur holds an event that must be cleared or handed over */
@@ -782,7 +795,9 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			cur.cancelled = 1;
 			cur.sequence++;
 			*changed = 1;
-		} else {
+			rc = tn_invite_event_changed(db, &cur, TN_EVENT_CANCELLED, &n, err);
+		}
+		if (rc != TN_OK) {
 			tn_event_clear(&cur);
 			have = 0;
 		}
@@ -794,6 +809,8 @@ tn_code tn_event_cancel(struct tn_db *db, const char *name,
 			tn_event_clear(&cur);
 		return rc;
 	}
+	if (queued)
+		*queued = n;
 	if (ev)
 		*ev = cur;
 	else
@@ -942,4 +959,54 @@ void tn_event_ical(const struct tn_event *ev, struct tn_ical_event *out)
 	out->cancelled = ev->cancelled;
 	out->created_at = ev->created_at;
 	out->updated_at = ev->updated_at;
+}
+
+/* ---- the time as people read it ------------------------------------------ */
+
+static const char *const weekdays[] = {
+	"Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday",
+};
+static const char *const months[] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December",
+};
+
+/* "Thursday 10 June 2027" of a local "YYYY-MM-DD HH:MM". */
+static tn_code add_day(struct tn_buf *b, const char *local)
+{
+	int y = atoi(local), m = atoi(local + 5), d = atoi(local + 8);
+	long long yy = m <= 2 ? y - 1 : y, era, doe, days;
+	unsigned yoe, mp;
+
+	if (m < 1 || m > 12)
+		return tn_buf_add(b, local);
+	/* days since 1970-01-01 (a Thursday), as in H. Hinnant's
+	 * days_from_civil */
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = (unsigned)(yy - era * 400);
+	mp = (unsigned)(m > 2 ? m - 3 : m + 9);
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * mp + 2) / 5 + (unsigned)d - 1;
+	days = era * 146097 + doe - 719468;
+	return tn_buf_addf(b, "%s %d %s %d", weekdays[((days % 7) + 7) % 7], d,
+			   months[m - 1], y);
+}
+
+tn_code tn_event_when(const struct tn_event *ev, struct tn_buf *out)
+{
+	tn_code rc;
+
+	out->len = 0;
+	rc = tn_buf_add(out, "");
+	if (rc == TN_OK)
+		rc = add_day(out, ev->start_local);
+	if (rc == TN_OK)
+		rc = tn_buf_addf(out, ", %s", ev->start_local + 11);
+	if (rc == TN_OK && strncmp(ev->start_local, ev->end_local, 10) == 0)
+		rc = tn_buf_addf(out, "\u2013%s", ev->end_local + 11);
+	else if (rc == TN_OK && (rc = tn_buf_add(out, " \u2013 ")) == TN_OK &&
+		 (rc = add_day(out, ev->end_local)) == TN_OK)
+		rc = tn_buf_addf(out, ", %s", ev->end_local + 11);
+	if (rc == TN_OK)
+		rc = tn_buf_addf(out, " (%s)", ev->tz);
+	return rc;
 }

@@ -67,6 +67,14 @@ static const struct cmd commands[] = {
 	  "delete an event never announced or sent" },
 	{ "ics", cmd_ics, NEED_DB | READ_ONLY,
 	  "write an event, or all upcoming ones, as an iCalendar file" },
+	{ "invite", cmd_invite, NEED_DB,
+	  "queue personal invitations to an event" },
+	{ "link", cmd_link, NEED_DB,
+	  "print a channel's public registration link for an event" },
+	/* before "outbox", which would take "retry" for an argument */
+	{ "outbox retry", cmd_outbox_retry, NEED_DB, "queue failed messages again" },
+	{ "outbox", cmd_outbox, NEED_DB | READ_ONLY,
+	  "list queued, sent and failed messages" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

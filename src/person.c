@@ -18,6 +18,7 @@
 
 #include "turnout/buf.h"
 #include "turnout/channel.h"
+#include "turnout/invite.h"
 #include "turnout/person.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
@@ -456,6 +457,154 @@ tn_code tn_person_allow_return(struct tn_db *db, const char *ref, int dry_run,
 	return tn_db_end(db, rc, err);
 }
 
+/* ---- picking people to write to ------------------------------------------ */
+
+/* A JSON array of ids, as json_each reads a list bound as one value. */
+static tn_code id_list(const int64_t *ids, size_t n, struct tn_buf *b)
+{
+	size_t i;
+	tn_code rc = tn_buf_add(b, "[");
+
+	for (i = 0; rc == TN_OK && i < n; i++)
+		rc = tn_buf_addf(b, "%s%" PRId64, i ? "," : "", ids[i]);
+	if (rc == TN_OK)
+		rc = tn_buf_add(b, "]");
+	return rc;
+}
+
+struct pick_ctx {
+	struct tn_db *db;
+	int (*fn)(void *ctx, const struct tn_person_picked *p);
+	void *ctx;
+	struct suppression sup;     /* the key, while anyone unsubscribed */
+};
+
+static tn_code pick_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct pick_ctx *c = vctx;
+	struct tn_person_picked p;
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	int64_t one;
+	tn_code rc;
+
+	memset(&p, 0, sizeof(p));
+	p.id = sqlite3_column_int64(row, 0);
+	p.email = tn_db_text(row, 1);
+	p.name = tn_db_text(row, 2);
+	p.channel_id = sqlite3_column_int64(row, 3);
+	p.channel = tn_db_text(row, 4);
+	if (p.email && c->sup.have_key) {
+		if (hash_email(&c->sup, p.email, hash) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		rc = tn_db_int(c->db, err, &one, "SELECT 1 FROM unsubscribed WHERE hash = ?1",
+			       TN_B(hash, SUPPRESSION_HASH_BYTES));
+		if (rc != TN_OK && rc != TN_NOTFOUND)
+			return rc;
+		p.unsubscribed = rc == TN_OK;
+	}
+	return c->fn(c->ctx, &p) ? TN_DB_STOP : TN_OK;
+}
+
+tn_code tn_person_pick(struct tn_db *db, const struct tn_person_pick *pick,
+		       int (*fn)(void *ctx, const struct tn_person_picked *p),
+		       void *ctx, struct tn_err *err)
+{
+	struct pick_ctx c = { .db = db, .fn = fn, .ctx = ctx };
+	struct tn_buf channels = TN_BUF_INIT, persons = TN_BUF_INIT;
+	int64_t any;
+	tn_code rc;
+
+	rc = id_list(pick->channel_ids, pick->nchannels, &channels);
+	if (rc == TN_OK)
+		rc = id_list(pick->person_ids, pick->npersons, &persons);
+	if (rc != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto done;
+	}
+	/* the key is loaded only while someone is unsubscribed */
+	rc = tn_db_int(db, err, &any, "SELECT EXISTS(SELECT 1 FROM unsubscribed)");
+	if (rc == TN_OK && any)
+		rc = suppression_open(db, 0, &c.sup, err);
+	if (rc != TN_OK)
+		goto done;
+	/* want: the channels in order of preference; src: each follower's
+	 * first wanted channel (SQLite takes the bare channel_id from the
+	 * row that gives min(pos)) */
+	rc = tn_db_each(db, err, pick_row, &c,
+		"WITH want(pos, channel_id) AS ("
+		"  SELECT key, value FROM json_each(?1) WHERE ?3 > 0"
+		"  UNION ALL SELECT id, id FROM channel WHERE ?3 = 0),"
+		" src AS ("
+		"  SELECT f.person_id, f.channel_id, min(w.pos) AS pos"
+		"  FROM want w JOIN follower f ON f.channel_id = w.channel_id"
+		"  WHERE f.unfollowed_at IS NULL"
+		"    AND (?2 IS NULL OR tn_fold(f.region) = tn_fold(?2))"
+		"  GROUP BY f.person_id)"
+		" SELECT p.id, p.email, p.name, s.channel_id, c.name"
+		" FROM person p LEFT JOIN src s ON s.person_id = p.id"
+		" LEFT JOIN channel c ON c.id = s.channel_id"
+		" WHERE p.forgotten_at IS NULL AND CASE WHEN ?5 = 0"
+		"   THEN s.person_id IS NOT NULL"
+		"   ELSE p.id IN (SELECT value FROM json_each(?4))"
+		"     AND (?6 = 0 OR s.person_id IS NOT NULL) END"
+		" ORDER BY p.id",
+		TN_T(channels.data), TN_T(pick->region), TN_I((int64_t)pick->nchannels),
+		TN_T(persons.data), TN_I((int64_t)pick->npersons),
+		TN_I(pick->must_follow));
+	if (rc == TN_DB_STOP)
+		rc = TN_OK;
+done:
+	suppression_close(&c.sup);
+	tn_buf_free(&channels);
+	tn_buf_free(&persons);
+	return rc;
+}
+
+static tn_code email_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	(void)err;
+	return tn_buf_add(ctx, tn_db_text(row, 0)) == TN_OK ? TN_OK : TN_NOMEM;
+}
+
+tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
+			      int *changed, struct tn_err *err)
+{
+	struct suppression sup;
+	struct tn_buf email = TN_BUF_INIT;
+	unsigned char hash[SUPPRESSION_HASH_BYTES];
+	char now[21];
+	tn_code rc;
+
+	*changed = 0;
+	memset(&sup, 0, sizeof(sup));
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_db_one(db, err, email_row, &email, "SELECT email FROM person"
+		       " WHERE id = ?1 AND email IS NOT NULL", TN_I(person_id));
+	if (rc == TN_NOTFOUND)
+		tn_err_set(err, TN_NOTFOUND, "person %" PRId64 ": no address to "
+			   "unsubscribe", person_id);
+	else if (rc == TN_NOMEM)
+		tn_err_set(err, TN_NOMEM, "out of memory");
+	if (rc == TN_OK)
+		rc = suppression_open(db, 1, &sup, err);
+	if (rc == TN_OK && hash_email(&sup, email.data, hash) != TN_OK)
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+	if (rc == TN_OK) {
+		tn_now_utc(now);
+		rc = tn_db_run(db, err, "INSERT INTO unsubscribed(hash, at) VALUES(?1, ?2)"
+			       " ON CONFLICT DO NOTHING",
+			       TN_B(hash, SUPPRESSION_HASH_BYTES), TN_T(now));
+		if (rc == TN_OK)
+			*changed = tn_db_changes(db) == 1;
+	}
+	rc = tn_db_end(db, rc, err);
+	suppression_close(&sup);
+	sodium_memzero(email.data, email.len);
+	tn_buf_free(&email);
+	return rc;
+}
+
 /* This module's part of forgetting: the handles (the person row itself
  * is stamped by tn_person_forget). */
 static tn_code forget_follows(struct tn_db *db, int64_t person_id,
@@ -471,6 +620,7 @@ static tn_code forget_follows(struct tn_db *db, int64_t person_id,
  * check-ins ...). */
 static tn_code (*const forget_hooks[])(struct tn_db *, int64_t, struct tn_err *) = {
 	forget_follows,
+	tn_invite_forget,
 };
 
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
@@ -624,6 +774,7 @@ static tn_code merge_follows(struct tn_db *db, int64_t keep, int64_t gone,
 static tn_code (*const merge_hooks[])(struct tn_db *, int64_t, int64_t,
 				      struct tn_err *) = {
 	merge_follows,
+	tn_invite_merge,
 };
 
 tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,

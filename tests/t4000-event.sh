@@ -379,6 +379,17 @@ test_expect_success 'update bumps the sequence and says so; the UID stays' '
 		"$uid|2|Next Year!|Big Hall|50"
 '
 
+test_expect_success 'capacity and approval change no calendar: the sequence stays' '
+	tn event update next-year --capacity 80 >out &&
+	echo "updated '\''next-year'\'' (sequence 2)" >expect && test_cmp expect out &&
+	tn event update next-year --no-approval >/dev/null &&
+	tn event update next-year --approval >out &&
+	test_cmp expect out &&
+	tn event update next-year --no-approval --capacity 50 >out &&
+	test_cmp expect out &&
+	test "$(q "SELECT sequence, capacity, approval FROM event WHERE slug = '\''next-year'\''")" = "2|50|0"
+'
+
 test_expect_success 'update --start keeps the length; --tz alone keeps local times' '
 	tn event update d3 --start "2026-12-05 18:00" >/dev/null &&
 	test "$(q "SELECT start_local, end_local, end_utc FROM event WHERE slug = '\''d3'\''")" = \
@@ -452,8 +463,8 @@ test_expect_success 'update with no flags, or bad values, is a usage error' '
 test_expect_success 'update --slug renames an event never announced or sent' '
 	uid=$(q "SELECT uid FROM event WHERE slug = '\''d2'\''") &&
 	tn event update d2 --slug d2-renamed >out &&
-	echo "updated '\''d2-renamed'\'' (sequence 1)" >expect && test_cmp expect out &&
-	test "$(q "SELECT uid, sequence FROM event WHERE slug = '\''d2-renamed'\''")" = "$uid|1" &&
+	echo "updated '\''d2-renamed'\'' (sequence 0)" >expect && test_cmp expect out &&
+	test "$(q "SELECT uid, sequence FROM event WHERE slug = '\''d2-renamed'\''")" = "$uid|0" &&
 	test_db_unchanged 2 tn_err event show d2 &&
 	tn ics d2-renamed >d2.ics &&
 	grep -q "^URL:https://meet.example.org/e/d2-renamed.$" d2.ics

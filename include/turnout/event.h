@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "turnout/buf.h"
 #include "turnout/db.h"
 #include "turnout/err.h"
 #include "turnout/ical.h"
@@ -35,7 +36,8 @@ struct tn_event {
 	int64_t capacity;       /* 0 if unlimited */
 	int approval;           /* 1 if registrations need approval */
 	int cancelled;          /* status: 0 scheduled, 1 cancelled */
-	int64_t sequence;       /* iCalendar SEQUENCE, bumped on each change */
+	int64_t sequence;       /* iCalendar SEQUENCE, bumped on each change
+	                         * a calendar shows */
 	char created_at[21];
 	char updated_at[21];
 };
@@ -63,6 +65,7 @@ struct tn_event_input {
 	                          * hour and the first occurrence was taken */
 	int kept_local;          /* out: 1 if a new zone kept the local start
 	                          * time and so moved its instant (update) */
+	long long queued;        /* out: updates queued for invitees (update) */
 };
 
 #define TN_EVENT_INPUT_INIT { .title = NULL }
@@ -87,9 +90,12 @@ tn_code tn_event_find(struct tn_db *db, const char *name, struct tn_event *ev,
 
 /* Applies the given fields to the event named name; TN_USAGE when none is
  * given, and when approval and no_approval both are. If anything differs
- * from what is stored, the sequence is bumped by one and *changed is 1;
- * if every value equals the stored one nothing is written and *changed is
- * 0. Moving the start without a new end or duration keeps the length;
+ * from what is stored, it is written and *changed is 1; if every value
+ * equals the stored one nothing is written and *changed is 0. A change a
+ * calendar shows (title, start, end, zone, venue, address, description)
+ * bumps the sequence by one and queues an update to every invitee in the
+ * same transaction (in->queued counts them); capacity, approval and slug
+ * change neither. Moving the start without a new end or duration keeps the length;
  * moving it into the past is refused unless in->past. A new slug must be
  * valid and free (TN_EXISTS), and is refused (TN_CONFLICT) once the event
  * has been announced or sent. A cancelled event cannot be changed
@@ -98,10 +104,13 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 			struct tn_event_input *in, struct tn_event *ev,
 			int *changed, struct tn_err *err);
 
-/* Marks the event cancelled and bumps its sequence (*changed = 1). An
- * event already cancelled is left as it is (*changed = 0). Fills *ev. */
+/* Marks the event cancelled, bumps its sequence (*changed = 1) and
+ * queues a cancellation to every invitee in the same transaction
+ * (*queued counts them; queued may be NULL). An event already cancelled
+ * is left as it is (*changed = 0). Fills *ev. */
 tn_code tn_event_cancel(struct tn_db *db, const char *name,
-			struct tn_event *ev, int *changed, struct tn_err *err);
+			struct tn_event *ev, int *changed, long long *queued,
+			struct tn_err *err);
 
 /* TN_OK if the event may be deleted: it was never announced or sent
  * (else TN_CONFLICT, with a next step saying to cancel it instead). For
@@ -132,6 +141,12 @@ tn_code tn_event_each(struct tn_db *db,
 
 /* Fills *out (borrowing ev's strings) for the calendar writer, ical.h. */
 void tn_event_ical(const struct tn_event *ev, struct tn_ical_event *out);
+
+/* The event's time as people read it, in its own zone, into out
+ * (replacing what it held): "Thursday 10 June 2027, 19:00–21:00
+ * (Europe/Berlin)", or with both days when it ends on another one.
+ * TN_NOMEM. */
+tn_code tn_event_when(const struct tn_event *ev, struct tn_buf *out);
 
 /* 1 if the event has not ended yet (by the clock, or $TURNOUT_NOW). */
 int tn_event_upcoming(const struct tn_event *ev);

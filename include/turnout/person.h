@@ -132,6 +132,46 @@ tn_code tn_person_allow_return(struct tn_db *db, const char *ref, int dry_run,
 			       int *removed, struct tn_err *err);
 
 /*
+ * Picking people to write to (invitations). Calls fn for each
+ * not-forgotten person who follows (now, not unfollowed) one of the
+ * wanted channels (in region, when given), ordered by person id, with
+ * the first wanted channel they follow as the source. channel_ids: the
+ * wanted channels in order of preference (n 0: every channel, by id).
+ * person_ids (n 0: none): only these people; then a person who follows
+ * none of the channels is picked too, with no source, unless must_follow.
+ * People without an address are picked (email NULL) so the caller can
+ * count them. unsubscribed is 1 for someone who asked not to be written
+ * to (tn_person_unsubscribe). fn returns non-zero to stop.
+ */
+struct tn_person_pick {
+	const int64_t *channel_ids;
+	size_t nchannels;
+	const char *region;
+	const int64_t *person_ids;
+	size_t npersons;
+	int must_follow;
+};
+struct tn_person_picked {
+	int64_t id;
+	const char *email, *name;
+	int64_t channel_id;        /* 0: none */
+	const char *channel;       /* its name; NULL: none */
+	int unsubscribed;
+};
+tn_code tn_person_pick(struct tn_db *db, const struct tn_person_pick *pick,
+		       int (*fn)(void *ctx, const struct tn_person_picked *p),
+		       void *ctx, struct tn_err *err);
+
+/*
+ * Records that a person asked not to be written to: a keyed hash of
+ * their address (as the suppression list keeps), so the wish outlives
+ * forgetting them and holds no personal data. *changed is 0 if it was
+ * recorded already; a person without an address is TN_NOTFOUND.
+ */
+tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
+			      int *changed, struct tn_err *err);
+
+/*
  * The bulk writer: one small call per row operation of an import into one
  * channel, each on a statement prepared once by tn_person_writer_open and
  * re-bound per call. It decides nothing: which person a row belongs to

@@ -107,6 +107,11 @@ void cli_set_options(const struct cli_opt *opts);
 /* Warns on stderr, once, when others may read or write the database
  * (others: tn_db_too_open), with the chmod that fixes it; not an error. */
 void cli_warn_db_access(const char *path, int others);
+/* Warns on stderr while the base URL names this machine only (as init's
+ * default does): the links in what (e.g. "calendar files") then work
+ * nowhere else. */
+struct tn_settings;
+void cli_warn_local_base_url(const struct tn_settings *set, const char *what);
 /* Prints "turnout: <fmt...>" to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a non-negative integer flag value; on error prints and returns
@@ -295,5 +300,9 @@ CLI_HANDLER(cmd_event_update);
 CLI_HANDLER(cmd_event_cancel);
 CLI_HANDLER(cmd_event_delete);
 CLI_HANDLER(cmd_ics);
+CLI_HANDLER(cmd_invite);
+CLI_HANDLER(cmd_link);
+CLI_HANDLER(cmd_outbox);
+CLI_HANDLER(cmd_outbox_retry);
 
 #endif

@@ -35,6 +35,14 @@
 	OPT_BOOL_("past", 0, &(in).past, "allow a start in the past")
 
 /* Prints a note on stderr when a local time was in a repeated hour. */
+/* Says on stderr how many messages a change queued for invitees. */
+static void note_queued(long long n, const char *what)
+{
+	if (n > 0)
+		fprintf(stderr, "note: queued %lld %s%s for invitees; 'turnout send' "
+			"delivers them\n", n, what, n == 1 ? "" : "s");
+}
+
 static void note_ambiguous(const struct tn_event_input *in,
 			   const struct tn_event *ev)
 {
@@ -301,13 +309,15 @@ CLI_HANDLER(cmd_event_update)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
-			   "Changes an event, bumps its sequence and says so. Only the\n"
-			   "given fields change; an empty --venue, --address, --description\n"
-			   "or --capacity clears it. A new --start without --end or\n"
-			   "--duration keeps the event's length; moving the start into the\n"
-			   "past needs --past. --tz alone keeps the local times, so the\n"
-			   "instants move. If every value equals the stored one, nothing is\n"
-			   "written and the sequence stays.\n\n"
+			   "Changes an event and says so. Only the given fields change; an\n"
+			   "empty --venue, --address, --description or --capacity clears\n"
+			   "it. A new --start without --end or --duration keeps the event's\n"
+			   "length; moving the start into the past needs --past. --tz alone\n"
+			   "keeps the local times, so the instants move. A change calendars\n"
+			   "show (title, times, zone, venue, address, description) bumps the\n"
+			   "sequence and queues an update to everyone invited, which 'turnout\n"
+			   "send' delivers; capacity, approval and slug bump nothing. If\n"
+			   "every value equals the stored one, nothing is written.\n\n"
 			   "examples:\n"
 			   "  turnout event update readers-meetup --start \"2027-06-10 19:30\"\n"
 			   "  turnout event update readers-meetup --venue \"\" --capacity 60",
@@ -331,6 +341,7 @@ CLI_HANDLER(cmd_event_update)
 		status = print_event_json(&ev, changed);
 	else if (changed)
 		printf("updated '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
+	note_queued(in.queued, "update");
 	tn_event_clear(&ev);
 	return status;
 }
@@ -344,18 +355,21 @@ CLI_HANDLER(cmd_event_cancel)
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_event ev;
+	long long queued = 0;
 	char *pos[1];
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, "turnout event cancel EVENT [--json]",
 			   "Marks the event cancelled, bumps its sequence and says so.\n"
-			   "Its calendar file then says STATUS:CANCELLED. Cancelling an\n"
-			   "event that is already cancelled changes nothing.\n\n"
+			   "Its calendar file then says STATUS:CANCELLED, and everyone\n"
+			   "invited gets a cancellation that removes it from their\n"
+			   "calendar ('turnout send' delivers it). Cancelling an event that\n"
+			   "is already cancelled changes nothing.\n\n"
 			   "example:\n"
 			   "  turnout event cancel readers-meetup", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	rc = tn_event_cancel(c->db, pos[0], &ev, &changed, &err);
+	rc = tn_event_cancel(c->db, pos[0], &ev, &changed, &queued, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	if (!changed)
@@ -365,6 +379,7 @@ CLI_HANDLER(cmd_event_cancel)
 		status = print_event_json(&ev, changed);
 	else if (changed)
 		printf("cancelled '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
+	note_queued(queued, "cancellation");
 	tn_event_clear(&ev);
 	return status;
 }
@@ -476,17 +491,6 @@ static tn_code ics_publish(const struct tn_event *evs, size_t n,
 	return rc;
 }
 
-/* Calendar files carry links to base-url: say so while it names this
- * machine only, as init's default does. */
-static void warn_local_base_url(const struct tn_settings *set)
-{
-	if (tn_settings_base_url_is_local(set))
-		fprintf(stderr, "warning: the base URL is still %s; links in calendar files "
-			"work only on this machine\n"
-			"hint: 'turnout config base-url https://…' sets the public address\n",
-			set->base_url);
-}
-
 CLI_HANDLER(cmd_ics)
 {
 	const char *file = NULL;
@@ -536,7 +540,7 @@ CLI_HANDLER(cmd_ics)
 		if (rc == TN_OK && n == 0)
 			fprintf(stderr, "note: no upcoming events; the calendar is empty\n");
 		if (rc == TN_OK)
-			warn_local_base_url(&set);
+			cli_warn_local_base_url(&set, "calendar files");
 		tn_settings_clear(&set);
 	}
 	tn_event_free_all(evs, n);

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
+#include "turnout/setup.h"
 
 
 /* The options of the command being run, set by cli_parse: an error about
@@ -345,4 +346,13 @@ int cli_confirm(const char *question)
 	n = strcspn(line, "\r\n");
 	line[n] = '\0';
 	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+void cli_warn_local_base_url(const struct tn_settings *set, const char *what)
+{
+	if (tn_settings_base_url_is_local(set))
+		fprintf(stderr, "warning: the base URL is still %s; links in %s "
+			"work only on this machine\n"
+			"hint: 'turnout config base-url https://…' sets the public address\n",
+			set->base_url, what);
 }

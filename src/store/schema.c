@@ -243,6 +243,57 @@ static const char *const migrations[] = {
 	"  id    INTEGER PRIMARY KEY CHECK(id = 1),\n"
 	"  key   BLOB NOT NULL CHECK(length(key) = 32)\n"
 	");\n",
+
+	/* 5: invitations and their personal links, the outbox of messages,
+	 * tracking links, and unsubscribes (keyed hashes, as suppression) */
+	"CREATE TABLE invitation(                       -- invite.c\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  event_id    INTEGER NOT NULL REFERENCES event(id),\n"
+	"  person_id   INTEGER NOT NULL REFERENCES person(id),\n"
+	"  channel_id  INTEGER REFERENCES channel(id),  -- source; NULL: direct\n"
+	"  invited_at  TEXT NOT NULL,\n"
+	"  UNIQUE(event_id, person_id)\n"
+	");\n"
+	"CREATE INDEX invitation_person ON invitation(person_id);\n"
+	/* hashes of the personal tokens each message carries: RSVP links
+	 * name an invitation, unsubscribe links a person */
+	"CREATE TABLE invitation_token(                 -- invite.c\n"
+	"  hash           BLOB PRIMARY KEY CHECK(length(hash) = 32),\n"
+	"  kind           TEXT NOT NULL CHECK(kind IN ('rsvp', 'unsubscribe')),\n"
+	"  invitation_id  INTEGER NOT NULL REFERENCES invitation(id),\n"
+	"  created_at     TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX invitation_token_invitation ON invitation_token(invitation_id);\n"
+	"CREATE TABLE outbox(                           -- outbox.c\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  invitation_id    INTEGER NOT NULL REFERENCES invitation(id),\n"
+	"  kind             TEXT NOT NULL CHECK(kind IN ('invite', 'update', 'cancel')),\n"
+	"  sequence         INTEGER NOT NULL,  -- the event's, when queued\n"
+	"  state            TEXT NOT NULL DEFAULT 'queued'\n"
+	"                   CHECK(state IN ('queued', 'sending', 'sent', 'failed')),\n"
+	"  attempts         INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt_at  TEXT,              -- UTC; NULL: as soon as possible\n"
+	"  claimed_by       TEXT,              -- the sending process, while sending\n"
+	"  last_error       TEXT,\n"
+	"  message_id       TEXT UNIQUE,       -- set when the message is made\n"
+	"  rcpt             TEXT,              -- envelope recipient; erased by forget\n"
+	"  body             BLOB,              -- the message as sent; erased by forget\n"
+	"  queued_at        TEXT NOT NULL,\n"
+	"  sent_at          TEXT\n"
+	");\n"
+	"CREATE INDEX outbox_state ON outbox(state, next_attempt_at);\n"
+	"CREATE INDEX outbox_invitation ON outbox(invitation_id);\n"
+	"CREATE TABLE tracking_link(                    -- link.c\n"
+	"  event_id    INTEGER NOT NULL REFERENCES event(id),\n"
+	"  channel_id  INTEGER NOT NULL REFERENCES channel(id),\n"
+	"  code        TEXT NOT NULL UNIQUE,\n"
+	"  created_at  TEXT NOT NULL,\n"
+	"  PRIMARY KEY(event_id, channel_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE unsubscribed(                     -- person.c\n"
+	"  hash  BLOB PRIMARY KEY CHECK(length(hash) = 32),\n"
+	"  at    TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n",
 };
 
 int tn_schema_count(void)

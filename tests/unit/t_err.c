@@ -155,7 +155,7 @@ int main(void)
 	       "approval required and not required at once");
 	is_str(err.field, "approval", "naming the field");
 	in = (struct tn_event_input)TN_EVENT_INPUT_INIT;
-	is_int(tn_event_cancel(db, "meetup", NULL, &changed, &err), TN_OK, "cancel");
+	is_int(tn_event_cancel(db, "meetup", NULL, &changed, NULL, &err), TN_OK, "cancel");
 	in.title = "Again";
 	is_int(tn_event_update(db, "meetup", &in, &ev, &changed, &err), TN_CONFLICT,
 	       "a cancelled event cannot change: a conflict, not a usage error");
