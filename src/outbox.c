@@ -416,9 +416,11 @@ static tn_code record_one(struct tn_db *db, const struct tn_outbox_msg *m,
 
 	switch (m->outcome) {
 	case TN_SEND_OK:
+		/* the bytes held personal links: kept only while they may
+		 * have to go again */
 		return tn_db_run(db, err, "UPDATE outbox SET state = 'sent', sent_at = ?2,"
-				 " claimed_by = NULL, next_attempt_at = NULL, last_error = NULL"
-				 " WHERE id = ?1", TN_I(m->id), TN_T(now));
+				 " claimed_by = NULL, next_attempt_at = NULL, last_error = NULL,"
+				 " body = NULL WHERE id = ?1", TN_I(m->id), TN_T(now));
 	case TN_SEND_LATER:
 		if (m->attempts < TN_OUTBOX_MAX_ATTEMPTS) {
 			snprintf(delay, sizeof(delay), "+%lld seconds", backoff(m->attempts));

@@ -4,8 +4,10 @@
  *
  * A message is queued as a row naming its invitation, kind and the
  * event's sequence; it is made (message.h) when a sender claims it, and
- * the bytes are kept, so a message sent again after a crash is the same
- * message with the same Message-ID. States:
+ * the bytes are kept until the server accepts them, so a message sent
+ * again after a crash or a 4xx is the same message with the same
+ * Message-ID. Once sent, the bytes (which hold the invitee's personal
+ * links) are dropped; the Message-ID stays. States:
  *
  *   queued --claim--> sending --250--> sent
  *     ^                  |----4xx----> queued (later: next_attempt_at)
