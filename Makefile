@@ -18,7 +18,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -51,7 +51,7 @@ FUZZ_SECONDS ?= 60
 # are checked as commands: a machine may have them from another Debian
 # build.
 DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev \
-	libutf8proc-dev libidn2-dev \
+	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
 	python3-aiosmtpd zbar-tools groff-base zsh
