@@ -91,6 +91,11 @@ $(BUILD)/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libturn
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ \
 		tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libturnout.a $(PKG_LIBS)
 
+# Invitations rendered per second (bench/render_bench.c); not part of check.
+$(BUILD)/bench/render_bench: bench/render_bench.c $(BUILD)/libturnout.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libturnout.a $(PKG_LIBS)
+
 # The allocation-failure test replaces turnout's own allocator calls.
 $(BUILD)/unit/t_nomem: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
