@@ -8,7 +8,10 @@
  * one before the event to the one after it, and each rule with an UNTIL
  * is merged with its open-ended twin or else turned into RDATEs, a form
  * both strict and lenient parsers read with the same instants (checked by
- * tests/t4100-ics.sh). Owns no table.
+ * tests/t4100-ics.sh). Besides the PUBLISH files of `ics`, it writes the
+ * iTIP REQUEST and CANCEL that go to each invitee (tn_ical_itip), which
+ * is on the hot path of `invite`: the reshaped VTIMEZONEs are kept once
+ * built, and an iTIP calendar is checked once per shape. Owns no table.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -891,11 +894,9 @@ tn_code tn_ical_itip(const struct tn_ical_event *ev, const struct tn_ical_org *o
 	}
 	if (!att)
 		return tn_err_set(err, TN_USAGE, "no attendee");
-	if (m == TN_ITIP_REQUEST && ev->cancelled) {
-		rc = tn_err_set(err, TN_CONFLICT, "event '%s' is cancelled: "
-				"its invitees get a cancellation, not an invitation", ev->slug);
-		return rc;
-	}
+	if (m == TN_ITIP_REQUEST && ev->cancelled)
+		return tn_err_set(err, TN_CONFLICT, "event '%s' is cancelled: "
+				  "its invitees get a cancellation, not an invitation", ev->slug);
 	if (m == TN_ITIP_CANCEL)
 		shown.cancelled = 1;   /* RFC 5546 3.2.5: STATUS:CANCELLED */
 	rc = calendar_new(m == TN_ITIP_REQUEST ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL,

@@ -44,8 +44,8 @@ static int dot_atom(const char *s, const char *end)
 	if (s == end || *s == '.' || end[-1] == '.')
 		return 0;
 	for (p = s; p < end; p++)
-		if (!(g_ascii_isalnum(*p) || strchr("!#$%&'*+-/=?^_`{|}~", *p) ||
-		      (*p == '.' && p[1] != '.')) || !*p)
+		if (!(g_ascii_isalnum(*p) || (*p && strchr("!#$%&'*+-/=?^_`{|}~", *p)) ||
+		      (*p == '.' && p[1] != '.')))
 			return 0;
 	return 1;
 }
