@@ -18,7 +18,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -51,7 +51,7 @@ FUZZ_SECONDS ?= 60
 # are checked as commands: a machine may have them from another Debian
 # build.
 DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev \
-	libutf8proc-dev libidn2-dev \
+	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
 	python3-aiosmtpd zbar-tools groff-base zsh
@@ -90,6 +90,11 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/tap.h tests/unit/tap_db.h $(BUILD)/li
 $(BUILD)/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libturnout.a | $(BUILD)/unit
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ \
 		tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libturnout.a $(PKG_LIBS)
+
+# Invitations rendered per second (bench/render_bench.c); not part of check.
+$(BUILD)/bench/render_bench: bench/render_bench.c $(BUILD)/libturnout.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libturnout.a $(PKG_LIBS)
 
 # The allocation-failure test replaces turnout's own allocator calls.
 $(BUILD)/unit/t_nomem: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup

@@ -6,7 +6,8 @@
 // (which ical.js would read in the process's TZ) is an error. Any
 // problem: a message on stderr and exit 1.
 //
-// The file must hold exactly one VEVENT; with --feed (ics --all) it may
+// Each ATTENDEE (an iTIP REQUEST or CANCEL) is printed with its CN, ROLE,
+// PARTSTAT and RSVP. The file must hold exactly one VEVENT; with --feed (ics --all) it may
 // hold any number, each printed after a "--" line, following "vevents=N",
 // and each zone must have exactly one VTIMEZONE, used by some event.
 import { readFileSync } from 'node:fs';
@@ -74,6 +75,11 @@ function eventLines(ev) {
 	const org = ev.getFirstProperty('organizer');
 	out.push(org ? `organizer=${org.getFirstValue()} cn=${org.getParameter('cn') ?? '-'}`
 		: 'organizer=-');
+	for (const att of ev.getAllProperties('attendee')) {
+		const param = (name) => att.getParameter(name) ?? '-';
+		out.push(`attendee=${att.getFirstValue()} cn=${param('cn')} role=${param('role')} ` +
+			`partstat=${param('partstat')} rsvp=${param('rsvp')}`);
+	}
 	out.push(instant(ev, 'dtstart'));
 	out.push(instant(ev, 'dtend'));
 	return out;

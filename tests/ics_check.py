@@ -3,7 +3,8 @@
 a calendar would show, one "key=value" line each, for the shell tests to
 compare with the expected values (and with tests/ics_check.mjs).
 
-The file must hold exactly one VEVENT; with --feed (ics --all) it may hold
+Each ATTENDEE (an iTIP REQUEST or CANCEL) is printed with its CN, ROLE,
+PARTSTAT and RSVP. The file must hold exactly one VEVENT; with --feed (ics --all) it may hold
 any number, each printed after a "--" line, following "vevents=N", and
 each zone must have exactly one VTIMEZONE, used by some event.
 
@@ -72,6 +73,11 @@ def event_lines(ev, zones):
         out.append("organizer=%s cn=%s" % (str(org), org.params.get("CN", "-")))
     else:
         out.append("organizer=-")
+    atts = ev.get("ATTENDEE")
+    for att in atts if isinstance(atts, list) else [atts] if atts is not None else []:
+        out.append("attendee=%s cn=%s role=%s partstat=%s rsvp=%s" % (
+            str(att), att.params.get("CN", "-"), att.params.get("ROLE", "-"),
+            att.params.get("PARTSTAT", "-"), att.params.get("RSVP", "-")))
     for key in ("DTSTART", "DTEND"):
         prop = ev[key]
         tzid = prop.params.get("TZID")

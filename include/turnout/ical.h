@@ -42,6 +42,19 @@ struct tn_ical_event {
 	const char *created_at, *updated_at;   /* UTC */
 };
 
+/* An invitee as an iTIP message names them. Strings are borrowed. */
+struct tn_ical_attendee {
+	const char *email;      /* the invitee's address */
+	const char *name;       /* display name for CN; may be NULL or "" */
+	const char *rsvp_url;   /* the personal RSVP page; may be NULL */
+};
+
+/* The iTIP methods an organizer sends (RFC 5546 3.2.2 and 3.2.5). */
+enum tn_itip_method {
+	TN_ITIP_REQUEST = 1,   /* an invitation, or an update of one */
+	TN_ITIP_CANCEL = 2,    /* the event is cancelled */
+};
+
 /* Builds the VTIMEZONE of zone (an IANA name) holding only the rules in
  * force from 1 January of from_year through 31 December of to_year, with
  * TZID = the IANA name and no UNTIL: a first observance giving the offset
@@ -49,7 +62,9 @@ struct tn_ical_event {
  * may run on past to_year). Observances that change no offset, other than
  * that first one, are left out. On success *out is a new component;
  * caller frees it with icalcomponent_free. TN_USAGE for an unknown zone,
- * TN_FAIL unless 1 <= from_year <= to_year <= 9998. */
+ * TN_FAIL unless 1 <= from_year <= to_year <= 9998. Each one built is
+ * kept for the process's life (the last 16, under a lock) and later
+ * calls get a copy: building one costs about a millisecond. */
 tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
 			  icalcomponent **out, struct tn_err *err);
 
@@ -76,5 +91,25 @@ tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org
 tn_code tn_ical_publish_many(const struct tn_ical_event *evs, size_t n,
 			     const struct tn_ical_org *org, char **out,
 			     struct tn_err *err);
+
+/*
+ * One invitee's iTIP calendar (RFC 5546) for ev as text (CRLF, folded):
+ * METHOD:REQUEST or METHOD:CANCEL, the VTIMEZONE tn_ical_publish writes,
+ * and the VEVENT with ev's UID and SEQUENCE, ORGANIZER;CN=org:mailto:from
+ * and ATTENDEE;CN=name;ROLE=REQ-PARTICIPANT:mailto:email, which a REQUEST
+ * gives PARTSTAT=NEEDS-ACTION;RSVP=TRUE (Accept / Decline in calendars)
+ * and its URL = att->rsvp_url when that is given (else the event page, as
+ * in publish). A CANCEL has STATUS:CANCELLED whatever ev->cancelled says;
+ * a REQUEST for a cancelled event is TN_CONFLICT. A CN cannot hold a
+ * DQUOTE (RFC 5545), so one becomes ' there; the mail's headers carry
+ * the name exactly. att->email is normalised (its domain as an A-label);
+ * a bad address is TN_BADINPUT. Without org->from: TN_USAGE about the
+ * field "from" with err->next = TN_NEXT_CONFIG (ORGANIZER is mandatory in
+ * iTIP). Checked with icalrestriction_check. *out is malloc'd; caller
+ * frees.
+ */
+tn_code tn_ical_itip(const struct tn_ical_event *ev, const struct tn_ical_org *org,
+		     const struct tn_ical_attendee *att, enum tn_itip_method m,
+		     char **out, struct tn_err *err);
 
 #endif

@@ -8,8 +8,12 @@
  * one before the event to the one after it, and each rule with an UNTIL
  * is merged with its open-ended twin or else turned into RDATEs, a form
  * both strict and lenient parsers read with the same instants (checked by
- * tests/t4100-ics.sh). Owns no table.
+ * tests/t4100-ics.sh). Besides the PUBLISH files of `ics`, it writes the
+ * iTIP REQUEST and CANCEL that go to each invitee (tn_ical_itip), which
+ * is on the hot path of `invite`: the reshaped VTIMEZONEs are kept once
+ * built, and an iTIP calendar is checked once per shape. Owns no table.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,23 +252,18 @@ static int dtstart_as_rdate(icalcomponent *c)
 	return 1;
 }
 
-tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
-			  icalcomponent **out, struct tn_err *err)
+/* Reshapes libical's VTIMEZONE of zone name (checked) for the years
+ * from_year..to_year, as tn_ical_vtimezone describes. */
+static tn_code build_vtimezone(const char *zone, const char *name, int from_year,
+			       int to_year, icalcomponent **out, struct tn_err *err)
 {
 	icalcomponent *vtz, *c, *all[MAX_OBSERVANCES];
 	icaltimezone *z;
 	icalproperty *p;
 	struct icaltimetype from, cutoff;
-	char name[64];
 	int n = 0, i, ok = 1, first;
-	tn_code rc;
 
 	*out = NULL;
-	if ((rc = tn_tz_check(zone, name, err)) != TN_OK)
-		return rc;
-	if (from_year < 1 || to_year < from_year || to_year > 9998)
-		return tn_err_set(err, TN_FAIL, "time zone '%s': bad years %d..%d",
-				  name, from_year, to_year);
 	z = icaltimezone_get_builtin_timezone(name);
 	if (!z || !icaltimezone_get_component(z))
 		return tn_err_set(err, TN_USAGE, "'%s': unknown time zone", zone);
@@ -335,6 +334,77 @@ tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
 	return TN_OK;
 }
 
+/*
+ * The VTIMEZONEs built so far, by zone and years. Building one walks the
+ * zone's whole history through libical's recurrence code (about 0.9 ms
+ * for Europe/Berlin), and every invitation to an event needs the same
+ * one, so each is kept, for the life of the process, and handed out as a
+ * copy. A lock guards them: the web server builds calendars in threads.
+ */
+enum { VTZ_CACHE = 16 };
+static struct {
+	char name[64];
+	int from_year, to_year;
+	icalcomponent *vtz;
+} vtz_cache[VTZ_CACHE];
+static unsigned vtz_next;
+static pthread_mutex_t vtz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the kept VTIMEZONE of name for those years, or NULL. */
+static icalcomponent *cached_vtimezone(const char *name, int from_year, int to_year)
+{
+	icalcomponent *copy = NULL;
+	int i;
+
+	pthread_mutex_lock(&vtz_lock);
+	for (i = 0; i < VTZ_CACHE && !copy; i++)
+		if (vtz_cache[i].vtz && vtz_cache[i].from_year == from_year &&
+		    vtz_cache[i].to_year == to_year && strcmp(vtz_cache[i].name, name) == 0)
+			copy = icalcomponent_new_clone(vtz_cache[i].vtz);
+	pthread_mutex_unlock(&vtz_lock);
+	return copy;
+}
+
+/* Keeps a copy of vtz (a failed copy is just not kept), replacing the
+ * oldest entry when all are taken. */
+static void keep_vtimezone(const char *name, int from_year, int to_year,
+			   icalcomponent *vtz)
+{
+	icalcomponent *copy = icalcomponent_new_clone(vtz), *old;
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&vtz_lock);
+	old = vtz_cache[vtz_next].vtz;
+	snprintf(vtz_cache[vtz_next].name, sizeof(vtz_cache[vtz_next].name), "%s", name);
+	vtz_cache[vtz_next].from_year = from_year;
+	vtz_cache[vtz_next].to_year = to_year;
+	vtz_cache[vtz_next].vtz = copy;
+	vtz_next = (vtz_next + 1) % VTZ_CACHE;
+	pthread_mutex_unlock(&vtz_lock);
+	if (old)
+		icalcomponent_free(old);
+}
+
+tn_code tn_ical_vtimezone(const char *zone, int from_year, int to_year,
+			  icalcomponent **out, struct tn_err *err)
+{
+	char name[64];
+	tn_code rc;
+
+	*out = NULL;
+	if ((rc = tn_tz_check(zone, name, err)) != TN_OK)
+		return rc;
+	if (from_year < 1 || to_year < from_year || to_year > 9998)
+		return tn_err_set(err, TN_FAIL, "time zone '%s': bad years %d..%d",
+				  name, from_year, to_year);
+	if ((*out = cached_vtimezone(name, from_year, to_year)) != NULL)
+		return TN_OK;
+	if ((rc = build_vtimezone(zone, name, from_year, to_year, out, err)) == TN_OK)
+		keep_vtimezone(name, from_year, to_year, *out);
+	return rc;
+}
+
 /* "YYYY-MM-DD HH:MM" -> a floating DATE-TIME. */
 static struct icaltimetype local_time(const char *s)
 {
@@ -387,6 +457,40 @@ static icalproperty *when(icalproperty_kind kind, const char *tz,
 				: icalproperty_new_dtstart(t);
 	return as_local ? zoned(icalproperty_new_dtend(t), tz)
 			: icalproperty_new_dtend(t);
+}
+
+/*
+ * Adds CN=name to p, made safe for every parser. RFC 5545 cannot carry a
+ * DQUOTE in a parameter at all; RFC 6868 writes it ^', which libical 3.0
+ * emits and ical.js decodes, but python-icalendar 4.0.3 reads literally.
+ * So a DQUOTE becomes ' (U+0027), and a ^ that would start an RFC 6868
+ * escape (before ', ^ or n), which libical leaves unescaped, becomes the
+ * look-alike U+02C6: then both kinds of parser read the same name.
+ * Control characters become spaces. Returns 0 when out of memory.
+ */
+static int add_cn(icalproperty *p, const char *name)
+{
+	struct tn_buf cn = TN_BUF_INIT;
+	icalparameter *param;
+	const char *s;
+	int ok = 1;
+
+	for (s = name; *s && ok; s++) {
+		if (*s == '"')
+			ok = tn_buf_addch(&cn, '\'') == TN_OK;
+		else if (*s == '^' && (s[1] == '\'' || s[1] == '"' || s[1] == '^' || s[1] == 'n'))
+			ok = tn_buf_add(&cn, "\xcb\x86") == TN_OK;
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			ok = tn_buf_addch(&cn, ' ') == TN_OK;
+		else
+			ok = tn_buf_addch(&cn, *s) == TN_OK;
+	}
+	param = ok ? icalparameter_new_cn(cn.data) : NULL;
+	tn_buf_free(&cn);
+	if (!param)
+		return 0;
+	icalproperty_add_parameter(p, param);
+	return 1;
 }
 
 static void add(icalcomponent *c, icalproperty *p, int *ok)
@@ -443,19 +547,8 @@ tn_code tn_ical_vevent(const struct tn_ical_event *ev, const struct tn_ical_org 
 
 		ok &= tn_buf_addf(&b, "mailto:%s", org->from) == TN_OK;
 		p = icalproperty_new_organizer(b.data);
-		if (p && org->org && *org->org) {
-			/* RFC 5545 has no way to escape a DQUOTE in a parameter */
-			char *cn = strdup(org->org), *q;
-
-			for (q = cn; q && *q; q++)
-				if (*q == '"' || (unsigned char)*q < 0x20)
-					*q = *q == '"' ? '\'' : ' ';
-			if (cn)
-				icalproperty_add_parameter(p, icalparameter_new_cn(cn));
-			else
-				ok = 0;
-			free(cn);
-		}
+		if (p && org->org && *org->org)
+			ok &= add_cn(p, org->org);
 		add(ve, p, &ok);
 	}
 	add(ve, icalproperty_new_created(utc_time(ev->created_at)), &ok);
@@ -530,29 +623,78 @@ static tn_code add_zones(icalcomponent *cal, const struct tn_ical_event *evs,
 	return TN_OK;
 }
 
+/* A VCALENDAR with PRODID, VERSION, CALSCALE and METHOD m, and one
+ * VTIMEZONE per zone of evs (add_zones), into *out; caller frees it. */
+static tn_code calendar_new(icalproperty_method m, const struct tn_ical_event *evs,
+			    size_t n, icalcomponent **out, struct tn_err *err)
+{
+	icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+	icalproperty *p[4];
+	int i;
+	tn_code rc;
+
+	*out = NULL;
+	if (!cal)
+		return nomem(err);
+	p[0] = icalproperty_new_prodid(PRODID);
+	p[1] = icalproperty_new_version("2.0");
+	p[2] = icalproperty_new_calscale("GREGORIAN");
+	p[3] = icalproperty_new_method(m);
+	for (i = 0; i < 4; i++)
+		if (p[i])
+			icalcomponent_add_property(cal, p[i]);
+	if (!p[0] || !p[1] || !p[2] || !p[3]) {
+		icalcomponent_free(cal);   /* with the properties it holds */
+		return nomem(err);
+	}
+	if ((rc = add_zones(cal, evs, n, err)) != TN_OK) {
+		icalcomponent_free(cal);
+		return rc;
+	}
+	*out = cal;
+	return TN_OK;
+}
+
+/* The text of cal (CRLF, folded), which must already have passed
+ * icalrestriction_check: *out is malloc'd; caller frees. Frees cal. */
+static tn_code calendar_text(icalcomponent *cal, char **out, struct tn_err *err)
+{
+	char *text = icalcomponent_as_ical_string_r(cal);
+
+	icalcomponent_free(cal);
+	if (!text)
+		return nomem(err);
+	*out = strdup(text);
+	icalmemory_free_buffer(text);
+	return *out ? TN_OK : nomem(err);
+}
+
+/* The reason icalrestriction_check gave for cal, into err; frees cal. */
+static tn_code calendar_invalid(icalcomponent *cal, const char *what,
+				struct tn_err *err)
+{
+	char why[200] = "";
+
+	first_problem(cal, why, sizeof(why));
+	icalcomponent_free(cal);
+	return tn_err_set(err, TN_FAIL, "%s: invalid iCalendar: %s", what,
+			  why[0] ? why : "restriction check failed");
+}
+
 tn_code tn_ical_publish_many(const struct tn_ical_event *evs, size_t n,
 			     const struct tn_ical_org *org, char **out,
 			     struct tn_err *err)
 {
 	icalcomponent *cal, *ve;
 	icalproperty *stand_in;
-	char *text;
+	char what[160];
 	size_t i;
 	int valid;
 	tn_code rc;
 
 	*out = NULL;
-	cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-	if (!cal)
-		return nomem(err);
-	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
-	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-	if ((rc = add_zones(cal, evs, n, err)) != TN_OK) {
-		icalcomponent_free(cal);
+	if ((rc = calendar_new(ICAL_METHOD_PUBLISH, evs, n, &cal, err)) != TN_OK)
 		return rc;
-	}
 	for (i = 0; i < n; i++) {
 		if ((rc = tn_ical_vevent(&evs[i], org, &ve, err)) != TN_OK) {
 			icalcomponent_free(cal);
@@ -579,27 +721,203 @@ tn_code tn_ical_publish_many(const struct tn_ical_event *evs, size_t n,
 	if (stand_in)
 		icalproperty_free(stand_in);
 	if (!valid) {
-		char why[200] = "";
-
-		first_problem(cal, why, sizeof(why));
-		icalcomponent_free(cal);
 		if (n == 1)
-			return tn_err_set(err, TN_FAIL, "event '%s': invalid iCalendar: %s",
-					  evs[0].slug, why[0] ? why : "restriction check failed");
-		return tn_err_set(err, TN_FAIL, "calendar: invalid iCalendar: %s",
-				  why[0] ? why : "restriction check failed");
+			snprintf(what, sizeof(what), "event '%s'", evs[0].slug);
+		else
+			snprintf(what, sizeof(what), "calendar");
+		return calendar_invalid(cal, what, err);
 	}
-	text = icalcomponent_as_ical_string_r(cal);
-	icalcomponent_free(cal);
-	if (!text)
-		return nomem(err);
-	*out = strdup(text);
-	icalmemory_free_buffer(text);
-	return *out ? TN_OK : nomem(err);
+	return calendar_text(cal, out, err);
 }
 
 tn_code tn_ical_publish(const struct tn_ical_event *ev, const struct tn_ical_org *org,
 			char **out, struct tn_err *err)
 {
 	return tn_ical_publish_many(ev, 1, org, out, err);
+}
+
+/*
+ * The ATTENDEE of an iTIP message: CN (add_cn), ROLE=REQ-PARTICIPANT and,
+ * in a REQUEST, PARTSTAT=NEEDS-ACTION and RSVP=TRUE, so that calendars
+ * show Accept / Decline; the address normalised (domain as A-label).
+ */
+static tn_code add_attendee(icalcomponent *ve, const struct tn_ical_attendee *att,
+			    int request, struct tn_err *err)
+{
+	struct tn_buf addr = TN_BUF_INIT, uri = TN_BUF_INIT;
+	icalproperty *p = NULL;
+	int ok;
+	tn_code rc;
+
+	if (!att->email || !*att->email)
+		return tn_err_field(err, TN_USAGE, "email", "no attendee address");
+	if ((rc = tn_email_normalize(att->email, &addr, err)) != TN_OK)
+		return tn_err_prefix(err, rc, "attendee '%s'", att->email);
+	ok = tn_buf_addf(&uri, "mailto:%s", addr.data) == TN_OK &&
+	     (p = icalproperty_new_attendee(uri.data)) != NULL;
+	if (ok && att->name && *att->name)
+		ok = add_cn(p, att->name);
+	if (ok) {
+		icalparameter *role = icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT);
+		icalparameter *stat = request ? icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION)
+					      : NULL;
+		icalparameter *rsvp = request ? icalparameter_new_rsvp(ICAL_RSVP_TRUE) : NULL;
+
+		ok = role && (!request || (stat && rsvp));
+		if (role)
+			icalproperty_add_parameter(p, role);
+		if (stat)
+			icalproperty_add_parameter(p, stat);
+		if (rsvp)
+			icalproperty_add_parameter(p, rsvp);
+	}
+	tn_buf_free(&addr);
+	tn_buf_free(&uri);
+	if (!ok) {
+		if (p)
+			icalproperty_free(p);
+		return nomem(err);
+	}
+	icalcomponent_add_property(ve, p);
+	return TN_OK;
+}
+
+/* Replaces the VEVENT's URL (the public event page) with url. */
+static tn_code set_url(icalcomponent *ve, const char *url, struct tn_err *err)
+{
+	icalproperty *p = icalcomponent_get_first_property(ve, ICAL_URL_PROPERTY);
+
+	if (!tn_url_valid(url))
+		return tn_err_field(err, TN_USAGE, "rsvp_url", "'%s': not an http(s) URL", url);
+	if (p) {
+		icalcomponent_remove_property(ve, p);
+		icalproperty_free(p);
+	}
+	if (!(p = icalproperty_new_url(url)))
+		return nomem(err);
+	icalcomponent_add_property(ve, p);
+	return TN_OK;
+}
+
+/*
+ * The shape of a calendar: its components and, in each, the kinds of its
+ * properties and parameters in order, and the values of those whose
+ * values RFC 5546's tables restrict (METHOD, STATUS). What
+ * icalrestriction_check decides depends on nothing else, and two
+ * invitations to one event differ only in the attendee's address, name
+ * and RSVP page. Appends to b; returns 0 when out of memory.
+ */
+static int shape_of(icalcomponent *c, struct tn_buf *b)
+{
+	icalcomponent *sub;
+	icalproperty *p;
+	icalparameter *q;
+	int ok = tn_buf_addf(b, "(%d", (int)icalcomponent_isa(c)) == TN_OK;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p && ok;
+	     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+		icalproperty_kind k = icalproperty_isa(p);
+
+		ok = tn_buf_addf(b, " %d", (int)k) == TN_OK;
+		if (ok && k == ICAL_METHOD_PROPERTY)
+			ok = tn_buf_addf(b, "=%d", (int)icalproperty_get_method(p)) == TN_OK;
+		if (ok && k == ICAL_STATUS_PROPERTY)
+			ok = tn_buf_addf(b, "=%d", (int)icalproperty_get_status(p)) == TN_OK;
+		for (q = icalproperty_get_first_parameter(p, ICAL_ANY_PARAMETER); q && ok;
+		     q = icalproperty_get_next_parameter(p, ICAL_ANY_PARAMETER))
+			ok = tn_buf_addf(b, ";%d", (int)icalparameter_isa(q)) == TN_OK;
+	}
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); sub && ok;
+	     sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+		ok = shape_of(sub, b);
+	return ok && tn_buf_addch(b, ')') == TN_OK;
+}
+
+/*
+ * icalrestriction_check for an iTIP calendar, run once per shape: libical
+ * searches its whole restriction table for every property kind (about
+ * 0.3 ms a calendar, more than everything else an invitation costs), and
+ * every invitation to an event has the same shape. The shape that last
+ * passed is kept (under a lock: the web server builds in threads); a
+ * calendar of that shape passes without a second look. Returns 1 if cal
+ * passes.
+ */
+static int itip_valid(icalcomponent *cal)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char *passed;
+	struct tn_buf shape = TN_BUF_INIT;
+	int known = 0, valid;
+
+	if (shape_of(cal, &shape)) {
+		pthread_mutex_lock(&lock);
+		known = passed && strcmp(passed, shape.data) == 0;
+		pthread_mutex_unlock(&lock);
+	}
+	if (known) {
+		tn_buf_free(&shape);
+		return 1;
+	}
+	valid = icalrestriction_check(cal);
+	if (valid && shape.len) {
+		char *old;
+
+		pthread_mutex_lock(&lock);
+		old = passed;
+		passed = tn_buf_detach(&shape, NULL);
+		pthread_mutex_unlock(&lock);
+		free(old);
+	}
+	tn_buf_free(&shape);
+	return valid;
+}
+
+tn_code tn_ical_itip(const struct tn_ical_event *ev, const struct tn_ical_org *org,
+		     const struct tn_ical_attendee *att, enum tn_itip_method m,
+		     char **out, struct tn_err *err)
+{
+	struct tn_ical_event shown = *ev;
+	icalcomponent *cal, *ve;
+	char what[160];
+	tn_code rc;
+
+	*out = NULL;
+	if (m != TN_ITIP_REQUEST && m != TN_ITIP_CANCEL)
+		return tn_err_set(err, TN_USAGE, "unknown iTIP method %d", (int)m);
+	if (!org || !org->from || !*org->from) {
+		tn_err_field(err, TN_USAGE, "from",
+			     "no organizer address: an invitation needs one (ORGANIZER)");
+		tn_err_hint(err, "the setting 'from' is the address invitations come from "
+			    "and replies go to");
+		tn_err_next(err, TN_NEXT_CONFIG);
+		return TN_USAGE;
+	}
+	if (!att)
+		return tn_err_set(err, TN_USAGE, "no attendee");
+	if (m == TN_ITIP_REQUEST && ev->cancelled)
+		return tn_err_set(err, TN_CONFLICT, "event '%s' is cancelled: "
+				  "its invitees get a cancellation, not an invitation", ev->slug);
+	if (m == TN_ITIP_CANCEL)
+		shown.cancelled = 1;   /* RFC 5546 3.2.5: STATUS:CANCELLED */
+	rc = calendar_new(m == TN_ITIP_REQUEST ? ICAL_METHOD_REQUEST : ICAL_METHOD_CANCEL,
+			  &shown, 1, &cal, err);
+	if (rc != TN_OK)
+		return rc;
+	if ((rc = tn_ical_vevent(&shown, org, &ve, err)) != TN_OK) {
+		icalcomponent_free(cal);
+		return rc;
+	}
+	icalcomponent_add_component(cal, ve);
+	rc = add_attendee(ve, att, m == TN_ITIP_REQUEST, err);
+	if (rc == TN_OK && m == TN_ITIP_REQUEST && att->rsvp_url && *att->rsvp_url)
+		rc = set_url(ve, att->rsvp_url, err);
+	if (rc != TN_OK) {
+		icalcomponent_free(cal);
+		return rc;
+	}
+	if (!itip_valid(cal)) {
+		snprintf(what, sizeof(what), "event '%s'", ev->slug);
+		return calendar_invalid(cal, what, err);
+	}
+	return calendar_text(cal, out, err);
 }

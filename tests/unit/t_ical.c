@@ -1,5 +1,5 @@
-/* t_ical.c - the VTIMEZONE reshaping and the PUBLISH calendar's structure,
- * read back with libical's own parser. */
+/* t_ical.c - the VTIMEZONE reshaping, the PUBLISH calendar's structure
+ * and the iTIP REQUEST and CANCEL, read back with libical's own parser. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -87,6 +87,144 @@ static struct tn_ical_event sample(void)
 	ev.created_at = "2026-11-01T10:00:00Z";
 	ev.updated_at = "2026-11-02T10:00:00Z";
 	return ev;
+}
+
+/* The VTIMEZONE block of a calendar's text; caller frees. */
+static char *vtimezone_of(const char *cal)
+{
+	const char *from = strstr(cal, "BEGIN:VTIMEZONE"), *to;
+
+	to = from ? strstr(from, "END:VTIMEZONE\r\n") : NULL;
+	return to ? strndup(from, (size_t)(to - from)) : NULL;
+}
+
+/* The first ATTENDEE of text's VEVENT, read back by libical; caller
+ * frees the component. */
+static icalproperty *attendee_of(const char *text, icalcomponent **cal)
+{
+	icalcomponent *ve;
+
+	*cal = icalparser_parse_string(text);
+	ve = *cal ? icalcomponent_get_first_component(*cal, ICAL_VEVENT_COMPONENT) : NULL;
+	return ve ? icalcomponent_get_first_property(ve, ICAL_ATTENDEE_PROPERTY) : NULL;
+}
+
+static const char *param_cn(icalproperty *p)
+{
+	icalparameter *cn = p ? icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER) : NULL;
+
+	return cn ? icalparameter_get_cn(cn) : NULL;
+}
+
+static void check_itip(void)
+{
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_ical_org org = { "Клуб \"Readers\"; Berlin", "org@example.org",
+				   "https://meet.example.org" };
+	struct tn_ical_event ev = sample();
+	struct tn_ical_attendee att = {
+		"ivan@ПРИМЕР.РФ", "<img src=x onerror=alert(1)> \"Ива́н\" =?utf-8?q?x?=",
+		"https://meet.example.org/rsvp/TOKEN"
+	};
+	icalcomponent *cal;
+	icalproperty *p;
+	char *text = NULL, *published = NULL, *a, *b;
+
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_OK,
+	       "iTIP REQUEST (%s)", err.msg);
+	if (!text)
+		return;
+	tn_ical_publish(&ev, &org, &published, &err);
+	a = vtimezone_of(text);
+	b = published ? vtimezone_of(published) : NULL;
+	ok(a && b && strcmp(a, b) == 0, "REQUEST: the same VTIMEZONE as publish");
+	free(a);
+	free(b);
+	free(published);
+	ok(strstr(text, "\r\nMETHOD:REQUEST\r\n") != NULL, "METHOD:REQUEST");
+	ok(strstr(text, "\r\nUID:0123456789abcdef0123456789abcdef@meet.example.org\r\n") &&
+	   strstr(text, "\r\nSEQUENCE:3\r\n") && strstr(text, "\r\nSTATUS:CONFIRMED\r\n"),
+	   "REQUEST: the event's UID and SEQUENCE, confirmed");
+	ok(strstr(text, "ORGANIZER;CN=\"Клуб 'Readers'; Berlin\":mailto:org@example.org"),
+	   "ORGANIZER: CN quoted, its DQUOTEs made single quotes");
+	ok(strstr(text, "\r\nURL:https://meet.example.org/rsvp/TOKEN\r\n") &&
+	   !strstr(text, "/e/vstrecha"), "REQUEST: URL is the personal RSVP page");
+	ok(!strstr(text, "^'"), "no RFC 6868 escape that python-icalendar 4 would not read");
+	p = attendee_of(text, &cal);
+	ok(cal && icalcomponent_count_errors(cal) == 0 && icalrestriction_check(cal),
+	   "REQUEST: parses, and passes the restriction check");
+	is_str(p ? icalproperty_get_attendee(p) : NULL, "mailto:ivan@xn--e1afmkfd.xn--p1ai",
+	       "ATTENDEE: mailto, the domain as an A-label");
+	is_str(param_cn(p), "<img src=x onerror=alert(1)> 'Ива́н' =?utf-8?q?x?=",
+	       "ATTENDEE: the hostile CN reads back, DQUOTE as '");
+	ok(p && icalparameter_get_rsvp(icalproperty_get_first_parameter(p, ICAL_RSVP_PARAMETER))
+		== ICAL_RSVP_TRUE, "ATTENDEE: RSVP=TRUE");
+	ok(p && icalparameter_get_partstat(icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER))
+		== ICAL_PARTSTAT_NEEDSACTION, "ATTENDEE: PARTSTAT=NEEDS-ACTION");
+	ok(p && icalparameter_get_role(icalproperty_get_first_parameter(p, ICAL_ROLE_PARAMETER))
+		== ICAL_ROLE_REQPARTICIPANT, "ATTENDEE: ROLE=REQ-PARTICIPANT");
+	icalcomponent_free(cal);
+	free(text);
+
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_CANCEL, &text, &err), TN_OK,
+	       "iTIP CANCEL (%s)", err.msg);
+	ok(text && strstr(text, "\r\nMETHOD:CANCEL\r\n") &&
+	   strstr(text, "\r\nSTATUS:CANCELLED\r\n"), "CANCEL: METHOD:CANCEL, STATUS:CANCELLED");
+	ok(text && strstr(text, "\r\nURL:https://meet.example.org/e/vstrecha\r\n"),
+	   "CANCEL: the URL stays the event page");
+	p = text ? attendee_of(text, &cal) : NULL;
+	ok(p && cal && icalrestriction_check(cal), "CANCEL: passes the restriction check");
+	ok(p && !icalproperty_get_first_parameter(p, ICAL_RSVP_PARAMETER) &&
+	   !icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER),
+	   "CANCEL: the attendee without RSVP or PARTSTAT");
+	if (text)
+		icalcomponent_free(cal);
+	free(text);
+	text = NULL;
+
+	/* a name with RFC 6868's escape character, no name, no RSVP page */
+	att.name = "a^'b^^c^nd^x \"q\"";
+	att.rsvp_url = NULL;
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_OK,
+	       "a name with ^ (%s)", err.msg);
+	p = text ? attendee_of(text, &cal) : NULL;
+	is_str(param_cn(p), "a\xcb\x86'b\xcb\x86^c\xcb\x86nd^x 'q'",
+	       "a ^ that would start an RFC 6868 escape becomes U+02C6");
+	ok(text && strstr(text, "\r\nURL:https://meet.example.org/e/vstrecha\r\n"),
+	   "no RSVP page: the URL is the event page");
+	if (text)
+		icalcomponent_free(cal);
+	free(text);
+	text = NULL;
+	att.name = NULL;
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_OK,
+	       "no name (%s)", err.msg);
+	ok(text && strstr(text, "ATTENDEE;ROLE=REQ-PARTICIPANT;"), "no name: no CN");
+	free(text);
+	text = NULL;
+
+	/* refusals */
+	att.email = "not an address";
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_BADINPUT,
+	       "a bad attendee address (%s)", err.msg);
+	ok(text == NULL, "no text on failure");
+	att.email = "ivan@example.org";
+	att.rsvp_url = "javascript:alert(1)";
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_USAGE,
+	       "an RSVP URL that is not http(s) (%s)", err.msg);
+	att.rsvp_url = NULL;
+	org.from = NULL;
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_USAGE,
+	       "no organizer address (%s)", err.msg);
+	is_str(err.field, "from", "the error is about the setting 'from'");
+	is_int(err.next, TN_NEXT_CONFIG, "the next step: change a setting");
+	org.from = "org@example.org";
+	ev.cancelled = 1;
+	is_int(tn_ical_itip(&ev, &org, &att, TN_ITIP_REQUEST, &text, &err), TN_CONFLICT,
+	       "a REQUEST for a cancelled event (%s)", err.msg);
+	is_int(tn_ical_itip(&ev, &org, &att, (enum tn_itip_method)7, &text, &err), TN_USAGE,
+	       "an unknown method");
+	ok(text == NULL, "still no text");
 }
 
 int main(void)
@@ -272,6 +410,8 @@ int main(void)
 		   strstr(feed, "\r\nMETHOD:PUBLISH\r\n"), "empty feed: a calendar alone");
 		free(feed);
 	}
+
+	check_itip();
 
 	/* atomic write */
 	ok(tap_tmpdir(dir, sizeof(dir)) != NULL, "scratch dir");
