@@ -146,7 +146,8 @@ test: test-deps
 
 demo: deps
 	$(MAKE) --no-print-directory all
-	TURNOUT="$(abspath $(BUILD)/turnout)" sh examples/demo.sh
+	TURNOUT="$(abspath $(BUILD)/turnout)" DEMO_MAIL="$(abspath $(BUILD))/demo-mail" \
+		sh examples/demo.sh
 
 bench: test-deps
 	$(MAKE) --no-print-directory all

@@ -9,6 +9,9 @@ EX=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/turnout-demo.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export TURNOUT_DB="$WORK/turnout.db"
+# the messages the demo sends are kept here, for a mail client to open
+MAIL=${DEMO_MAIL:-$PWD/demo-mail}
+case $MAIL in /*) ;; *) MAIL=$PWD/$MAIL ;; esac
 cd "$WORK"
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
@@ -113,10 +116,42 @@ step "12. Follower counts per channel" \
 	"Known followers beside the declared audience: the base of the offline share."
 run channel list
 
+step "13. Invite the followers" \
+	"One personal invitation per person with an address; people known only by a" \
+	"handle are counted and skipped. Each invitation remembers the channel it came" \
+	"through (the first one given that the person follows), for the report."
+run invite "$slug" --channel letter --channel tg --channel masto --dry-run 2>&1 | head -n 6
+echo "   ..."
+run invite "$slug" --channel letter --channel tg --channel masto
+run outbox --limit 3
+
+step "14. Send them, as .eml files" \
+	"'turnout send --smtp smtps://user:password@mail.example.org' would deliver them;" \
+	"here they are written to a directory instead. Each message has a text and an" \
+	"HTML part, the calendar invitation (METHOD:REQUEST, with Accept / Decline in" \
+	"Gmail, Outlook, Apple Calendar, Thunderbird) and personal RSVP and unsubscribe" \
+	"links."
+rm -rf "$MAIL"
+mkdir -p "$MAIL"
+run send --eml-dir "$MAIL"
+first=$(ls "$MAIL" | head -n 1)
+echo "   Open $MAIL/$first in a mail client (Thunderbird: File > Open > Saved"
+echo "   Message) to see the invitation as an invitee does."
+
+step "15. The venue changes: everyone invited gets an update" \
+	"Same UID, SEQUENCE one higher: calendars move the entry they already have." \
+	"A capacity change shows in no calendar, so it bumps nothing and sends nothing."
+run event update "$slug" --capacity 60
+run event update "$slug" --venue "Café Einstein"
+run send --eml-dir "$MAIL"
+update=$(ls "$MAIL" | grep update | head -n 1)
+grep -E '^(SEQUENCE|LOCATION|METHOD)' "$MAIL/$update" || \
+	echo "   (the calendar part is base64; open $MAIL/$update to read it)"
+echo "   The messages stay in $MAIL."
+
 step "Still to come" \
-	"This is the foundation. The next parts of the story: invitations by e-mail" \
-	"with calendar files (invite, send), RSVPs and signed QR tickets (serve, rsvp," \
-	"ticket), check-in at the door (checkin, door), and the report of what share" \
-	"of each channel's audience came (report)."
+	"The next parts of the story: RSVPs and signed QR tickets (serve, rsvp, ticket)," \
+	"check-in at the door (checkin, door), and the report of what share of each" \
+	"channel's audience came (report)."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"
