@@ -32,7 +32,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 # The parts (docs/ARCHITECTURE.md): the front end (main.c, cmd/) is linked
 # into the program; everything else is the library libturnout.a.
-LIB_DIRS := src src/store src/fmt src/base
+LIB_DIRS := src src/store src/fmt src/wire src/base
 LIB_SRC  := $(filter-out src/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := src/main.c $(wildcard src/cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
