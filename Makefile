@@ -32,7 +32,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 
 # The parts (docs/ARCHITECTURE.md): the front end (main.c, cmd/) is linked
 # into the program; everything else is the library libturnout.a.
-LIB_DIRS := src src/store src/fmt src/base
+LIB_DIRS := src src/store src/fmt src/wire src/base
 LIB_SRC  := $(filter-out src/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC  := src/main.c $(wildcard src/cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -54,7 +54,7 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
-	python3-aiosmtpd zbar-tools groff-base zsh
+	python3-aiosmtpd curl zbar-tools groff-base zsh
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables
