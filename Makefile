@@ -42,7 +42,7 @@ UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # Fuzz targets: replayed over their stored corpus by 'make check', grown
 # with libFuzzer by 'make fuzz'.
-FUZZ_TARGETS := csv text
+FUZZ_TARGETS := csv text template
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
 FUZZ_SECONDS ?= 60
 
