@@ -67,6 +67,8 @@ static const struct cmd commands[] = {
 	  "delete an event never announced or sent" },
 	{ "ics", cmd_ics, NEED_DB | READ_ONLY,
 	  "write an event, or all upcoming ones, as an iCalendar file" },
+	{ "templates export", cmd_templates_export, 0,
+	  "write the built-in e-mail templates into a directory" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

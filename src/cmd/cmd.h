@@ -295,5 +295,6 @@ CLI_HANDLER(cmd_event_update);
 CLI_HANDLER(cmd_event_cancel);
 CLI_HANDLER(cmd_event_delete);
 CLI_HANDLER(cmd_ics);
+CLI_HANDLER(cmd_templates_export);
 
 #endif
