@@ -60,6 +60,7 @@ const struct tn_template_file *tn_templates_builtin(size_t *n)
 	return tn_templates_builtin_files;
 }
 
+/* The built-in file called name, or NULL. */
 static const struct tn_template_file *builtin_file(const char *name)
 {
 	size_t i;

@@ -24,7 +24,8 @@
 struct tn_settings;   /* setup.h */
 
 /* The kinds of message and the parts of each, NULL-terminated. Adding a
- * kind means adding its name here and its three files to templates/. */
+ * kind means adding its name to tn_templates_kinds (templates.c) and its
+ * three files to templates/. */
 extern const char *const tn_templates_kinds[];
 extern const char *const tn_templates_parts[];
 

@@ -52,6 +52,7 @@ static const char *export_help(void)
 	return help.data;
 }
 
+/* Says which file export wrote (its path made safe for a terminal). */
 static void print_written(void *ctx, const char *path)
 {
 	(void)ctx;

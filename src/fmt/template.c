@@ -158,11 +158,13 @@ static tn_code take_text(struct compiler *c, const char *text, size_t len)
 	return TN_OK;
 }
 
+/* A blank inside a line: space or tab. */
 static int is_blank(char ch)
 {
 	return ch == ' ' || ch == '\t';
 }
 
+/* A character of a placeholder name: ASCII letter, digit or '_'. */
 static int is_name_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -390,6 +392,7 @@ struct sink {
 	char chunk[512];
 };
 
+/* HTML: escapes what the chunk holds into the output and empties it. */
 static void sink_flush(struct sink *s)
 {
 	if (s->n == 0)
@@ -400,6 +403,8 @@ static void sink_flush(struct sink *s)
 	s->n = 0;
 }
 
+/* Adds len clean bytes of a value: to the output, or (HTML) to the chunk,
+ * flushed whenever it fills. The first failure stays in s->rc. */
 static void sink_add(struct sink *s, const char *p, size_t len)
 {
 	size_t take;
