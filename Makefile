@@ -38,11 +38,18 @@ CLI_SRC  := src/main.c $(wildcard src/cmd/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 HEADERS  := $(wildcard include/turnout/*.h src/*/*.h)
+# The built-in e-mail templates: every file in templates/ becomes a C
+# source in the build (tools/embed.pl), compiled into the library, so
+# turnout runs from any directory. The directory is a prerequisite, so a
+# file added or removed remakes it too.
+TEMPLATE_FILES := $(sort $(wildcard templates/*))
+TEMPLATES_C    := $(BUILD)/gen/templates-data.c
+LIB_OBJ  += $(BUILD)/obj/gen/templates-data.o
 UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # Fuzz targets: replayed over their stored corpus by 'make check', grown
 # with libFuzzer by 'make fuzz'.
-FUZZ_TARGETS := csv text
+FUZZ_TARGETS := csv text template
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
 FUZZ_SECONDS ?= 60
 
@@ -76,6 +83,14 @@ $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
+$(TEMPLATES_C): templates $(TEMPLATE_FILES) tools/embed.pl
+	@mkdir -p $(@D)
+	perl tools/embed.pl $(TEMPLATE_FILES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/templates-data.o: $(TEMPLATES_C) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(BUILD)/libturnout.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -97,7 +112,7 @@ $(BUILD)/bench/render_bench: bench/render_bench.c $(BUILD)/libturnout.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libturnout.a $(PKG_LIBS)
 
 # The allocation-failure test replaces turnout's own allocator calls.
-$(BUILD)/unit/t_nomem: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+$(BUILD)/unit/t_nomem $(BUILD)/unit/t_template: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
 $(BUILD)/unit:
 	mkdir -p $@
@@ -157,13 +172,13 @@ bench: test-deps
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME
 # with -merge=1), crashes to build/fuzz/.
-fuzz: deps
+fuzz: deps $(TEMPLATES_C)
 	@command -v clang >/dev/null || { $(SUDO) apt-get install -y -qq clang; }
 	mkdir -p build/fuzz
 	for t in $(FUZZ_TARGETS); do \
 		clang -g -O1 -std=c17 -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
 			-fsanitize=fuzzer,address,undefined -o build/fuzz/$$t \
-			tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(PKG_LIBS) || exit 1; \
+			tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(TEMPLATES_C) $(PKG_LIBS) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$t- \
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \

@@ -15,6 +15,7 @@
 #include "turnout/setup.h"
 #include "turnout/store.h"
 #include "turnout/suggest.h"
+#include "turnout/templates.h"
 #include "turnout/text.h"
 
 tn_code tn_setup_validate(const char *org, const char *from,
@@ -76,6 +77,7 @@ void tn_settings_clear(struct tn_settings *s)
 	free(s->org);
 	free(s->from);
 	free(s->base_url);
+	free(s->templates);
 	free(s->initialised_at);
 	memset(s, 0, sizeof(*s));
 }
@@ -88,7 +90,8 @@ tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
 	memset(s, 0, sizeof(*s));
 	if ((rc = setting_get(db, "org", &s->org, err)) == TN_OK &&
 	    (rc = setting_get(db, "from", &s->from, err)) == TN_OK &&
-	    (rc = setting_get(db, "base_url", &s->base_url, err)) == TN_OK)
+	    (rc = setting_get(db, "base_url", &s->base_url, err)) == TN_OK &&
+	    (rc = setting_get(db, "templates", &s->templates, err)) == TN_OK)
 		rc = setting_get(db, "initialised_at", &s->initialised_at, err);
 	if (rc != TN_OK)
 		tn_settings_clear(s);
@@ -235,7 +238,7 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 	return rc;
 }
 
-const char *const tn_setup_keys[] = { "org", "from", "base-url", NULL };
+const char *const tn_setup_keys[] = { "org", "from", "base-url", "templates", NULL };
 
 /* The column name of a user-facing key ("base-url" -> "base_url"). */
 static const char *key_column(const char *key, struct tn_err *err)
@@ -251,11 +254,17 @@ static const char *key_column(const char *key, struct tn_err *err)
 		tn_suggest_offer(&guess, tn_setup_keys[i]);
 	tn_err_set(err, TN_USAGE, "'%s': no such setting", key);
 	if (guess.best)
-		tn_err_hint(err, "did you mean '%s'? The settings are org, from and base-url",
-			    guess.best);
+		tn_err_hint(err, "did you mean '%s'? The settings are org, from, base-url"
+			    " and templates", guess.best);
 	else
-		tn_err_hint(err, "the settings are org, from and base-url");
+		tn_err_hint(err, "the settings are org, from, base-url and templates");
 	return NULL;
+}
+
+/* 1 if the setting may be unset (given an empty value). */
+static int key_unsettable(const char *column)
+{
+	return strcmp(column, "from") == 0 || strcmp(column, "templates") == 0;
 }
 
 tn_code tn_settings_get(const struct tn_settings *s, const char *key,
@@ -267,7 +276,8 @@ tn_code tn_settings_get(const struct tn_settings *s, const char *key,
 	if (!column)
 		return TN_USAGE;
 	*value = strcmp(column, "org") == 0 ? s->org :
-		 strcmp(column, "from") == 0 ? s->from : s->base_url;
+		 strcmp(column, "from") == 0 ? s->from :
+		 strcmp(column, "templates") == 0 ? s->templates : s->base_url;
 	return TN_OK;
 }
 
@@ -278,32 +288,44 @@ tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 	struct tn_settings cur;
 	const char *org, *from, *base_url;
 	struct tn_buf b = TN_BUF_INIT;
-	char *stored = NULL;
+	char *stored = NULL, *dir = NULL;
+	int unset;
 	tn_code rc;
 
 	*changed = 0;
 	if (!column)
 		return TN_USAGE;
-	if ((rc = tn_db_begin(db, err)) != TN_OK)
+	unset = key_unsettable(column) && !(value && *value);
+	/* a template directory is checked (its files read and compiled)
+	 * before the write lock is taken, and stored as an absolute path */
+	if (strcmp(column, "templates") == 0 && !unset) {
+		if ((rc = tn_templates_check_dir(value, &dir, err)) != TN_OK)
+			return tn_err_about(err, rc, "templates");
+		value = dir;
+	}
+	if ((rc = tn_db_begin(db, err)) != TN_OK) {
+		free(dir);
 		return rc;
+	}
 	if (!tn_setup_done(db)) {
 		rc = tn_err_set(err, TN_NOINIT, "database '%s': not initialised", tn_db_path(db));
 		tn_err_next(err, TN_NEXT_INIT);
+		free(dir);
 		return tn_db_end(db, rc, err);
 	}
 	rc = tn_settings_load(db, &cur, err);
 	if (rc == TN_OK) {
 		/* validate the new value together with the others, as init does */
 		org = strcmp(column, "org") == 0 ? value : cur.org;
-		from = strcmp(column, "from") == 0 ? (value && *value ? value : NULL) : cur.from;
+		from = strcmp(column, "from") == 0 ? (unset ? NULL : value) : cur.from;
 		base_url = strcmp(column, "base_url") == 0 ? value : cur.base_url;
 		rc = tn_setup_validate(org, from, base_url, err);
 		tn_settings_clear(&cur);
 	}
-	if (rc == TN_OK && strcmp(column, "from") == 0 && !(value && *value)) {
-		rc = setting_get(db, "from", &stored, err);
+	if (rc == TN_OK && unset) {
+		rc = setting_get(db, column, &stored, err);
 		if (rc == TN_OK && stored) {
-			rc = tn_db_run(db, err, "DELETE FROM setting WHERE key = 'from'");
+			rc = tn_db_run(db, err, "DELETE FROM setting WHERE key = ?1", TN_T(column));
 			*changed = rc == TN_OK;
 		}
 	} else if (rc == TN_OK) {
@@ -316,6 +338,7 @@ tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 		}
 	}
 	free(stored);
+	free(dir);
 	tn_buf_free(&b);
 	rc = tn_db_end(db, rc, err);
 	if (rc != TN_OK)

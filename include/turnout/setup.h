@@ -36,13 +36,16 @@ tn_code tn_setup_create(const char *path, const char *org, const char *from,
 			const char *base_url, int *created, struct tn_err *err);
 
 /* The settings a user may change after init, by name: "org", "from",
- * "base-url" (NULL-terminated, in display order). */
+ * "base-url", "templates" (NULL-terminated, in display order). */
 extern const char *const tn_setup_keys[];
 
 /* Changes one setting, validated as init validates it; value NULL or ""
- * unsets "from" (the others cannot be unset). TN_USAGE for an unknown key
- * (with a suggestion) or a bad value. *changed is 0 when the value was
- * already stored. */
+ * unsets "from" and "templates" (the others cannot be unset). The
+ * "templates" value must be a readable directory whose templates load
+ * (tn_templates_check_dir: TN_BADINPUT naming the file and line of an
+ * invalid one) and is stored as an absolute path. TN_USAGE for an
+ * unknown key (with a suggestion) or a bad value. *changed is 0 when the
+ * value was already stored. */
 tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 		     int *changed, struct tn_err *err);
 
@@ -56,6 +59,8 @@ struct tn_settings {
 	char *org;             /* organisation name */
 	char *from;            /* organiser's e-mail address */
 	char *base_url;        /* public base URL, no trailing '/' */
+	char *templates;       /* the organizer's template directory (absolute
+	                        * path; templates.h), NULL: the built-ins */
 	char *initialised_at;  /* when init ran (UTC); NULL before */
 };
 

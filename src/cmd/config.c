@@ -15,11 +15,15 @@ static const char config_help[] =
 	"when it is unset); with KEY VALUE, changes it, checked as init checks\n"
 	"it. The settings: org (the organiser's name), from (the From address\n"
 	"of invitations; \"\" unsets it), base-url (the public address that\n"
-	"links and calendar files point to).\n\n"
+	"links and calendar files point to), templates (a directory of e-mail\n"
+	"templates that replace the built-in ones of the same name, checked\n"
+	"and stored as an absolute path; \"\" goes back to the built-ins; see\n"
+	"'turnout templates export').\n\n"
 	"examples:\n"
 	"  turnout config\n"
 	"  turnout config base-url https://meet.example.org\n"
-	"  turnout config from \"\"";
+	"  turnout config from \"\"\n"
+	"  turnout config templates ./mail-templates";
 
 static void print_value(const char *key, const char *value)
 {
