@@ -75,6 +75,8 @@ static const struct cmd commands[] = {
 	{ "outbox retry", cmd_outbox_retry, NEED_DB, "queue failed messages again" },
 	{ "outbox", cmd_outbox, NEED_DB | READ_ONLY,
 	  "list queued, sent and failed messages" },
+	{ "send", cmd_send, NEED_DB,
+	  "deliver the queued messages over SMTP, or as .eml files" },
 	{ "templates export", cmd_templates_export, 0,
 	  "write the built-in e-mail templates into a directory" },
 };

@@ -124,8 +124,10 @@ test_expect_success 'a capacity change sends nothing; an update and a cancel fol
 '
 
 test_expect_success 'setup: a second event with five invitees' '
-	for i in 1 2 3 4 5; do echo "p$i@example.org,P $i"; done |
-		sed "1i email,name" >five.csv &&
+	printf "email,name\n" >five.csv &&
+	for i in 1 2 3 4 5; do
+		echo "p$i@example.org,P $i" >>five.csv || exit 1
+	done &&
 	tn channel add five --kind newsletter >/dev/null &&
 	tn follower import five five.csv >/dev/null &&
 	tn event create --title "Second" --start "2027-05-01 18:00" --tz Europe/Berlin >/dev/null
@@ -166,7 +168,7 @@ test_expect_success 'a 550 fails the message with the server words' '
 '
 
 test_expect_success 'a connection closed mid-batch defers the rest; nothing goes twice' '
-	tn invite second >/dev/null &&
+	tn invite second --channel five >/dev/null &&
 	test "$(field "SELECT count(*) FROM outbox WHERE state = '\''queued'\''")" = 3 &&
 	smtp_sink_start mail6 --mode drop-after:1 &&
 	tn send --smtp "$SMTP_URL" >out &&
@@ -180,7 +182,7 @@ test_expect_success 'a connection closed mid-batch defers the rest; nothing goes
 	done &&
 	smtp_sink_stop &&
 	test "$(received mail6)" = 3 &&
-	cat mail6/*.env | sort | uniq -d >dups && test_must_be_empty dups
+	cat mail6/*.env | grep "^RCPT" | sort | uniq -d >dups && test_must_be_empty dups
 '
 
 test_expect_success 'send --eml-dir writes one file per message, atomically' '
@@ -209,9 +211,13 @@ for i in range(500): print(\"m%03d@example.org,M %03d\" % (i, i))
 	smtp_sink_start mail7 --delay 0.005 &&
 	{ "$TURNOUT" send --smtp "$SMTP_URL" >/dev/null 2>&1 & } &&
 	pid=$! &&
-	while [ "$(received mail7)" -lt 120 ] && kill -0 $pid 2>/dev/null; do sleep 0.05; done &&
+	while [ "$(received mail7)" -lt 120 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.05 || exit 1
+	done &&
 	kill -9 $pid &&
-	{ wait $pid; test $? = 137; } &&
+	status=0 &&
+	{ wait $pid || status=$?; } &&
+	test "$status" = 137 &&
 	before=$(received mail7) &&
 	test "$before" -lt 500 &&
 	tn send --smtp "$SMTP_URL" >/dev/null &&
@@ -221,8 +227,7 @@ for i in range(500): print(\"m%03d@example.org,M %03d\" % (i, i))
 	echo 500 >expect && test_cmp expect distinct &&
 	total=$(received mail7) &&
 	test $((total - 500)) -le 16 &&
-	for f in mail7/*.eml; do sed -n "s/^Message-ID: //Ip" "$f"; done | sort >ids &&
-	for f in mail7/*.env; do sed -n "s/^RCPT TO://p" "$f"; done | sort | uniq -d >twice &&
+	cat mail7/*.env | sed -n "s/^RCPT TO://p" | sort | uniq -d >twice &&
 	while read -r rcpt; do
 		grep -l "RCPT TO:$rcpt" mail7/*.env | sed "s/env$/eml/" >pair &&
 		test "$(xargs cat <pair | grep -i "^Message-ID:" | sort -u | wc -l)" = 1 || exit 1

@@ -304,6 +304,7 @@ CLI_HANDLER(cmd_invite);
 CLI_HANDLER(cmd_link);
 CLI_HANDLER(cmd_outbox);
 CLI_HANDLER(cmd_outbox_retry);
+CLI_HANDLER(cmd_send);
 CLI_HANDLER(cmd_templates_export);
 
 #endif

@@ -137,8 +137,8 @@ int main(void)
 	in.slug = "meetup-june";
 	is_int(tn_event_update(db, "meetup-2027-06-10-2", &in, &ev, &changed, &err),
 	       TN_OK, "renaming an event never announced or sent (%s)", err.msg);
-	ok(changed && strcmp(ev.slug, "meetup-june") == 0 && ev.sequence == 1,
-	   "changes its slug and bumps its sequence");
+	ok(changed && strcmp(ev.slug, "meetup-june") == 0 && ev.sequence == 0,
+	   "changes its slug, and not the sequence: no calendar shows a slug");
 	tn_event_clear(&ev);
 	is_int(tn_event_delete(db, "meetup-june", &ev, &err), TN_OK,
 	       "deleting an event never announced or sent (%s)", err.msg);
@@ -168,5 +168,8 @@ int main(void)
 	is_int(tn_db_open(path, 0, &db, &err), TN_NOINIT, "a missing database");
 	is_int(err.next, TN_NEXT_INIT, "suggests making one");
 	speaks_no_cli(&err, "missing database");
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		ok(0, "cleanup");
 	return tap_done();
 }
