@@ -168,6 +168,9 @@ bench: test-deps
 	$(MAKE) --no-print-directory all
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/import.sh
 	TURNOUT="$(abspath $(BUILD)/turnout)" sh bench/list_json.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/render_bench
+	TURNOUT="$(abspath $(BUILD)/turnout)" RENDER_BENCH="$(abspath $(BUILD)/bench/render_bench)" \
+		sh bench/mail.sh
 
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME

@@ -137,4 +137,5 @@ def main():
           % (n, total, n / total, total / n * 1e6, in_ical / n * 1e6, size // n))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -65,6 +66,43 @@ static void print_skipped(FILE *f, const struct tn_invite_result *r)
 	fprintf(f, "%s\n", sep[0] == ',' ? ")" : "");
 }
 
+/* Invites as o says and prints what happened; an exit status. */
+static int invite(struct cli *c, const char *event, const struct tn_invite_opts *o,
+		  struct invite_print *p)
+{
+	struct tn_invite_result res;
+	struct tn_err err = TN_ERR_INIT;
+	int status;
+	tn_code rc;
+
+	if (p->json && ((status = cli_out_open(&p->out, NULL)) != 0 ||
+			(status = cli_json_array_begin(&p->array, &p->out)) != 0))
+		return status;
+	rc = tn_invite_people(c->db, event, o, print_invitee, p, &res, &err);
+	if (p->json) {
+		if (rc == TN_OK && !p->status)
+			p->status = cli_json_array_end(&p->array);
+		status = cli_out_close(&p->out);
+		if (!p->status)
+			p->status = status;
+	}
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	if (p->status)
+		return p->status;
+	if (p->dry_run)
+		fprintf(stderr, "would invite %lld", res.queued);
+	else
+		fprintf(p->json ? stderr : stdout, "queued %lld invitation%s", res.queued,
+			res.queued == 1 ? "" : "s");
+	print_skipped(p->dry_run || p->json ? stderr : stdout, &res);
+	if (p->dry_run)
+		fprintf(stderr, "dry run: nothing was queued\n");
+	else if (res.queued > 0)
+		fprintf(stderr, "'turnout send' delivers them\n");
+	return EXIT_OK;
+}
+
 CLI_HANDLER(cmd_invite)
 {
 	static const char usage[] =
@@ -88,12 +126,9 @@ CLI_HANDLER(cmd_invite)
 		OPT_END_(),
 	};
 	struct tn_invite_opts o = { 0 };
-	struct tn_invite_result res;
-	struct tn_err err = TN_ERR_INIT;
 	long long n = 0;
 	char *pos[1];
 	int status;
-	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, usage,
 			   "Queues one personal invitation to EVENT for each follower with\n"
@@ -109,43 +144,21 @@ CLI_HANDLER(cmd_invite)
 			   "  turnout invite readers-meetup --region Berlin --limit 50\n"
 			   "  turnout invite readers-meetup --email anna@example.org",
 			   1, 1, pos);
-	if (status)
-		return status < 0 ? EXIT_OK : status;
-	if (limit && cli_parse_count("--limit", limit, &n))
-		return EXIT_USAGE;
-	o.channels = channels.items;
-	o.nchannels = (size_t)channels.count;
-	o.region = region;
-	o.emails = emails.items;
-	o.nemails = (size_t)emails.count;
-	o.limit = n;
-	o.dry_run = p.dry_run;
-	if (p.json && ((status = cli_out_open(&p.out, NULL)) != 0 ||
-		       (status = cli_json_array_begin(&p.array, &p.out)) != 0))
-		return status;
-	rc = tn_invite_people(c->db, pos[0], &o, print_invitee, &p, &res, &err);
-	if (p.json) {
-		if (rc == TN_OK && !p.status)
-			p.status = cli_json_array_end(&p.array);
-		status = cli_out_close(&p.out);
-		if (!p.status)
-			p.status = status;
+	if (status == 0 && limit && cli_parse_count("--limit", limit, &n))
+		status = EXIT_USAGE;
+	if (status == 0) {
+		o.channels = channels.items;
+		o.nchannels = (size_t)channels.count;
+		o.region = region;
+		o.emails = emails.items;
+		o.nemails = (size_t)emails.count;
+		o.limit = n;
+		o.dry_run = p.dry_run;
+		status = invite(c, pos[0], &o, &p);
 	}
-	if (rc != TN_OK)
-		return cli_fail(&err, rc);
-	if (p.status)
-		return p.status;
-	if (p.dry_run)
-		fprintf(stderr, "would invite %lld", res.queued);
-	else
-		fprintf(p.json ? stderr : stdout, "queued %lld invitation%s", res.queued,
-			res.queued == 1 ? "" : "s");
-	print_skipped(p.dry_run || p.json ? stderr : stdout, &res);
-	if (p.dry_run)
-		fprintf(stderr, "dry run: nothing was queued\n");
-	else if (res.queued > 0)
-		fprintf(stderr, "'turnout send' delivers them\n");
-	return EXIT_OK;
+	free(channels.items);
+	free(emails.items);
+	return status < 0 ? EXIT_OK : status;
 }
 
 CLI_HANDLER(cmd_link)
