@@ -567,11 +567,11 @@ static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *e
 }
 
 /*
- * 1 if the event has been announced on a channel or sent to anyone (an
- * invitation, a ticket): from then on its slug is in links people hold,
- * and the event can be cancelled but not deleted. Nothing is announced or
- * sent yet, so the answer is 0; the invitation and announcement tables
- * answer it here when they come, so every rule that asks stays as it is.
+ * 1 if the event has been announced on a channel or anyone was invited
+ * to it: from then on its slug is in links people hold (or soon will
+ * be), and the event can be cancelled but not deleted. Announcements,
+ * when they come, answer here too, so every rule that asks stays as it
+ * is.
  */
 static int event_was_published(struct tn_db *db, int64_t id)
 {
