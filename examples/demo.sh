@@ -145,8 +145,7 @@ run event update "$slug" --capacity 60
 run event update "$slug" --venue "Café Einstein"
 run send --eml-dir "$MAIL"
 update=$(ls "$MAIL" | grep update | head -n 1)
-grep -E '^(SEQUENCE|LOCATION|METHOD)' "$MAIL/$update" || \
-	echo "   (the calendar part is base64; open $MAIL/$update to read it)"
+grep -E '^(METHOD|SEQUENCE|UID):' "$MAIL/$update" | sort -u
 echo "   The messages stay in $MAIL."
 
 step "Still to come" \

@@ -134,8 +134,9 @@ static tn_code invitation_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
 	const char *name = tn_db_text(row, 1);
 
 	inv->event_id = sqlite3_column_int64(row, 0);
-	inv->name->len = 0;
-	if (tn_buf_add(inv->name, name ? name : "") != TN_OK)
+	/* a name from an export may hold a line break: headers, the
+	 * calendar's CN and a greeting want it on one line */
+	if (tn_text_one_line(name ? name : "", inv->name) != TN_OK)
 		return nomem(err);
 	return TN_OK;
 }

@@ -326,7 +326,8 @@ static tn_code claim_one(struct tn_db *db, const char *claimer, const char *now,
 
 tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 			tn_outbox_make_fn make, void *make_ctx,
-			struct tn_outbox_msg **msgs, size_t *n, struct tn_err *err)
+			struct tn_outbox_msg **msgs, size_t *n, long long *unmade,
+			struct tn_err *err)
 {
 	struct claim_ctx c = { NULL, 0, 0, TN_OK };
 	char now[21];
@@ -335,6 +336,7 @@ tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 
 	*msgs = NULL;
 	*n = 0;
+	*unmade = 0;
 	if (max <= 0)
 		return TN_OK;
 	if (!(c.msgs = calloc((size_t)max, sizeof(*c.msgs))))
@@ -372,6 +374,7 @@ tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 					       " next_attempt_at = NULL WHERE id = ?1",
 					       TN_I(m->id), TN_T(why.msg));
 				msgs_clear(m, 1);
+				++*unmade;
 				continue;
 			}
 		}
@@ -386,6 +389,7 @@ tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 	rc = tn_db_end(db, rc, err);
 	if (rc != TN_OK) {
 		tn_outbox_msgs_free(c.msgs, c.n);
+		*unmade = 0;
 		return rc;
 	}
 	msgs_clear(c.msgs + kept, c.n - kept);

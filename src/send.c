@@ -138,7 +138,7 @@ static tn_code run(struct tn_db *db, struct sender *s, struct tn_send_result *re
 		   struct tn_err *err)
 {
 	struct tn_outbox_msg *msgs;
-	long long total, want;
+	long long total, want, unmade;
 	char claimer[300], host[256];
 	size_t n, i;
 	tn_code rc;
@@ -157,8 +157,10 @@ static tn_code run(struct tn_db *db, struct sender *s, struct tn_send_result *re
 		if (s->opts->max > 0 && s->opts->max - s->done < want)
 			want = s->opts->max - s->done;
 		rc = tn_outbox_claim(db, claimer, want, tn_message_make, s->maker,
-				     &msgs, &n, err);
-		if (rc != TN_OK || n == 0)
+				     &msgs, &n, &unmade, err);
+		res->failed += unmade;
+		s->done += unmade;
+		if (rc != TN_OK || (n == 0 && unmade == 0))
 			return rc;
 		for (i = 0; i < n && !s->session_failed; i++) {
 			pace(s);

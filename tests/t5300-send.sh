@@ -43,14 +43,37 @@ test_expect_success 'bad input to send is refused and changes nothing' '
 	test_db_unchanged 2 tn_err send --eml-dir . --rate fast &&
 	test_db_unchanged 1 tn_err send --eml-dir no-such-dir &&
 	stderr_has "no-such-dir" &&
-	mkdir ro && chmod 0555 ro &&
-	if [ "$(id -u)" != 0 ]; then test_db_unchanged 1 tn_err send --eml-dir ro; fi &&
 	test_db_unchanged 1 tn_err send --eml-dir . --templates no-such-templates &&
 	stderr_has "no-such-templates" &&
 	mkdir tpl && echo "Hello {{nmae}}" >tpl/invite.txt &&
 	test_db_unchanged 1 tn_err send --eml-dir . --templates tpl &&
 	stderr_has "invite.txt:1: unknown placeholder" &&
 	ls *.eml >/dev/null 2>&1 && exit 1 || true
+'
+
+# root may write anything: the unwritable --eml-dir runs turnout as nobody
+# (setpriv), on a copy of the database nobody owns.
+as_nobody() {
+	setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups "$@"
+}
+test_lazy_prereq NOBODY '
+	test "$(id -u)" = 0 &&
+	as_nobody "$TURNOUT" --version
+'
+
+test_expect_success NOBODY 'an --eml-dir that may not be written is refused before anything is claimed' '
+	chmod 755 "$TRASH" &&
+	mkdir nb &&
+	sqlite3 turnout.db ".backup nb/turnout.db" &&
+	mkdir nb/ro &&
+	chown -R nobody nb &&
+	chmod 0555 nb/ro &&
+	sqlite3 nb/turnout.db .dump >before &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db nb/turnout.db send --eml-dir nb/ro 2>err &&
+	grep -q "^turnout: --eml-dir: .nb/ro.: cannot write there: Permission denied$" err &&
+	sqlite3 nb/turnout.db .dump >after &&
+	test_cmp before after &&
+	test "$(ls nb/ro | wc -l)" = 0
 '
 
 test_expect_success 'send delivers each invitation once over one connection' '
@@ -196,6 +219,20 @@ test_expect_success 'send --eml-dir writes one file per message, atomically' '
 		check "$f" method=REQUEST rsvp=1 || exit 1
 	done &&
 	test_path_is_missing eml/.turnout-*
+'
+
+test_expect_success 'a message that cannot be made fails with the reason and is counted' '
+	tn channel add uni --kind newsletter >/dev/null &&
+	printf "email,name\nюлия@example.org,Юлия\nlena@example.org,\"Lena\nBerg\"\n" >uni.csv &&
+	tn follower import uni uni.csv >/dev/null &&
+	tn event create --title "Unmade" --start "2027-05-03 18:00" --tz Europe/Berlin >/dev/null &&
+	tn invite unmade --channel uni >/dev/null 2>&1 &&
+	mkdir eml2 &&
+	test_expect_code 1 tn send --eml-dir eml2 >out 2>/dev/null &&
+	echo "sent 1, deferred 0, failed 1" >expect && test_cmp expect out &&
+	tn outbox --status failed --event unmade --format tsv >list &&
+	grep -q "needs SMTPUTF8" list &&
+	check eml2/*.eml to_name="Lena Berg" name_in_text="Lena Berg"
 '
 
 test_expect_success 'kill -9 in the middle of a batch: every message delivered, only in-flight ones twice' '

@@ -107,12 +107,14 @@ typedef tn_code (*tn_outbox_make_fn)(void *ctx, struct tn_outbox_msg *msg,
  * in one transaction: queued ones whose time has come, and ones left
  * "sending" by a sender that is gone. Messages never made are made by
  * make. *msgs gets a new array of *n (0 when nothing is due); free it
- * with tn_outbox_msgs_free. A message make fails for is failed with the
- * reason and not returned.
+ * with tn_outbox_msgs_free. A message make fails for (an address that
+ * needs SMTPUTF8, say) is failed with the reason, counted in *unmade and
+ * not returned.
  */
 tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 			tn_outbox_make_fn make, void *make_ctx,
-			struct tn_outbox_msg **msgs, size_t *n, struct tn_err *err);
+			struct tn_outbox_msg **msgs, size_t *n, long long *unmade,
+			struct tn_err *err);
 /* Records each claimed message's outcome in one transaction. */
 tn_code tn_outbox_record(struct tn_db *db, struct tn_outbox_msg *msgs, size_t n,
 			 struct tn_err *err);

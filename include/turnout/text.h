@@ -64,6 +64,12 @@ tn_code tn_email_display(const char *email, struct tn_buf *out);
  * may be NULL. */
 tn_code tn_text_check(const char *s, int multiline, struct tn_err *err);
 
+/* Writes s into out (replacing its content) as one line, for a header or
+ * a display name: each control character (C0, DEL, C1: a line break, a
+ * tab) and each run of blanks becomes one space, and the ends are
+ * trimmed. s must be valid UTF-8. TN_NOMEM. */
+tn_code tn_text_one_line(const char *s, struct tn_buf *out);
+
 /* 1 if url is an absolute http:// or https:// URL with a host, as
  * libcurl's URL parser reads it (no default scheme: "example.org" is not
  * a URL), written with "//" and without quotes or angle brackets; else 0

@@ -96,6 +96,7 @@ static int invite(struct cli *c, const char *event, const struct tn_invite_opts 
 		fprintf(p->json ? stderr : stdout, "queued %lld invitation%s", res.queued,
 			res.queued == 1 ? "" : "s");
 	print_skipped(p->dry_run || p->json ? stderr : stdout, &res);
+	fflush(stdout);   /* the counts before the note, in a shared log */
 	if (p->dry_run)
 		fprintf(stderr, "dry run: nothing was queued\n");
 	else if (res.queued > 0)

@@ -293,6 +293,37 @@ tn_code tn_text_check(const char *s, int multiline, struct tn_err *err)
 	return TN_OK;
 }
 
+tn_code tn_text_one_line(const char *s, struct tn_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int blank = 1;   /* the last byte written was a space (or none yet) */
+
+	out->len = 0;
+	if (tn_buf_add(out, "") != TN_OK)
+		return TN_NOMEM;
+	while (*p) {
+		size_t n = 1;
+		int space = *p < ' ' || *p == 0x7F || *p == ' ' ||
+			    (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F);
+
+		if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+			n = 2;
+		if (space) {
+			if (!blank && tn_buf_addn(out, " ", 1) != TN_OK)
+				return TN_NOMEM;
+			blank = 1;
+		} else {
+			if (tn_buf_addn(out, (const char *)p, 1) != TN_OK)
+				return TN_NOMEM;
+			blank = 0;
+		}
+		p += n;
+	}
+	if (out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return TN_OK;
+}
+
 /* The URL parsed by libcurl (no default scheme), if it is an http or
  * https URL with a host; NULL if not (or out of memory, *nomem set). The
  * caller frees it with curl_url_cleanup. Beyond libcurl's checks (scheme,

@@ -300,6 +300,28 @@ static void test_escape(void)
 	tn_buf_free(&b);
 }
 
+static void test_one_line(void)
+{
+	struct tn_buf b = TN_BUF_INIT;
+	static const struct { const char *in, *out; } cases[] = {
+		{ "Anna Berg", "Anna Berg" },
+		{ "  Anna \r\n  Berg\t", "Anna Berg" },
+		{ "Hugo\nDubois", "Hugo Dubois" },
+		{ "a\x1b[31mb\x7f", "a [31mb" },
+		{ "Zo\xc3\xab \xc2\x85Q", "Zo\xc3\xab Q" },   /* NEL (C1) is a break */
+		{ "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd", "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd" },
+		{ "\n\n", "" },
+		{ "", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		is_int(tn_text_one_line(cases[i].in, &b), TN_OK, "one line %zu", i);
+		is_str(b.data, cases[i].out, "as it should read (%zu)", i);
+	}
+	tn_buf_free(&b);
+}
+
 int main(void)
 {
 	test_buf();
@@ -312,5 +334,6 @@ int main(void)
 	test_handles();
 	test_dates();
 	test_escape();
+	test_one_line();
 	return tap_done();
 }
