@@ -30,19 +30,6 @@ static const char *text(const char *sql)
 	return tap_db_text(db, sql);
 }
 
-static void exec(const char *sql)
-{
-	struct tn_err err;
-	tn_code rc;
-
-	if ((rc = tn_db_begin(db, &err)) == TN_OK) {
-		rc = tn_db_exec(db, sql, &err);
-		rc = tn_db_end(db, rc, &err);
-	}
-	if (rc != TN_OK)
-		printf("# %s: %s\n", sql, err.msg);
-}
-
 static void test_tokens(void)
 {
 	char token[TN_INVITE_TOKEN_LEN + 1], again[TN_INVITE_TOKEN_LEN + 1];
@@ -50,7 +37,7 @@ static void test_tokens(void)
 	int64_t id = 0;
 	tn_code rc;
 
-	exec("INSERT INTO invitation(id, event_id, person_id, channel_id, invited_at)"
+	tap_db_exec(db, "INSERT INTO invitation(id, event_id, person_id, channel_id, invited_at)"
 	     " VALUES (1, 1, 1, 1, '2026-11-01T00:00:00Z')");
 	if ((rc = tn_db_begin(db, &err)) == TN_OK) {
 		rc = tn_invite_token_new(db, 1, TN_TOKEN_RSVP, token, &err);
@@ -150,13 +137,13 @@ static void test_outbox(void)
 
 	/* a sender that died holding a claim: its message goes again, as it was */
 	snprintf(dead, sizeof(dead), "%s:%d", host, 999999);
-	exec("UPDATE outbox SET state = 'sending', claimed_by = (SELECT 'x') WHERE state = 'queued'");
+	tap_db_exec(db, "UPDATE outbox SET state = 'sending', claimed_by = (SELECT 'x') WHERE state = 'queued'");
 	{
 		char sql[512];
 
 		snprintf(sql, sizeof(sql), "UPDATE outbox SET claimed_by = '%s',"
 			 " next_attempt_at = '2999-01-01T00:00:00Z' WHERE state = 'sending'", dead);
-		exec(sql);
+		tap_db_exec(db, sql);
 	}
 	made = 0;
 	is_int(tn_outbox_claim(db, claimer, 10, fake_make, &made, &msgs, &n, &unmade, &err), TN_OK,
@@ -170,31 +157,31 @@ static void test_outbox(void)
 	tn_outbox_msgs_free(msgs, n);
 
 	snprintf(dead, sizeof(dead), "%s:%ld", host, (long)getpid());
-	exec("UPDATE outbox SET state = 'sending', next_attempt_at = '2999-01-01T00:00:00Z' WHERE state = 'failed'");
+	tap_db_exec(db, "UPDATE outbox SET state = 'sending', next_attempt_at = '2999-01-01T00:00:00Z' WHERE state = 'failed'");
 	{
 		char sql[512];
 
 		snprintf(sql, sizeof(sql), "UPDATE outbox SET claimed_by = '%s' WHERE state = 'sending'",
 			 dead);
-		exec(sql);
+		tap_db_exec(db, sql);
 	}
 	is_int(tn_outbox_claim(db, claimer, 10, fake_make, &made, &msgs, &n, &unmade, &err), TN_OK,
 	       "claim beside a live sender's message");
 	is_int((long long)n, 0, "a live sender's claim is left alone");
-	exec("UPDATE outbox SET state = 'failed', claimed_by = NULL WHERE state = 'sending'");
+	tap_db_exec(db, "UPDATE outbox SET state = 'failed', claimed_by = NULL WHERE state = 'sending'");
 }
 
 static void test_merge(void)
 {
 	struct tn_err err;
 
-	exec("INSERT INTO person(id, email, name, created_at) VALUES"
+	tap_db_exec(db, "INSERT INTO person(id, email, name, created_at) VALUES"
 	     " (40, 'keep40@example.org', NULL, '2026-01-01T00:00:00Z'),"
 	     " (41, NULL, 'Gone', '2026-01-01T00:00:00Z')");
-	exec("INSERT INTO invitation(id, event_id, person_id, invited_at) VALUES"
+	tap_db_exec(db, "INSERT INTO invitation(id, event_id, person_id, invited_at) VALUES"
 	     " (40, 1, 40, '2026-11-01T00:00:00Z'), (41, 1, 41, '2026-11-01T00:00:00Z'),"
 	     " (42, 2, 41, '2026-11-01T00:00:00Z')");
-	exec("INSERT INTO outbox(invitation_id, kind, sequence, state, queued_at)"
+	tap_db_exec(db, "INSERT INTO outbox(invitation_id, kind, sequence, state, queued_at)"
 	     " VALUES (41, 'invite', 0, 'sent', '2026-11-01T00:00:00Z')");
 	is_int(tn_person_merge(db, 40, 41, &err), TN_OK, "merge a person with invitations");
 	is_int(count("SELECT count(*) FROM invitation WHERE person_id = 41"), 0, "none left behind");
@@ -231,13 +218,13 @@ int main(void)
 		printf("Bail out! setup: %s\n", err.msg);
 		return 1;
 	}
-	exec("INSERT INTO person(id, email, name, created_at) VALUES"
+	tap_db_exec(db, "INSERT INTO person(id, email, name, created_at) VALUES"
 	     " (1, 'anna@example.org', 'Anna', '2026-01-01T00:00:00Z'),"
 	     " (2, 'bob@example.org', 'Bob', '2026-01-01T00:00:00Z'),"
 	     " (3, 'carl@example.org', 'Carl', '2026-01-01T00:00:00Z');"
 	     "INSERT INTO follower(person_id, channel_id) VALUES (1, 1), (2, 1), (3, 1)");
 	test_tokens();
-	exec("DELETE FROM invitation_token; DELETE FROM invitation");
+	tap_db_exec(db, "DELETE FROM invitation_token; DELETE FROM invitation");
 	test_unsubscribe();
 	test_outbox();
 	test_merge();

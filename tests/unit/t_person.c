@@ -24,21 +24,6 @@ static const char *text(const char *sql)
 	return tap_db_text(db, sql);
 }
 
-/* Runs setup SQL in a transaction of its own (the store refuses commits
- * that tn_db_end does not make). */
-static void exec(const char *sql)
-{
-	struct tn_err err;
-	tn_code rc;
-
-	if ((rc = tn_db_begin(db, &err)) == TN_OK) {
-		rc = tn_db_exec(db, sql, &err);
-		rc = tn_db_end(db, rc, &err);
-	}
-	if (rc != TN_OK)
-		printf("# %s: %s\n", sql, err.msg);
-}
-
 #define FOLLOWS(id) \
 	"SELECT group_concat(r, ' / ') FROM (SELECT channel_id || ':' ||" \
 	" coalesce(handle, '-') || ',' || coalesce(region, '-') || ',' ||" \
@@ -49,11 +34,11 @@ static void test_merge(void)
 {
 	struct tn_err err;
 
-	exec("INSERT INTO person(id, email, name, created_at) VALUES"
+	tap_db_exec(db, "INSERT INTO person(id, email, name, created_at) VALUES"
 	     " (10, 'keep@example.org', NULL, '2026-02-01T00:00:00Z'),"
 	     " (11, NULL, 'Gone Person', '2026-01-01T00:00:00Z'),"
 	     " (12, 'other@example.org', 'Other', '2026-01-01T00:00:00Z')");
-	exec("INSERT INTO follower(person_id, channel_id, handle, region, followed_at, unfollowed_at)"
+	tap_db_exec(db, "INSERT INTO follower(person_id, channel_id, handle, region, followed_at, unfollowed_at)"
 	     " VALUES (10, 1, NULL, 'Riga', '2026-03-01', '2026-04-01'),"
 	     "        (10, 2, 'keep_h', NULL, NULL, '2026-04-01'),"
 	     "        (11, 1, 'gone_h', 'Tartu', '2026-01-01', NULL),"
@@ -85,9 +70,9 @@ static void test_suppression(void)
 	struct tn_err err;
 	int yes, done, flushed, removed;
 
-	exec("INSERT INTO person(id, email, email_key, name, created_at) VALUES"
+	tap_db_exec(db, "INSERT INTO person(id, email, email_key, name, created_at) VALUES"
 	     " (20, 'Sam.Gone@example.org', 'sam.gone@example.org', 'Sam', '2026-01-01T00:00:00Z')");
-	exec("INSERT INTO follower(person_id, channel_id, handle) VALUES"
+	tap_db_exec(db, "INSERT INTO follower(person_id, channel_id, handle) VALUES"
 	     " (20, 1, NULL), (20, 2, 'SamTG'), (20, 3, 'samvk')");
 
 	is_int(tn_person_suppressed(db, "sam.gone@example.org", "telegram", "samtg", &yes, &err),

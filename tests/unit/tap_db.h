@@ -42,4 +42,20 @@ static inline const char *tap_db_text(struct tn_db *db, const char *sql)
 	return out;
 }
 
+/* Runs setup SQL (several statements) in a transaction of its own, as
+ * the store refuses commits that tn_db_end does not make; a failure is
+ * printed as a TAP comment (the checks that follow then fail). */
+static inline void tap_db_exec(struct tn_db *db, const char *sql)
+{
+	struct tn_err err;
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, &err)) == TN_OK) {
+		rc = tn_db_exec(db, sql, &err);
+		rc = tn_db_end(db, rc, &err);
+	}
+	if (rc != TN_OK)
+		printf("# %s: %s\n", sql, err.msg);
+}
+
 #endif
