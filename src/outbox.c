@@ -195,9 +195,7 @@ tn_code tn_outbox_forget(struct tn_db *db, int64_t person_id, struct tn_err *err
 {
 	tn_code rc;
 
-	rc = tn_db_run(db, err, "DELETE FROM outbox WHERE state = 'queued' AND"
-		       " invitation_id IN (SELECT id FROM invitation WHERE person_id = ?1)",
-		       TN_I(person_id));
+	rc = tn_outbox_unsubscribed(db, person_id, err);
 	/* the error text may quote the address back ("550 <x@y>: no such
 	 * user"); the Message-ID names no one and keeps the counts apart */
 	if (rc == TN_OK)
@@ -206,6 +204,14 @@ tn_code tn_outbox_forget(struct tn_db *db, int64_t person_id, struct tn_err *err
 			       " (SELECT id FROM invitation WHERE person_id = ?1)",
 			       TN_I(person_id));
 	return rc;
+}
+
+tn_code tn_outbox_unsubscribed(struct tn_db *db, int64_t person_id,
+			       struct tn_err *err)
+{
+	return tn_db_run(db, err, "DELETE FROM outbox WHERE state = 'queued' AND"
+			 " invitation_id IN (SELECT id FROM invitation WHERE person_id = ?1)",
+			 TN_I(person_id));
 }
 
 tn_code tn_outbox_merge(struct tn_db *db, int64_t keep, int64_t gone,

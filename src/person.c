@@ -19,6 +19,7 @@
 #include "turnout/buf.h"
 #include "turnout/channel.h"
 #include "turnout/invite.h"
+#include "turnout/outbox.h"
 #include "turnout/person.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
@@ -598,6 +599,9 @@ tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
 		if (rc == TN_OK)
 			*changed = tn_db_changes(db) == 1;
 	}
+	/* what is queued for them and not yet on its way goes too */
+	if (rc == TN_OK)
+		rc = tn_outbox_unsubscribed(db, person_id, err);
 	rc = tn_db_end(db, rc, err);
 	suppression_close(&sup);
 	sodium_memzero(email.data, email.len);

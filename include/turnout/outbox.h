@@ -77,6 +77,10 @@ tn_code tn_outbox_retry(struct tn_db *db, int64_t id, long long *count,
 /* The erasure part of forgetting a person: their queued messages are
  * deleted, the bodies, addresses and errors of the others erased. */
 tn_code tn_outbox_forget(struct tn_db *db, int64_t person_id, struct tn_err *err);
+/* Someone asked for no more mail: their messages still queued (not
+ * claimed by a sender) are deleted. */
+tn_code tn_outbox_unsubscribed(struct tn_db *db, int64_t person_id,
+			       struct tn_err *err);
 /* The merging part: gone's messages of an event keep was invited to as
  * well move to keep's invitation (before invite.c drops gone's). */
 tn_code tn_outbox_merge(struct tn_db *db, int64_t keep, int64_t gone,

@@ -165,8 +165,9 @@ tn_code tn_person_pick(struct tn_db *db, const struct tn_person_pick *pick,
 /*
  * Records that a person asked not to be written to: a keyed hash of
  * their address (as the suppression list keeps), so the wish outlives
- * forgetting them and holds no personal data. *changed is 0 if it was
- * recorded already; a person without an address is TN_NOTFOUND.
+ * forgetting them and holds no personal data. Their messages still
+ * queued are dropped (outbox.h). *changed is 0 if it was recorded
+ * already; a person without an address is TN_NOTFOUND.
  */
 tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
 			      int *changed, struct tn_err *err);

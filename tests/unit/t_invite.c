@@ -171,6 +171,23 @@ static void test_outbox(void)
 	tap_db_exec(db, "UPDATE outbox SET state = 'failed', claimed_by = NULL WHERE state = 'sending'");
 }
 
+static void test_unsubscribe_drops_queued(void)
+{
+	struct tn_err err;
+	int changed;
+
+	tap_db_exec(db, "INSERT INTO invitation(id, event_id, person_id, invited_at) VALUES"
+		    " (30, 2, 3, '2026-11-01T00:00:00Z');"
+		    "INSERT INTO outbox(invitation_id, kind, sequence, state, rcpt, queued_at) VALUES"
+		    " (30, 'invite', 0, 'queued', 'carl@example.org', '2026-11-01T00:00:00Z'),"
+		    " (30, 'invite', 0, 'sent', 'carl@example.org', '2026-11-01T00:00:00Z')");
+	is_int(tn_person_unsubscribe(db, 3, &changed, &err), TN_OK, "carl unsubscribes");
+	is_int(count("SELECT count(*) FROM outbox WHERE invitation_id = 30 AND state = 'queued'"), 0,
+	       "what was queued for him is dropped");
+	is_int(count("SELECT count(*) FROM outbox WHERE invitation_id = 30"), 1,
+	       "what was sent stays, for the counts");
+}
+
 static void test_merge(void)
 {
 	struct tn_err err;
@@ -227,6 +244,7 @@ int main(void)
 	tap_db_exec(db, "DELETE FROM invitation_token; DELETE FROM invitation");
 	test_unsubscribe();
 	test_outbox();
+	test_unsubscribe_drops_queued();
 	test_merge();
 	tn_db_close(db);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
