@@ -58,11 +58,11 @@ seconds() {
 
 row() {   # row LABEL N TURNOUT_PER_S PYTHON_PER_S
 	awk -v l="$1" -v n="$2" -v t="$3" -v p="$4" 'BEGIN {
-		printf "| %-34s | %6d | %12.0f | %12.0f | %6.1fx |\n", l, n, t, p, (p > 0 ? t / p : 0) }'
+		printf "| %-36s | %6d | %12.0f | %12.0f | %6.1fx |\n", l, n, t, p, (p > 0 ? t / p : 0) }'
 }
 
-echo "| run                                |      n | turnout /s   | python /s    | ratio   |"
-echo "|------------------------------------|--------|--------------|--------------|---------|"
+echo "| run                                  |      n | turnout /s   | python /s    | ratio   |"
+echo "|--------------------------------------|--------|--------------|--------------|---------|"
 
 t=$("$RENDER_BENCH" "$RENDER_N" | sed -n 's/.*: \([0-9]*\) messages\/s.*/\1/p')
 p=$("$PY" "$HERE/baseline_render.py" "$((RENDER_N / 5))" | sed -n 's/.*: \([0-9]*\) messages\/s.*/\1/p')
