@@ -65,4 +65,8 @@ struct tn_mail {
  */
 tn_code tn_mail_build(const struct tn_mail *m, struct tn_buf *out, struct tn_err *err);
 
+/* Starts GMime, once per process (thread-safe); for every module that
+ * uses it (the calendar replies' reader too). */
+void tn_mail_init(void);
+
 #endif

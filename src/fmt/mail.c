@@ -36,6 +36,11 @@ static void gmime_start(void)
 	g_mime_format_options_set_newline_format(crlf_options, GMIME_NEWLINE_FORMAT_DOS);
 }
 
+void tn_mail_init(void)
+{
+	pthread_once(&gmime_once, gmime_start);
+}
+
 /* 1 if s is a dot-atom-text (RFC 5322 3.2.3) of at least one character. */
 static int dot_atom(const char *s, const char *end)
 {
@@ -302,7 +307,7 @@ tn_code tn_mail_build(const struct tn_mail *m, struct tn_buf *out, struct tn_err
 		rc = tn_err_field(err, TN_USAGE, "date", "%lld: not a time", m->date);
 		goto done;
 	}
-	pthread_once(&gmime_once, gmime_start);
+	tn_mail_init();
 
 	msg = g_mime_message_new(FALSE);
 	top = GMIME_OBJECT(msg);
