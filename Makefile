@@ -18,7 +18,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0 libmicrohttpd
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -34,7 +34,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 # into the program; everything else is the library libturnout.a.
 LIB_DIRS := src src/store src/fmt src/wire src/base
 LIB_SRC  := $(filter-out src/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
-CLI_SRC  := src/main.c $(wildcard src/cmd/*.c)
+CLI_SRC  := src/main.c $(wildcard src/cmd/*.c) $(wildcard src/web/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
 HEADERS  := $(wildcard include/turnout/*.h src/*/*.h)
@@ -61,7 +61,7 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
-	python3-aiosmtpd curl zbar-tools groff-base zsh
+	python3-aiosmtpd curl zbar-tools groff-base zsh openssl chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables

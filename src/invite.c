@@ -317,6 +317,38 @@ tn_code tn_invite_token_find(struct tn_db *db, const char *token,
 	return rc;
 }
 
+struct invitee_row {
+	int64_t *person_id;
+	char **email;
+};
+
+static tn_code invitee_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct invitee_row *r = ctx;
+	const char *email = tn_db_text(row, 1);
+
+	*r->person_id = sqlite3_column_int64(row, 0);
+	if (email && !(*r->email = strdup(email)))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	return TN_OK;
+}
+
+tn_code tn_invite_person(struct tn_db *db, int64_t invitation_id,
+			 int64_t *person_id, char **email, struct tn_err *err)
+{
+	struct invitee_row r = { person_id, email };
+	tn_code rc;
+
+	*email = NULL;
+	rc = tn_db_one(db, err, invitee_row, &r, "SELECT p.id, p.email FROM invitation i"
+		       " JOIN person p ON p.id = i.person_id WHERE i.id = ?1",
+		       TN_I(invitation_id));
+	if (rc == TN_NOTFOUND)
+		tn_err_set(err, TN_NOTFOUND, "invitation %" PRId64 ": no such invitation",
+			   invitation_id);
+	return rc;
+}
+
 /* ---- forgetting and merging ---------------------------------------------- */
 
 tn_code tn_invite_forget(struct tn_db *db, int64_t person_id, struct tn_err *err)

@@ -77,6 +77,8 @@ static const struct cmd commands[] = {
 	  "list queued, sent and failed messages" },
 	{ "send", cmd_send, NEED_DB,
 	  "deliver the queued messages over SMTP, or as .eml files" },
+	{ "serve", cmd_serve, NEED_DB,
+	  "run the web server: unsubscribe pages, calendar files" },
 	{ "templates export", cmd_templates_export, 0,
 	  "write the built-in e-mail templates into a directory" },
 };

@@ -346,6 +346,38 @@ tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 	return rc;
 }
 
+tn_code tn_setup_web_key(struct tn_db *db, unsigned char key[32],
+			 struct tn_err *err)
+{
+	unsigned char fresh[32];
+	char hex[65], *stored = NULL;
+	size_t len = 0;
+	tn_code rc;
+
+	if (sodium_init() < 0)
+		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
+	randombytes_buf(fresh, sizeof(fresh));
+	sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+	sodium_memzero(fresh, sizeof(fresh));
+	/* the first to store one wins: two servers starting together agree */
+	if ((rc = tn_db_begin(db, err)) == TN_OK) {
+		rc = tn_db_run(db, err, "INSERT INTO setting(key, value) VALUES('web_key', ?1)"
+			       " ON CONFLICT(key) DO NOTHING", TN_T(hex));
+		if (rc == TN_OK)
+			rc = setting_get(db, "web_key", &stored, err);
+		rc = tn_db_end(db, rc, err);
+	}
+	sodium_memzero(hex, sizeof(hex));
+	if (rc == TN_OK && (!stored || sodium_hex2bin(key, 32, stored, strlen(stored),
+						      NULL, &len, NULL) != 0 || len != 32))
+		rc = tn_err_set(err, TN_DB, "setting 'web_key': not 32 bytes in hex");
+	if (stored) {
+		sodium_memzero(stored, strlen(stored));
+		free(stored);
+	}
+	return rc;
+}
+
 static tn_code copy_key(void *pk, sqlite3_stmt *row, struct tn_err *err)
 {
 	if (sqlite3_column_bytes(row, 0) != 32)

@@ -95,6 +95,12 @@ tn_code tn_invite_token_find(struct tn_db *db, const char *token,
 			     enum tn_token_kind kind, int64_t *invitation_id,
 			     struct tn_err *err);
 
+/* The person an invitation is for (*person_id) and their address (*email,
+ * malloc'd, caller frees; NULL once the person is forgotten). TN_NOTFOUND
+ * for an unknown invitation. */
+tn_code tn_invite_person(struct tn_db *db, int64_t invitation_id,
+			 int64_t *person_id, char **email, struct tn_err *err);
+
 /* Forgetting and merging people (person.c's hooks). Forget deletes the
  * person's queued messages and tokens and erases the bodies and
  * addresses of sent ones; the invitation rows stay, anonymous, for the

@@ -77,6 +77,13 @@ int tn_settings_base_url_is_local(const struct tn_settings *s);
 /* 1 if init has run on this database. */
 int tn_setup_done(struct tn_db *db);
 
+/* The web server's secret key (32 bytes) into key: made with libsodium's
+ * random bytes the first time it is asked for and stored (setting
+ * web_key, hex), so forms a server hands out stay valid across restarts.
+ * Pages derive their CSRF tokens from it. */
+tn_code tn_setup_web_key(struct tn_db *db, unsigned char key[32],
+			 struct tn_err *err);
+
 /* Reads the public signing key (32 bytes) into pk. */
 tn_code tn_setup_public_key(struct tn_db *db, unsigned char pk[32],
 			    struct tn_err *err);

@@ -305,6 +305,7 @@ CLI_HANDLER(cmd_link);
 CLI_HANDLER(cmd_outbox);
 CLI_HANDLER(cmd_outbox_retry);
 CLI_HANDLER(cmd_send);
+CLI_HANDLER(cmd_serve);
 CLI_HANDLER(cmd_templates_export);
 
 #endif

@@ -617,30 +617,42 @@ static tn_code probe(const char *path, struct look *look, struct tn_err *err)
 
 /* What the file is, from its first 100 bytes (the SQLite header: magic
  * at 0, journal mode at 18-19, user_version at 60, application_id at 68),
- * read with read(2) so that nothing of another program's file is touched
- * on the way; only an unmarked SQLite file needs SQLite to tell (probe). */
+ * read as bytes through SQLite's file layer (no SQL), so that nothing of
+ * another program's file is touched on the way; only an unmarked SQLite file needs SQLite to tell (probe). */
 static tn_code look_at(const char *path, const struct stat *sb, struct look *look,
 		       struct tn_err *err)
 {
+	sqlite3_vfs *vfs = sqlite3_vfs_find(NULL);
+	sqlite3_file *f;
 	unsigned char h[100];
 	unsigned long app;
 	ssize_t n;
-	int fd;
+	int oflags, st;
 
 	memset(look, 0, sizeof(*look));
 	if (sb->st_size == 0) {
 		look->kind = KIND_EMPTY;
 		return TN_OK;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+	/* through SQLite's own file layer: when this process already has the
+	 * file open (the web server's threads each open it), closing a file
+	 * descriptor of our own would drop every POSIX lock the process holds
+	 * on it, so another process could take the database for unused and
+	 * remove its WAL under those connections; SQLite's close keeps the
+	 * descriptor until its locks are released */
+	if (!(f = calloc(1, (size_t)vfs->szOsFile)))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	if (vfs->xOpen(vfs, path, f, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB,
+		       &oflags) != SQLITE_OK) {
+		free(f);
 		return tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
-	n = pread(fd, h, sizeof(h), 0);
-	if (n < 0) {
-		tn_err_set(err, TN_IO, "database '%s': %s", path, strerror(errno));
-		close(fd);
-		return TN_IO;
 	}
-	close(fd);
+	st = f->pMethods->xRead(f, h, sizeof(h), 0);
+	f->pMethods->xClose(f);
+	free(f);
+	if (st != SQLITE_OK && st != SQLITE_IOERR_SHORT_READ)
+		return tn_err_set(err, TN_IO, "database '%s': cannot read", path);
+	n = st == SQLITE_OK ? (ssize_t)sizeof(h) : 0;
 	look->kind = KIND_FOREIGN;
 	if (n < (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0) {
 		snprintf(look->why, sizeof(look->why), "it is not an SQLite database");
@@ -832,17 +844,16 @@ static void side_modes(const char *path, const struct stat *sb)
 	char side[PATH_MAX + 8];
 	const char *suffix[] = { "-wal", "-shm" };
 	struct stat ss;
-	int i, fd;
+	int i;
 
 	for (i = 0; i < 2; i++) {
 		side_path(side, sizeof(side), path, suffix[i]);
-		fd = open(side, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &ss) == 0 && S_ISREG(ss.st_mode) && ss.st_uid == sb->st_uid &&
+		/* by name, not through a descriptor: closing one on the -shm
+		 * would drop the locks this process's connections hold there
+		 * (a link is neither followed nor changed) */
+		if (lstat(side, &ss) == 0 && S_ISREG(ss.st_mode) && ss.st_uid == sb->st_uid &&
 		    (ss.st_mode & 0777) != (sb->st_mode & 0777))
-			(void)!fchmod(fd, sb->st_mode & 0777);
-		close(fd);
+			(void)!fchmodat(AT_FDCWD, side, sb->st_mode & 0777, AT_SYMLINK_NOFOLLOW);
 	}
 }
 

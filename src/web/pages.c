@@ -1,0 +1,109 @@
+/*
+ * web/pages.c - what every page shares: the layout (one inline style
+ * sheet, mobile first, nothing loaded from anywhere, readable without
+ * JavaScript), the plain status pages that reveal nothing, and addresses
+ * masked for a page that anyone holding a link may see. Every value from
+ * the database or the request goes through esc.h where it is written.
+ */
+#include <string.h>
+
+#include "turnout/esc.h"
+#include "turnout/text.h"
+#include "web/web.h"
+
+/* Inline because the Content-Security-Policy allows nothing external;
+ * the favicon link stops browsers asking for /favicon.ico. */
+static const char page_head[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<meta name=\"referrer\" content=\"no-referrer\">\n"
+	"<link rel=\"icon\" href=\"data:,\">\n"
+	"<style>\n"
+	"body{font:1.05rem/1.5 system-ui,sans-serif;margin:0;padding:1rem;"
+	"color:#1b1b1b;background:#fafafa}\n"
+	"main{max-width:34rem;margin:0 auto}\n"
+	"h1{font-size:1.4rem;margin:.5rem 0 1rem}\n"
+	"button{font:inherit;padding:.7rem 1.2rem;border:0;border-radius:.4rem;"
+	"background:#1d4ed8;color:#fff;width:100%;max-width:20rem}\n"
+	".note{color:#555;font-size:.9rem}\n"
+	"@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}"
+	".note{color:#aaa}}\n"
+	"</style>\n<title>";
+
+tn_code web_page_begin(struct tn_buf *b, const char *title)
+{
+	tn_code rc;
+
+	if ((rc = tn_buf_add(b, page_head)) == TN_OK &&
+	    (rc = tn_esc_html(b, title)) == TN_OK)
+		rc = tn_buf_add(b, "</title>\n</head>\n<body>\n<main>\n");
+	return rc;
+}
+
+tn_code web_page_end(struct tn_buf *b)
+{
+	return tn_buf_add(b, "</main>\n</body>\n</html>\n");
+}
+
+const char *web_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+void web_respond_page(struct web_response *rs, int status, struct tn_buf *page)
+{
+	rs->status = status;
+	rs->type = "text/html; charset=utf-8";
+	tn_buf_free(&rs->body);
+	rs->body = *page;
+	tn_buf_init(page);
+}
+
+void web_respond_status(struct web_response *rs, int status)
+{
+	rs->status = status;
+	rs->type = "text/plain; charset=utf-8";
+	tn_buf_reset(&rs->body);
+	if (tn_buf_addf(&rs->body, "%d %s\n", status, web_status_text(status)) != TN_OK)
+		tn_buf_free(&rs->body);   /* an empty body says as much */
+}
+
+tn_code web_mask_address(struct tn_buf *b, const char *email)
+{
+	struct tn_buf shown = TN_BUF_INIT;
+	const char *at;
+	size_t first = 1;
+	tn_code rc;
+
+	if ((rc = tn_email_display(email, &shown)) != TN_OK)
+		return rc;
+	at = strrchr(shown.data, '@');
+	/* the first character of the local part, whole in UTF-8 */
+	while (first < shown.len && ((unsigned char)shown.data[first] & 0xC0) == 0x80)
+		first++;
+	if (!at || (size_t)(at - shown.data) < first) {
+		rc = tn_buf_add(b, "…");
+	} else {
+		char lead[8];
+
+		memcpy(lead, shown.data, first);
+		lead[first] = '\0';
+		if ((rc = tn_esc_html(b, lead)) == TN_OK &&
+		    (rc = tn_buf_add(b, "…")) == TN_OK)
+			rc = tn_esc_html(b, at);
+	}
+	tn_buf_free(&shown);
+	return rc;
+}
