@@ -22,6 +22,7 @@
 #include "turnout/invite.h"
 #include "turnout/outbox.h"
 #include "turnout/person.h"
+#include "turnout/registration.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
 
@@ -224,7 +225,7 @@ out:
 struct changed_ctx {
 	struct tn_db *db;
 	enum tn_msg_kind kind;
-	int64_t sequence;
+	int64_t event_id, sequence;
 	long long queued;
 };
 
@@ -234,6 +235,11 @@ static tn_code queue_row(void *vctx, sqlite3_stmt *row, struct tn_err *err)
 	int queued;
 	tn_code rc;
 
+	/* whoever answered no hears of no change; a cancellation goes to
+	 * everyone who was told of the event */
+	if (c->kind == TN_MSG_UPDATE &&
+	    tn_registration_answered_no(c->db, c->event_id, sqlite3_column_int64(row, 2)))
+		return TN_OK;
 	rc = tn_outbox_queue(c->db, sqlite3_column_int64(row, 0), c->kind, c->sequence,
 			     tn_db_text(row, 1), &queued, err);
 	c->queued += queued;
@@ -245,7 +251,7 @@ tn_code tn_invite_event_changed(struct tn_db *db, const struct tn_event *ev,
 				struct tn_err *err)
 {
 	struct changed_ctx c = { db, change == TN_EVENT_CANCELLED ? TN_MSG_CANCEL
-					: TN_MSG_UPDATE, ev->sequence, 0 };
+					: TN_MSG_UPDATE, ev->id, ev->sequence, 0 };
 	tn_code rc;
 
 	*queued = 0;
@@ -253,7 +259,7 @@ tn_code tn_invite_event_changed(struct tn_db *db, const struct tn_event *ev,
 	 * to (the outbox keeps it until the person is forgotten) */
 	rc = tn_db_each(db, err, queue_row, &c,
 		"SELECT i.id, (SELECT o.rcpt FROM outbox o WHERE o.invitation_id = i.id"
-		"   AND o.rcpt IS NOT NULL ORDER BY o.id DESC LIMIT 1) AS rcpt"
+		"   AND o.rcpt IS NOT NULL ORDER BY o.id DESC LIMIT 1) AS rcpt, i.person_id"
 		" FROM invitation i WHERE i.event_id = ?1 AND rcpt IS NOT NULL"
 		" ORDER BY i.id", TN_I(ev->id));
 	*queued = c.queued;

@@ -21,8 +21,10 @@
 #include "turnout/invite.h"
 #include "turnout/outbox.h"
 #include "turnout/person.h"
+#include "turnout/registration.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/unicode.h"
 
 /* A person's identity: the key of their address (tn_email_key), stored
  * in email_key only where it differs from the address, and UNIQUE through
@@ -609,6 +611,97 @@ tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
 	return rc;
 }
 
+/* ---- finding or adding one person by address ---------------------------- */
+
+struct found_person {
+	int64_t id;
+	int named;
+};
+
+static tn_code found_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	struct found_person *f = ctx;
+
+	(void)err;
+	f->id = sqlite3_column_int64(row, 0);
+	f->named = sqlite3_column_type(row, 1) != SQLITE_NULL;
+	return TN_OK;
+}
+
+/* Checks name (when given) and writes its NFC form into out. */
+static tn_code person_name(const char *name, struct tn_buf *out,
+			   struct tn_err *err)
+{
+	tn_code rc;
+
+	if (!name)
+		return TN_OK;
+	if ((rc = tn_text_check(name, 0, err)) != TN_OK)
+		return tn_err_about(err, rc, "name");
+	if ((rc = tn_utf8_nfc(name, strlen(name), out)) != TN_OK)
+		return tn_err_set(err, rc, "out of memory");
+	return TN_OK;
+}
+
+tn_code tn_person_find_or_add(struct tn_db *db, const char *email,
+			      const char *name, int64_t *id, int *created,
+			      struct tn_err *err)
+{
+	struct tn_buf norm = TN_BUF_INIT, key = TN_BUF_INIT, nfc = TN_BUF_INIT;
+	struct found_person f = { 0, 0 };
+	int suppressed;
+	char now[21];
+	tn_code rc;
+
+	*created = 0;
+	if ((rc = tn_email_normalize(email, &norm, err)) != TN_OK) {
+		if (rc != TN_NOMEM)
+			rc = tn_err_prefix(err, TN_USAGE, "'%s'", email);
+		tn_err_about(err, rc, "email");
+		goto out;
+	}
+	if ((rc = person_name(name, &nfc, err)) != TN_OK)
+		goto out;
+	if ((rc = tn_email_key(norm.data, norm.len, &key)) != TN_OK) {
+		rc = tn_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		goto out;
+	rc = tn_person_suppressed(db, norm.data, NULL, NULL, &suppressed, err);
+	if (rc == TN_OK && suppressed) {
+		rc = tn_err_field(err, TN_CONFLICT, "email", "'%s': belongs to a "
+				  "person who was forgotten; erasure lasts", email);
+		tn_err_hint(err, "they come back only at their own request "
+			    "(follower forget --allow-return ADDRESS)");
+	}
+	if (rc == TN_OK)
+		rc = tn_db_one(db, err, found_row, &f, "SELECT id, name FROM person"
+			       " WHERE " PERSON_KEY " = ?1", TN_T(key.data));
+	if (rc == TN_OK && !f.named && name && nfc.len)
+		rc = tn_db_run(db, err, "UPDATE person SET name = ?2 WHERE id = ?1",
+			       TN_I(f.id), TN_T(nfc.data));
+	if (rc == TN_NOTFOUND) {
+		tn_now_utc(now);
+		rc = tn_db_run(db, err, "INSERT INTO person(email, email_key, name,"
+			       " created_at) VALUES(?1, nullif(?2, ?1), ?3, ?4)",
+			       TN_T(norm.data), TN_T(key.data),
+			       TN_T(name && nfc.len ? nfc.data : NULL), TN_T(now));
+		f.id = tn_db_last_id(db);
+		*created = rc == TN_OK;
+	}
+	rc = tn_db_end(db, rc, err);
+	if (rc == TN_OK)
+		*id = f.id;
+	else
+		*created = 0;
+out:
+	tn_buf_free(&norm);
+	tn_buf_free(&key);
+	tn_buf_free(&nfc);
+	return rc;
+}
+
 /* This module's part of forgetting: the handles (the person row itself
  * is stamped by tn_person_forget). */
 static tn_code forget_follows(struct tn_db *db, int64_t person_id,
@@ -625,6 +718,7 @@ static tn_code forget_follows(struct tn_db *db, int64_t person_id,
 static tn_code (*const forget_hooks[])(struct tn_db *, int64_t, struct tn_err *) = {
 	forget_follows,
 	tn_invite_forget,
+	tn_registration_forget,
 };
 
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
@@ -779,6 +873,7 @@ static tn_code (*const merge_hooks[])(struct tn_db *, int64_t, int64_t,
 				      struct tn_err *) = {
 	merge_follows,
 	tn_invite_merge,
+	tn_registration_merge,
 };
 
 tn_code tn_person_merge(struct tn_db *db, int64_t keep, int64_t gone,

@@ -173,6 +173,21 @@ tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
 			      int *changed, struct tn_err *err);
 
 /*
+ * The person whose address is email (in any form with the same key,
+ * tn_email_key), made with name when there is none: *id, and *created 1
+ * when the person is new. A known person without a name takes name; a
+ * stored name is never replaced. name may be NULL; it is stored in NFC.
+ * An address that is no address is TN_USAGE about field "email", a name
+ * with a control character or invalid UTF-8 TN_USAGE about "name". The
+ * address of a forgotten person (the suppression list) is TN_CONFLICT
+ * about "email": erasure lasts, and nothing is written. Runs in its own
+ * transaction, or in the caller's.
+ */
+tn_code tn_person_find_or_add(struct tn_db *db, const char *email,
+			      const char *name, int64_t *id, int *created,
+			      struct tn_err *err);
+
+/*
  * The bulk writer: one small call per row operation of an import into one
  * channel, each on a statement prepared once by tn_person_writer_open and
  * re-bound per call. It decides nothing: which person a row belongs to

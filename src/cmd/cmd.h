@@ -307,5 +307,10 @@ CLI_HANDLER(cmd_outbox_retry);
 CLI_HANDLER(cmd_send);
 CLI_HANDLER(cmd_serve);
 CLI_HANDLER(cmd_templates_export);
+CLI_HANDLER(cmd_rsvp);
+CLI_HANDLER(cmd_register);
+CLI_HANDLER(cmd_registration_list);
+CLI_HANDLER(cmd_registration_approve);
+CLI_HANDLER(cmd_registration_decline);
 
 #endif

@@ -294,6 +294,26 @@ static const char *const migrations[] = {
 	"  hash  BLOB PRIMARY KEY CHECK(length(hash) = 32),\n"
 	"  at    TEXT NOT NULL\n"
 	") WITHOUT ROWID;\n",
+
+	/* 6: registrations (RSVP answers): one per person and event, its
+	 * source and source channel, and its place in the waitlist */
+	"CREATE TABLE registration(                     -- registration.c\n"
+	"  id              INTEGER PRIMARY KEY,\n"
+	"  event_id        INTEGER NOT NULL REFERENCES event(id),\n"
+	"  person_id       INTEGER NOT NULL REFERENCES person(id),\n"
+	"  status          TEXT NOT NULL CHECK(status IN ('yes', 'no', 'maybe',\n"
+	"                  'waitlisted', 'pending', 'declined')),\n"
+	"  source          TEXT NOT NULL CHECK(source IN ('invitation', 'link',\n"
+	"                  'direct', 'walk-in')),\n"
+	"  channel_id      INTEGER REFERENCES channel(id),  -- source channel; NULL: none\n"
+	"  asked_seq       INTEGER,  -- order of asking for a seat (waitlist); NULL: not asking\n"
+	"  reply_sequence  INTEGER,  -- SEQUENCE of the last iTIP REPLY applied\n"
+	"  created_at      TEXT NOT NULL,\n"
+	"  updated_at      TEXT NOT NULL,\n"
+	"  UNIQUE(event_id, person_id)\n"
+	");\n"
+	"CREATE INDEX registration_person ON registration(person_id);\n"
+	"CREATE INDEX registration_status ON registration(event_id, status, asked_seq);\n",
 };
 
 int tn_schema_count(void)

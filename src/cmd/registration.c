@@ -1,0 +1,392 @@
+/*
+ * cmd/registration.c - 'rsvp', 'register' and the 'registration'
+ * commands: answering an invitation by its token, registering someone
+ * directly, listing an event's registrations, and the organizer's
+ * approvals. The rules (seats, waitlist, approval) are registration.c's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "turnout/buf.h"
+#include "turnout/invite.h"
+#include "turnout/registration.h"
+#include "turnout/text.h"
+
+/* What the command did, for the line it prints. */
+enum verb { VERB_ANSWER, VERB_REGISTER, VERB_APPROVE, VERB_DECLINE };
+
+static cJSON *result_json(const struct tn_rsvp_result *r, enum verb verb)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "event", r->event);
+	cJSON_AddNumberToObject(o, "person", (double)r->person_id);
+	cJSON_AddNumberToObject(o, "registration", (double)r->registration_id);
+	cJSON_AddStringToObject(o, "status", tn_registration_status_name(r->status));
+	if (r->previous == TN_REG_NONE)
+		cJSON_AddNullToObject(o, "previous");
+	else
+		cJSON_AddStringToObject(o, "previous",
+					tn_registration_status_name(r->previous));
+	cJSON_AddBoolToObject(o, "changed", r->changed);
+	if (verb == VERB_REGISTER)
+		cJSON_AddBoolToObject(o, "person_created", r->person_created);
+	if (r->capacity > 0)
+		cJSON_AddNumberToObject(o, "capacity", (double)r->capacity);
+	else
+		cJSON_AddNullToObject(o, "capacity");
+	cJSON_AddNumberToObject(o, "taken", (double)r->taken);
+	if (r->status == TN_REG_WAITLISTED)
+		cJSON_AddNumberToObject(o, "waitlist_position", (double)r->waitlist_pos);
+	else
+		cJSON_AddNullToObject(o, "waitlist_position");
+	cJSON_AddNumberToObject(o, "promoted", (double)r->promoted);
+	if (r->promoted_person_id)
+		cJSON_AddNumberToObject(o, "promoted_person", (double)r->promoted_person_id);
+	else
+		cJSON_AddNullToObject(o, "promoted_person");
+	return o;
+}
+
+/* Prints what the answer, registration or decision came to: one line
+ * on stdout (two when someone moved up from the waitlist); with json
+ * one object. Returns an exit status. */
+static int print_result(const struct tn_rsvp_result *r, enum verb verb, int json)
+{
+	static const char *const yes_words[] = {
+		[VERB_ANSWER] = "answered yes", [VERB_REGISTER] = "registered",
+		[VERB_APPROVE] = "approved", [VERB_DECLINE] = "has a seat",
+	};
+
+	if (json)
+		return cli_print_json(result_json(r, verb));
+	switch (r->status) {
+	case TN_REG_YES:
+		printf("%s for '%s'", yes_words[verb], r->event);
+		if (r->capacity > 0)
+			printf(" (%" PRId64 " of %" PRId64 " seats taken)", r->taken,
+			       r->capacity);
+		break;
+	case TN_REG_WAITLISTED:
+		printf("waitlisted for '%s' (%" PRId64 " of %" PRId64 " seats taken;"
+		       " number %" PRId64 " in line)", r->event, r->taken, r->capacity,
+		       r->waitlist_pos);
+		break;
+	case TN_REG_PENDING:
+		printf("waiting for the organizer's approval for '%s'", r->event);
+		break;
+	case TN_REG_DECLINED:
+		printf("declined for '%s'", r->event);
+		break;
+	default:
+		printf("answered %s for '%s'", tn_registration_status_name(r->status),
+		       r->event);
+		break;
+	}
+	printf("\n");
+	if (r->promoted)
+		printf("person %" PRId64 " moved up from the waitlist%s\n",
+		       r->promoted_person_id, r->promoted > 1 ? " (and others)" : "");
+	fflush(stdout);   /* before the note, in a shared log */
+	if (!r->changed)
+		fprintf(stderr, "note: nothing changed; that was the state already\n");
+	return EXIT_OK;
+}
+
+/* 1 if a is shaped like a personal token: TN_INVITE_TOKEN_LEN characters
+ * of URL-safe base64. */
+static int token_shaped(const char *a)
+{
+	return strlen(a) == TN_INVITE_TOKEN_LEN &&
+		strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		       "0123456789-_") == TN_INVITE_TOKEN_LEN;
+}
+
+/*
+ * A token is URL-safe base64, so one in 32 begins with '-', which the
+ * option parser would take for an option. Returns a new argument vector
+ * (the strings are argv's; caller frees the array) with the options
+ * first, then "--", then the positional arguments in their order, a
+ * token-shaped one among them; NULL when out of memory.
+ */
+static char **token_args(int argc, char **argv, int *out_argc)
+{
+	char **out = calloc((size_t)argc + 2, sizeof(*out));
+	int i, n = 0, only_pos = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < argc; i++) {   /* the options, and --db's value */
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] == '-' && argv[i][1] && !token_shaped(argv[i])) {
+			out[n++] = argv[i];
+			if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+				out[n++] = argv[++i];
+		}
+	}
+	out[n++] = "--";
+	for (i = 0; i < argc; i++) {   /* then the rest, in order */
+		if (!only_pos && strcmp(argv[i], "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (only_pos || argv[i][0] != '-' || !argv[i][1] || token_shaped(argv[i]))
+			out[n++] = argv[i];
+		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			i++;
+	}
+	*out_argc = n;
+	return out;
+}
+
+CLI_HANDLER(cmd_rsvp)
+{
+	int json = 0;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_rsvp_result res;
+	enum tn_reg_status answer;
+	char *pos[2], **args;
+	int nargs, status;
+	tn_code rc;
+
+	if (!(args = token_args(argc, argv, &nargs))) {
+		fprintf(stderr, "turnout: out of memory\n");
+		return EXIT_FAILED;
+	}
+	status = cli_parse(c, nargs, args, opts, "turnout rsvp TOKEN yes|no|maybe [--json]",
+			   "Answers an invitation with its personal token, the last part of\n"
+			   "the RSVP link in the invitee's e-mail (base-url/rsvp/TOKEN), as\n"
+			   "the invitee would on the RSVP page. A yes takes a seat, or a\n"
+			   "place in the waitlist when the event is full, or waits for the\n"
+			   "organizer's approval when the event needs it; a yes that becomes\n"
+			   "no or maybe gives the seat to the first person waiting. The\n"
+			   "answer can change until the event starts.\n\n"
+			   "examples:\n"
+			   "  turnout rsvp 3q2-Xv9kLm0aB7cD1eF4gH5i yes\n"
+			   "  turnout rsvp -Xv9kLm0aB7cD1eF4gH5iq2w no --json", 2, 2, pos);
+	free(args);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_registration_status_parse(pos[1], 0, "answer", &answer, &err);
+	if (rc == TN_OK)
+		rc = tn_rsvp_by_token(c->db, pos[0], answer, &res, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return print_result(&res, VERB_ANSWER, json);
+}
+
+CLI_HANDLER(cmd_register)
+{
+	const char *name = NULL, *email = NULL, *channel = NULL;
+	int json = 0;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("name", 0, &name, "NAME", "the person's name (required)"),
+		OPT_STRING_("email", 0, &email, "ADDRESS",
+			    "their e-mail address (required)"),
+		OPT_STRING_("channel", 0, &channel, "NAME",
+			    "the channel the registration counts for"),
+		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_rsvp_result res;
+	char *pos[1];
+	int status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout register EVENT --name NAME --email ADDRESS [--channel NAME]\n"
+			   "       [--json]",
+			   "Registers someone for EVENT directly, as a yes: a seat, or a place\n"
+			   "in the waitlist when the event is full, or a request that waits\n"
+			   "for approval when the event needs it. A new address becomes a new\n"
+			   "person; registering the same address again updates the one\n"
+			   "registration. With --channel the registration counts for that\n"
+			   "channel in the reports. A forgotten person's address is refused.\n\n"
+			   "examples:\n"
+			   "  turnout register readers-meetup --name 'Anna Berg' \\\n"
+			   "      --email anna@example.org\n"
+			   "  turnout register readers-meetup --name Carl --email carl@example.org \\\n"
+			   "      --channel tg", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = tn_register(c->db, pos[0], name, email, channel, TN_SOURCE_DIRECT, &res,
+			 &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return print_result(&res, VERB_REGISTER, json);
+}
+
+static const struct cli_column list_columns[] = {
+	{ "PERSON", 1 }, { "STATUS", 0 }, { "WAIT", 1 }, { "SOURCE", 0 },
+	{ "CHANNEL", 0 }, { "UPDATED", 0 }, { "EMAIL", 0 }, { "NAME", 0 },
+};
+#define NCOLUMNS (sizeof(list_columns) / sizeof(list_columns[0]))
+
+static cJSON *row_json(const struct tn_registration_row *r, const char *email)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddNumberToObject(o, "person", (double)r->person_id);
+	cli_json_text(o, "name", r->name);
+	cli_json_text(o, "email", email);
+	cJSON_AddStringToObject(o, "status", tn_registration_status_name(r->status));
+	if (r->waitlist_pos)
+		cJSON_AddNumberToObject(o, "waitlist_position", (double)r->waitlist_pos);
+	else
+		cJSON_AddNullToObject(o, "waitlist_position");
+	cJSON_AddStringToObject(o, "source", tn_registration_source_name(r->source));
+	cli_json_text(o, "channel", r->channel);
+	cli_json_text(o, "created_at", r->created_at);
+	cli_json_text(o, "updated_at", r->updated_at);
+	return o;
+}
+
+static int list_one(void *ctx, const struct tn_registration_row *r)
+{
+	struct cli_listing *list = ctx;
+	struct tn_buf shown = TN_BUF_INIT;
+	const char *email = r->email, *cells[NCOLUMNS];
+	char person[24], wait[24];
+	int status;
+
+	switch (cli_listing_next(list)) {
+	case CLI_ROW_STOP: return 1;
+	case CLI_ROW_SKIP: return 0;
+	}
+	/* the address as a person reads it: U-labels for the A-labels */
+	if (email && tn_email_display(email, &shown) == TN_OK)
+		email = shown.data;
+	if (list->format == CLI_FORMAT_JSON) {
+		status = cli_listing_json(list, row_json(r, email));
+	} else {
+		snprintf(person, sizeof(person), "%" PRId64, r->person_id);
+		snprintf(wait, sizeof(wait), "%" PRId64, r->waitlist_pos);
+		cells[0] = person;
+		cells[1] = tn_registration_status_name(r->status);
+		cells[2] = r->waitlist_pos ? wait : NULL;
+		cells[3] = tn_registration_source_name(r->source);
+		cells[4] = r->channel;
+		cells[5] = r->updated_at;
+		cells[6] = email;
+		cells[7] = r->name;
+		status = cli_listing_row(list, cells);
+	}
+	tn_buf_free(&shown);
+	return status != 0;
+}
+
+CLI_HANDLER(cmd_registration_list)
+{
+	struct cli_listing list = { 0 };
+	const char *status_arg = NULL;
+	const struct cli_opt opts[] = {
+		OPT_STRING_("status", 0, &status_arg, "STATUS",
+			    "only yes, no, maybe, waitlisted, pending or declined"),
+		CLI_LISTING_OPTS(list),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	enum tn_reg_status st = TN_REG_NONE;
+	char *pos[1];
+	int status;
+	tn_code rc;
+
+	status = cli_parse(c, argc, argv, opts,
+			   "turnout registration list EVENT [--status STATUS] [--format FORMAT]\n"
+			   "       [--limit N] [--offset N] [--count]",
+			   "Lists the registrations of EVENT in the order they were made, the\n"
+			   "waitlist last in its order (WAIT: 1 is next in line): the person's\n"
+			   "id (what 'registration approve' takes), the status, how they came\n"
+			   "(invitation, link, direct, walk-in) and through which channel.\n\n"
+			   "examples:\n"
+			   "  turnout registration list readers-meetup\n"
+			   "  turnout registration list readers-meetup --status pending\n"
+			   "  turnout registration list readers-meetup --status yes --count\n"
+			   "  turnout registration list readers-meetup --json", 1, 1, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	if (status_arg && (rc = tn_registration_status_parse(status_arg, 1, "status",
+							     &st, &err)) != TN_OK)
+		return cli_fail(&err, rc);
+	if ((status = cli_listing_start(&list, list_columns, NCOLUMNS)) != 0)
+		return status;
+	rc = tn_registration_each(c->db, pos[0], st, list_one, &list, &err);
+	if (rc != TN_OK) {
+		cli_listing_abort(&list);
+		return cli_fail(&err, rc);
+	}
+	if (cli_listing_empty(&list))
+		fprintf(stderr, "no registrations%s\n", status_arg ? " match" : " yet");
+	return cli_listing_end(&list);
+}
+
+/* approve and decline: the same flags, another library call. */
+static int decide(struct cli *c, int argc, char **argv, enum verb verb)
+{
+	int json = 0;
+	const struct cli_opt opts[] = {
+		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
+		OPT_END_(),
+	};
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_rsvp_result res;
+	char *pos[2];
+	int status;
+	tn_code rc;
+
+	if (verb == VERB_APPROVE)
+		status = cli_parse(c, argc, argv, opts,
+				   "turnout registration approve EVENT PERSON [--json]",
+				   "Approves a registration that waits for approval (or one that\n"
+				   "was declined): the person gets a seat, or a place in the\n"
+				   "waitlist when the event is full. PERSON is an id (as\n"
+				   "'registration list' shows), an e-mail address or a handle.\n\n"
+				   "examples:\n"
+				   "  turnout registration approve readers-meetup 17\n"
+				   "  turnout registration approve readers-meetup anna@example.org",
+				   2, 2, pos);
+	else
+		status = cli_parse(c, argc, argv, opts,
+				   "turnout registration decline EVENT PERSON [--json]",
+				   "Declines a registration: one waiting for approval, in the\n"
+				   "waitlist, or with a seat, which then goes to the first person\n"
+				   "waiting. The invitee cannot change a declined registration;\n"
+				   "'registration approve' can. PERSON is an id (as 'registration\n"
+				   "list' shows), an e-mail address or a handle.\n\n"
+				   "examples:\n"
+				   "  turnout registration decline readers-meetup 17\n"
+				   "  turnout registration decline readers-meetup anna@example.org",
+				   2, 2, pos);
+	if (status)
+		return status < 0 ? EXIT_OK : status;
+	rc = verb == VERB_APPROVE
+		? tn_registration_approve(c->db, pos[0], pos[1], &res, &err)
+		: tn_registration_decline(c->db, pos[0], pos[1], &res, &err);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return print_result(&res, verb, json);
+}
+
+CLI_HANDLER(cmd_registration_approve)
+{
+	return decide(c, argc, argv, VERB_APPROVE);
+}
+
+CLI_HANDLER(cmd_registration_decline)
+{
+	return decide(c, argc, argv, VERB_DECLINE);
+}
