@@ -315,30 +315,44 @@ tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
 /* What refers to a channel and so keeps it from being removed: its
  * followers today; invitations, tracking links and registrations add
  * their count here. */
+/* The rows of other tables that name the channel: followers, and the
+ * invitations, registrations and links attributed to it. */
 static tn_code references(struct tn_db *db, int64_t id, int64_t *followers,
-			  struct tn_err *err)
+			  int64_t *attributed, struct tn_err *err)
 {
-	return tn_db_int(db, err, followers,
-			 "SELECT count(*) FROM follower WHERE channel_id = ?1", TN_I(id));
+	tn_code rc = tn_db_int(db, err, followers,
+			       "SELECT count(*) FROM follower WHERE channel_id = ?1", TN_I(id));
+
+	if (rc == TN_OK)
+		rc = tn_db_int(db, err, attributed,
+			       "SELECT (SELECT count(*) FROM invitation WHERE channel_id = ?1)"
+			       " + (SELECT count(*) FROM registration WHERE channel_id = ?1)"
+			       " + (SELECT count(*) FROM tracking_link WHERE channel_id = ?1)",
+			       TN_I(id));
+	return rc;
 }
 
 tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err)
 {
 	struct tn_channel ch;
-	int64_t followers = 0;
+	int64_t followers = 0, attributed = 0;
 	tn_code rc;
 
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_channel_find(db, name, &ch, err);
 	if (rc == TN_OK)
-		rc = references(db, ch.id, &followers, err);
-	if (rc == TN_OK && followers > 0) {
+		rc = references(db, ch.id, &followers, &attributed, err);
+	if (rc == TN_OK && followers > 0)
 		rc = tn_err_set(err, TN_CONFLICT, "channel '%s': %lld follower rows refer to it",
 				ch.name, (long long)followers);
+	else if (rc == TN_OK && attributed > 0)
+		rc = tn_err_set(err, TN_CONFLICT, "channel '%s': %lld invitations, "
+				"registrations or links are attributed to it", ch.name,
+				(long long)attributed);
+	if (rc == TN_CONFLICT)
 		tn_err_hint(err, "a channel is removed only while nothing refers to it; "
 			    "rename it instead");
-	}
 	if (rc == TN_OK)
 		rc = tn_db_run(db, err, "DELETE FROM channel_audience WHERE channel_id = ?1",
 			       TN_I(ch.id));

@@ -13,6 +13,7 @@
 #include "turnout/buf.h"
 #include "turnout/event.h"
 #include "turnout/invite.h"
+#include "turnout/registration.h"
 #include "turnout/setup.h"
 #include "turnout/slug.h"
 #include "turnout/store.h"
@@ -567,15 +568,20 @@ static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *e
 }
 
 /*
- * 1 if the event has been announced on a channel or anyone was invited
- * to it: from then on its slug is in links people hold (or soon will
- * be), and the event can be cancelled but not deleted. Announcements,
- * when they come, answer here too, so every rule that asks stays as it
- * is.
+ * 1 if the event has been announced on a channel, anyone was invited to
+ * it or registered for it, or a registration link was made for it: from
+ * then on its slug is in links people hold (or soon will be), and the
+ * event can be cancelled but not deleted. Announcements, when they come,
+ * answer here too, so every rule that asks stays as it is.
  */
 static int event_was_published(struct tn_db *db, int64_t id)
 {
-	return tn_invite_event_has_invitations(db, id);
+	int64_t one;
+
+	return tn_invite_event_has_invitations(db, id) ||
+	       tn_db_int(db, NULL, &one, "SELECT 1 FROM tracking_link WHERE event_id = ?1"
+			 " UNION ALL SELECT 1 FROM registration WHERE event_id = ?1 LIMIT 1",
+			 TN_I(id)) == TN_OK;
 }
 
 static tn_code insert(struct tn_db *db, struct tn_event *d, struct tn_err *err)
@@ -756,6 +762,10 @@ tn_code tn_event_update(struct tn_db *db, const char *name,
 		if (rc == TN_OK && visible)
 			rc = tn_invite_event_changed(db, &d, TN_EVENT_UPDATED,
 						     &in->queued, err);
+		/* more seats: the waitlist moves up at once */
+		if (rc == TN_OK && d.capacity != cur.capacity &&
+		    (d.capacity == 0 || d.capacity > cur.capacity))
+			rc = tn_registration_release(db, d.id, 0, NULL, err);
 		if (rc == TN_OK)
 			*changed = 1;
 	}

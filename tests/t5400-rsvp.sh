@@ -257,4 +257,28 @@ test_expect_success 'a waitlisted person who is forgotten leaves the waitlist' '
 	test "$(cat n)" = 0
 '
 
+test_expect_success 'more seats move the waitlist up at once' '
+	tn event create --title "Small room" --start "2030-06-20 19:00" --tz Europe/Berlin \
+		--capacity 1 >/dev/null &&
+	tn register small-room --name "One" --email one@example.org >/dev/null &&
+	tn register small-room --name "Two" --email two@example.org >/dev/null &&
+	test "$(status small-room two@example.org)" = waitlisted &&
+	tn event update small-room --capacity 2 >/dev/null &&
+	test "$(status small-room two@example.org)" = yes &&
+	tn event update small-room --capacity 1 >/dev/null &&
+	test "$(q "SELECT count(*) FROM registration r JOIN event e ON e.id = r.event_id
+		WHERE e.slug = '\''small-room'\'' AND r.status = '\''yes'\''")" = 2
+'
+
+test_expect_success 'an event people registered for cannot be deleted, only cancelled' '
+	test_db_unchanged 1 tn_err event delete --yes readers-meetup &&
+	stderr_has "cancel" &&
+	tn event create --title "Linked" --start "2030-07-01 19:00" --tz Europe/Berlin >/dev/null &&
+	tn channel add posted --kind blog >/dev/null &&
+	tn link linked --channel posted >/dev/null &&
+	test_db_unchanged 1 tn_err event delete --yes linked &&
+	test_db_unchanged 1 tn_err channel remove posted &&
+	stderr_has "attributed to it"
+'
+
 test_done
