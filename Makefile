@@ -18,7 +18,8 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0 \
+	libqrencode libpng
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -49,7 +50,7 @@ UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # Fuzz targets: replayed over their stored corpus by 'make check', grown
 # with libFuzzer by 'make fuzz'.
-FUZZ_TARGETS := csv text template
+FUZZ_TARGETS := csv text template ticketcode
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
 FUZZ_SECONDS ?= 60
 
@@ -61,7 +62,7 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
-	python3-aiosmtpd curl zbar-tools groff-base zsh
+	python3-aiosmtpd curl zbar-tools librsvg2-bin groff-base zsh
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables
