@@ -9,8 +9,8 @@
 #   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make check-layers  the arrows between the parts (make check runs it)
 #   make demo    deps + build + the whole story on examples/
-#   make bench   deps + build + the import and --json listing benchmarks
-#                against Python (bench/)
+#   make bench   deps + build + the import, --json listing, invitation and
+#                ticket benchmarks against Python (bench/)
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
 #
 # Libraries come from pkg-config only. BUILD selects the build directory
@@ -18,7 +18,8 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
-PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0 libmicrohttpd
+PKGS    := sqlite3 libical libcjson libsodium libutf8proc libidn2 libcurl gmime-3.0 \
+	libmicrohttpd libqrencode libpng
 CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
@@ -49,7 +50,7 @@ UNIT_SRC := $(wildcard tests/unit/t_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 # Fuzz targets: replayed over their stored corpus by 'make check', grown
 # with libFuzzer by 'make fuzz'.
-FUZZ_TARGETS := csv text template
+FUZZ_TARGETS := csv text template ticketcode
 REPLAY_BIN := $(FUZZ_TARGETS:%=$(BUILD)/unit/replay_%)
 FUZZ_SECONDS ?= 60
 
@@ -61,7 +62,8 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libutf8proc-dev libidn2-dev libgmime-3.0-dev \
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
-	python3-aiosmtpd curl zbar-tools groff-base zsh openssl chromium
+	python3-aiosmtpd curl zbar-tools librsvg2-bin python3-qrcode groff-base zsh openssl \
+	chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables
@@ -106,8 +108,9 @@ $(BUILD)/unit/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libturn
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ \
 		tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libturnout.a $(PKG_LIBS)
 
-# Invitations rendered per second (bench/render_bench.c); not part of check.
-$(BUILD)/bench/render_bench: bench/render_bench.c $(BUILD)/libturnout.a
+# The C sides of the benchmarks (bench/*_bench.c: invitations rendered,
+# tickets made per second); not part of check.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libturnout.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libturnout.a $(PKG_LIBS)
 
@@ -171,6 +174,8 @@ bench: test-deps
 	$(MAKE) --no-print-directory $(BUILD)/bench/render_bench
 	TURNOUT="$(abspath $(BUILD)/turnout)" RENDER_BENCH="$(abspath $(BUILD)/bench/render_bench)" \
 		sh bench/mail.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/ticket_bench
+	TICKET_BENCH="$(abspath $(BUILD)/bench/ticket_bench)" sh bench/tickets.sh
 
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME

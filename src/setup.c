@@ -401,6 +401,45 @@ tn_code tn_setup_public_key(struct tn_db *db, unsigned char pk[32],
 	return rc;
 }
 
+/* Copies the secret key (column 1) into sk after checking that it is 64
+ * bytes whose seed gives the stored public key (column 0). */
+static tn_code copy_secret_key(void *sk, sqlite3_stmt *row, struct tn_err *err)
+{
+	const unsigned char *pk = sqlite3_column_blob(row, 0);
+	const unsigned char *secret = sqlite3_column_blob(row, 1);
+	unsigned char derived_pk[32], derived_sk[64];
+	int same;
+
+	if (sqlite3_column_bytes(row, 0) != 32 || sqlite3_column_bytes(row, 1) != 64)
+		return tn_err_set(err, TN_FAIL, "signing key: not 32 + 64 bytes");
+	crypto_sign_seed_keypair(derived_pk, derived_sk, secret);
+	same = sodium_memcmp(derived_sk, secret, 64) == 0 &&
+	       sodium_memcmp(derived_pk, pk, 32) == 0;
+	sodium_memzero(derived_sk, sizeof(derived_sk));
+	if (!same)
+		return tn_err_set(err, TN_FAIL, "signing key: the secret key does not match the public key");
+	memcpy(sk, secret, 64);
+	return TN_OK;
+}
+
+tn_code tn_setup_secret_key(struct tn_db *db, unsigned char sk[64],
+			    struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_db_one(db, err, copy_secret_key, sk,
+		       "SELECT public_key, secret_key FROM signing_key ORDER BY id DESC LIMIT 1");
+	if (rc == TN_OK)
+		return TN_OK;
+	sodium_memzero(sk, 64);
+	if (rc == TN_NOTFOUND) {
+		tn_err_set(err, TN_NOINIT, "no signing key");
+		tn_err_next(err, TN_NEXT_INIT);
+		return TN_NOINIT;
+	}
+	return rc;
+}
+
 /* Removes a database file that tn_setup_create made, with its WAL and
  * shared-memory files. */
 static void remove_database(const char *path)

@@ -88,4 +88,13 @@ tn_code tn_setup_web_key(struct tn_db *db, unsigned char key[32],
 tn_code tn_setup_public_key(struct tn_db *db, unsigned char pk[32],
 			    struct tn_err *err);
 
+/* Reads the secret signing key (libsodium's 64 bytes, seed || public
+ * key) into sk, for signing ticket codes, after checking that its seed
+ * gives the stored public key. The caller zeroes sk when done
+ * (sodium_memzero); on failure sk is zeroed here. SQLite's own copies of
+ * the row are beyond reach; secure_delete zeroes the file's free pages.
+ * TN_NOINIT when there is no key. */
+tn_code tn_setup_secret_key(struct tn_db *db, unsigned char sk[64],
+			    struct tn_err *err);
+
 #endif
