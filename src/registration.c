@@ -23,6 +23,7 @@
 #include "turnout/link.h"
 #include "turnout/person.h"
 #include "turnout/registration.h"
+#include "turnout/reply.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
 
@@ -847,5 +848,94 @@ tn_code tn_registration_merge(struct tn_db *db, int64_t keep, int64_t gone,
 		tn_event_clear(&ev);
 	}
 	free(both.v);
+	return rc;
+}
+
+/* ---- answering by calendar reply --------------------------------------- */
+
+static tn_code reply_sequence_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	(void)err;
+	*(int64_t *)ctx = sqlite3_column_type(row, 0) == SQLITE_NULL
+			  ? -1 : sqlite3_column_int64(row, 0);
+	return TN_OK;
+}
+
+/* The invitation of the event whose UID a reply names, to its attendee;
+ * TN_NOTFOUND saying which of the two matched nothing. */
+static tn_code reply_invitation(struct tn_db *db, const struct tn_reply *reply,
+				struct invitation *inv, struct tn_event *ev,
+				struct tn_err *err)
+{
+	int64_t event_id;
+	tn_code rc;
+
+	rc = tn_db_int(db, err, &event_id, "SELECT id FROM event WHERE uid = ?1",
+		       TN_T(reply->uid));
+	if (rc == TN_NOTFOUND)
+		return tn_err_field(err, TN_NOTFOUND, "reply", "UID '%s': not one of our "
+				    "events; nothing changed", reply->uid);
+	if (rc == TN_OK)
+		rc = find_event_id(db, event_id, ev, err);
+	if (rc != TN_OK)
+		return rc;
+	rc = tn_person_resolve(db, reply->attendee, &inv->person_id, err);
+	if (rc == TN_OK)
+		rc = tn_db_one(db, err, invitation_row, inv, "SELECT event_id, person_id,"
+			       " channel_id FROM invitation WHERE event_id = ?1 AND"
+			       " person_id = ?2", TN_I(event_id), TN_I(inv->person_id));
+	if (rc == TN_NOTFOUND)
+		tn_err_field(err, TN_NOTFOUND, "reply", "'%s' was not invited to '%s'; "
+			     "nothing changed", reply->attendee, ev->slug);
+	return rc;
+}
+
+tn_code tn_rsvp_reply(struct tn_db *db, const struct tn_reply *reply,
+		      struct tn_rsvp_result *res, int64_t *stale_after,
+		      struct tn_err *err)
+{
+	static const enum tn_reg_status answers[] = {
+		[TN_PARTSTAT_ACCEPTED] = TN_REG_YES,
+		[TN_PARTSTAT_TENTATIVE] = TN_REG_MAYBE,
+		[TN_PARTSTAT_DECLINED] = TN_REG_NO,
+	};
+	struct invitation inv;
+	struct tn_event ev;
+	int64_t last = -1;
+	tn_code rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ev, 0, sizeof(ev));
+	*stale_after = -1;
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = reply_invitation(db, reply, &inv, &ev, err);
+	if (rc == TN_OK) {   /* no registration yet: no reply applied either */
+		rc = tn_db_one(db, err, reply_sequence_row, &last, "SELECT reply_sequence"
+			       " FROM registration WHERE event_id = ?1 AND person_id = ?2",
+			       TN_I(ev.id), TN_I(inv.person_id));
+		if (rc == TN_NOTFOUND)
+			rc = TN_OK;
+	}
+	if (rc == TN_OK && last >= 0 && reply->sequence < last) {
+		/* an answer to an older version of the event than one applied */
+		*stale_after = last;
+		snprintf(res->event, sizeof(res->event), "%s", ev.slug);
+		res->event_id = ev.id;
+		res->person_id = inv.person_id;
+	} else if (rc == TN_OK) {
+		rc = check_open(&ev, 0, err);
+		if (rc == TN_OK)
+			rc = answer(db, &ev, inv.person_id, answers[reply->partstat],
+				    TN_SOURCE_INVITATION, inv.channel_id, res, err);
+		if (rc == TN_OK)
+			rc = tn_db_run(db, err, "UPDATE registration SET reply_sequence = ?3"
+				       " WHERE event_id = ?1 AND person_id = ?2",
+				       TN_I(ev.id), TN_I(inv.person_id), TN_I(reply->sequence));
+	}
+	rc = tn_db_end(db, rc, err);
+	if (rc != TN_OK)
+		memset(res, 0, sizeof(*res));
+	tn_event_clear(&ev);
 	return rc;
 }

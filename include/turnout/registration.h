@@ -101,6 +101,21 @@ tn_code tn_rsvp_by_token(struct tn_db *db, const char *token,
 			 enum tn_reg_status answer, struct tn_rsvp_result *res,
 			 struct tn_err *err);
 
+/*
+ * Answers an invitation from a calendar's reply (reply.h): the event is
+ * the one with the reply's UID, the invitee its attendee's address
+ * (tn_person_resolve); ACCEPTED, TENTATIVE and DECLINED are yes, maybe
+ * and no, applied as tn_rsvp_by_token applies them. A reply about an
+ * older SEQUENCE than the last reply applied for that registration
+ * changes nothing: *stale_after is then that SEQUENCE (else -1). A UID of
+ * no event of ours, or an address not invited to it, is TN_NOTFOUND
+ * about "reply" and changes nothing.
+ */
+struct tn_reply;
+tn_code tn_rsvp_reply(struct tn_db *db, const struct tn_reply *reply,
+		      struct tn_rsvp_result *res, int64_t *stale_after,
+		      struct tn_err *err);
+
 /* What the RSVP page shows for a token. */
 struct tn_rsvp_view {
 	struct tn_event event;        /* owned: tn_rsvp_view_clear */

@@ -4,6 +4,7 @@
  * directly, listing an event's registrations, and the organizer's
  * approvals. The rules (seats, waitlist, approval) are registration.c's.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "turnout/buf.h"
 #include "turnout/invite.h"
 #include "turnout/registration.h"
+#include "turnout/reply.h"
 #include "turnout/text.h"
 
 /* What the command did, for the line it prints. */
@@ -114,6 +116,11 @@ static int token_shaped(const char *a)
  * first, then "--", then the positional arguments in their order, a
  * token-shaped one among them; NULL when out of memory.
  */
+static int takes_value(const char *opt)
+{
+	return strcmp(opt, "--db") == 0 || strcmp(opt, "--reply") == 0;
+}
+
 static char **token_args(int argc, char **argv, int *out_argc)
 {
 	char **out = calloc((size_t)argc + 2, sizeof(*out));
@@ -121,12 +128,12 @@ static char **token_args(int argc, char **argv, int *out_argc)
 
 	if (!out)
 		return NULL;
-	for (i = 0; i < argc; i++) {   /* the options, and --db's value */
+	for (i = 0; i < argc; i++) {   /* the options, and their values */
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (argv[i][0] == '-' && argv[i][1] && !token_shaped(argv[i])) {
 			out[n++] = argv[i];
-			if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			if (takes_value(argv[i]) && i + 1 < argc)
 				out[n++] = argv[++i];
 		}
 	}
@@ -138,32 +145,113 @@ static char **token_args(int argc, char **argv, int *out_argc)
 		}
 		if (only_pos || argv[i][0] != '-' || !argv[i][1] || token_shaped(argv[i]))
 			out[n++] = argv[i];
-		else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+		else if (takes_value(argv[i]) && i + 1 < argc)
 			i++;
 	}
 	*out_argc = n;
 	return out;
 }
 
+/* Reads a whole file (path "-": stdin) of at most max bytes into *out. */
+static int read_input(const char *path, size_t max, struct tn_buf *out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int status = 0;
+
+	if (!f) {
+		fprintf(stderr, "turnout: '%s': cannot read: %s\n", path, strerror(errno));
+		return EXIT_FAILED;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > max) {
+			fprintf(stderr, "turnout: '%s': larger than %zu bytes: not a calendar "
+				"reply\n", path, max);
+			status = EXIT_FAILED;
+			break;
+		}
+		if (tn_buf_addn(out, chunk, n) != TN_OK) {
+			fprintf(stderr, "turnout: out of memory\n");
+			status = EXIT_FAILED;
+			break;
+		}
+	}
+	if (!status && ferror(f)) {
+		fprintf(stderr, "turnout: '%s': cannot read: %s\n", path, strerror(errno));
+		status = EXIT_FAILED;
+	}
+	if (f != stdin)
+		fclose(f);
+	return status;
+}
+
+/* rsvp --reply FILE: the answer a calendar mailed back. */
+static int answer_reply(struct cli *c, const char *path, int json)
+{
+	struct tn_buf data = TN_BUF_INIT;
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_rsvp_result res;
+	struct tn_reply reply;
+	int64_t stale_after;
+	int status;
+	tn_code rc;
+
+	if ((status = read_input(path, 4 * 1024 * 1024, &data)) != 0) {
+		tn_buf_free(&data);
+		return status;
+	}
+	rc = tn_reply_parse(data.data ? data.data : "", data.len, &reply, &err);
+	tn_buf_free(&data);
+	if (rc != TN_OK)
+		return cli_fail(&err, tn_err_prefix(&err, rc, "'%s'", path));
+	rc = tn_rsvp_reply(c->db, &reply, &res, &stale_after, &err);
+	if (rc == TN_OK && stale_after >= 0) {
+		fprintf(stderr, "note: '%s': ignored: it answers SEQUENCE %lld of '%s', and "
+			"a reply to SEQUENCE %lld was applied already\n", path,
+			reply.sequence, res.event, (long long)stale_after);
+		tn_reply_clear(&reply);
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "event", res.event);
+			cJSON_AddBoolToObject(o, "changed", 0);
+			cJSON_AddBoolToObject(o, "stale", 1);
+			return cli_print_json(o);
+		}
+		return EXIT_OK;
+	}
+	tn_reply_clear(&reply);
+	if (rc != TN_OK)
+		return cli_fail(&err, rc);
+	return print_result(&res, VERB_ANSWER, json);
+}
+
 CLI_HANDLER(cmd_rsvp)
 {
+	const char *reply = NULL;
 	int json = 0;
 	const struct cli_opt opts[] = {
+		OPT_STRING_("reply", 0, &reply, "FILE",
+			    "answer from a calendar's reply: an .ics or a whole e-mail "
+			    "(- for stdin)"),
 		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
 		OPT_END_(),
 	};
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_rsvp_result res;
 	enum tn_reg_status answer;
-	char *pos[2], **args;
-	int nargs, status;
+	char *pos[2] = { NULL, NULL }, **args;
+	int nargs, status, npos;
 	tn_code rc;
 
 	if (!(args = token_args(argc, argv, &nargs))) {
 		fprintf(stderr, "turnout: out of memory\n");
 		return EXIT_FAILED;
 	}
-	status = cli_parse(c, nargs, args, opts, "turnout rsvp TOKEN yes|no|maybe [--json]",
+	status = cli_parse(c, nargs, args, opts,
+			   "turnout rsvp TOKEN yes|no|maybe [--json]\n"
+			   "       turnout rsvp --reply FILE [--json]",
 			   "Answers an invitation with its personal token, the last part of\n"
 			   "the RSVP link in the invitee's e-mail (base-url/rsvp/TOKEN), as\n"
 			   "the invitee would on the RSVP page. A yes takes a seat, or a\n"
@@ -171,12 +259,27 @@ CLI_HANDLER(cmd_rsvp)
 			   "organizer's approval when the event needs it; a yes that becomes\n"
 			   "no or maybe gives the seat to the first person waiting. The\n"
 			   "answer can change until the event starts.\n\n"
+			   "With --reply, the answer is the one a calendar mailed back when\n"
+			   "the invitee pressed Accept, Maybe or Decline: an iTIP REPLY as an\n"
+			   ".ics file or the whole e-mail (as saved from the organizer's\n"
+			   "mailbox). It is matched by the event's UID and the attendee's\n"
+			   "address; a reply older (by SEQUENCE) than one already applied is\n"
+			   "ignored, and says so.\n\n"
 			   "examples:\n"
 			   "  turnout rsvp 3q2-Xv9kLm0aB7cD1eF4gH5i yes\n"
-			   "  turnout rsvp -Xv9kLm0aB7cD1eF4gH5iq2w no --json", 2, 2, pos);
+			   "  turnout rsvp -Xv9kLm0aB7cD1eF4gH5iq2w no --json\n"
+			   "  turnout rsvp --reply 'Accepted: Readers meetup.eml'", 0, 2, pos);
 	free(args);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
+	npos = !!pos[0] + !!pos[1];
+	if (reply && npos)
+		return cli_usage_error("rsvp: --reply FILE takes no TOKEN or answer");
+	if (reply)
+		return answer_reply(c, reply, json);
+	if (npos != 2)
+		return cli_usage_error("rsvp: give a TOKEN and an answer (yes, no or maybe), "
+				       "or --reply FILE");
 	rc = tn_registration_status_parse(pos[1], 0, "answer", &answer, &err);
 	if (rc == TN_OK)
 		rc = tn_rsvp_by_token(c->db, pos[0], answer, &res, &err);
