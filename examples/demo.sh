@@ -148,9 +148,32 @@ update=$(ls "$MAIL" | grep update | head -n 1)
 grep -E '^(METHOD|SEQUENCE|UID):' "$MAIL/$update" | sort -u
 echo "   The messages stay in $MAIL."
 
+step "16. Answers come in" \
+	"From the RSVP page (turnout serve), from the organizer's side (register), or" \
+	"from the invitee's own calendar: pressing Accept mails an iTIP REPLY back to" \
+	"the organizer, and 'rsvp --reply' reads it, a bare .ics or the whole e-mail."
+uid=$("$T" event show "$slug" | sed -n 's/^uid  *//p')
+cat >reply.ics <<ICS
+BEGIN:VCALENDAR
+PRODID:-//Google Inc//Google Calendar 70.9054//EN
+VERSION:2.0
+METHOD:REPLY
+BEGIN:VEVENT
+UID:$uid
+DTSTAMP:20261201T101500Z
+SEQUENCE:2
+ORGANIZER:mailto:team@readers.example
+ATTENDEE;PARTSTAT=ACCEPTED;CN=Farid Haddad:mailto:farid.h@example.net
+END:VEVENT
+END:VCALENDAR
+ICS
+run rsvp --reply reply.ics
+run register "$slug" --name "Maja Lind" --email maja.lind@example.se --channel masto
+run registration list "$slug"
+
 step "Still to come" \
-	"The next parts of the story: RSVPs and signed QR tickets (serve, rsvp, ticket)," \
-	"check-in at the door (checkin, door), and the report of what share of each" \
-	"channel's audience came (report)."
+	"The next parts of the story: signed QR tickets (ticket), the RSVP pages of" \
+	"turnout serve, check-in at the door (checkin, door), and the report of what" \
+	"share of each channel's audience came (report)."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"
