@@ -29,6 +29,7 @@
 
 /* The largest POST body: forms here hold a token or two. */
 #define WEB_BODY_MAX 8192
+#define WEB_DRAIN_MAX (4 * 1024 * 1024)   /* read and dropped before a 413 */
 
 /* Nothing from elsewhere: no script, no font, no frame; styles inline;
  * forms post back to this server only. */
@@ -239,8 +240,14 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *q,
 		return respond_status(conn, q, 415, NULL);
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (length && strtoull(length, NULL, 10) > WEB_BODY_MAX)
+	/* A body somewhat too big is read to its end and then answered 413:
+	 * answered at once, the connection would close under a client still
+	 * sending, which then sees a reset instead of the answer. A body far
+	 * too big is not worth reading. */
+	if (length && strtoull(length, NULL, 10) > WEB_DRAIN_MAX)
 		return respond_status(conn, q, 413, NULL);
+	if (length && strtoull(length, NULL, 10) > WEB_BODY_MAX)
+		q->too_big = 1;
 	if (!(q->pp = MHD_create_post_processor(conn, 1024, on_field, q)))
 		return respond_status(conn, q, 415, NULL);
 	return MHD_YES;
@@ -278,9 +285,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (*upload_size) {
 		q->body_len += *upload_size;
+		if (q->body_len > WEB_DRAIN_MAX) {   /* past reading: answer now */
+			*upload_size = 0;
+			return respond_status(conn, q, 413, NULL);
+		}
 		if (q->body_len > WEB_BODY_MAX)
 			q->too_big = 1;   /* read on, answer 413 at the end */
-		else if (!q->bad_body && MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
+		else if (!q->too_big && !q->bad_body &&
+			 MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
 			q->bad_body = 1;
 		*upload_size = 0;
 		return MHD_YES;
