@@ -230,7 +230,12 @@ test_expect_success 'waitlisted and pending answers are told so on both pages' '
 	c=$(csrf "$U/r/$vetted") &&
 	http_status 200 -d "csrf=$c&name=Fay&email=fay@example.org" "$U/r/$vetted" &&
 	body_has "Your registration is waiting for the organizer'\''s approval." &&
-	test "$(status vetted fay@example.org)" = pending
+	test "$(status vetted fay@example.org)" = pending &&
+	tn registration decline vetted fay@example.org >/dev/null &&
+	test_db_unchanged 0 http_status 409 -d "csrf=$c&name=Fay&email=fay@example.org" \
+		"$U/r/$vetted" &&
+	body_has "<p class=\"error\" id=\"error\">the organizer declined this registration</p>" &&
+	test "$(status vetted fay@example.org)" = declined
 '
 
 test_expect_success 'after the start the answer shows without buttons and cannot change' '

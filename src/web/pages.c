@@ -56,6 +56,17 @@ tn_code web_page_end(struct tn_buf *b)
 	return tn_buf_add(b, "</main>\n</body>\n</html>\n");
 }
 
+tn_code web_form_begin(struct tn_buf *b, const char *csrf)
+{
+	tn_code rc;
+
+	if ((rc = tn_buf_add(b, "<form method=\"post\">\n<input type=\"hidden\" "
+			     "name=\"csrf\" value=\"")) == TN_OK &&
+	    (rc = tn_esc_attr(b, csrf)) == TN_OK)
+		rc = tn_buf_add(b, "\">\n");
+	return rc;
+}
+
 tn_code web_event_block(struct tn_buf *b, const struct tn_event *ev)
 {
 	struct tn_buf when = TN_BUF_INIT;

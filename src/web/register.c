@@ -71,10 +71,7 @@ static tn_code form_page(struct tn_buf *b, const struct tn_event *ev, int open,
 	     (rc = tn_esc_html(b, f->msg)) != TN_OK ||
 	     (rc = tn_buf_add(b, "</p>\n")) != TN_OK))
 		return rc;
-	if ((rc = tn_buf_add(b, "<form method=\"post\">\n<input type=\"hidden\" "
-			     "name=\"csrf\" value=\"")) != TN_OK ||
-	    (rc = tn_esc_attr(b, csrf)) != TN_OK ||
-	    (rc = tn_buf_add(b, "\">\n")) != TN_OK ||
+	if ((rc = web_form_begin(b, csrf)) != TN_OK ||
 	    (rc = add_input(b, "name", "Name", "text", "name", f,
 			    f ? f->name : NULL)) != TN_OK ||
 	    (rc = add_input(b, "email", "E-mail", "email", "email", f,

@@ -76,10 +76,7 @@ static tn_code add_form(struct tn_buf *b, const struct tn_rsvp_view *v,
 				  "<p class=\"note\">The answer can no longer change.</p>\n" :
 				  "<p class=\"note\">The event has started: the answer can "
 				  "no longer change.</p>\n");
-	if ((rc = tn_buf_add(b, "<form method=\"post\">\n<input type=\"hidden\" "
-			     "name=\"csrf\" value=\"")) != TN_OK ||
-	    (rc = tn_esc_attr(b, csrf)) != TN_OK ||
-	    (rc = tn_buf_add(b, "\">\n")) != TN_OK)
+	if ((rc = web_form_begin(b, csrf)) != TN_OK)
 		return rc;
 	for (i = 0; i < sizeof(buttons) / sizeof(buttons[0]); i++) {
 		/* a waitlisted or pending invitee said yes */

@@ -145,6 +145,9 @@ void web_respond_status(struct web_response *rs, int status);
  * character of the local part, "…", "@" and the domain (U-label), so
  * a forwarded link does not show the whole address. */
 tn_code web_mask_address(struct tn_buf *b, const char *email);
+/* Starts a POST form back to the page in b, with its CSRF token as a
+ * hidden field "csrf". */
+tn_code web_form_begin(struct tn_buf *b, const char *csrf);
 /* The event as the RSVP and registration pages show it, into b: the
  * title as the heading, the time in its own zone (tn_event_when), venue
  * and address, and a line when it is cancelled; every value escaped. */
