@@ -592,6 +592,28 @@ tn_code tn_register_link(struct tn_db *db, const char *code, const char *name,
 	return rc;
 }
 
+tn_code tn_register_link_view(struct tn_db *db, const char *code,
+			      struct tn_event *ev, int *open,
+			      struct tn_err *err)
+{
+	struct tn_err closed = TN_ERR_INIT;
+	int64_t event_id, channel_id;
+	tn_code rc;
+
+	memset(ev, 0, sizeof(*ev));
+	*open = 0;
+	rc = tn_link_find(db, code ? code : "", &event_id, &channel_id, err);
+	if (rc == TN_NOTFOUND)
+		return tn_err_field(err, TN_NOTFOUND, "code", "no such registration link");
+	if (rc == TN_OK)
+		rc = find_event_id(db, event_id, ev, err);
+	if (rc == TN_OK)   /* the rule tn_register_link applies */
+		*open = check_open(ev, 0, &closed) == TN_OK;
+	else
+		tn_event_clear(ev);
+	return rc;
+}
+
 /* ---- the organizer's decisions ------------------------------------------ */
 
 enum decision { APPROVE, DECLINE };

@@ -161,6 +161,16 @@ tn_code tn_register_link(struct tn_db *db, const char *code, const char *name,
 			 const char *email, struct tn_rsvp_result *res,
 			 struct tn_err *err);
 
+/* What the public registration page (base-url/r/CODE) shows before
+ * anyone registers: the event the code names, into *ev (caller calls
+ * tn_event_clear), and *open 1 while it takes registrations (neither
+ * cancelled nor started; tn_register_link refuses them otherwise). An
+ * unknown code is TN_NOTFOUND about "code", as for tn_register_link.
+ * Read only. */
+tn_code tn_register_link_view(struct tn_db *db, const char *code,
+			      struct tn_event *ev, int *open,
+			      struct tn_err *err);
+
 /*
  * The organizer's decisions on the registration of the person ref (an
  * id, address or handle, as tn_person_resolve reads it) for event.

@@ -1,13 +1,15 @@
 /*
  * web/pages.c - what every page shares: the layout (one inline style
  * sheet, mobile first, nothing loaded from anywhere, readable without
- * JavaScript), the plain status pages that reveal nothing, and addresses
- * masked for a page that anyone holding a link may see. Every value from
+ * JavaScript), the event as the RSVP and registration pages show it,
+ * the plain status pages that reveal nothing, and addresses masked for a
+ * page that anyone holding a link may see. Every value from
  * the database or the request goes through esc.h where it is written.
  */
 #include <string.h>
 
 #include "turnout/esc.h"
+#include "turnout/event.h"
 #include "turnout/text.h"
 #include "web/web.h"
 
@@ -26,6 +28,14 @@ static const char page_head[] =
 	"h1{font-size:1.4rem;margin:.5rem 0 1rem}\n"
 	"button{font:inherit;padding:.7rem 1.2rem;border:0;border-radius:.4rem;"
 	"background:#1d4ed8;color:#fff;width:100%;max-width:20rem}\n"
+	"form button{display:block;margin:.5rem 0}\n"
+	"button[aria-pressed=true]{outline:.2rem solid #f59e0b}\n"
+	"label{display:block;margin:.8rem 0 .2rem}\n"
+	"input{font:inherit;padding:.6rem;width:100%;max-width:20rem;"
+	"box-sizing:border-box}\n"
+	".when,.where{margin:.2rem 0}\n"
+	".answer{font-weight:600;margin:1rem 0}\n"
+	".error{color:#b91c1c;margin:.2rem 0}\n"
 	".note{color:#555;font-size:.9rem}\n"
 	"@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}"
 	".note{color:#aaa}}\n"
@@ -46,6 +56,44 @@ tn_code web_page_end(struct tn_buf *b)
 	return tn_buf_add(b, "</main>\n</body>\n</html>\n");
 }
 
+tn_code web_form_begin(struct tn_buf *b, const char *csrf)
+{
+	tn_code rc;
+
+	if ((rc = tn_buf_add(b, "<form method=\"post\">\n<input type=\"hidden\" "
+			     "name=\"csrf\" value=\"")) == TN_OK &&
+	    (rc = tn_esc_attr(b, csrf)) == TN_OK)
+		rc = tn_buf_add(b, "\">\n");
+	return rc;
+}
+
+tn_code web_event_block(struct tn_buf *b, const struct tn_event *ev)
+{
+	struct tn_buf when = TN_BUF_INIT;
+	tn_code rc;
+
+	if ((rc = tn_event_when(ev, &when)) == TN_OK &&
+	    (rc = tn_buf_add(b, "<h1>")) == TN_OK &&
+	    (rc = tn_esc_html(b, ev->title)) == TN_OK &&
+	    (rc = tn_buf_add(b, "</h1>\n<p class=\"when\">")) == TN_OK &&
+	    (rc = tn_esc_html(b, when.data)) == TN_OK)
+		rc = tn_buf_add(b, "</p>\n");
+	tn_buf_free(&when);
+	if (rc == TN_OK && (ev->venue || ev->address)) {
+		if ((rc = tn_buf_add(b, "<p class=\"where\">")) == TN_OK && ev->venue)
+			rc = tn_esc_html(b, ev->venue);
+		if (rc == TN_OK && ev->venue && ev->address)
+			rc = tn_buf_add(b, "<br>");
+		if (rc == TN_OK && ev->address)
+			rc = tn_esc_html(b, ev->address);
+		if (rc == TN_OK)
+			rc = tn_buf_add(b, "</p>\n");
+	}
+	if (rc == TN_OK && ev->cancelled)
+		rc = tn_buf_add(b, "<p class=\"answer\">This event is cancelled.</p>\n");
+	return rc;
+}
+
 const char *web_status_text(int status)
 {
 	switch (status) {
@@ -54,6 +102,7 @@ const char *web_status_text(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 500: return "Internal Server Error";

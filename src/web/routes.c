@@ -20,6 +20,11 @@ static const struct web_route routes[] = {
 	{ "/e/", ".ics", 0, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_ics },
 	{ "/u/", NULL, 0, 1, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_unsubscribe },
+	{ "/rsvp/", NULL, 0, 1, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
+	  web_page_rsvp },
+	/* a channel's public link: its code is published, not a secret */
+	{ "/r/", NULL, 0, 0, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
+	  web_page_register },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

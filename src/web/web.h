@@ -14,6 +14,8 @@
 #include "turnout/db.h"
 #include "turnout/err.h"
 
+struct tn_event;
+
 /* ---- the server (server.c) ----------------------------------------------- */
 
 struct web_server;
@@ -143,6 +145,13 @@ void web_respond_status(struct web_response *rs, int status);
  * character of the local part, "…", "@" and the domain (U-label), so
  * a forwarded link does not show the whole address. */
 tn_code web_mask_address(struct tn_buf *b, const char *email);
+/* Starts a POST form back to the page in b, with its CSRF token as a
+ * hidden field "csrf". */
+tn_code web_form_begin(struct tn_buf *b, const char *csrf);
+/* The event as the RSVP and registration pages show it, into b: the
+ * title as the heading, the time in its own zone (tn_event_when), venue
+ * and address, and a line when it is cancelled; every value escaped. */
+tn_code web_event_block(struct tn_buf *b, const struct tn_event *ev);
 /* The reason phrase of status ("Not Found"). */
 const char *web_status_text(int status);
 
@@ -151,5 +160,7 @@ const char *web_status_text(int status);
 void web_page_healthz(const struct web_request *rq, struct web_response *rs);
 void web_page_ics(const struct web_request *rq, struct web_response *rs);
 void web_page_unsubscribe(const struct web_request *rq, struct web_response *rs);
+void web_page_rsvp(const struct web_request *rq, struct web_response *rs);
+void web_page_register(const struct web_request *rq, struct web_response *rs);
 
 #endif

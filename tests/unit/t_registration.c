@@ -183,6 +183,27 @@ static void test_link(void)
 	is_int(tn_register_link(db, "AAAAAAAAAAAA", "Lena", "lena@example.org", &res, &err),
 	       TN_NOTFOUND, "an unknown code");
 	is_str(err.field, "code", "names the code");
+
+	/* what the registration page shows before anyone registers */
+	{
+		struct tn_event ev;
+		int open;
+
+		is_int(tn_register_link_view(db, code, &ev, &open, &err), TN_OK,
+		       "the registration page's view");
+		is_str(ev.slug, "open-day", "the link's event");
+		is_int(open, 1, "takes registrations");
+		tn_event_clear(&ev);
+		setenv("TURNOUT_NOW", "2030-06-10T17:00:00Z", 1);
+		is_int(tn_register_link_view(db, code, &ev, &open, &err), TN_OK,
+		       "view once the event started");
+		is_int(open, 0, "takes none");
+		tn_event_clear(&ev);
+		unsetenv("TURNOUT_NOW");
+		is_int(tn_register_link_view(db, "AAAAAAAAAAAA", &ev, &open, &err), TN_NOTFOUND,
+		       "an unknown code has no view");
+		is_str(err.field, "code", "about the code");
+	}
 }
 
 static void test_capacity(void)
