@@ -19,10 +19,15 @@
 #include "turnout/invite.h"
 #include "turnout/mail.h"
 #include "turnout/message.h"
+#include "turnout/qr.h"
 #include "turnout/setup.h"
 #include "turnout/store.h"
 #include "turnout/templates.h"
 #include "turnout/text.h"
+#include "turnout/ticket.h"
+
+#define TICKET_QR_SCALE 4                  /* pixels per module in the e-mail */
+#define TICKET_QR_CID "ticket-qr@turnout"  /* what ticket.html's <img> shows */
 
 struct tn_message_maker {
 	struct tn_db *db;
@@ -33,6 +38,7 @@ struct tn_message_maker {
 	struct tn_event ev;
 	struct tn_buf when, event_url;
 	struct tn_buf subject, text, html, rsvp_url, unsub_url, seq, name;
+	struct tn_buf ticket_url, qr;
 };
 
 static tn_code nomem(struct tn_err *err)
@@ -70,7 +76,7 @@ tn_code tn_message_maker_open(struct tn_db *db, const char *templates_dir,
 
 void tn_message_maker_close(struct tn_message_maker *mk)
 {
-	struct tn_buf *bufs[11];
+	struct tn_buf *bufs[13];
 	size_t i;
 
 	if (!mk)
@@ -85,7 +91,9 @@ void tn_message_maker_close(struct tn_message_maker *mk)
 	bufs[7] = &mk->unsub_url;
 	bufs[8] = &mk->seq;
 	bufs[9] = &mk->name;
-	bufs[10] = NULL;
+	bufs[10] = &mk->ticket_url;
+	bufs[11] = &mk->qr;
+	bufs[12] = NULL;
 	for (i = 0; bufs[i]; i++)
 		tn_buf_free(bufs[i]);
 	if (mk->event_id)
@@ -191,6 +199,102 @@ static tn_code make_message_id(const struct tn_message_maker *mk,
 	return TN_OK;
 }
 
+/* The values every kind shows of the event and the organisation. */
+static void event_values(const struct tn_message_maker *mk, const char **values)
+{
+	memset(values, 0, TN_TV_COUNT * sizeof(*values));
+	values[TN_TV_ORG] = mk->set.org;
+	values[TN_TV_TITLE] = mk->ev.title;
+	values[TN_TV_WHEN] = mk->when.data;
+	values[TN_TV_ZONE] = mk->ev.tz;
+	values[TN_TV_VENUE] = mk->ev.venue;
+	values[TN_TV_ADDRESS] = mk->ev.address;
+	values[TN_TV_DESCRIPTION] = mk->ev.description;
+	values[TN_TV_EVENT_URL] = mk->event_url.data;
+}
+
+/*
+ * A ticket e-mail: the templates of kind "ticket", the QR code of the
+ * ticket's code as an inline PNG the HTML shows by cid:, and a fresh
+ * token for the ticket page. No calendar part and no unsubscribe link:
+ * it answers the holder's own registration. The Message-ID names the
+ * outbox row, since one ticket may be mailed more than once.
+ */
+static tn_code make_ticket(struct tn_message_maker *mk, struct tn_outbox_msg *msg,
+			   struct tn_err *err)
+{
+	const char *values[TN_TV_COUNT];
+	char token[TN_TICKET_TOKEN_LEN + 1], id[24];
+	struct tn_ticket t;
+	struct tn_mail m;
+	struct tn_buf body = TN_BUF_INIT, mid = TN_BUF_INIT;
+	const char *uid, *at;
+	tn_code rc;
+
+	snprintf(id, sizeof(id), "%" PRId64, msg->ticket_id);
+	if ((rc = tn_ticket_find(mk->db, id, &t, err)) != TN_OK)
+		return rc == TN_NOTFOUND ? tn_err_set(err, TN_FAIL, "ticket %s: gone", id) : rc;
+	rc = load_event(mk, t.event_id, err);
+	if (rc == TN_OK && t.state == TN_TICKET_REVOKED)
+		rc = tn_err_set(err, TN_FAIL, "ticket %s: revoked", id);
+	if (rc == TN_OK)
+		rc = tn_ticket_token_new(mk->db, t.id, token, err);
+	mk->ticket_url.len = 0;
+	mk->name.len = 0;
+	if (rc == TN_OK &&
+	    (tn_buf_addf(&mk->ticket_url, "%s/t/%s", mk->set.base_url, token) != TN_OK ||
+	     tn_text_one_line(t.holder ? t.holder : "", &mk->name) != TN_OK))
+		rc = nomem(err);
+	mk->qr.len = 0;
+	if (rc == TN_OK)
+		rc = tn_qr_png(t.code, TICKET_QR_SCALE, &mk->qr, err);
+	if (rc == TN_OK) {
+		event_values(mk, values);
+		values[TN_TV_NAME] = mk->name.data;
+		values[TN_TV_EMAIL] = msg->rcpt;
+		values[TN_TV_TICKET_CODE] = t.code;
+		values[TN_TV_TICKET_URL] = mk->ticket_url.data;
+		if ((rc = render(mk, "ticket", "subject", values, &mk->subject, err)) == TN_OK &&
+		    (rc = render(mk, "ticket", "txt", values, &mk->text, err)) == TN_OK)
+			rc = render(mk, "ticket", "html", values, &mk->html, err);
+	}
+	uid = mk->ev.uid;
+	at = strchr(uid, '@');
+	if (rc == TN_OK &&
+	    tn_buf_addf(&mid, "k%" PRId64 ".%" PRId64 "t.%.*s@%s", msg->id, t.id,
+			at ? (int)(at - uid) : (int)strlen(uid), uid,
+			at ? at + 1 : "turnout.invalid") != TN_OK)
+		rc = nomem(err);
+	if (rc == TN_OK) {
+		memset(&m, 0, sizeof(m));
+		m.from_name = mk->set.org;
+		m.from_addr = mk->sender.data;
+		m.to_name = mk->name.data;
+		m.to_addr = msg->rcpt;
+		m.subject = mk->subject.data;
+		m.text = mk->text.data;
+		m.html = mk->html.data;
+		m.message_id = mid.data;
+		m.date = (long long)time(NULL);
+		m.image = (const unsigned char *)mk->qr.data;
+		m.image_len = mk->qr.len;
+		m.image_type = "image/png";
+		m.image_cid = TICKET_QR_CID;
+		m.image_name = "ticket.png";
+		rc = tn_mail_build(&m, &body, err);
+	}
+	tn_ticket_clear(&t);
+	if (rc != TN_OK) {
+		tn_buf_free(&mid);
+		tn_buf_free(&body);
+		return rc;
+	}
+	msg->message_id = mid.data;
+	msg->body = body.data;
+	msg->len = body.len;
+	return TN_OK;
+}
+
 tn_code tn_message_make(void *vmk, struct tn_outbox_msg *msg, struct tn_err *err)
 {
 	struct tn_message_maker *mk = vmk;
@@ -205,6 +309,8 @@ tn_code tn_message_make(void *vmk, struct tn_outbox_msg *msg, struct tn_err *err
 	int request = msg->kind != TN_MSG_CANCEL;
 	tn_code rc;
 
+	if (msg->kind == TN_MSG_TICKET)
+		return make_ticket(mk, msg, err);
 	rc = tn_db_one(mk->db, err, invitation_row, &inv,
 		       "SELECT i.event_id, p.name FROM invitation i"
 		       " JOIN person p ON p.id = i.person_id WHERE i.id = ?1",
@@ -225,19 +331,11 @@ tn_code tn_message_make(void *vmk, struct tn_outbox_msg *msg, struct tn_err *err
 	if (tn_buf_addf(&mk->seq, "%" PRId64, msg->sequence) != TN_OK)
 		return nomem(err);
 
-	memset(values, 0, sizeof(values));
-	values[TN_TV_ORG] = mk->set.org;
+	event_values(mk, values);
 	values[TN_TV_NAME] = mk->name.data;
 	values[TN_TV_EMAIL] = msg->rcpt;
-	values[TN_TV_TITLE] = mk->ev.title;
-	values[TN_TV_WHEN] = mk->when.data;
-	values[TN_TV_ZONE] = mk->ev.tz;
-	values[TN_TV_VENUE] = mk->ev.venue;
-	values[TN_TV_ADDRESS] = mk->ev.address;
-	values[TN_TV_DESCRIPTION] = mk->ev.description;
 	values[TN_TV_RSVP_URL] = request ? mk->rsvp_url.data : NULL;
 	values[TN_TV_UNSUBSCRIBE_URL] = mk->unsub_url.data;
-	values[TN_TV_EVENT_URL] = mk->event_url.data;
 	values[TN_TV_SEQUENCE] = mk->seq.data;
 	if ((rc = render(mk, kind, "subject", values, &mk->subject, err)) != TN_OK ||
 	    (rc = render(mk, kind, "txt", values, &mk->text, err)) != TN_OK ||

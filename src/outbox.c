@@ -28,7 +28,8 @@
 #define BACKOFF_FIRST 60          /* seconds before the first retry */
 #define BACKOFF_MAX 3600          /* and at most between two */
 
-static const char *const kind_names[] = { "invite", "update", "cancel" };
+static const char *const kind_names[] = { "invite", "update", "cancel", "ticket" };
+#define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 static const char *const states[] = { "queued", "sending", "sent", "failed", NULL };
 
 const char *tn_msg_kind_name(enum tn_msg_kind kind)
@@ -72,6 +73,25 @@ tn_code tn_outbox_queue(struct tn_db *db, int64_t invitation_id,
 		       TN_T(rcpt), TN_T(now));
 	*queued = rc == TN_OK;
 	return rc;
+}
+
+tn_code tn_outbox_queue_ticket(struct tn_db *db, int64_t ticket_id,
+			       const char *rcpt, struct tn_err *err)
+{
+	char now[21];
+
+	tn_now_utc(now);
+	/* a ticket is not part of the calendar's story: sequence 0 */
+	return tn_db_run(db, err, "INSERT INTO outbox(ticket_id, kind, sequence, rcpt,"
+			 " queued_at) VALUES(?1, 'ticket', 0, ?2, ?3)", TN_I(ticket_id),
+			 TN_T(rcpt), TN_T(now));
+}
+
+tn_code tn_outbox_ticket_revoked(struct tn_db *db, int64_t ticket_id,
+				 struct tn_err *err)
+{
+	return tn_db_run(db, err, "DELETE FROM outbox WHERE ticket_id = ?1"
+			 " AND state = 'queued'", TN_I(ticket_id));
 }
 
 /* ---- listing and retrying ------------------------------------------------- */
@@ -140,9 +160,10 @@ tn_code tn_outbox_each(struct tn_db *db, const char *state, const char *event,
 	rc = tn_db_each(db, err, each_row, &c,
 		"SELECT o.id, e.slug, o.kind, o.sequence, o.state, o.attempts, o.rcpt,"
 		" o.next_attempt_at, o.last_error, o.queued_at, o.sent_at, o.message_id"
-		" FROM outbox o JOIN invitation i ON i.id = o.invitation_id"
-		" JOIN event e ON e.id = i.event_id"
-		" WHERE (?1 IS NULL OR o.state = ?1) AND (?2 = 0 OR i.event_id = ?2)"
+		" FROM outbox o LEFT JOIN invitation i ON i.id = o.invitation_id"
+		" LEFT JOIN ticket t ON t.id = o.ticket_id"
+		" JOIN event e ON e.id = coalesce(i.event_id, t.event_id)"
+		" WHERE (?1 IS NULL OR o.state = ?1) AND (?2 = 0 OR e.id = ?2)"
 		" ORDER BY o.id", TN_T(state), TN_I(event_id));
 	return rc == TN_DB_STOP ? TN_OK : rc;
 }
@@ -199,9 +220,16 @@ tn_code tn_outbox_forget(struct tn_db *db, int64_t person_id, struct tn_err *err
 	/* the error text may quote the address back ("550 <x@y>: no such
 	 * user"); the Message-ID names no one and keeps the counts apart */
 	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM outbox WHERE state = 'queued' AND"
+			       " ticket_id IN (SELECT t.id FROM ticket t JOIN registration r"
+			       " ON r.id = t.registration_id WHERE r.person_id = ?1)",
+			       TN_I(person_id));
+	if (rc == TN_OK)
 		rc = tn_db_run(db, err, "UPDATE outbox SET rcpt = NULL, body = NULL,"
 			       " last_error = NULL WHERE invitation_id IN"
-			       " (SELECT id FROM invitation WHERE person_id = ?1)",
+			       " (SELECT id FROM invitation WHERE person_id = ?1)"
+			       " OR ticket_id IN (SELECT t.id FROM ticket t JOIN registration r"
+			       " ON r.id = t.registration_id WHERE r.person_id = ?1)",
 			       TN_I(person_id));
 	return rc;
 }
@@ -300,7 +328,8 @@ static tn_code claim_row(void *vctx, sqlite3_stmt *st, struct tn_err *err)
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(st, 0);
 	m->invitation_id = sqlite3_column_int64(st, 1);
-	for (i = 0; i < 3; i++)
+	m->ticket_id = sqlite3_column_int64(st, 12);
+	for (i = 0; i < (int)NKINDS; i++)
 		if (strcmp(kind, kind_names[i]) == 0)
 			m->kind = (enum tn_msg_kind)i;
 	m->sequence = sqlite3_column_int64(st, 3);
@@ -353,10 +382,17 @@ tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 		free(c.msgs);
 		return rc;
 	}
-	rc = tn_db_each(db, err, claim_row, &c,
+	/* a ticket e-mail whose ticket no longer admits (revoked, or its
+	 * registration no longer yes) is not sent */
+	rc = tn_db_run(db, err, "DELETE FROM outbox WHERE state = 'queued' AND"
+		       " ticket_id IN (SELECT t.id FROM ticket t JOIN registration r"
+		       " ON r.id = t.registration_id WHERE t.state = 'revoked'"
+		       " OR r.status <> 'yes')");
+	if (rc == TN_OK)
+		rc = tn_db_each(db, err, claim_row, &c,
 		"SELECT id, invitation_id, kind, sequence, attempts, rcpt, message_id,"
-		" body, next_attempt_at, state, claimed_by, next_attempt_at <= ?1"
-		" FROM outbox WHERE (state = 'queued' AND (next_attempt_at IS NULL"
+		" body, next_attempt_at, state, claimed_by, next_attempt_at <= ?1,"
+		" ticket_id FROM outbox WHERE (state = 'queued' AND (next_attempt_at IS NULL"
 		"  OR next_attempt_at <= ?1)) OR state = 'sending'"
 		" ORDER BY id", TN_T(now));
 	if (rc == TN_DB_STOP)

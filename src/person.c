@@ -24,6 +24,7 @@
 #include "turnout/registration.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/ticket.h"
 #include "turnout/unicode.h"
 
 /* A person's identity: the key of their address (tn_email_key), stored
@@ -719,6 +720,7 @@ static tn_code (*const forget_hooks[])(struct tn_db *, int64_t, struct tn_err *)
 	forget_follows,
 	tn_invite_forget,
 	tn_registration_forget,
+	tn_ticket_forget,
 };
 
 tn_code tn_person_forget(struct tn_db *db, int64_t person_id, int *done,
@@ -873,6 +875,7 @@ static tn_code (*const merge_hooks[])(struct tn_db *, int64_t, int64_t,
 				      struct tn_err *) = {
 	merge_follows,
 	tn_invite_merge,
+	tn_ticket_merge,        /* before the registrations it refers to go */
 	tn_registration_merge,
 };
 

@@ -26,6 +26,7 @@
 #include "turnout/reply.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
+#include "turnout/ticket.h"
 
 static const char *const status_names[] = {
 	[TN_REG_NONE] = "none", [TN_REG_YES] = "yes", [TN_REG_NO] = "no",
@@ -43,11 +44,11 @@ static const char *const source_names[] = {
 /*
  * Called inside the transaction whenever a registration becomes yes: a
  * new yes, an approval, a promotion from the waitlist. This is where the
- * ticket module issues the ticket and queues its e-mail: add its
- * function before the NULL that ends the list.
+ * ticket module issues the ticket and queues its e-mail.
  */
 static tn_code (*const accepted_hooks[])(struct tn_db *, int64_t registration_id,
 					 struct tn_err *) = {
+	tn_ticket_accepted,
 	NULL,
 };
 

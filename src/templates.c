@@ -22,7 +22,7 @@
 #include "turnout/suggest.h"
 #include "turnout/templates.h"
 
-const char *const tn_templates_kinds[] = { "invite", "update", "cancel", NULL };
+const char *const tn_templates_kinds[] = { "invite", "update", "cancel", "ticket", NULL };
 const char *const tn_templates_parts[] = { "subject", "txt", "html", NULL };
 static const enum tn_tctx part_ctx[] = { TN_TCTX_HEADER, TN_TCTX_TEXT, TN_TCTX_HTML };
 
@@ -44,6 +44,8 @@ const char *const tn_templates_vars[TN_TV_COUNT + 1] = {
 	[TN_TV_UNSUBSCRIBE_URL] = "unsubscribe_url",
 	[TN_TV_EVENT_URL] = "event_url",
 	[TN_TV_SEQUENCE] = "sequence",
+	[TN_TV_TICKET_CODE] = "ticket_code",
+	[TN_TV_TICKET_URL] = "ticket_url",
 	[TN_TV_COUNT] = NULL,
 };
 _Static_assert(TN_TV_COUNT <= TN_TEMPLATE_MAX_NAMES, "too many template variables");

@@ -20,7 +20,7 @@ test_expect_success 'export writes the built-in files, byte for byte those of te
 	tn templates export tpl >out &&
 	ls "$TN_TOP/templates" | sed "s|^|wrote tpl/|" >expect &&
 	test_cmp expect out &&
-	test "$(wc -l <out)" = 9 &&
+	test "$(wc -l <out)" = 12 &&
 	diff -r "$TN_TOP/templates" tpl &&
 	test_path_is_missing "$TURNOUT_DB"
 '
@@ -45,10 +45,10 @@ test_expect_success 'export refuses to replace files without --force, and then w
 	test "$(cat tpl/invite.subject)" = "my own subject {{title}}" &&
 	test_path_is_missing tpl/cancel.txt &&
 	tn templates export tpl --force >out &&
-	test "$(wc -l <out)" = 9 &&
+	test "$(wc -l <out)" = 12 &&
 	diff -r "$TN_TOP/templates" tpl &&
 	ls -A tpl >files &&
-	test "$(wc -l <files)" = 9
+	test "$(wc -l <files)" = 12
 '
 
 test_expect_success 'export where a directory cannot be made fails with exit 1' '
@@ -85,7 +85,7 @@ test_expect_success 'bad arguments are usage errors' '
 test_expect_success 'export --help names every placeholder' '
 	tn templates export --help >help &&
 	grep -q "^  org, name, email, title, when, zone, venue, address, description,$" help &&
-	grep -q "^  rsvp_url, unsubscribe_url, event_url, sequence$" help
+	grep -q "^  rsvp_url, unsubscribe_url, event_url, sequence, ticket_code, ticket_url$" help
 '
 
 test_expect_success 'setup: a database' '
@@ -118,7 +118,7 @@ test_expect_success 'an invite.html with an unknown placeholder is refused namin
 	printf "<p>\n{{#name}}\n<b>{{nmae}}</b>\n{{/name}}\n" >bad/invite.html &&
 	test_db_unchanged 1 tn_err config templates bad &&
 	stderr_has "^turnout: templates: bad/invite.html:3: unknown placeholder \{\{nmae\}\} \(did you mean \{\{name\}\}\?\)$" &&
-	stderr_has "^hint: the placeholders are org, name, email, title, when, zone, venue, address, description, rsvp_url, unsubscribe_url, event_url, sequence$"
+	stderr_has "^hint: the placeholders are org, name, email, title, when, zone, venue, address, description, rsvp_url, unsubscribe_url, event_url, sequence, ticket_code, ticket_url$"
 '
 
 test_expect_success 'an unclosed section, a misnamed file: refused the same way' '

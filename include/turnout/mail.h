@@ -29,6 +29,13 @@ struct tn_mail {
 	const char *message_id;       /* without <>, e.g. "inv-12-3.abc@example.org" */
 	const char *unsubscribe_url;  /* http(s) URL for List-Unsubscribe; NULL: none */
 	long long date;               /* Unix time for the Date header (shown in UTC) */
+	/* an inline image the HTML shows as <img src="cid:IMAGE_CID">;
+	 * NULL image: none. Needs html. */
+	const unsigned char *image;   /* its bytes */
+	size_t image_len;
+	const char *image_type;       /* "image/png" */
+	const char *image_cid;        /* Content-ID without <>: "ticket-qr@turnout" */
+	const char *image_name;       /* its file name; NULL: none */
 };
 
 /*
@@ -40,6 +47,12 @@ struct tn_mail {
  *       text/html; charset=utf-8                     (when html is given)
  *       text/calendar; charset=utf-8; method=METHOD
  *     application/ics; name=invite.ics               (attachment, filename=invite.ics)
+ *
+ * With an image, the text/html part becomes
+ *
+ *       multipart/related; type="text/html"
+ *         text/html; charset=utf-8
+ *         IMAGE_TYPE (inline, Content-ID <image_cid>, base64)
  *
  * With no ical, the message is the multipart/alternative alone (and just
  * the text/plain part when html is NULL too). Headers: Date, From

@@ -28,9 +28,9 @@
 #include "turnout/db.h"
 #include "turnout/err.h"
 
-enum tn_msg_kind { TN_MSG_INVITE, TN_MSG_UPDATE, TN_MSG_CANCEL };
+enum tn_msg_kind { TN_MSG_INVITE, TN_MSG_UPDATE, TN_MSG_CANCEL, TN_MSG_TICKET };
 
-/* "invite", "update", "cancel". */
+/* "invite", "update", "cancel", "ticket". */
 const char *tn_msg_kind_name(enum tn_msg_kind kind);
 
 /*
@@ -46,12 +46,21 @@ tn_code tn_outbox_queue(struct tn_db *db, int64_t invitation_id,
 			enum tn_msg_kind kind, int64_t sequence, const char *rcpt,
 			int *queued, struct tn_err *err);
 
+/* Queues the e-mail of ticket ticket_id (ticket.h) to rcpt, inside the
+ * caller's transaction. Each call queues one more message. */
+tn_code tn_outbox_queue_ticket(struct tn_db *db, int64_t ticket_id,
+			       const char *rcpt, struct tn_err *err);
+
+/* A revoked ticket: its e-mails still queued (not claimed) are deleted. */
+tn_code tn_outbox_ticket_revoked(struct tn_db *db, int64_t ticket_id,
+				 struct tn_err *err);
+
 /* One row of the outbox, as listed. Strings borrowed during the call;
  * NULL when unset. */
 struct tn_outbox_row {
 	int64_t id;
 	const char *event;          /* slug */
-	const char *kind;           /* invite, update, cancel */
+	const char *kind;           /* invite, update, cancel, ticket */
 	int64_t sequence;
 	const char *state;          /* queued, sending, sent, failed */
 	int64_t attempts;
@@ -88,7 +97,8 @@ tn_code tn_outbox_merge(struct tn_db *db, int64_t keep, int64_t gone,
 
 /* A claimed message, for a sender (send.c). */
 struct tn_outbox_msg {
-	int64_t id, invitation_id;
+	int64_t id, invitation_id;   /* invitation_id 0 for a ticket */
+	int64_t ticket_id;           /* TN_MSG_TICKET's ticket; else 0 */
 	enum tn_msg_kind kind;
 	int64_t sequence;
 	int64_t attempts;        /* including this one */

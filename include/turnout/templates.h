@@ -6,7 +6,7 @@
  * file, and writing the built-ins out as a starting point. The engine
  * (syntax, escaping, rendering) is template.h.
  *
- * Each kind ("invite", "update", "cancel") has three parts, each a file
+ * Each kind ("invite", "update", "cancel", "ticket") has three parts, each a file
  * named KIND.PART:
  *
  *   KIND.subject  the Subject header   (TN_TCTX_HEADER)
@@ -47,6 +47,8 @@ extern const char *const tn_templates_parts[];
  *   unsubscribe_url  the invitee's personal unsubscribe link
  *   event_url        the event's public page or calendar link
  *   sequence         the calendar SEQUENCE the message carries
+ *   ticket_code      the ticket's signed code (ticket e-mails)
+ *   ticket_url       the holder's personal ticket page, base-url/t/TOKEN
  *
  * tn_templates_vars lists the names in the order of enum tn_tvar_id, so
  * a caller fills const char *values[TN_TV_COUNT] by these indexes and
@@ -67,6 +69,8 @@ enum tn_tvar_id {
 	TN_TV_UNSUBSCRIBE_URL,
 	TN_TV_EVENT_URL,
 	TN_TV_SEQUENCE,
+	TN_TV_TICKET_CODE,
+	TN_TV_TICKET_URL,
 	TN_TV_COUNT
 };
 extern const char *const tn_templates_vars[TN_TV_COUNT + 1];   /* NULL-terminated */

@@ -312,5 +312,10 @@ CLI_HANDLER(cmd_register);
 CLI_HANDLER(cmd_registration_list);
 CLI_HANDLER(cmd_registration_approve);
 CLI_HANDLER(cmd_registration_decline);
+CLI_HANDLER(cmd_ticket_issue);
+CLI_HANDLER(cmd_ticket_list);
+CLI_HANDLER(cmd_ticket_show);
+CLI_HANDLER(cmd_ticket_export);
+CLI_HANDLER(cmd_ticket_revoke);
 
 #endif

@@ -217,6 +217,52 @@ static GMimeObject *ics_attachment(const char *ical)
 	return GMIME_OBJECT(part);
 }
 
+/* The inline image: image_type (type/subtype) with Content-ID <cid>,
+ * disposition inline, base64 (GMime's choice for binary under the
+ * 7-bit constraint). */
+static GMimeObject *image_part(const struct tn_mail *m)
+{
+	const char *slash = strchr(m->image_type, '/');
+	char *type = g_strndup(m->image_type, (gsize)(slash - m->image_type));
+	GMimePart *part = g_mime_part_new_with_type(type, slash + 1);
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer((const char *)m->image,
+							      m->image_len);
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(mem,
+		GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_free(type);
+	g_mime_part_set_content(part, content);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_INLINE);
+	if (m->image_name)
+		g_mime_part_set_filename(part, m->image_name);
+	g_mime_object_set_content_id(GMIME_OBJECT(part), m->image_cid);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_object_unref(content);
+	g_object_unref(mem);
+	return GMIME_OBJECT(part);
+}
+
+/* The HTML part, in a multipart/related with the inline image when there
+ * is one (RFC 2387: the HTML is the root, the image referred to by its
+ * Content-ID as cid:). Returns a new reference. */
+static GMimeObject *html_part(const struct tn_mail *m)
+{
+	GMimeMultipart *related;
+	GMimeObject *part = text_part("html", m->html, NULL);
+
+	if (!m->image)
+		return part;
+	related = g_mime_multipart_new_with_subtype("related");
+	g_mime_content_type_set_parameter(g_mime_object_get_content_type(
+		GMIME_OBJECT(related)), "type", "text/html");
+	g_mime_multipart_add(related, part);
+	g_object_unref(part);
+	part = image_part(m);
+	g_mime_multipart_add(related, part);
+	g_object_unref(part);
+	return GMIME_OBJECT(related);
+}
+
 /* The body: the alternative of text, html and calendar, in a mixed with
  * the .ics attachment when there is a calendar; a part alone when it is
  * the only one. Returns a new reference. */
@@ -232,7 +278,7 @@ static GMimeObject *body(const struct tn_mail *m)
 	g_mime_multipart_add(alt, part);
 	g_object_unref(part);
 	if (m->html) {
-		part = text_part("html", m->html, NULL);
+		part = html_part(m);
 		g_mime_multipart_add(alt, part);
 		g_object_unref(part);
 	}
@@ -286,6 +332,24 @@ static tn_code check(const struct tn_mail *m, struct tn_buf *from, struct tn_buf
 				    m->ical_method ? m->ical_method : "");
 	if (m->unsubscribe_url && (rc = check_url(m->unsubscribe_url, err)) != TN_OK)
 		return rc;
+	if (m->image) {
+		const char *slash = m->image_type ? strchr(m->image_type, '/') : NULL;
+
+		if (!m->html)
+			return tn_err_field(err, TN_USAGE, "image", "an inline image needs "
+					    "the HTML part that shows it");
+		if (!slash || slash == m->image_type || !slash[1] ||
+		    strpbrk(m->image_type, " \t\r\n;\"") || !m->image_len)
+			return tn_err_field(err, TN_USAGE, "image_type", "'%s': not a media "
+					    "type", m->image_type ? m->image_type : "");
+		if (!m->image_cid || !strchr(m->image_cid, '@') ||
+		    strpbrk(m->image_cid, " \t\r\n<>\""))
+			return tn_err_field(err, TN_USAGE, "image_cid", "'%s': not a "
+					    "Content-ID", m->image_cid ? m->image_cid : "");
+		if (m->image_name && (rc = check_text("image_name", m->image_name, 0, 0,
+						      err)) != TN_OK)
+			return rc;
+	}
 	return TN_OK;
 }
 

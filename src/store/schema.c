@@ -314,6 +314,65 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX registration_person ON registration(person_id);\n"
 	"CREATE INDEX registration_status ON registration(event_id, status, asked_seq);\n",
+
+	/* 7: tickets (one valid per registration; the id is the serial in
+	 * its signed code, which is made again from the key when needed),
+	 * the hashes of the ticket pages' tokens, and an outbox that also
+	 * carries ticket e-mails. SQLite cannot change a CHECK, so outbox is
+	 * rebuilt as its documented ALTER TABLE procedure says: a new table,
+	 * every row copied, the old one dropped and the new one renamed (no
+	 * table refers to outbox, so nothing else needs to change). */
+	"CREATE TABLE ticket(                           -- ticket.c\n"
+	"  id               INTEGER PRIMARY KEY,  -- the serial in its code\n"
+	"  registration_id  INTEGER NOT NULL REFERENCES registration(id),\n"
+	"  event_id         INTEGER NOT NULL REFERENCES event(id),\n"
+	"  holder           TEXT,                 -- name at issue; erased by forget\n"
+	"  state            TEXT NOT NULL DEFAULT 'valid'\n"
+	"                   CHECK(state IN ('valid', 'revoked')),\n"
+	"  created_at       TEXT NOT NULL,\n"
+	"  revoked_at       TEXT\n"
+	");\n"
+	"CREATE UNIQUE INDEX ticket_valid ON ticket(registration_id)\n"
+	"  WHERE state = 'valid';\n"
+	"CREATE INDEX ticket_event ON ticket(event_id);\n"
+	"CREATE TABLE ticket_token(                     -- ticket.c\n"
+	"  hash       BLOB PRIMARY KEY CHECK(length(hash) = 32),\n"
+	"  ticket_id  INTEGER NOT NULL REFERENCES ticket(id),\n"
+	"  created_at TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX ticket_token_ticket ON ticket_token(ticket_id);\n"
+	"CREATE TABLE outbox_v7(                        -- outbox.c\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  invitation_id    INTEGER REFERENCES invitation(id),  -- invite, update, cancel\n"
+	"  ticket_id        INTEGER REFERENCES ticket(id),      -- ticket\n"
+	"  kind             TEXT NOT NULL\n"
+	"                   CHECK(kind IN ('invite', 'update', 'cancel', 'ticket')),\n"
+	"  sequence         INTEGER NOT NULL,  -- the event's, when queued\n"
+	"  state            TEXT NOT NULL DEFAULT 'queued'\n"
+	"                   CHECK(state IN ('queued', 'sending', 'sent', 'failed')),\n"
+	"  attempts         INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_attempt_at  TEXT,              -- UTC; NULL: as soon as possible\n"
+	"  claimed_by       TEXT,              -- the sending process, while sending\n"
+	"  last_error       TEXT,\n"
+	"  message_id       TEXT UNIQUE,       -- set when the message is made\n"
+	"  rcpt             TEXT,              -- envelope recipient; erased by forget\n"
+	"  body             BLOB,              -- the message as sent; erased by forget\n"
+	"  queued_at        TEXT NOT NULL,\n"
+	"  sent_at          TEXT,\n"
+	"  CHECK(CASE kind WHEN 'ticket' THEN ticket_id IS NOT NULL AND invitation_id IS NULL\n"
+	"        ELSE invitation_id IS NOT NULL AND ticket_id IS NULL END)\n"
+	");\n"
+	"INSERT INTO outbox_v7(id, invitation_id, kind, sequence, state, attempts,\n"
+	"  next_attempt_at, claimed_by, last_error, message_id, rcpt, body, queued_at,\n"
+	"  sent_at)\n"
+	"  SELECT id, invitation_id, kind, sequence, state, attempts, next_attempt_at,\n"
+	"    claimed_by, last_error, message_id, rcpt, body, queued_at, sent_at\n"
+	"  FROM outbox ORDER BY id;\n"
+	"DROP TABLE outbox;\n"
+	"ALTER TABLE outbox_v7 RENAME TO outbox;\n"
+	"CREATE INDEX outbox_state ON outbox(state, next_attempt_at);\n"
+	"CREATE INDEX outbox_invitation ON outbox(invitation_id);\n"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id);\n",
 };
 
 int tn_schema_count(void)

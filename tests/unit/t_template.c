@@ -297,6 +297,8 @@ static void fill(const char **v)
 	v[TN_TV_UNSUBSCRIBE_URL] = "https://meet.example.org/u/UNSUBTOKEN";
 	v[TN_TV_EVENT_URL] = "https://meet.example.org/e/readers-meetup";
 	v[TN_TV_SEQUENCE] = "1";
+	v[TN_TV_TICKET_CODE] = "AEAAAAABAAAAAAAB2YT33XDNIQQBSVIXZMYBFOAK576B";
+	v[TN_TV_TICKET_URL] = "https://meet.example.org/t/TICKETTOKEN";
 }
 
 /* 1 if no line of s is longer than 998 bytes (RFC 5322). */
@@ -323,7 +325,7 @@ static void test_builtins(void)
 	char path[4096];
 
 	fill(full);
-	is_int(n, 9, "nine built-in files (three kinds, three parts)");
+	is_int(n, 12, "twelve built-in files (four kinds, three parts)");
 	is_int(tn_templates_load(NULL, &ts, &err), TN_OK, "the built-ins compile: %s", err.msg);
 	for (k = 0; tn_templates_kinds[k]; k++) {
 		for (p = 0; tn_templates_parts[p]; p++) {
@@ -349,13 +351,18 @@ static void test_builtins(void)
 				   "%s.subject is one short line: %s", kind, out.data);
 			else if (strcmp(part, "html") == 0)
 				ok(strstr(out.data, "Hello &lt;img src=x onerror=alert(1)&gt; &quot;"
-					  "Ива́н&quot; =?utf-8?q?x?=,") && !strstr(out.data, "<img") &&
+					  "Ива́н&quot; =?utf-8?q?x?=,") &&
+				   /* the one image a ticket shows is inside the message */
+				   !strstr(out.data, strcmp(kind, "ticket") == 0 ? "<img src=x" : "<img") &&
 				   !strstr(out.data, "src=\"http") && !strstr(out.data, "url("),
 				   "%s.html greets by the escaped name, loads nothing", kind);
 			else
 				ok(strstr(out.data, "Hello <img src=x onerror=alert(1)> \"Ива́н\""
-					  " =?utf-8?q?x?=,\n") && strstr(out.data, full[TN_TV_UNSUBSCRIBE_URL]),
-				   "%s.txt greets by name and has the unsubscribe link", kind);
+					  " =?utf-8?q?x?=,\n") &&
+				   /* a ticket answers a registration: its link is the ticket page */
+				   strstr(out.data, full[strcmp(kind, "ticket") == 0 ? TN_TV_TICKET_URL
+							 : TN_TV_UNSUBSCRIBE_URL]),
+				   "%s.txt greets by name and has its link", kind);
 		}
 	}
 	tn_buf_reset(&out);
@@ -371,7 +378,7 @@ static void test_builtins(void)
 	tn_buf_reset(&out);
 	tn_template_render_values(tn_templates_get(ts, "cancel", "txt"), full, &out, &err);
 	ok(strstr(out.data, "is cancelled") != NULL, "the cancellation says so");
-	ok(!tn_templates_get(ts, "invite", "pdf") && !tn_templates_get(ts, "ticket", "txt"),
+	ok(!tn_templates_get(ts, "invite", "pdf") && !tn_templates_get(ts, "badge", "txt"),
 	   "no such kind or part: NULL");
 	{
 		struct tn_buf subject = TN_BUF_INIT, txt = TN_BUF_INIT, html = TN_BUF_INIT;
@@ -381,9 +388,9 @@ static void test_builtins(void)
 		is_str(subject.data, "Updated: Readers meetup", "the subject");
 		ok(strstr(txt.data, "has changed") && strstr(html.data, "<!DOCTYPE html>"),
 		   "the text and the HTML");
-		is_int(tn_templates_render(ts, "ticket", full, &subject, &txt, &html, &err),
+		is_int(tn_templates_render(ts, "badge", full, &subject, &txt, &html, &err),
 		       TN_USAGE, "an unknown kind");
-		is_str(err.msg, "'ticket': no such kind of message", "says so");
+		is_str(err.msg, "'badge': no such kind of message", "says so");
 		tn_buf_free(&subject);
 		tn_buf_free(&txt);
 		tn_buf_free(&html);
@@ -511,7 +518,7 @@ static void test_export(const char *tmp)
 	snprintf(dir, sizeof(dir), "%s/out/nested", tmp);
 	is_int(tn_templates_export(dir, 0, count_file, &wrote, &err), TN_OK,
 	       "export into a new nested directory: %s", err.msg);
-	is_int(wrote, 9, "writes the nine files");
+	is_int(wrote, 12, "writes the twelve files");
 	is_int(tn_templates_load(dir, &ts, &err), TN_OK, "which load as an override directory");
 	ok(ts && tn_templates_origin(ts, "update", "html"), "every part from there");
 	tn_templates_free(ts);
@@ -525,7 +532,7 @@ static void test_export(const char *tmp)
 	   strstr(err.hint, "{force}"), "naming the first file in the way: %s", err.msg);
 	ok(wrote == 0 && stat(path, &st) != 0, "and nothing is written, not even the missing file");
 	is_int(tn_templates_export(dir, 1, count_file, &wrote, &err), TN_OK, "with force");
-	ok(wrote == 9 && stat(path, &st) == 0, "all are written");
+	ok(wrote == 12 && stat(path, &st) == 0, "all are written");
 
 	snprintf(path, sizeof(path), "%s/invite.txt/below", dir);
 	is_int(tn_templates_export(path, 0, NULL, NULL, &err), TN_IO, "below a file: TN_IO");
