@@ -87,6 +87,15 @@ header_has() {
 	}
 }
 
+# body_has TEXT: the body of the last http_status holds TEXT (fixed string).
+body_has() {
+	grep -F -q -- "$1" "$TRASH/.body" || {
+		echo "body lacks '$1':" >&2
+		cat "$TRASH/.body" >&2
+		return 1
+	}
+}
+
 serve_kill_all() {
 	local pid
 	[ -f "$TRASH/.servers" ] || return 0

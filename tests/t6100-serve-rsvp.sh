@@ -26,14 +26,6 @@ status() {
 	q "SELECT r.status FROM registration r JOIN event e ON e.id = r.event_id
 	   JOIN person p ON p.id = r.person_id WHERE e.slug = '$1' AND p.email = '$2'"
 }
-# body_has TEXT: the body of the last http_status holds TEXT (fixed string).
-body_has() {
-	grep -F -q -- "$1" "$TRASH/.body" || {
-		echo "body lacks '$1':" >&2
-		cat "$TRASH/.body" >&2
-		return 1
-	}
-}
 
 test_expect_success 'setup: three invitees, their messages, a link for another channel' '
 	setup_db &&

@@ -37,6 +37,9 @@ static const char page_head[] =
 	".answer{font-weight:600;margin:1rem 0}\n"
 	".error{color:#b91c1c;margin:.2rem 0}\n"
 	".note{color:#555;font-size:.9rem}\n"
+	".qr svg{width:100%;max-width:20rem;height:auto;display:block}\n"
+	".code{font-family:ui-monospace,monospace;font-size:.85rem;"
+	"word-break:break-all}\n"
 	"@media (prefers-color-scheme:dark){body{color:#eee;background:#161616}"
 	".note{color:#aaa}}\n"
 	"</style>\n<title>";

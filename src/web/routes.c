@@ -22,6 +22,7 @@ static const struct web_route routes[] = {
 	  web_page_unsubscribe },
 	{ "/rsvp/", NULL, 0, 1, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_rsvp },
+	{ "/t/", NULL, 0, 1, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_ticket },
 	/* a channel's public link: its code is published, not a secret */
 	{ "/r/", NULL, 0, 0, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_register },

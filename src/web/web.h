@@ -162,5 +162,6 @@ void web_page_ics(const struct web_request *rq, struct web_response *rs);
 void web_page_unsubscribe(const struct web_request *rq, struct web_response *rs);
 void web_page_rsvp(const struct web_request *rq, struct web_response *rs);
 void web_page_register(const struct web_request *rq, struct web_response *rs);
+void web_page_ticket(const struct web_request *rq, struct web_response *rs);
 
 #endif
