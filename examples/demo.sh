@@ -171,9 +171,20 @@ run rsvp --reply reply.ics
 run register "$slug" --name "Maja Lind" --email maja.lind@example.se --channel masto
 run registration list "$slug"
 
+step "17. Tickets" \
+	"Each yes got a ticket at once: an Ed25519 signature over the event and the" \
+	"ticket's number, in base32 so that it fits a small QR code. The door needs only" \
+	"the public key to check one. The ticket e-mails carry the QR inline."
+run ticket list "$slug"
+run ticket show 1 --qr text
+run ticket show 1 --qr png -o "$MAIL/ticket-1.png"
+run send --eml-dir "$MAIL"
+echo "   The ticket is in $MAIL/ticket-1.png, and its e-mail in"
+echo "   $MAIL/$(ls "$MAIL" | grep ticket | head -n 1)."
+
 step "Still to come" \
-	"The next parts of the story: signed QR tickets (ticket), the RSVP pages of" \
-	"turnout serve, check-in at the door (checkin, door), and the report of what" \
-	"share of each channel's audience came (report)."
+	"The next parts of the story: the pages of turnout serve (RSVP, registration," \
+	"tickets) shown in a browser, check-in at the door (checkin, door), and the" \
+	"report of what share of each channel's audience came (report)."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"
