@@ -174,6 +174,9 @@ bench: test-deps
 	$(MAKE) --no-print-directory $(BUILD)/bench/render_bench
 	TURNOUT="$(abspath $(BUILD)/turnout)" RENDER_BENCH="$(abspath $(BUILD)/bench/render_bench)" \
 		sh bench/mail.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/http_get
+	TURNOUT="$(abspath $(BUILD)/turnout)" HTTP_GET="$(abspath $(BUILD)/bench/http_get)" \
+		sh bench/serve.sh
 	$(MAKE) --no-print-directory $(BUILD)/bench/ticket_bench
 	TICKET_BENCH="$(abspath $(BUILD)/bench/ticket_bench)" sh bench/tickets.sh
 
