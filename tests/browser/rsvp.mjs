@@ -5,37 +5,16 @@
 // request is watched: any that leaves for another origin fails the test
 // (and is aborted). Prints one JSON line with what it saw; exits 1 on a
 // failure.
-import { chromium } from 'playwright-core';
+import { guarded, text as textOf } from './guarded.mjs';
 
 const url = process.argv[2];
 if (!url) {
 	console.error('usage: rsvp.mjs URL');
 	process.exit(2);
 }
-const origin = new URL(url).origin;
-const seen = [], external = [];
-
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	// any other host name fails at once, should one slip past the route
-	args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-});
-let failed = null;
-try {
-	// a phone-sized window: the page is made for one
-	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-	await ctx.route('**', (r) => {
-		const u = r.request().url();
-		if (new URL(u).origin === origin || u.startsWith('data:'))
-			return r.continue();
-		external.push(u);
-		return r.abort();
-	});
-	await ctx.routeWebSocket((u) => true, (ws) => { external.push(ws.url()); ws.close(); });
-	const page = await ctx.newPage();
-	page.on('request', (r) => seen.push(r.method() + ' ' + new URL(r.url()).pathname));
+await guarded('rsvp.mjs', url, { viewport: { width: 390, height: 844 } }, async (page, seen) => {
 	const first = await page.goto(url);
-	const text = async (sel) => (await page.textContent(sel)).replace(/\s+/g, ' ').trim();
+	const text = (sel) => textOf(page, sel);
 	const title = await text('h1');
 	const when = await text('.when');
 	const before = await text('#answer');
@@ -47,20 +26,10 @@ try {
 	await page.waitForSelector('#saved');
 	const after = await text('#answer');
 	const pressed = await page.getAttribute('button[value=yes]', 'aria-pressed');
-	console.log(JSON.stringify({
+	return {
 		status: first.status(),
 		csp: first.headers()['content-security-policy'] || '',
 		title, when, before, buttons, overflow, after, pressed,
-		requests: seen, external,
-	}));
-	if (external.length)
-		failed = 'requests left for another origin: ' + external.join(' ');
-} catch (e) {
-	failed = String(e);
-} finally {
-	await browser.close();
-}
-if (failed) {
-	console.error('rsvp.mjs: ' + failed);
-	process.exit(1);
-}
+		requests: seen,
+	};
+});
