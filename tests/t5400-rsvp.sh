@@ -79,7 +79,14 @@ test_expect_success 'capacity 2: four yes answers and one no; the first waitlist
 	test_cmp expect out &&
 	test "$(status readers-meetup carl@example.org)" = yes &&
 	test "$(status readers-meetup dora@example.org)" = waitlisted &&
-	test "$(q "SELECT count(*) FROM registration WHERE status = '\''yes'\''")" = 2
+	test "$(q "SELECT count(*) FROM registration WHERE status = '\''yes'\''")" = 2 &&
+	# the one moved up gets a ticket and its e-mail, in the same step
+	test "$(q "SELECT count(*) FROM ticket t JOIN registration r ON r.id = t.registration_id
+		JOIN person p ON p.id = r.person_id WHERE p.email = '\''carl@example.org'\''
+		AND t.state = '\''valid'\''")" = 1 &&
+	test "$(q "SELECT count(*) FROM outbox o JOIN ticket t ON t.id = o.ticket_id
+		JOIN registration r ON r.id = t.registration_id JOIN person p ON p.id = r.person_id
+		WHERE o.kind = '\''ticket'\'' AND p.email = '\''carl@example.org'\''")" = 1
 '
 
 test_expect_success 'an unknown token or a bad answer is refused and changes nothing' '

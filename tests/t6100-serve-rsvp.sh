@@ -285,6 +285,10 @@ test_expect_success '20 concurrent yes answers over HTTP for 5 seats: exactly 5 
 		WHERE e.slug = '\''race'\'' AND r.status = '\''waitlisted'\''")" = 15 &&
 	test "$(grep -l "You have a seat." page.* | wc -l)" = 5 &&
 	test "$(grep -l "you are on the waitlist, number" page.* | wc -l)" = 15 &&
+	test "$(q "SELECT count(*) FROM ticket t JOIN event e ON e.id = t.event_id
+		WHERE e.slug = '\''race'\'' AND t.state = '\''valid'\''")" = 5 &&
+	test "$(q "SELECT count(*) FROM outbox WHERE kind = '\''ticket'\'' AND ticket_id IN
+		(SELECT t.id FROM ticket t JOIN event e ON e.id = t.event_id WHERE e.slug = '\''race'\'')")" = 5 &&
 	serve_stop
 '
 
