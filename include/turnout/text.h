@@ -38,6 +38,16 @@ int32_t tn_text_invisible(const char *s, size_t len);
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err);
 
+/* The fast path of tn_email_normalize for a domain d[0..len) written in
+ * ASCII: when it holds only letters, digits, hyphens and dots, in labels
+ * of 1 to 63 characters that neither begin nor end with a hyphen nor have
+ * one in both the 3rd and 4th place (so no "xn--" A-label), at most 253
+ * bytes, UTS #46 (libidn2, IDN2_NONTRANSITIONAL) maps it to itself in
+ * lower case: writes that into out (len + 1 bytes) and returns 1. Else
+ * returns 0 and libidn2 must decide (out's content is then undefined).
+ * Exposed for the test that compares it with libidn2. */
+int tn_domain_ascii_fast(const char *d, size_t len, char *out);
+
 /* Writes into out (replacing its content) the identity key of a
  * normalised address, the form two addresses are compared in: its ASCII
  * letters lower-cased, every other byte as it is (the folding of SQLite's

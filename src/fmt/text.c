@@ -60,6 +60,15 @@ int tn_utf8_valid_high(const char *s, size_t len, int *high)
 {
 	const char *end = s + len;
 
+	/* ASCII eight bytes at a time: most text of most files */
+	while (end - s >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+		s += 8;
+	}
 	while (s < end) {
 		if ((unsigned char)*s < 0x80) {
 			s++;
@@ -137,16 +146,52 @@ static const char *domain_problem(const char *d, size_t len)
 	return NULL;
 }
 
+int tn_domain_ascii_fast(const char *d, size_t len, char *out)
+{
+	size_t i, label = 0;
+
+	/* what libidn2 takes whole: its length limit, and no empty label */
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		unsigned char c = i < len ? (unsigned char)d[i] : '.';
+
+		if (c == '.') {
+			const char *l = d + label;
+			size_t n = i - label;
+
+			/* IDNA2008's hyphen rules (no hyphen first or last,
+			 * none in both the 3rd and 4th place, which also
+			 * leaves every "xn--" A-label to libidn2) and the DNS
+			 * label length */
+			if (n == 0 || n > 63 || l[0] == '-' || l[n - 1] == '-' ||
+			    (n >= 4 && l[2] == '-' && l[3] == '-'))
+				return 0;
+			label = i + 1;
+			if (i < len)
+				out[i] = '.';
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+		out[i] = (char)c;
+	}
+	out[len] = '\0';
+	return 1;
+}
+
 tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			   struct tn_err *err)
 {
 	const char *start = in, *end, *at, *p, *why;
 	struct tn_buf domain = TN_BUF_INIT, local = TN_BUF_INIT;
-	char *ascii = NULL;
+	char *ascii = NULL, fast[254];
 	size_t len, dlen;
 	tn_code rc = TN_OK;
 	int32_t cp;
-	int irc;
+	int irc, is_ascii;
 
 	while (*start == ' ' || *start == '\t')
 		start++;
@@ -157,7 +202,11 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	at = memrchr(start, '@', len);
 	if (!len)
 		return tn_err_set(err, TN_BADINPUT, "empty address");
-	if ((cp = tn_text_invisible(start, len)))
+	/* ASCII text has no invisible character and is valid UTF-8 */
+	for (p = start; p < end && (unsigned char)*p < 0x80; p++)
+		;
+	is_ascii = p == end;
+	if (!is_ascii && (cp = tn_text_invisible(start, len)))
 		return tn_err_set(err, TN_BADINPUT, "%s (U+%04X) in address",
 				  cp == 0xA0 ? "no-break space" : "zero-width character",
 				  (unsigned)cp);
@@ -174,8 +223,21 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 			return tn_err_set(err, TN_BADINPUT, "bad character in local part");
 	if (at + 1 == end)
 		return tn_err_set(err, TN_BADINPUT, "domain has no dot");
-	if (!tn_utf8_valid(start, len))
+	if (!is_ascii && !tn_utf8_valid(start, len))
 		return tn_err_set(err, TN_BADINPUT, "address is not valid UTF-8");
+	/* The usual address, all ASCII with a plain domain: UTS #46 only
+	 * lower-cases it (tn_domain_ascii_fast), so libidn2, the local
+	 * part's NFC and their copies are skipped. */
+	dlen = (size_t)(end - at - 1);
+	if (is_ascii && tn_domain_ascii_fast(at + 1, dlen, fast) &&
+	    !domain_problem(fast, dlen)) {
+		if (tn_buf_grow(out, len) != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		tn_buf_reset(out);
+		tn_buf_addn(out, start, (size_t)(at - start + 1));
+		tn_buf_addn(out, fast, dlen);
+		return TN_OK;
+	}
 	/* The domain as its A-label (UTS #46 mapping, so ПРИМЕР.РФ,
 	 * пример.рф and xn--e1afmkfd.xn--p1ai are one domain, and
 	 * Example.ORG is example.org): what DNS and SMTP use, so what is
@@ -562,9 +624,10 @@ int tn_date_valid(const char *s)
 	}
 	if (s[10])
 		return 0;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
+	/* the digits were checked: no atoi (strtol) per date of an import */
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return 0;
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))

@@ -1,5 +1,9 @@
 /* Unit tests: buffers, UTF-8, e-mail normalisation, dates, escaping.
  * Folding and NFC are in t_unicode.c. */
+#include <ctype.h>
+
+#include <idn2.h>
+
 #include "tap.h"
 #include "turnout/buf.h"
 #include "turnout/esc.h"
@@ -322,6 +326,140 @@ static void test_one_line(void)
 	tn_buf_free(&b);
 }
 
+/* A random ASCII domain of the kinds that bring out UTS #46's rules:
+ * letters in both cases, digits, hyphens anywhere (first, last, in the
+ * 3rd and 4th place: "xn--" and "ab--"), underscores and other symbols,
+ * empty labels, labels around the 63-byte limit, whole names around the
+ * 253-byte one. */
+static void random_domain(unsigned *seed, char *out, size_t size)
+{
+	static const char plain[] = "abcxyzABCXYZ0189";
+	static const char odd[] = "-_+!~ ";
+	size_t n = 0, labels, l, len, i;
+
+	*seed = *seed * 1103515245u + 12345u;
+	labels = 1 + (*seed >> 16) % 4;
+	for (l = 0; l < labels; l++) {
+		*seed = *seed * 1103515245u + 12345u;
+		switch ((*seed >> 16) % 16) {
+		case 0: len = 0; break;                        /* empty */
+		case 1: len = 61 + (*seed >> 8) % 5; break;     /* 61..65 */
+		default: len = 1 + (*seed >> 8) % 12;
+		}
+		if (l && n + 1 < size)
+			out[n++] = '.';
+		for (i = 0; i < len && n + 1 < size; i++) {
+			*seed = *seed * 1103515245u + 12345u;
+			switch ((*seed >> 16) % 24) {
+			case 0: out[n++] = '-'; break;
+			case 1: out[n++] = odd[(*seed >> 8) % (sizeof(odd) - 1)]; break;
+			default: out[n++] = plain[(*seed >> 8) % (sizeof(plain) - 1)];
+			}
+		}
+		*seed = *seed * 1103515245u + 12345u;
+		if ((*seed >> 16) % 8 == 0 && len >= 4) {   /* "xn--", "Xn--", "ab--" */
+			out[n - len + 2] = '-';
+			out[n - len + 3] = '-';
+			if ((*seed >> 20) % 2) {
+				out[n - len] = (*seed >> 21) % 2 ? 'x' : 'X';
+				out[n - len + 1] = 'n';
+			}
+		}
+	}
+	*seed = *seed * 1103515245u + 12345u;
+	if ((*seed >> 16) % 32 == 0)   /* a long name: 240..259 bytes */
+		for (; n < 240 + (*seed >> 8) % 20 && n + 1 < size; n++)
+			out[n] = n % 10 == 0 ? '.' : 'q';
+	out[n] = '\0';
+}
+
+/* 1 if a label of d has hyphens in its 3rd and 4th place ("xn--"): an
+ * A-label, which only libidn2 can check. */
+static int hyphens_3_4(const char *d)
+{
+	const char *l = d;
+
+	for (;;) {
+		const char *e = strchr(l, '.');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+
+		if (n >= 4 && l[2] == '-' && l[3] == '-')
+			return 1;
+		if (!e)
+			return 0;
+		l = e + 1;
+	}
+}
+
+/* The ASCII fast path gives what libidn2 gives (UTS #46, non-transitional)
+ * for every domain it takes, takes most valid ones, and leaves every
+ * other one to libidn2; the whole address comes out of
+ * tn_email_normalize the same either way. */
+static void test_domain_fast_path(void)
+{
+	static const char *const cases[] = {
+		"example.com", "EXAMPLE.Com", "a-b.c-d.e", "12345.com", "a--b.com",
+		"abc--d.com", "-a.com", "a-.com", "ab--c.com", "xn--abc.com",
+		"XN--E1AFMKFD.XN--P1AI", "a_b.com", "a..b", ".a", "a.", "", "a b.com",
+		"a!b.com",
+	};
+	char d[300], fast[300], addr[320];
+	struct tn_buf b = TN_BUF_INIT;
+	struct tn_err err;
+	unsigned seed = 20261129u;
+	long taken = 0, valid_plain = 0, mismatch = 0, missed = 0, i;
+
+	for (i = 0; i < 200000 + (long)(sizeof(cases) / sizeof(cases[0])); i++) {
+		char *ascii = NULL;
+		int irc, f, plain_ldh = 1;
+		size_t n, k;
+
+		if (i < (long)(sizeof(cases) / sizeof(cases[0])))
+			snprintf(d, sizeof(d), "%s", cases[i]);
+		else
+			random_domain(&seed, d, sizeof(d));
+		n = strlen(d);
+		f = tn_domain_ascii_fast(d, n, fast);
+		irc = idn2_to_ascii_8z(d, &ascii, IDN2_NONTRANSITIONAL);
+		for (k = 0; k < n; k++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.", d[k]))
+				plain_ldh = 0;
+		if (f) {
+			taken++;
+			if (irc != IDN2_OK || strcmp(ascii, fast) != 0) {
+				if (mismatch++ < 5)
+					printf("# '%s': fast '%s', libidn2 %d '%s'\n", d, fast, irc,
+					       irc == IDN2_OK ? ascii : idn2_strerror(irc));
+			}
+		} else if (irc == IDN2_OK && plain_ldh && n && n <= 253 &&
+			   !strstr(d, "..") && d[0] != '.' && d[n - 1] != '.' &&
+			   !hyphens_3_4(d)) {
+			/* valid and plain (no A-label), yet left to libidn2 */
+			if (missed++ < 5)
+				printf("# '%s': valid for libidn2, not taken\n", d);
+		}
+		if (irc == IDN2_OK && f)
+			valid_plain++;
+		/* the address as a whole: the same answer as libidn2's path */
+		snprintf(addr, sizeof(addr), "u@%s", d);
+		if (n + 2 < sizeof(addr) && strlen(addr) <= 254 && f && irc == IDN2_OK &&
+		    strchr(d, '.') &&
+		    d[0] != '-' && isalnum((unsigned char)d[n - 1])) {
+			if (tn_email_normalize(addr, &b, &err) != TN_OK ||
+			    strcmp(b.data + 2, ascii) != 0) {
+				if (mismatch++ < 5)
+					printf("# 'u@%s': normalised to '%s'\n", d, b.data);
+			}
+		}
+		idn2_free(ascii);
+	}
+	is_int(mismatch, 0, "the fast path agrees with libidn2 on every domain it takes");
+	is_int(missed, 0, "and takes every valid plain domain but A-labels");
+	ok(taken > 20000 && valid_plain == taken,
+	   "it took %ld of the generated domains, all valid", taken);
+	tn_buf_free(&b);
+}
+
 int main(void)
 {
 	test_buf();
@@ -330,6 +468,7 @@ int main(void)
 	test_email_invisible();
 	test_email_key();
 	test_email_display();
+	test_domain_fast_path();
 	test_url();
 	test_handles();
 	test_dates();
