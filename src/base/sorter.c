@@ -1,0 +1,665 @@
+/*
+ * sorter.c - the external merge sort of sorter.h. Records live in chunks
+ * of memory, each as [seq][klen][dlen][key][data] (seq a 32-bit count
+ * within the run, the lengths LEB128), with a 16-byte index entry that
+ * holds 8 key bytes and the record's place. The index is sorted by an MSD
+ * radix sort (American flag), reading key bytes from the entries, which
+ * are reloaded from the records every 8 bytes of depth, so the sort mostly
+ * walks one array. Runs go to one unlinked temporary file, one after
+ * another, as [klen][dlen][key][data]; reading merges them, and the
+ * records still in memory, with a binary heap. It knows nothing of what
+ * the records mean: the import encodes its cells into the data.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "turnout/sorter.h"
+
+#define CHUNK_BYTES   (1u << 20)     /* records are packed in chunks this big */
+#define WRITE_BYTES   (256u << 10)   /* buffer of a run being written */
+#define READ_BYTES    (64u << 10)    /* buffer of each run read back */
+#define SMALL         24             /* buckets this small: insertion sort */
+#define DEEP          96             /* past this depth: qsort the bucket */
+
+struct chunk {
+	unsigned char *data;
+	size_t used, size;
+};
+
+/* An index entry: key bytes depth..depth+7 of the record (zero past
+ * its end; keys have no NUL), big-endian, so comparing two prefixes as
+ * numbers compares those bytes. */
+struct entry {
+	uint64_t prefix;
+	const unsigned char *rec;
+};
+
+struct run {
+	unsigned long long begin, end;   /* byte range in the run file */
+};
+
+/* A source of records in key order during the merge: a run read back
+ * from the file, or (mem) the sorted entries still in memory. */
+struct source {
+	int mem;
+	unsigned long long pos, end;   /* run: next byte to read, end */
+	unsigned char *buf;            /* run: buffered bytes [start, fill) */
+	size_t start, fill, size;
+	size_t next;                   /* mem: next entry */
+	struct tn_sorter_rec rec;      /* the current record */
+};
+
+struct tn_sorter {
+	size_t budget, used;           /* bytes of records and entries held */
+	struct chunk *chunks;
+	size_t nchunks, cur;
+	struct entry *ent;
+	size_t nent, cap;
+	uint32_t seq;
+	unsigned long long count;
+	int fd;                        /* the run file, -1 until the first run */
+	unsigned long long file_size;
+	struct run *runs;
+	unsigned nruns;
+	unsigned char *wbuf;           /* the run being written */
+	size_t wlen;
+	int reading;
+	struct source *src;            /* the merge: sources, and a heap of */
+	size_t *heap;                  /* their indexes by current record */
+	size_t nsrc, nheap;
+	size_t last;                   /* the source returned last, or -1 */
+};
+
+/* ---- records --------------------------------------------------------- */
+
+static size_t varint_len(size_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static unsigned char *put_varint(unsigned char *p, size_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+/* Reads a varint at p (before end); NULL if it does not end there. */
+static const unsigned char *get_varint(const unsigned char *p,
+				       const unsigned char *end, size_t *v)
+{
+	size_t x = 0;
+	unsigned shift = 0;
+
+	while (p < end && shift < 64) {
+		x |= (size_t)(*p & 0x7F) << shift;
+		if (!(*p++ & 0x80)) {
+			*v = x;
+			return p;
+		}
+		shift += 7;
+	}
+	return NULL;
+}
+
+/* The key and data of a record in memory (after its seq). */
+static void mem_rec(const unsigned char *rec, struct tn_sorter_rec *out)
+{
+	const unsigned char *p = rec + 4;
+	size_t klen = 0, dlen = 0;
+
+	p = get_varint(p, p + 10, &klen);
+	p = get_varint(p, p + 10, &dlen);
+	out->key = (const char *)p;
+	out->klen = klen;
+	out->data = (const char *)p + klen;
+	out->dlen = dlen;
+}
+
+static uint32_t rec_seq(const unsigned char *rec)
+{
+	uint32_t s;
+
+	memcpy(&s, rec, sizeof(s));
+	return s;
+}
+
+/* Key bytes [depth, depth + 8) as a big-endian number, zero-padded. */
+static uint64_t load_prefix(const unsigned char *rec, size_t depth)
+{
+	struct tn_sorter_rec r;
+	uint64_t v = 0;
+	size_t i;
+
+	mem_rec(rec, &r);
+	for (i = 0; i < 8; i++) {
+		v <<= 8;
+		if (depth + i < r.klen)
+			v |= (unsigned char)r.key[depth + i];
+	}
+	return v;
+}
+
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* Entries whose keys agree before depth (a multiple of 8 less than or
+ * equal to the depth their prefixes hold): key order, then the order
+ * added. */
+static int entry_cmp_at(const struct entry *a, const struct entry *b, size_t depth)
+{
+	struct tn_sorter_rec x, y;
+	uint32_t sa, sb;
+	int c;
+
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	mem_rec(a->rec, &x);
+	mem_rec(b->rec, &y);
+	depth += 8;
+	c = key_cmp(x.key + (depth < x.klen ? depth : x.klen),
+		    depth < x.klen ? x.klen - depth : 0,
+		    y.key + (depth < y.klen ? depth : y.klen),
+		    depth < y.klen ? y.klen - depth : 0);
+	if (c)
+		return c;
+	sa = rec_seq(a->rec);
+	sb = rec_seq(b->rec);
+	return sa < sb ? -1 : sa > sb;
+}
+
+static int entry_cmp_full(const void *va, const void *vb)
+{
+	const struct entry *a = va, *b = vb;
+	struct tn_sorter_rec x, y;
+	uint32_t sa, sb;
+	int c;
+
+	mem_rec(a->rec, &x);
+	mem_rec(b->rec, &y);
+	if ((c = key_cmp(x.key, x.klen, y.key, y.klen)))
+		return c;
+	sa = rec_seq(a->rec);
+	sb = rec_seq(b->rec);
+	return sa < sb ? -1 : sa > sb;
+}
+
+static int entry_cmp_seq(const void *va, const void *vb)
+{
+	uint32_t sa = rec_seq(((const struct entry *)va)->rec);
+	uint32_t sb = rec_seq(((const struct entry *)vb)->rec);
+
+	return sa < sb ? -1 : sa > sb;
+}
+
+/* Sorts e[0..n), whose keys agree before depth; their prefixes hold the
+ * bytes from base = depth - depth % 8. */
+static void radix_sort(struct entry *e, size_t n, size_t depth)
+{
+	size_t count[256], start[256], next[256], i, b;
+	unsigned shift = (unsigned)(56 - 8 * (depth % 8));
+
+	if (n < 2)
+		return;
+	if (depth > DEEP) {
+		qsort(e, n, sizeof(*e), entry_cmp_full);
+		return;
+	}
+	if (n < SMALL) {
+		for (i = 1; i < n; i++) {
+			struct entry t = e[i];
+			size_t j = i;
+
+			while (j > 0 && entry_cmp_at(&t, &e[j - 1], depth - depth % 8) < 0) {
+				e[j] = e[j - 1];
+				j--;
+			}
+			e[j] = t;
+		}
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(e[i].prefix >> shift) & 0xFF]++;
+	for (b = 0, i = 0; b < 256; b++) {
+		start[b] = next[b] = i;
+		i += count[b];
+	}
+	/* American flag: each entry swapped straight into its bucket */
+	for (b = 0; b < 256; b++) {
+		while (next[b] < start[b] + count[b]) {
+			struct entry t = e[next[b]];
+			size_t tb = (t.prefix >> shift) & 0xFF;
+
+			while (tb != b) {
+				struct entry u = e[next[tb]];
+
+				e[next[tb]++] = t;
+				t = u;
+				tb = (t.prefix >> shift) & 0xFF;
+			}
+			e[next[b]++] = t;
+		}
+	}
+	/* bucket 0: the keys end here, all equal: the order they came in */
+	if (count[0] > 1)
+		qsort(e, count[0], sizeof(*e), entry_cmp_seq);
+	for (b = 1; b < 256; b++) {
+		struct entry *sub = e + start[b];
+
+		if (count[b] < 2)
+			continue;
+		if ((depth + 1) % 8 == 0)
+			for (i = 0; i < count[b]; i++)
+				sub[i].prefix = load_prefix(sub[i].rec, depth + 1);
+		radix_sort(sub, count[b], depth + 1);
+	}
+}
+
+/* ---- runs ------------------------------------------------------------ */
+
+static tn_code io_fail(struct tn_err *err, const char *what)
+{
+	return tn_err_set(err, TN_IO, "sort file: %s: %s", what, strerror(errno));
+}
+
+static tn_code flush_wbuf(struct tn_sorter *s, struct tn_err *err)
+{
+	size_t off = 0;
+
+	while (off < s->wlen) {
+		ssize_t n = write(s->fd, s->wbuf + off, s->wlen - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return io_fail(err, "cannot write");
+		}
+		off += (size_t)n;
+	}
+	s->file_size += s->wlen;
+	s->wlen = 0;
+	return TN_OK;
+}
+
+static tn_code open_file(struct tn_sorter *s, struct tn_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof(path), "%s/turnout-sort-XXXXXX", dir);
+	s->fd = mkostemp(path, O_CLOEXEC);
+	if (s->fd < 0)
+		return tn_err_set(err, TN_IO, "sort file in '%s': %s", dir, strerror(errno));
+	unlink(path);
+	return TN_OK;
+}
+
+/* Sorts the records held and writes them out as a run; memory is then
+ * used again from its start. */
+static tn_code spill(struct tn_sorter *s, struct tn_err *err)
+{
+	struct run *grown;
+	size_t i, c;
+	tn_code rc;
+
+	if (s->fd < 0 && (rc = open_file(s, err)) != TN_OK)
+		return rc;
+	if (!s->wbuf && !(s->wbuf = malloc(WRITE_BYTES)))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	if (!(grown = realloc(s->runs, (s->nruns + 1) * sizeof(*grown))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	s->runs = grown;
+	radix_sort(s->ent, s->nent, 0);
+	grown[s->nruns].begin = s->file_size;
+	for (i = 0; i < s->nent; i++) {
+		struct tn_sorter_rec r;
+		const unsigned char *body;
+		size_t len;
+
+		mem_rec(s->ent[i].rec, &r);
+		body = s->ent[i].rec + 4;
+		len = (size_t)((const unsigned char *)r.data + r.dlen - body);
+		if (s->wlen + len > WRITE_BYTES && (rc = flush_wbuf(s, err)) != TN_OK)
+			return rc;
+		if (len > WRITE_BYTES) {   /* a record bigger than the buffer */
+			memcpy(s->wbuf, body, WRITE_BYTES);
+			s->wlen = WRITE_BYTES;
+			if ((rc = flush_wbuf(s, err)) != TN_OK)
+				return rc;
+			body += WRITE_BYTES;
+			len -= WRITE_BYTES;
+			while (len) {
+				size_t n = len < WRITE_BYTES ? len : WRITE_BYTES;
+
+				memcpy(s->wbuf, body, n);
+				s->wlen = n;
+				if ((rc = flush_wbuf(s, err)) != TN_OK)
+					return rc;
+				body += n;
+				len -= n;
+			}
+			continue;
+		}
+		memcpy(s->wbuf + s->wlen, body, len);
+		s->wlen += len;
+	}
+	if ((rc = flush_wbuf(s, err)) != TN_OK)
+		return rc;
+	grown[s->nruns].end = s->file_size;
+	s->nruns++;
+	for (c = 0; c < s->nchunks; c++)
+		s->chunks[c].used = 0;
+	s->cur = 0;
+	s->nent = 0;
+	s->used = 0;
+	s->seq = 0;
+	return TN_OK;
+}
+
+/* ---- adding ---------------------------------------------------------- */
+
+tn_code tn_sorter_new(size_t budget, struct tn_sorter **out)
+{
+	struct tn_sorter *s = calloc(1, sizeof(*s));
+
+	*out = s;
+	if (!s)
+		return TN_NOMEM;
+	s->budget = budget;
+	s->fd = -1;
+	s->last = (size_t)-1;
+	return TN_OK;
+}
+
+/* Room for size bytes of record in the chunks: the current chunk, the
+ * next one, or a new one. */
+static unsigned char *room(struct tn_sorter *s, size_t size)
+{
+	struct chunk *c;
+
+	while (s->cur < s->nchunks) {
+		c = &s->chunks[s->cur];
+		if (c->size - c->used >= size) {
+			c->used += size;
+			return c->data + c->used - size;
+		}
+		if (c->used == 0) {   /* a chunk too small for a big record */
+			unsigned char *bigger = malloc(size);
+
+			if (!bigger)
+				return NULL;
+			free(c->data);
+			c->data = bigger;
+			c->size = size;
+			continue;
+		}
+		s->cur++;
+	}
+	c = realloc(s->chunks, (s->nchunks + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	s->chunks = c;
+	c = &s->chunks[s->nchunks];
+	c->size = size > CHUNK_BYTES ? size : CHUNK_BYTES;
+	c->used = 0;
+	if (!(c->data = malloc(c->size)))
+		return NULL;
+	s->nchunks++;
+	return room(s, size);
+}
+
+tn_code tn_sorter_add(struct tn_sorter *s, const char *key, size_t klen,
+		      const char *data, size_t dlen, struct tn_err *err)
+{
+	size_t size = 4 + varint_len(klen) + varint_len(dlen) + klen + dlen;
+	unsigned char *rec, *p;
+	tn_code rc;
+
+	if (s->reading)
+		return tn_err_set(err, TN_FAIL, "sorter: record added after reading began");
+	if (s->budget && s->nent && s->used + size + sizeof(struct entry) > s->budget &&
+	    (rc = spill(s, err)) != TN_OK)
+		return rc;
+	if (s->nent == s->cap) {
+		size_t cap = s->cap ? s->cap + s->cap / 2 : 1024;
+		struct entry *grown = realloc(s->ent, cap * sizeof(*grown));
+
+		if (!grown)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		s->ent = grown;
+		s->cap = cap;
+	}
+	if (!(rec = room(s, size)))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	memcpy(rec, &s->seq, 4);
+	p = put_varint(rec + 4, klen);
+	p = put_varint(p, dlen);
+	memcpy(p, key, klen);
+	memcpy(p + klen, data, dlen);
+	s->ent[s->nent].rec = rec;
+	s->ent[s->nent].prefix = load_prefix(rec, 0);
+	s->nent++;
+	s->seq++;
+	s->count++;
+	s->used += size + sizeof(struct entry);
+	return TN_OK;
+}
+
+unsigned long long tn_sorter_count(const struct tn_sorter *s)
+{
+	return s->count;
+}
+
+unsigned tn_sorter_runs(const struct tn_sorter *s)
+{
+	return s->nruns;
+}
+
+/* ---- reading: the merge ---------------------------------------------- */
+
+/* Reads the next record of a run source into src->rec; *got 0 at its
+ * end. */
+static tn_code run_next(struct tn_sorter *s, struct source *src, int *got,
+			struct tn_err *err)
+{
+	for (;;) {
+		const unsigned char *p = src->buf + src->start, *e = src->buf + src->fill;
+		size_t klen, dlen, have;
+
+		*got = 0;
+		if (p == e && src->pos >= src->end)
+			return TN_OK;
+		if ((p = get_varint(p, e, &klen)) && (p = get_varint(p, e, &dlen)) &&
+		    (size_t)(e - p) >= klen && (size_t)(e - p) - klen >= dlen) {
+			src->rec.key = (const char *)p;
+			src->rec.klen = klen;
+			src->rec.data = (const char *)p + klen;
+			src->rec.dlen = dlen;
+			src->start = (size_t)(p + klen + dlen - src->buf);
+			*got = 1;
+			return TN_OK;
+		}
+		if (src->pos >= src->end)
+			return tn_err_set(err, TN_IO, "sort file: a run ends inside a record");
+		/* refill: keep the partial record, make room, read more */
+		have = src->fill - src->start;
+		memmove(src->buf, src->buf + src->start, have);
+		src->start = 0;
+		src->fill = have;
+		if (p && src->size - have < READ_BYTES / 2) {
+			size_t size = src->size * 2;
+			unsigned char *bigger = realloc(src->buf, size);
+
+			if (!bigger)
+				return tn_err_set(err, TN_NOMEM, "out of memory");
+			src->buf = bigger;
+			src->size = size;
+		}
+		while (src->fill < src->size && src->pos < src->end) {
+			size_t want = src->size - src->fill;
+			ssize_t n;
+
+			if (want > src->end - src->pos)
+				want = (size_t)(src->end - src->pos);
+			n = pread(s->fd, src->buf + src->fill, want, (off_t)src->pos);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				if (n == 0)
+					errno = EIO;
+				return io_fail(err, "cannot read");
+			}
+			src->fill += (size_t)n;
+			src->pos += (unsigned long long)n;
+		}
+	}
+}
+
+/* Moves source i to its next record; *got 0 when it has none left. */
+static tn_code source_next(struct tn_sorter *s, size_t i, int *got,
+			   struct tn_err *err)
+{
+	struct source *src = &s->src[i];
+
+	if (!src->mem)
+		return run_next(s, src, got, err);
+	*got = src->next < s->nent;
+	if (*got)
+		mem_rec(s->ent[src->next++].rec, &src->rec);
+	return TN_OK;
+}
+
+/* Heap order: key, then the older source (runs in the order written,
+ * the records in memory last) first. */
+static int heap_less(const struct tn_sorter *s, size_t a, size_t b)
+{
+	const struct tn_sorter_rec *x = &s->src[a].rec, *y = &s->src[b].rec;
+	int c = key_cmp(x->key, x->klen, y->key, y->klen);
+
+	return c ? c < 0 : a < b;
+}
+
+static void sift_down(struct tn_sorter *s, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+
+		if (l < s->nheap && heap_less(s, s->heap[l], s->heap[m]))
+			m = l;
+		if (r < s->nheap && heap_less(s, s->heap[r], s->heap[m]))
+			m = r;
+		if (m == i)
+			return;
+		t = s->heap[i];
+		s->heap[i] = s->heap[m];
+		s->heap[m] = t;
+		i = m;
+	}
+}
+
+static tn_code start_reading(struct tn_sorter *s, struct tn_err *err)
+{
+	size_t i, n = s->nruns + 1;
+	tn_code rc;
+	int got;
+
+	s->reading = 1;
+	radix_sort(s->ent, s->nent, 0);
+	if (!(s->src = calloc(n, sizeof(*s->src))) || !(s->heap = calloc(n, sizeof(*s->heap))))
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	s->nsrc = n;
+	for (i = 0; i < n; i++) {
+		struct source *src = &s->src[i];
+
+		if (i == s->nruns) {
+			src->mem = 1;
+		} else {
+			src->pos = s->runs[i].begin;
+			src->end = s->runs[i].end;
+			src->size = READ_BYTES;
+			if (!(src->buf = malloc(src->size)))
+				return tn_err_set(err, TN_NOMEM, "out of memory");
+		}
+		if ((rc = source_next(s, i, &got, err)) != TN_OK)
+			return rc;
+		if (got)
+			s->heap[s->nheap++] = i;
+	}
+	for (i = s->nheap / 2; i-- > 0;)
+		sift_down(s, i);
+	return TN_OK;
+}
+
+tn_code tn_sorter_next(struct tn_sorter *s, struct tn_sorter_rec *rec,
+		       int *got, struct tn_err *err)
+{
+	tn_code rc;
+	int more;
+
+	*got = 0;
+	if (!s->reading) {
+		if ((rc = start_reading(s, err)) != TN_OK)
+			return rc;
+	} else if (s->last != (size_t)-1) {
+		/* the record returned last is done: its source moves on */
+		if ((rc = source_next(s, s->last, &more, err)) != TN_OK)
+			return rc;
+		if (!more)
+			s->heap[0] = s->heap[--s->nheap];
+		if (s->nheap)
+			sift_down(s, 0);
+		s->last = (size_t)-1;
+	}
+	if (!s->nheap)
+		return TN_OK;
+	s->last = s->heap[0];
+	*rec = s->src[s->last].rec;
+	*got = 1;
+	return TN_OK;
+}
+
+void tn_sorter_free(struct tn_sorter *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nchunks; i++)
+		free(s->chunks[i].data);
+	for (i = 0; i < s->nsrc; i++)
+		free(s->src[i].buf);
+	free(s->chunks);
+	free(s->ent);
+	free(s->runs);
+	free(s->wbuf);
+	free(s->src);
+	free(s->heap);
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
