@@ -11,6 +11,7 @@
 #ifndef TURNOUT_STORE_H
 #define TURNOUT_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -123,6 +124,28 @@ sqlite3 *tn_db_sqlite(struct tn_db *db);
 /* A column as text, NULL when the value is NULL; valid until the next
  * step of the statement. */
 const char *tn_db_text(sqlite3_stmt *row, int col);
+
+/*
+ * Rows held in C memory that SQL reads as a table, for bulk writes:
+ * INSERT INTO t(...) SELECT ... FROM name runs one statement over a whole
+ * batch instead of one per row. tn_db_rows_register makes name an
+ * eponymous virtual table of the connection with the columns listed
+ * (names without types, so comparisons take no affinity); before each
+ * statement that reads it, the caller points src at its rows. The table
+ * yields rows 0..n-1 in that order and uses no constraint or index;
+ * cell sets column col of row i through sqlite3_result_*. src must
+ * outlive the registration; tn_db_rows_unregister ends it (finalize the
+ * statements that use name first). TN_NOMEM, TN_DB.
+ */
+struct tn_db_rows {
+	const void *rows;
+	size_t n;
+	void (*cell)(const void *rows, size_t i, int col, sqlite3_context *out);
+};
+tn_code tn_db_rows_register(struct tn_db *db, const char *name,
+			    const char *columns, struct tn_db_rows *src,
+			    struct tn_err *err);
+void tn_db_rows_unregister(struct tn_db *db, const char *name);
 
 /* Copies the WAL into the database file and truncates the WAL to zero
  * bytes, so nothing written before lives on in it. Waits up to two
