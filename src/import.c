@@ -1,39 +1,40 @@
 /*
  * import.c - follower import from CSV (import.h): reading, checking,
- * staging and merging rows. It owns only its TEMP staging tables; person
- * and follower rows are written through person.c's bulk writer (person.h),
- * which holds every statement on those tables. The CSV syntax is csv.c's,
- * what the file is and its encoding recode.c's, the channel lookup the
- * caller's.
+ * sorting and merging rows, and deciding what each key writes. It owns no
+ * table: person and follower rows are written through person.c's bulk
+ * writer (person.h), which holds every statement on those tables. The
+ * CSV syntax is csv.c's, what the file is and its encoding recode.c's,
+ * the sorting sorter.c's, the channel lookup the caller's.
  *
  * Two passes:
  *   1. read: the header is matched to fields (recognised names, then the
  *      caller's mappings); each record is checked (UTF-8, e-mail, handle,
- *      date) and its normalised cells are appended to one of two TEMP
- *      staging tables, rows with an e-mail and rows with only a handle.
- *      Nothing in the main database changes yet, so --strict can stop at
+ *      date) and its normalised cells go to the sorter, keyed by the
+ *      address's identity key (rows without one after all others, by
+ *      their handle). The sorter keeps them in memory up to a budget
+ *      and in sorted runs in temporary files beyond it, so memory stays
+ *      flat. Nothing in the database changes yet, so --strict can stop at
  *      the first bad row for free, and a file found not to be UTF-8
  *      halfway leaves nothing behind. The transaction begins TEMP-only
  *      (tn_db_begin_temp), without the write lock, so other commands and
  *      other imports go on writing however slowly the input arrives.
- *   2. write: the write lock is taken (tn_db_lock), and the staged rows
- *      come back sorted (by e-mail, then by
- *      handle) from SQLite's sorter, which spills to temporary files, so
- *      memory stays bounded. Rows with the same key are merged (a later
- *      non-empty cell wins) and each key costs one person upsert and one
- *      follower upsert. Sorted keys make both B-trees (person's UNIQUE
- *      e-mail index, follower's primary key) grow at or near their right
- *      edge, which is what makes a big import fast; arrival order would
- *      land every insert on a random page.
- * Each upsert is a few writer calls, each one prepared statement: an
- * insert that does nothing on a taken e-mail, and only when it did
- * nothing, one lookup that returns the person together with their
- * follower row of this channel, and an update only when the merged cells
- * change something (a re-import of the same file writes almost nothing).
- * A row that brings an address and a handle links them: an e-mail-less
- * person known by that handle takes the address or, when the address
- * already has a person, is merged into that person (person.c).
- * The handle pass is skipped when no row lacked an e-mail.
+ *   2. write: the write lock is taken (tn_db_lock), and the rows come back
+ *      sorted; rows with the same key are merged (a later non-empty cell
+ *      wins, the first row's address is kept) and written in batches of
+ *      keys. An address without a handle is written in bulk: the batch's
+ *      people and their follower rows of this channel are found by
+ *      walking the person and follower tables in key order, new people
+ *      and new follower rows are inserted with one INSERT ... SELECT each
+ *      over the batch (ids assigned in key order), and what changes is
+ *      updated row by row (a re-import of the same file writes nothing).
+ *      A row that brings an address and a handle links them, row by row:
+ *      an e-mail-less person known by that handle takes the address or,
+ *      when the address already has a person, is merged into that person
+ *      (person.c). Rows with a handle alone are written row by row too.
+ * Sorted keys make the B-trees (person's key index, follower's primary
+ * key) grow at their right edge, and the lookups walk them in one
+ * direction, which is what makes a big import fast; arrival order would
+ * land every insert on a random page.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -44,14 +45,20 @@
 #include "turnout/import.h"
 #include "turnout/person.h"
 #include "turnout/recode.h"
+#include "turnout/sorter.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
 #include "turnout/tz.h"
 #include "turnout/unicode.h"
 
-/* The page cache while importing: enough for the hot right edges of the
- * B-trees and for the sorter to sort big runs in memory; restored after. */
-#define IMPORT_CACHE_KIB 32768
+/* The page cache while importing: the rows arrive in key order, so the
+ * B-trees are read and written near a few places at a time; restored
+ * after. */
+#define IMPORT_CACHE_KIB 16384
+/* The rows held in memory, sorted, before they go to runs on disk: with
+ * the cache, a peak of about 110 MB. A million rows of a usual export
+ * take some 75 MB. */
+#define IMPORT_MEMORY    ((size_t)88 << 20)
 #define PROGRESS_EVERY   4096
 #define QUOTE_MAX        80       /* bytes of a bad value quoted back */
 
@@ -75,12 +82,32 @@ struct zone_days {
 /* Merged cells of one key: handle, name, region, followed_at. */
 enum { V_HANDLE, V_NAME, V_REGION, V_FOLLOWED, NVALS };
 
+/* One key's rows merged: the strings live in the batch (below). */
 struct group {
-	struct tn_buf key;
-	struct tn_buf email;      /* an address's key as its first row wrote it */
-	struct tn_buf val[NVALS];
-	int has[NVALS];
+	const char *key;          /* an address's identity key, or a handle's
+				   * lower-cased form */
+	const char *email;        /* the address as its first row wrote it */
+	const char *val[NVALS];   /* a later row's non-empty cell wins; NULL:
+				   * no row gave one */
 	long long rows;
+};
+
+/* Sorted groups written together: per row for handles, else in bulk
+ * (tn_person_row). While a batch fills, its strings grow in text and the
+ * groups hold offsets into it (SLOT_NONE: no value). */
+#define SLOT_NONE ((size_t)-1)
+struct slot {
+	size_t key, klen, email, val[NVALS];
+	long long rows;
+};
+struct batch {
+	int by_email;
+	struct tn_buf text;
+	struct slot *slot;
+	struct group *group;
+	struct tn_person_row *row;        /* the bulk rows, in key order */
+	struct tn_person_row **list;      /* rows for one bulk call */
+	size_t n, cap;
 };
 
 struct importer {
@@ -98,7 +125,7 @@ struct importer {
 	struct tn_import_stats *stats;
 	int col[NCOLS];           /* the column of each field, or -1 */
 	int alt[NCOLS];           /* read where col's cell is empty, or -1 */
-	sqlite3_stmt *stage_email, *stage_handle;
+	struct tn_sorter *rows;   /* the checked rows, by kind and key */
 	struct tn_person_writer *writer;   /* every write to person and follower */
 	int person_existed;       /* the last e-mail key found a person */
 	struct tn_buf email;      /* the normalised e-mail of the current row */
@@ -107,9 +134,11 @@ struct importer {
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
 	struct tn_buf joined;     /* first_name and last_name joined */
-	struct group group;
+	struct tn_buf key;        /* the current row's sort key */
+	struct tn_buf record;     /* the current row's cells, encoded */
+	struct group group;       /* the group being written row by row */
+	struct batch batch;
 	unsigned long long staged, written;
-	unsigned long long staged_handle;   /* rows staged without an e-mail */
 };
 
 /* ---- field rules ----------------------------------------------------- */
@@ -446,7 +475,12 @@ static void quote_value(struct tn_buf *b, const char *s, size_t len)
  * *cell is pointed at the normalised copy in b. */
 static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 {
-	if (!*len)
+	size_t i;
+
+	/* ASCII is its own NFC: no copy */
+	for (i = 0; i < *len && (unsigned char)(*cell)[i] < 0x80; i++)
+		;
+	if (i == *len)
 		return TN_OK;
 	tn_buf_reset(b);
 	if (tn_utf8_nfc(*cell, *len, b) != TN_OK)
@@ -456,49 +490,76 @@ static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 	return TN_OK;
 }
 
-/* ---- statements ------------------------------------------------------ */
+/* ---- the staged record ----------------------------------------------- */
 
-/* The staging inserts (pass 1). */
-static tn_code prepare_stage(struct importer *im, struct tn_err *err)
+/* A staged row is a sorter record. Its key is 'e' and the address's
+ * identity key, or 'h' and the handle lower-cased (ASCII, as NOCASE),
+ * so rows with an address come first, and rows of one person are
+ * together in the order of the file. Its data are five cells, each a
+ * LEB128 length and the bytes: the address as written (empty when it is
+ * its key), the handle, the name, the region, and followed_at as a
+ * number (0 for none, else days since 0000-03-01 plus 1), which keeps
+ * a million rows some megabytes smaller. */
+#define KIND_EMAIL  'e'
+#define KIND_HANDLE 'h'
+#define DAY_ZERO    719469   /* days_from_civil(0, 3, 1) is -719468 */
+
+/* Writes a LEB128 number at p; returns the end. */
+static unsigned char *put_len(unsigned char *p, unsigned long long x)
 {
-	tn_code rc;
-
-	rc = tn_db_prepare(im->db, err, &im->stage_email,
-			   "INSERT INTO temp.import_email(email, handle, name, region, followed_at)"
-			   " VALUES(?1, ?2, ?3, ?4, ?5)");
-	if (rc == TN_OK)
-		rc = tn_db_prepare(im->db, err, &im->stage_handle,
-				   "INSERT INTO temp.import_handle(handle, name, region, followed_at)"
-				   " VALUES(?1, ?2, ?3, ?4)");
-	return rc;
+	while (x >= 0x80) {
+		*p++ = (unsigned char)(x | 0x80);
+		x >>= 7;
+	}
+	*p++ = (unsigned char)x;
+	return p;
 }
 
-static void finalize_stage(struct importer *im)
+static unsigned char *put_cell(unsigned char *p, const char *s, size_t len)
 {
-	sqlite3_finalize(im->stage_email);
-	sqlite3_finalize(im->stage_handle);
-	im->stage_email = im->stage_handle = NULL;
+	p = put_len(p, len);
+	if (len)
+		memcpy(p, s, len);
+	return p + len;
 }
 
-/* Runs a bound write statement once and resets it. */
-static tn_code run(struct importer *im, sqlite3_stmt *st, const char *what,
-		   struct tn_err *err)
+static unsigned long long get_len(const unsigned char **p)
 {
-	int s = sqlite3_step(st);
+	unsigned long long x = 0;
+	unsigned shift = 0;
 
-	sqlite3_reset(st);
-	if (s != SQLITE_DONE)
-		return tn_err_prefix(err, tn_db_fail(im->db, err), "%s", what);
-	return TN_OK;
+	while (**p & 0x80) {
+		x |= (unsigned long long)(*(*p)++ & 0x7F) << shift;
+		shift += 7;
+	}
+	x |= (unsigned long long)(*(*p)++) << shift;
+	return x;
 }
 
-static void bind_cell(sqlite3_stmt *st, int i, const char *s, size_t len)
+/* Reads a cell (length and bytes) at *p, moving *p past it. */
+static size_t get_cell(const unsigned char **p, const char **s)
 {
-	if (s && len)
-		sqlite3_bind_text(st, i, s, (int)len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
+	size_t len = (size_t)get_len(p);
+
+	*s = (const char *)*p;
+	*p += len;
+	return len;
 }
+
+/* The followed_at cell of a valid date YYYY-MM-DD (or NULL): its day
+ * number, coded as a cell's length is. */
+static unsigned char *put_date_cell(unsigned char *p, const char *date)
+{
+	unsigned long long x = 0;
+
+	if (date)
+		x = (unsigned long long)(days_from_civil(
+			(date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 +
+			(date[3] - '0'), (date[5] - '0') * 10 + (date[6] - '0'),
+			(date[8] - '0') * 10 + (date[9] - '0')) + DAY_ZERO);
+	return put_len(p, x);
+}
+
 
 /* ---- pass 1: read and stage ----------------------------------------- */
 
@@ -769,6 +830,56 @@ static tn_code read_header(struct importer *im, struct tn_csv *r,
 	return TN_OK;
 }
 
+/* A sorter's failure in the import's words: writing or reading a run
+ * file (TN_IO) is the temporary directory's fault. */
+static tn_code sort_failed(struct importer *im, tn_code rc, struct tn_err *err)
+{
+	if (rc != TN_IO)
+		return rc;
+	tn_err_prefix(err, rc, "%s: cannot sort the rows", im->source);
+	tn_err_hint(err, "the rows that do not fit in memory are sorted in files in $TMPDIR"
+		    " (else /tmp): point TMPDIR at a directory with room");
+	return rc;
+}
+
+/* Adds a checked row to the sorter: its key and its cells (the address
+ * is kept only where it is not its own key). */
+static tn_code stage(struct importer *im, const char *const *cell,
+		     const size_t *len, struct tn_err *err)
+{
+	struct tn_buf *k = &im->key, *d = &im->record;
+	int by_email = len[COL_EMAIL] > 0;
+	const char *id = by_email ? im->email.data : cell[COL_HANDLE];
+	size_t idlen = by_email ? im->email.len : len[COL_HANDLE], i;
+	unsigned char *p;
+
+	/* the key: the kind, then the identity key (tn_email_key), or
+	 * NOCASE's folding of a handle; both fold ASCII letters only */
+	tn_buf_reset(k);
+	tn_buf_reset(d);
+	if (tn_buf_grow(k, idlen + 1) != TN_OK ||
+	    tn_buf_grow(d, 5 * 10 + idlen + len[COL_HANDLE] + len[COL_NAME] + len[COL_REGION])
+	    != TN_OK)
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	k->data[0] = by_email ? KIND_EMAIL : KIND_HANDLE;
+	for (i = 0; i < idlen; i++)
+		k->data[i + 1] = id[i] >= 'A' && id[i] <= 'Z' ? (char)(id[i] - 'A' + 'a') : id[i];
+	k->len = idlen + 1;
+	k->data[k->len] = '\0';
+	p = (unsigned char *)d->data;
+	p = by_email && memcmp(k->data + 1, id, idlen) != 0 ? put_cell(p, id, idlen)
+							    : put_cell(p, NULL, 0);
+	p = put_cell(p, cell[COL_HANDLE], len[COL_HANDLE]);
+	p = put_cell(p, cell[COL_NAME], len[COL_NAME]);
+	p = put_cell(p, cell[COL_REGION], len[COL_REGION]);
+	p = put_date_cell(p, len[COL_FOLLOWED] ? cell[COL_FOLLOWED] : NULL);
+	d->len = (size_t)((char *)p - d->data);
+	d->data[d->len] = '\0';
+	im->staged++;
+	return sort_failed(im, tn_sorter_add(im->rows, k->data, k->len, d->data, d->len, err),
+			   err);
+}
+
 /* Checks one record; stages it or rejects it. */
 static tn_code stage_record(struct importer *im, struct tn_csv *r,
 			    struct tn_err *err)
@@ -779,7 +890,6 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	char date[11];
 	int c, any = 0, high = 0;
 	struct tn_err why;
-	sqlite3_stmt *st;
 
 	tn_buf_reset(&im->reason);
 	for (i = 0; i < tn_csv_count(r); i++) {
@@ -904,21 +1014,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
 	    to_nfc(&im->nfc[1], &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
-	if (len[COL_EMAIL]) {
-		st = im->stage_email;
-		bind_cell(st, 1, im->email.data, im->email.len);
-		c = 2;
-	} else {
-		st = im->stage_handle;
-		c = 1;
-		im->staged_handle++;
-	}
-	bind_cell(st, c, cell[COL_HANDLE], len[COL_HANDLE]);
-	bind_cell(st, c + 1, cell[COL_NAME], len[COL_NAME]);
-	bind_cell(st, c + 2, cell[COL_REGION], len[COL_REGION]);
-	bind_cell(st, c + 3, cell[COL_FOLLOWED], len[COL_FOLLOWED]);
-	im->staged++;
-	return run(im, st, "stage row", err);
+	return stage(im, cell, len, err);
 }
 
 /* The bytes of the file read so far: the file's own, before conversion,
@@ -981,53 +1077,11 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 
 /* ---- pass 2: write in key order ------------------------------------- */
 
-static void group_reset(struct group *g)
-{
-	int i;
-
-	tn_buf_reset(&g->key);
-	tn_buf_reset(&g->email);
-	for (i = 0; i < NVALS; i++) {
-		tn_buf_reset(&g->val[i]);
-		g->has[i] = 0;
-	}
-	g->rows = 0;
-}
-
-static void group_free(struct group *g)
-{
-	int i;
-
-	tn_buf_free(&g->key);
-	tn_buf_free(&g->email);
-	for (i = 0; i < NVALS; i++)
-		tn_buf_free(&g->val[i]);
-}
-
-/* Takes the row's non-NULL cells (columns first..first+3) into g. */
-static tn_code group_merge(struct group *g, sqlite3_stmt *st, int first)
-{
-	int i;
-
-	for (i = 0; i < NVALS; i++) {
-		const char *s = (const char *)sqlite3_column_text(st, first + i);
-		if (!s)
-			continue;
-		tn_buf_reset(&g->val[i]);
-		if (tn_buf_addn(&g->val[i], s, (size_t)sqlite3_column_bytes(st, first + i))
-		    != TN_OK)
-			return TN_NOMEM;
-		g->has[i] = 1;
-	}
-	g->rows++;
-	return TN_OK;
-}
-
 /* The merged value v, or NULL when no row gave one (NULL binds NULL, and
  * the writer keeps the stored value). */
 static const char *val(const struct group *g, int v)
 {
-	return g->has[v] ? g->val[v].data : NULL;
+	return g->val[v];
 }
 
 /* Sets the person's name when the rows gave one that differs from stored
@@ -1037,7 +1091,7 @@ static tn_code update_name(struct importer *im, int64_t id, const char *stored,
 {
 	const struct group *g = &im->group;
 
-	if (!g->has[V_NAME] || (stored && strcmp(stored, g->val[V_NAME].data) == 0))
+	if (!g->val[V_NAME] || (stored && strcmp(stored, g->val[V_NAME]) == 0))
 		return TN_OK;
 	return tn_person_writer_set_name(im->writer, id, val(g, V_NAME), err);
 }
@@ -1046,9 +1100,9 @@ static tn_code update_name(struct importer *im, int64_t id, const char *stored,
  * empty cell (no value) never changes anything. */
 static int differs(const struct group *g, int v, const char *stored)
 {
-	if (!g->has[v])
+	if (!g->val[v])
 		return 0;
-	return !stored || strcmp(stored, g->val[v].data) != 0;
+	return !stored || strcmp(stored, g->val[v]) != 0;
 }
 
 /* Whether the follower row exists and would change with the merged cells
@@ -1073,7 +1127,7 @@ static tn_code person_get(struct importer *im, int64_t *id, int *found,
 	const char *name;
 	tn_code rc;
 
-	rc = tn_person_writer_find_email(im->writer, im->group.email.data, id, &name,
+	rc = tn_person_writer_find_email(im->writer, im->group.email, id, &name,
 					 &follow, err);
 	*found = rc == TN_OK;
 	if (rc == TN_NOTFOUND)
@@ -1126,7 +1180,7 @@ static tn_code adopt_by_handle(struct importer *im, int64_t *id, int *found,
 	if (rc == TN_NOTFOUND)
 		return TN_OK;
 	if (rc == TN_OK)
-		rc = tn_person_writer_set_email(im->writer, *id, g->email.data, err);
+		rc = tn_person_writer_set_email(im->writer, *id, g->email, err);
 	if (rc == TN_OK)
 		rc = update_name(im, *id, NULL, err);
 	if (rc == TN_OK)
@@ -1148,18 +1202,18 @@ static tn_code person_by_email(struct importer *im, int64_t *id, int *created,
 	int found;
 
 	*created = 0;
-	if (im->person_existed || g->has[V_HANDLE]) {
+	if (im->person_existed || g->val[V_HANDLE]) {
 		if ((rc = person_get(im, id, &found, exists, changed, err)) != TN_OK)
 			return rc;
 		if (found)
-			return g->has[V_HANDLE] ? absorb_by_handle(im, *id, exists, changed, err)
+			return g->val[V_HANDLE] ? absorb_by_handle(im, *id, exists, changed, err)
 						: TN_OK;
-		if (g->has[V_HANDLE] &&
+		if (g->val[V_HANDLE] &&
 		    ((rc = adopt_by_handle(im, id, &found, exists, changed, err)) != TN_OK ||
 		     found))
 			return rc;
 	}
-	rc = tn_person_writer_insert(im->writer, g->email.data, val(g, V_NAME), id,
+	rc = tn_person_writer_insert(im->writer, g->email, val(g, V_NAME), id,
 				     created, err);
 	if (rc != TN_OK)
 		return rc;
@@ -1206,42 +1260,57 @@ static tn_code follower_get(struct importer *im, int64_t id, int *exists,
 	return rc;
 }
 
-/* Counts the group's rows as written (progress), and empties it. */
-static tn_code group_done(struct importer *im)
+/* Counts rows as written (progress). */
+static void progress_written(struct importer *im, unsigned long long rows)
 {
-	struct group *g = &im->group;
+	unsigned long long before = im->written;
 
-	im->written += (unsigned long long)g->rows;
+	im->written += rows;
 	if (im->opts && im->opts->on_progress &&
-	    im->written / PROGRESS_EVERY != (im->written - (unsigned long long)g->rows) / PROGRESS_EVERY)
+	    im->written / PROGRESS_EVERY != before / PROGRESS_EVERY)
 		im->opts->on_progress(im->opts->ctx, TN_IMPORT_WRITING, im->written,
 				      im->staged);
-	group_reset(g);
-	return TN_OK;
 }
 
-/* Writes one merged key: its person, then its follower row. A new person
- * cannot have a follower row yet; a known one is looked up first, and an
- * unchanged row is left alone. */
+/* Counts a key's rows: a follower row made (inserted) or found. */
+static void counted(struct importer *im, long long rows, int existed)
+{
+	if (existed) {
+		im->stats->updated += rows;
+	} else {
+		im->stats->inserted++;
+		im->stats->updated += rows - 1;
+	}
+}
+
+/* Erasure lasts: a forgotten person's rows are not written (*skip), only
+ * counted. */
+static tn_code suppressed(struct importer *im, const struct group *g,
+			  int by_email, int *skip, struct tn_err *err)
+{
+	tn_code rc = tn_person_writer_suppressed(im->writer, by_email ? g->email : NULL,
+						 val(g, V_HANDLE), skip, err);
+
+	if (rc == TN_OK && *skip)
+		im->stats->suppressed += g->rows;
+	return rc;
+}
+
+/* Writes the key of im->group row by row: its person, then its follower
+ * row. A new person cannot have a follower row yet; a known one is
+ * looked up first, and an unchanged row is left alone. This is the way
+ * of handles (rows without an address, and addresses with a handle to
+ * link); other addresses are written in bulk (write_bulk). */
 static tn_code flush_group(struct importer *im, int by_email,
 			   struct tn_err *err)
 {
 	struct group *g = &im->group;
 	int64_t id = 0;
-	int created, exists = 0, changed = 0, suppressed;
+	int created, exists = 0, changed = 0, skip;
 	tn_code rc;
 
-	if (!g->rows)
-		return TN_OK;
-	/* Erasure lasts: a forgotten person's rows are not written. */
-	rc = tn_person_writer_suppressed(im->writer, by_email ? g->email.data : NULL,
-					 val(g, V_HANDLE), &suppressed, err);
-	if (rc != TN_OK)
+	if ((rc = suppressed(im, g, by_email, &skip, err)) != TN_OK || skip)
 		return rc;
-	if (suppressed) {
-		im->stats->suppressed += g->rows;
-		return group_done(im);
-	}
 	if (by_email) {
 		rc = person_by_email(im, &id, &created, &exists, &changed, err);
 	} else {
@@ -1261,84 +1330,261 @@ static tn_code flush_group(struct importer *im, int by_email,
 						    val(g, V_FOLLOWED), err);
 	if (rc == TN_OK)   /* in the list (complete) */
 		rc = tn_person_writer_seen(im->writer, id, err);
-	if (rc != TN_OK)
-		return rc;
-	if (exists) {
-		im->stats->updated += g->rows;
-	} else {
-		im->stats->inserted++;
-		im->stats->updated += g->rows - 1;
-	}
-	return group_done(im);
+	if (rc == TN_OK)
+		counted(im, g->rows, exists);
+	return rc;
 }
 
-/* ASCII case-insensitive equality, as SQLite's NOCASE. */
-static int same_nocase(const char *a, size_t alen, const char *b, size_t blen)
+/* Writes a batch of addresses without a handle in bulk, once each key's
+ * person and follower row were looked up for the whole batch
+ * (tn_person_writer_resolve): new people and new follower rows are
+ * inserted with one statement each, and only what changes is updated, a
+ * row at a time (a re-import of the same file writes nothing). */
+static tn_code write_bulk(struct importer *im, struct tn_person_row *rows,
+			  size_t n, long long *nrows, struct tn_err *err)
+{
+	struct tn_person_row **list = im->batch.list;
+	size_t i, k;
+	tn_code rc;
+
+	if (!n)
+		return TN_OK;
+	/* the people to add, in key order: their ids follow it */
+	for (i = k = 0; i < n; i++)
+		if (!rows[i].id)
+			list[k++] = &rows[i];
+	if ((rc = tn_person_writer_insert_rows(im->writer, list, k, err)) != TN_OK)
+		return rc;
+	for (i = k = 0; rc == TN_OK && i < n; i++) {
+		struct tn_person_row *r = &rows[i];
+
+		if (!r->follows)
+			list[k++] = r;
+		else if (r->follow_differs)
+			rc = tn_person_writer_follow_update(im->writer, r->id, r->handle,
+							    r->region, r->followed_at, err);
+		if (rc == TN_OK && r->name_differs)
+			rc = tn_person_writer_set_name(im->writer, r->id, r->name, err);
+		if (rc == TN_OK)
+			counted(im, nrows[i], r->follows);
+	}
+	if (rc == TN_OK)
+		rc = tn_person_writer_follow_rows(im->writer, list, k, err);
+	for (i = 0; rc == TN_OK && i < n; i++)
+		list[i] = &rows[i];
+	if (rc == TN_OK)   /* in the list (complete) */
+		rc = tn_person_writer_seen_rows(im->writer, list, n, err);
+	return rc;
+}
+
+/* Writes the groups of the batch, in key order: handles row by row;
+ * addresses with a handle row by row too (the handle may belong to a
+ * person without an address who must be linked), the others in bulk.
+ * Those are all looked up first: the writes of the rows between do not
+ * change what they find, since a row without a handle touches only its
+ * own address's person, and linking only ever takes people without an
+ * address. The bulk writes go in runs between the rows written one by
+ * one, so that new people get their ids in key order, as if every key
+ * were written alone. */
+static tn_code write_batch(struct importer *im, struct tn_err *err)
+{
+	struct batch *b = &im->batch;
+	struct tn_person_row *rows = b->row;
+	long long *nrows = NULL;
+	unsigned char *bulk = NULL;
+	size_t i, n = 0, done = 0, rowcount = 0;
+	tn_code rc = TN_OK;
+	int skip;
+
+	for (i = 0; i < b->n; i++)
+		rowcount += (size_t)b->group[i].rows;
+	if (b->by_email && (!(nrows = malloc(b->n * sizeof(*nrows))) ||
+			    !(bulk = calloc(b->n, 1)))) {
+		free(nrows);
+		return tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	/* the bulk rows, in key order */
+	for (i = 0; rc == TN_OK && b->by_email && i < b->n; i++) {
+		const struct group *g = &b->group[i];
+		struct tn_person_row *r;
+
+		if (g->val[V_HANDLE])
+			continue;
+		if ((rc = suppressed(im, g, 1, &skip, err)) != TN_OK || skip)
+			continue;
+		r = &rows[n];
+		memset(r, 0, sizeof(*r));
+		r->email = g->email;
+		r->key = strcmp(g->key, g->email) ? g->key : NULL;
+		r->name = g->val[V_NAME];
+		r->region = g->val[V_REGION];
+		r->followed_at = g->val[V_FOLLOWED];
+		nrows[n++] = g->rows;
+		bulk[i] = 1;
+	}
+	if (rc == TN_OK && n)
+		rc = tn_person_writer_resolve(im->writer, rows, n, err);
+	/* the rest in key order, each after the bulk rows before it */
+	for (i = 0, n = 0; rc == TN_OK && i < b->n; i++) {
+		if (bulk && bulk[i]) {
+			n++;
+			continue;
+		}
+		if (b->by_email && !b->group[i].val[V_HANDLE])
+			continue;   /* suppressed */
+		if (n > done) {
+			rc = write_bulk(im, rows + done, n - done, nrows + done, err);
+			done = n;
+		}
+		im->group = b->group[i];
+		if (rc == TN_OK)
+			rc = flush_group(im, b->by_email, err);
+	}
+	if (rc == TN_OK && n > done)
+		rc = write_bulk(im, rows + done, n - done, nrows + done, err);
+	free(nrows);
+	free(bulk);
+	if (rc == TN_OK)
+		progress_written(im, rowcount);
+	b->n = 0;
+	tn_buf_reset(&b->text);
+	return rc;
+}
+
+/* Keys in a batch, and bytes of their text, before it is written. */
+#define BATCH_KEYS  16384
+#define BATCH_TEXT  (8u << 20)
+
+/* Appends s[0..len) and a NUL to the batch text; its offset. */
+static tn_code batch_text(struct batch *b, const char *s, size_t len, size_t *off)
+{
+	*off = b->text.len;
+	if (tn_buf_addn(&b->text, s, len) != TN_OK || tn_buf_addch(&b->text, '\0') != TN_OK)
+		return TN_NOMEM;
+	return TN_OK;
+}
+
+/* Turns the filling batch's offsets into the groups' strings. */
+static void batch_close(struct batch *b)
 {
 	size_t i;
+	int v;
 
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-		if (x >= 'A' && x <= 'Z')
-			x += 32;
-		if (y >= 'A' && y <= 'Z')
-			y += 32;
-		if (x != y)
-			return 0;
+	for (i = 0; i < b->n; i++) {
+		const struct slot *sl = &b->slot[i];
+		struct group *g = &b->group[i];
+
+		g->key = b->text.data + sl->key;
+		g->email = sl->email == SLOT_NONE ? g->key : b->text.data + sl->email;
+		for (v = 0; v < NVALS; v++)
+			g->val[v] = sl->val[v] == SLOT_NONE ? NULL : b->text.data + sl->val[v];
+		g->rows = sl->rows;
 	}
-	return 1;
 }
 
-/* Reads one staging table in key order, merging rows of the same key. */
-static tn_code write_sorted(struct importer *im, int by_email,
-			    struct tn_err *err)
+static tn_code batch_grow(struct batch *b)
 {
-	sqlite3_stmt *st;
-	struct group *g = &im->group;
-	tn_code rc;
-	int s = SQLITE_DONE, first = 1;
+	size_t cap = b->cap ? b->cap * 2 : 256;
+	struct slot *slot;
+	struct group *group;
+	struct tn_person_row *row, **list;
 
-	/* An address is one key whatever the case of its ASCII letters
-	 * (tn_email_key, in SQL tn_email_lower: a text the sorter compares
-	 * as fast as any, where a NOCASE sort costs a few percent of a big
-	 * import), and its first row gives the form kept for a new person;
-	 * a handle is one key in any ASCII case. */
-	rc = tn_db_prepare(im->db, err, &st, by_email
-			   ? "SELECT tn_email_lower(email) AS k, handle, name, region,"
-			     " followed_at, email FROM temp.import_email ORDER BY k, rowid"
-			   : "SELECT handle, handle, name, region, followed_at"
-			     " FROM temp.import_handle"
-			     " ORDER BY handle COLLATE NOCASE, rowid");
-	if (rc != TN_OK)
-		return rc;
-	group_reset(g);
-	while (rc == TN_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		size_t klen = (size_t)sqlite3_column_bytes(st, 0);
-		int same = g->rows && (by_email
-			? (klen == g->key.len && memcmp(key, g->key.data, klen) == 0)
-			: same_nocase(key, klen, g->key.data, g->key.len));
+	if (!(slot = realloc(b->slot, cap * sizeof(*slot))))
+		return TN_NOMEM;
+	b->slot = slot;
+	if (!(group = realloc(b->group, cap * sizeof(*group))))
+		return TN_NOMEM;
+	b->group = group;
+	if (!(row = realloc(b->row, cap * sizeof(*row))))
+		return TN_NOMEM;
+	b->row = row;
+	if (!(list = realloc(b->list, cap * sizeof(*list))))
+		return TN_NOMEM;
+	b->list = list;
+	b->cap = cap;
+	return TN_OK;
+}
 
-		if (!same) {
-			if ((rc = flush_group(im, by_email, err)) != TN_OK)
-				break;
-			if (tn_buf_addn(&g->key, key, klen) != TN_OK ||
-			    (by_email && tn_buf_addn(&g->email, (const char *)sqlite3_column_text(st, 5),
-						     (size_t)sqlite3_column_bytes(st, 5)) != TN_OK)) {
-				rc = tn_err_set(err, TN_NOMEM, "out of memory");
-				break;
-			}
+/* Takes a staged row into the batch: a new key opens a group, a row of
+ * the last key is merged into it (a later non-empty cell wins; the first
+ * row's address is kept). */
+static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int same)
+{
+	const unsigned char *p = (const unsigned char *)rec->data;
+	struct slot *sl;
+	const char *cell;
+	char date[11];
+	size_t len, off;
+	long long day;
+	int v;
+
+	if (!same) {
+		if (b->n == b->cap && batch_grow(b) != TN_OK)
+			return TN_NOMEM;
+		sl = &b->slot[b->n++];
+		sl->email = SLOT_NONE;
+		for (v = 0; v < NVALS; v++)
+			sl->val[v] = SLOT_NONE;
+		sl->rows = 0;
+		sl->klen = rec->klen - 1;
+		if (batch_text(b, rec->key + 1, sl->klen, &sl->key) != TN_OK)
+			return TN_NOMEM;
+		if ((len = get_cell(&p, &cell)) &&
+		    batch_text(b, cell, len, &sl->email) != TN_OK)
+			return TN_NOMEM;
+	} else {
+		sl = &b->slot[b->n - 1];
+		get_cell(&p, &cell);
+	}
+	sl->rows++;
+	for (v = V_HANDLE; v < V_FOLLOWED; v++) {
+		if ((len = get_cell(&p, &cell))) {
+			if (batch_text(b, cell, len, &off) != TN_OK)
+				return TN_NOMEM;
+			sl->val[v] = off;
 		}
-		if (group_merge(g, st, first) != TN_OK)
+	}
+	if ((day = (long long)get_len(&p))) {
+		civil_from_days(day - DAY_ZERO, date);
+		if (batch_text(b, date, 10, &off) != TN_OK)
+			return TN_NOMEM;
+		sl->val[V_FOLLOWED] = off;
+	}
+	return TN_OK;
+}
+
+/* Pass 2: the staged rows, in key order, in batches. */
+static tn_code write_sorted(struct importer *im, struct tn_err *err)
+{
+	struct batch *b = &im->batch;
+	struct tn_sorter_rec rec;
+	const struct slot *last;
+	tn_code rc = TN_OK;
+	int got = 1, same;
+
+	while (rc == TN_OK) {
+		if ((rc = tn_sorter_next(im->rows, &rec, &got, err)) != TN_OK) {
+			sort_failed(im, rc, err);
+			break;
+		}
+		last = b->n ? &b->slot[b->n - 1] : NULL;
+		same = got && last && rec.key[0] == (b->by_email ? KIND_EMAIL : KIND_HANDLE) &&
+		       last->klen == rec.klen - 1 &&
+		       memcmp(b->text.data + last->key, rec.key + 1, last->klen) == 0;
+		/* a batch ends before a new key once full, and where the
+		 * addresses end and the handles begin */
+		if (b->n && (!got || (!same && (b->n >= BATCH_KEYS || b->text.len >= BATCH_TEXT ||
+						 rec.key[0] != (b->by_email ? KIND_EMAIL : KIND_HANDLE))))) {
+			batch_close(b);
+			if ((rc = write_batch(im, err)) != TN_OK)
+				break;
+		}
+		if (!got)
+			break;
+		b->by_email = rec.key[0] == KIND_EMAIL;
+		if (batch_add(b, &rec, same) != TN_OK)
 			rc = tn_err_set(err, TN_NOMEM, "out of memory");
 	}
-	if (rc == TN_OK && s != SQLITE_DONE)
-		rc = tn_err_prefix(err, tn_db_fail(im->db, err), "read staged rows");
-	if (rc == TN_OK)
-		rc = flush_group(im, by_email, err);
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -1365,28 +1611,26 @@ static tn_code pragma_set(struct importer *im, const char *name, int value,
 	return tn_db_exec(im->db, sql, err);
 }
 
-/* Pass 1: the staging tables filled from the input. */
-static tn_code stage_all(struct importer *im, int fd, struct tn_err *err)
+/* The bytes of rows held in memory before they go to sorted runs on
+ * disk: the option, else $TURNOUT_IMPORT_MEMORY (tests), else
+ * IMPORT_MEMORY. */
+static size_t memory_budget(const struct tn_import_opts *opts)
 {
-	tn_code rc;
+	const char *env = getenv("TURNOUT_IMPORT_MEMORY");
+	char *end;
+	unsigned long long v;
 
-	rc = tn_db_exec(im->db,
-			"DROP TABLE IF EXISTS temp.import_email;"
-			"DROP TABLE IF EXISTS temp.import_handle;"
-			"CREATE TEMP TABLE import_email(email TEXT NOT NULL,"
-			" handle TEXT, name TEXT, region TEXT, followed_at TEXT);"
-			"CREATE TEMP TABLE import_handle(handle TEXT NOT NULL,"
-			" name TEXT, region TEXT, followed_at TEXT);", err);
-	if (rc == TN_OK)
-		rc = prepare_stage(im, err);
-	if (rc == TN_OK)
-		rc = read_all(im, fd, err);
-	finalize_stage(im);
-	return rc;
+	if (opts && opts->memory)
+		return opts->memory;
+	if (env && *env) {
+		v = strtoull(env, &end, 10);
+		if (!*end && v > 0)
+			return (size_t)v;
+	}
+	return IMPORT_MEMORY;
 }
 
-/* Pass 2: the staged rows written, then the staging tables dropped
- * (before the commit, so their pages are never written out). */
+/* Pass 2: the sorted rows written. */
 static tn_code write_all(struct importer *im, struct tn_err *err)
 {
 	tn_code rc;
@@ -1395,17 +1639,11 @@ static tn_code write_all(struct importer *im, struct tn_err *err)
 	if (rc == TN_OK && im->opts && im->opts->complete)
 		rc = tn_person_writer_track(im->writer, err);
 	if (rc == TN_OK)
-		rc = write_sorted(im, 1, err);
-	/* Most files have an e-mail on every row: no handle pass then. */
-	if (rc == TN_OK && im->staged_handle)
-		rc = write_sorted(im, 0, err);
+		rc = write_sorted(im, err);
 	if (rc == TN_OK)
 		rc = tn_person_writer_unfollow_rest(im->writer, &im->stats->unfollowed, err);
 	tn_person_writer_close(im->writer);
 	im->writer = NULL;
-	if (rc == TN_OK)
-		rc = tn_db_exec(im->db, "DROP TABLE temp.import_email;"
-				"DROP TABLE temp.import_handle;", err);
 	return rc;
 }
 
@@ -1417,7 +1655,7 @@ static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
 
 	if ((rc = tn_db_begin_temp(im->db, err)) != TN_OK)
 		return rc;
-	rc = stage_all(im, fd, err);
+	rc = read_all(im, fd, err);
 	if (rc == TN_OK)
 		rc = tn_db_lock(im->db, err);
 	if (rc == TN_OK)
@@ -1433,7 +1671,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	struct importer im;
 	struct tn_import_opts complete_opts;
 	sqlite3 *conn = tn_db_sqlite(db);
-	int old_cache, old_temp, outermost, i;
+	int old_cache, old_temp, outermost;
 	tn_code rc;
 
 	memset(stats, 0, sizeof(*stats));
@@ -1458,10 +1696,9 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.nfc[0]);
 	tn_buf_init(&im.nfc[1]);
 	tn_buf_init(&im.joined);
-	tn_buf_init(&im.group.key);
-	tn_buf_init(&im.group.email);
-	for (i = 0; i < NVALS; i++)
-		tn_buf_init(&im.group.val[i]);
+	tn_buf_init(&im.key);
+	tn_buf_init(&im.record);
+	tn_buf_init(&im.batch.text);
 
 	/* The options first: a bad one changes nothing. */
 	if ((rc = check_map(opts, err)) != TN_OK ||
@@ -1481,6 +1718,11 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 				goto out;
 			}
 		}
+	}
+
+	if (tn_sorter_new(memory_budget(opts), &im.rows) != TN_OK) {
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+		goto out;
 	}
 
 	/* temp_store can only change outside a transaction. */
@@ -1510,6 +1752,13 @@ out:
 	tn_buf_free(&im.nfc[0]);
 	tn_buf_free(&im.nfc[1]);
 	tn_buf_free(&im.joined);
-	group_free(&im.group);
+	tn_buf_free(&im.key);
+	tn_buf_free(&im.record);
+	tn_buf_free(&im.batch.text);
+	free(im.batch.slot);
+	free(im.batch.group);
+	free(im.batch.row);
+	free(im.batch.list);
+	tn_sorter_free(im.rows);
 	return rc;
 }

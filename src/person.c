@@ -5,8 +5,11 @@
  * an erasure last) run a few statements each through the store's helpers;
  * the bulk writer keeps its statements prepared for the import
  * (import.c), which decides what to write but holds no SQL on these
- * tables. The CSV, staging and the merging of a file's rows are
- * import.c's.
+ * tables: a call per row operation, and batch calls that look up a
+ * sorted batch of addresses by walking the tables in key order and write
+ * many rows with one INSERT ... SELECT over them (read from C memory as
+ * the virtual table tn_person_rows). The CSV, sorting and the merging of
+ * a file's rows are import.c's.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -933,7 +936,19 @@ struct tn_person_writer {
 	/* the lookup whose row the caller may still be reading: reset at the
 	 * writer's next call, so found strings need no copy */
 	sqlite3_stmt *held;
+	/* the batch calls: the rows SQL reads (tn_db_rows), their
+	 * statements, and the scans tn_person_writer_resolve walks */
+	struct tn_db_rows rows;
+	int rows_registered;
+	sqlite3_stmt *insert_rows, *follow_rows, *seen_rows;
+	sqlite3_stmt *scan_key, *scan_follow;
+	struct tn_person_row **order;   /* resolve's rows by id */
+	size_t order_cap;
 };
+
+/* The rows a batch call hands SQL, as table tn_person_rows. */
+#define ROWS_TABLE "tn_person_rows"
+#define ROWS_COLUMNS "email, email_key, name, handle, region, followed_at, id"
 
 /* Each writer statement, prepared once. They avoid RETURNING (its
  * per-execution temporary table is costly on a big import). */
@@ -985,6 +1000,26 @@ static const struct {
 	  " region = coalesce(?4, region),"
 	  " followed_at = coalesce(?5, followed_at), unfollowed_at = NULL"
 	  " WHERE person_id = ?1 AND channel_id = ?2" },
+	/* The batch calls. New people get their ids from SQLite, each one
+	 * more than the largest (tn_person_writer_insert_rows checks). */
+	{ offsetof(struct tn_person_writer, insert_rows),
+	  "INSERT INTO person(email, email_key, name, created_at)"
+	  " SELECT email, email_key, name, ?1 FROM " ROWS_TABLE },
+	{ offsetof(struct tn_person_writer, follow_rows),
+	  "INSERT INTO follower(person_id, channel_id, handle, region, followed_at)"
+	  " SELECT id, ?1, handle, region, followed_at FROM " ROWS_TABLE },
+	/* The scans of resolve, each from a lower bound on, in the order of
+	 * an index: people by key (with their names: SQLite reads the row
+	 * for the key anyway), and the follower rows by person (the primary
+	 * key; the + keeps the planner off the index on channel_id, which
+	 * would look each row up in the table again). */
+	{ offsetof(struct tn_person_writer, scan_key),
+	  "SELECT " PERSON_KEY ", id, name FROM person WHERE " PERSON_KEY " >= ?1"
+	  " ORDER BY " PERSON_KEY },
+	{ offsetof(struct tn_person_writer, scan_follow),
+	  "SELECT person_id, handle, region, followed_at, unfollowed_at IS NOT NULL"
+	  " FROM follower WHERE person_id >= ?1 AND +channel_id = ?2"
+	  " ORDER BY person_id" },
 };
 
 static sqlite3_stmt **writer_stmt(struct tn_person_writer *w, size_t i)
@@ -1026,6 +1061,8 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 	w->kind = kind;
 	tn_buf_init(&w->key);
 	tn_now_utc(w->now);
+	rc = tn_db_rows_register(db, ROWS_TABLE, ROWS_COLUMNS, &w->rows, err);
+	w->rows_registered = rc == TN_OK;
 	for (i = 0; rc == TN_OK && i < sizeof(writer_sql) / sizeof(writer_sql[0]); i++)
 		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
 	if (rc == TN_OK)
@@ -1048,8 +1085,12 @@ void tn_person_writer_close(struct tn_person_writer *w)
 		sqlite3_finalize(*writer_stmt(w, i));
 	sqlite3_finalize(w->find_hash);
 	sqlite3_finalize(w->seen);
+	sqlite3_finalize(w->seen_rows);
+	if (w->rows_registered)
+		tn_db_rows_unregister(w->db, ROWS_TABLE);
 	suppression_close(&w->sup);
 	tn_buf_free(&w->key);
+	free(w->order);
 	free(w);
 }
 
@@ -1288,6 +1329,10 @@ tn_code tn_person_writer_track(struct tn_person_writer *w, struct tn_err *err)
 		rc = tn_db_prepare(w->db, err, &w->seen,
 				   "INSERT INTO temp.writer_seen(person_id) VALUES(?1)"
 				   " ON CONFLICT DO NOTHING");
+	if (rc == TN_OK)
+		rc = tn_db_prepare(w->db, err, &w->seen_rows,
+				   "INSERT INTO temp.writer_seen(person_id)"
+				   " SELECT id FROM " ROWS_TABLE " WHERE true ON CONFLICT DO NOTHING");
 	return rc;
 }
 
@@ -1322,7 +1367,8 @@ tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
 	if (rc == TN_OK)
 		*unfollowed = tn_db_changes(w->db);
 	sqlite3_finalize(w->seen);
-	w->seen = NULL;
+	sqlite3_finalize(w->seen_rows);
+	w->seen = w->seen_rows = NULL;
 	if (rc == TN_OK)
 		rc = tn_db_exec(w->db, "DROP TABLE temp.writer_seen;", err);
 	return rc;
@@ -1407,6 +1453,286 @@ tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
 {
 	return write_follow(w, w->follow_update, id, handle, region, followed_at,
 			    "update follower", err);
+}
+
+/* ---- the bulk writer's batch calls ----------------------------------- */
+
+/* A cell of tn_person_rows: rows is an array of row pointers. */
+static void row_cell(const void *rows, size_t i, int col, sqlite3_context *out)
+{
+	const struct tn_person_row *r = ((struct tn_person_row *const *)rows)[i];
+	const char *v = NULL;
+
+	switch (col) {
+	case 0: v = r->email; break;
+	case 1: v = r->key; break;
+	case 2: v = r->name; break;
+	case 3: v = r->handle; break;
+	case 4: v = r->region; break;
+	case 5: v = r->followed_at; break;
+	default:
+		sqlite3_result_int64(out, r->id);
+		return;
+	}
+	if (v)
+		sqlite3_result_text(out, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(out);
+}
+
+/* Runs a batch statement over rows[0..n) as tn_person_rows; *changed is
+ * how many rows it wrote. */
+static tn_code run_rows(struct tn_person_writer *w, sqlite3_stmt *st,
+			struct tn_person_row *const *rows, size_t n,
+			const char *what, int *changed, struct tn_err *err)
+{
+	tn_code rc;
+
+	writer_release(w);
+	/* A statement that writes many rows may keep a journal of the pages
+	 * it changes that existed when it began, so that it can be undone
+	 * alone; a page that the cache spills to the WAL meanwhile goes to
+	 * that journal first, changed by this statement or not. Writing
+	 * the earlier statements' pages to the WAL now (as the spill would,
+	 * uncommitted) keeps that journal to the few pages this one
+	 * changes. */
+	if (sqlite3_db_cacheflush(w->conn) != SQLITE_OK)
+		return tn_err_prefix(err, tn_db_fail(w->db, err), "%s", what);
+	w->rows.rows = rows;
+	w->rows.n = n;
+	w->rows.cell = row_cell;
+	rc = writer_run(w, st, what, err);
+	w->rows.n = 0;
+	*changed = rc == TN_OK ? sqlite3_changes(w->conn) : 0;
+	return rc;
+}
+
+/* A scan of resolve: its statement and its current row's first column
+ * (a key or an id), or its end; not started before its first seek. */
+struct scan {
+	sqlite3_stmt *st;
+	enum { SCAN_NEW, SCAN_ROW, SCAN_END } state;
+	const char *key;
+	size_t klen;
+	int64_t id;
+};
+
+/* Seeking costs a descent from the root; stepping to a row near ahead
+ * is cheaper, up to about this many rows. */
+#define NEAR_ROWS 8
+
+static tn_code scan_step(struct tn_person_writer *w, struct scan *sc,
+			 struct tn_err *err)
+{
+	int s = sqlite3_step(sc->st);
+
+	if (s == SQLITE_ROW) {
+		sc->state = SCAN_ROW;
+		if (sqlite3_column_type(sc->st, 0) == SQLITE_INTEGER) {
+			sc->id = sqlite3_column_int64(sc->st, 0);
+		} else {
+			sc->key = (const char *)sqlite3_column_text(sc->st, 0);
+			sc->klen = (size_t)sqlite3_column_bytes(sc->st, 0);
+		}
+		return TN_OK;
+	}
+	sc->state = SCAN_END;
+	if (s == SQLITE_DONE)
+		return TN_OK;
+	return tn_err_prefix(err, tn_db_fail(w->db, err), "find people");
+}
+
+/* The scan's key against key, as the index on it orders them (BINARY). */
+static int scan_key_cmp(const struct scan *sc, const char *key, size_t len)
+{
+	int c = memcmp(sc->key, key, sc->klen < len ? sc->klen : len);
+
+	return c ? c : (sc->klen > len) - (sc->klen < len);
+}
+
+/* Moves a key scan to the first key >= key (keys come in increasing
+ * order); *found when it is key. */
+static tn_code scan_to_key(struct tn_person_writer *w, struct scan *sc,
+			   const char *key, int *found, struct tn_err *err)
+{
+	size_t len = strlen(key);
+	int steps = 0;
+	tn_code rc = TN_OK;
+
+	if (sc->state == SCAN_NEW) {
+		sqlite3_bind_text(sc->st, 1, key, (int)len, SQLITE_STATIC);
+		rc = scan_step(w, sc, err);
+	}
+	while (rc == TN_OK && sc->state == SCAN_ROW && scan_key_cmp(sc, key, len) < 0) {
+		if (++steps > NEAR_ROWS) {
+			sqlite3_reset(sc->st);
+			sqlite3_bind_text(sc->st, 1, key, (int)len, SQLITE_STATIC);
+		}
+		rc = scan_step(w, sc, err);
+	}
+	*found = rc == TN_OK && sc->state == SCAN_ROW && scan_key_cmp(sc, key, len) == 0;
+	return rc;
+}
+
+/* Moves an id scan to the first row whose id is >= id, from anywhere:
+ * back from the start when it is past it. */
+static tn_code scan_to_id(struct tn_person_writer *w, struct scan *sc,
+			  int64_t id, int *found, struct tn_err *err)
+{
+	int steps = 0;
+	tn_code rc = TN_OK;
+
+	if (sc->state == SCAN_NEW || (sc->state == SCAN_ROW && sc->id > id)) {
+		sqlite3_reset(sc->st);
+		sqlite3_bind_int64(sc->st, 1, id);
+		rc = scan_step(w, sc, err);
+	}
+	while (rc == TN_OK && sc->state == SCAN_ROW && sc->id < id) {
+		if (++steps > NEAR_ROWS) {
+			sqlite3_reset(sc->st);
+			sqlite3_bind_int64(sc->st, 1, id);
+		}
+		rc = scan_step(w, sc, err);
+	}
+	*found = rc == TN_OK && sc->state == SCAN_ROW && sc->id == id;
+	return rc;
+}
+
+/* 1 if a row's value would change the stored one (NULL-aware). */
+static int value_differs(const char *value, sqlite3_stmt *st, int col)
+{
+	const char *stored = tn_db_text(st, col);
+
+	return value && (!stored || strcmp(stored, value) != 0);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = (*(struct tn_person_row *const *)a)->id;
+	int64_t y = (*(struct tn_person_row *const *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts rows[0..n) by id unless they already are. */
+static void sort_by_id(struct tn_person_row **rows, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n && rows[i - 1]->id <= rows[i]->id; i++)
+		;
+	if (i < n)
+		qsort(rows, n, sizeof(*rows), by_id);
+}
+
+tn_code tn_person_writer_resolve(struct tn_person_writer *w,
+				 struct tn_person_row *rows, size_t n,
+				 struct tn_err *err)
+{
+	struct scan keys = { .st = w->scan_key }, follows = { .st = w->scan_follow };
+	size_t i, found = 0;
+	tn_code rc = TN_OK;
+	int hit;
+
+	writer_release(w);
+	if (n > w->order_cap) {
+		struct tn_person_row **grown = realloc(w->order, n * sizeof(*grown));
+
+		if (!grown)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+		w->order = grown;
+		w->order_cap = n;
+	}
+	/* the people and their names, in key order */
+	for (i = 0; rc == TN_OK && i < n; i++) {
+		struct tn_person_row *r = &rows[i];
+
+		r->id = 0;
+		r->name_differs = r->follows = r->follow_differs = 0;
+		rc = scan_to_key(w, &keys, r->key ? r->key : r->email, &hit, err);
+		if (rc == TN_OK && hit) {
+			r->id = sqlite3_column_int64(keys.st, 1);
+			r->name_differs = value_differs(r->name, keys.st, 2);
+			w->order[found++] = r;
+		}
+	}
+	/* their follower rows, in id order */
+	sort_by_id(w->order, found);
+	sqlite3_bind_int64(follows.st, 2, w->channel_id);
+	for (i = 0; rc == TN_OK && i < found; i++) {
+		struct tn_person_row *r = w->order[i];
+
+		rc = scan_to_id(w, &follows, r->id, &hit, err);
+		if (rc == TN_OK && hit) {
+			r->follows = 1;
+			r->follow_differs = value_differs(r->handle, follows.st, 1) ||
+					    value_differs(r->region, follows.st, 2) ||
+					    value_differs(r->followed_at, follows.st, 3) ||
+					    sqlite3_column_int(follows.st, 4);
+		}
+	}
+	/* no read stays open while the batch is written */
+	sqlite3_reset(keys.st);
+	sqlite3_reset(follows.st);
+	return rc;
+}
+
+tn_code tn_person_writer_insert_rows(struct tn_person_writer *w,
+				     struct tn_person_row *const *rows, size_t n,
+				     struct tn_err *err)
+{
+	int64_t last = 0, now_last = 0;
+	size_t i;
+	tn_code rc;
+	int changed;
+
+	if (!n)
+		return TN_OK;
+	writer_release(w);
+	if ((rc = tn_db_int(w->db, err, &last, "SELECT max(id) FROM person")) != TN_OK)
+		return rc;
+	if (last > INT64_MAX - (int64_t)n)
+		return tn_err_set(err, TN_DB, "insert people: no more person ids");
+	sqlite3_bind_text(w->insert_rows, 1, w->now, -1, SQLITE_STATIC);
+	rc = run_rows(w, w->insert_rows, rows, n, "insert people", &changed, err);
+	if (rc == TN_OK)
+		rc = tn_db_int(w->db, err, &now_last, "SELECT max(id) FROM person");
+	/* each new row took the largest id + 1, so they are last + 1 ...
+	 * last + n in order; anything else would be a change of SQLite's */
+	if (rc == TN_OK && ((size_t)changed != n || now_last != last + (int64_t)n))
+		rc = tn_err_set(err, TN_DB, "insert people: ids not assigned in order");
+	for (i = 0; rc == TN_OK && i < n; i++)
+		rows[i]->id = last + 1 + (int64_t)i;
+	return rc;
+}
+
+tn_code tn_person_writer_follow_rows(struct tn_person_writer *w,
+				     struct tn_person_row **rows, size_t n,
+				     struct tn_err *err)
+{
+	tn_code rc;
+	int changed;
+
+	if (!n)
+		return TN_OK;
+	sort_by_id(rows, n);
+	sqlite3_bind_int64(w->follow_rows, 1, w->channel_id);
+	rc = run_rows(w, w->follow_rows, rows, n, "insert followers", &changed, err);
+	if (rc == TN_OK && (size_t)changed != n)
+		rc = tn_err_set(err, TN_DB, "insert followers: %d of %zu rows written",
+				changed, n);
+	return rc;
+}
+
+tn_code tn_person_writer_seen_rows(struct tn_person_writer *w,
+				   struct tn_person_row *const *rows, size_t n,
+				   struct tn_err *err)
+{
+	int changed;
+
+	if (!w->seen_rows || !n)
+		return TN_OK;
+	return run_rows(w, w->seen_rows, rows, n, "track people", &changed, err);
 }
 
 tn_code tn_follower_each_of_channel(struct tn_db *db, int64_t channel_id,

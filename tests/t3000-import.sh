@@ -608,4 +608,52 @@ test_expect_success 'after UTF-8 text a broken row is one rejected row; a bad --
 	grep -F "this is UTF-8 text, not latin1" err
 '
 
+# The rows of an import are sorted in memory up to a budget, and in runs
+# in temporary files beyond it ($TURNOUT_IMPORT_MEMORY sets the budget
+# for tests): both ways must make the same database, row for row and id
+# for id, with addresses in several cases, repeated keys whose later cells
+# win, handles linked to addresses and rows with a handle alone.
+test_expect_success 'an import bigger than its memory is sorted in runs on disk, to the same database' '
+	$PY "$TN_TOP/bench/gen_followers.py" 4000 gen.csv &&
+	{
+		echo "email,handle,name,region,followed_at" &&
+		tail -n +2 gen.csv | sed "s/^\([^,]*\),/\1,,/" &&
+		tail -n +2 gen.csv | head -500 | sed "s/^\([^,]*\),\([^,]*\),/\U\1\E,,\2 Again,/" &&
+		printf ",runner%d,Runner %d,Riga,2024-01-0%d\n" 1 1 1 2 2 2 1 1 3 &&
+		printf "runner%d@example.org,RUNNER%d,,,\n" 1 1 3 3
+	} >runs.csv &&
+	for db in mem disk; do
+		rm -f $db.db $db.db-wal $db.db-shm &&
+		tn --db $db.db init >/dev/null &&
+		tn --db $db.db channel add tg --kind telegram >/dev/null &&
+		printf "handle\nrunner3\n" >pre.csv &&
+		TURNOUT_NOW=2026-11-29T10:00:00Z tn --db $db.db follower import tg pre.csv >/dev/null || exit 1
+	done &&
+	TURNOUT_NOW=2026-11-29T11:00:00Z tn --db mem.db follower import tg runs.csv >mem.out 2>&1 &&
+	TURNOUT_NOW=2026-11-29T11:00:00Z TURNOUT_IMPORT_MEMORY=20000 \
+		tn --db disk.db follower import tg runs.csv >disk.out 2>&1 &&
+	test_cmp mem.out disk.out &&
+	grep -q "^inserted 4002, updated 503, rejected 0" mem.out &&
+	sqlite3 mem.db ".dump person follower" >mem.sql &&
+	sqlite3 disk.db ".dump person follower" >disk.sql &&
+	test_cmp mem.sql disk.sql &&
+	test "$(grep -c "^INSERT INTO person" mem.sql)" = 4003 &&
+	TURNOUT_NOW=2026-11-29T12:00:00Z TURNOUT_IMPORT_MEMORY=20000 \
+		tn --db disk.db follower import tg runs.csv >disk.out 2>&1 &&
+	grep -q "^inserted 0, updated 4505, rejected 0" disk.out &&
+	sqlite3 disk.db ".dump person follower" >again.sql &&
+	test_cmp mem.sql again.sql
+'
+
+test_expect_success 'the runs go to $TMPDIR: one that cannot be written fails the import, which changes nothing' '
+	sqlite3 disk.db .dump >before.sql &&
+	TMPDIR="$TRASH/no-such-dir" TURNOUT_IMPORT_MEMORY=20000 \
+		test_expect_code 1 tn --db disk.db follower import tg runs.csv 2>err &&
+	sqlite3 disk.db .dump >after.sql &&
+	test_cmp before.sql after.sql &&
+	grep -F "runs.csv: cannot sort the rows: sort file in '\''$TRASH/no-such-dir'\''" err &&
+	TMPDIR="$TRASH/no-such-dir" tn --db disk.db follower import tg runs.csv >out &&
+	grep -q "^inserted 0, updated 4505, rejected 0" out
+'
+
 test_done

@@ -26,13 +26,14 @@
  * arrives); then everything is written in one transaction: on any error
  * the database is left exactly as it was.
  *
- * Memory does not grow with the file: rows are staged in a temporary
- * table and written in e-mail order, so SQLite's sorter (which spills to
- * temporary files) does the ordering.
+ * Memory does not grow with the file: rows are sorted in memory up to a
+ * budget (tn_import_opts.memory) and in runs in temporary files beyond
+ * it, then written in the order of their keys.
  */
 #ifndef TURNOUT_IMPORT_H
 #define TURNOUT_IMPORT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "turnout/db.h"
@@ -111,6 +112,11 @@ struct tn_import_opts {
 	 * unfollowed and is in a later import follows again, with or
 	 * without this. Forgotten people's rows are left as they are. */
 	int complete;
+	/* Bytes of checked rows held in memory before they are sorted into
+	 * runs in temporary files (memory stays flat whatever the file's
+	 * size); 0: $TURNOUT_IMPORT_MEMORY if set, else the default (88
+	 * MiB). Tests set it small to make the runs. */
+	size_t memory;
 };
 
 /*

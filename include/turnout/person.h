@@ -301,6 +301,59 @@ tn_code tn_person_writer_follow_update(struct tn_person_writer *w, int64_t id,
 				       const char *followed_at,
 				       struct tn_err *err);
 
+/*
+ * The bulk writer's batch calls, for the addresses of an import without
+ * a handle to link (import.c decides which): each row is one address's
+ * merged cells. tn_person_writer_resolve only reads; the others write
+ * many rows in one statement each. Strings are NUL-terminated and not
+ * kept past the call.
+ */
+struct tn_person_row {
+	const char *email;        /* normalised, as first written */
+	const char *key;          /* its identity key (tn_email_key); NULL
+				   * when that is the address itself */
+	const char *handle, *name, *region, *followed_at;   /* NULL: none */
+	/* what tn_person_writer_resolve found */
+	int64_t id;               /* the person with this key; 0: none */
+	int name_differs;         /* name is set and the stored one is NULL
+				   * or another */
+	int follows;              /* the person has a follower row on the
+				   * writer's channel */
+	int follow_differs;       /* ... which handle, region or followed_at
+				   * would change (each when set and the
+				   * stored one is NULL or another), or
+				   * which has an unfollowed_at */
+};
+
+/* Finds the person of each row's key, their stored name and their
+ * follower row on the writer's channel, filling the rows' last fields.
+ * rows must be in strictly increasing key order (as bytes, the order of
+ * the index on the key), as an import's sorted batch is: the lookups
+ * then walk the person and follower tables in one direction, stepping
+ * from one row to the next where they are near and seeking where they
+ * are not. */
+tn_code tn_person_writer_resolve(struct tn_person_writer *w,
+				 struct tn_person_row *rows, size_t n,
+				 struct tn_err *err);
+
+/* Inserts a person for each of rows[0..n) (email, its key, name; none
+ * may have a person yet), in that order, and sets each row's id. */
+tn_code tn_person_writer_insert_rows(struct tn_person_writer *w,
+				     struct tn_person_row *const *rows, size_t n,
+				     struct tn_err *err);
+
+/* Adds the follower row of each row's person (id) on the writer's
+ * channel with the row's handle, region and followed_at; none may have
+ * one yet. Reorders rows (by id, so the table is written in order). */
+tn_code tn_person_writer_follow_rows(struct tn_person_writer *w,
+				     struct tn_person_row **rows, size_t n,
+				     struct tn_err *err);
+
+/* tn_person_writer_seen for each row's person. */
+tn_code tn_person_writer_seen_rows(struct tn_person_writer *w,
+				   struct tn_person_row *const *rows, size_t n,
+				   struct tn_err *err);
+
 /* Calls fn for each current follower of one channel (not unfollowed, not
  * forgotten) with that channel's row only, ordered by person id: what
  * 'follower export' writes. fn returns non-zero to stop. */

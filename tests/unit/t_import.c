@@ -660,6 +660,35 @@ static void test_many(int64_t blog)
 	tn_buf_free(&csv);
 }
 
+/* The rows beyond the memory budget go through sorted runs on disk: the
+ * same rows then make the same follower rows and the same counts. */
+static void test_runs(void)
+{
+	struct tn_buf csv = TN_BUF_INIT;
+	struct tn_import_stats s1, s2;
+	struct tn_err err;
+	int64_t a = add_channel("runs-a", "newsletter"), b = add_channel("runs-b", "newsletter");
+	int i;
+
+	tn_buf_add(&csv, "email,name,region\n");
+	for (i = 0; i < 3000; i++)
+		tn_buf_addf(&csv, "r%04d@Example.org,R %d,%s\n", (i * 7919) % 2500, i,
+			    i % 3 ? "Riga" : "");
+	is_int(import(a, "newsletter", csv.data, 0, &s1, &err), TN_OK, "in memory");
+	next_opts.memory = 16384;
+	is_int(import(b, "newsletter", csv.data, 0, &s2, &err), TN_OK, "through runs on disk");
+	is_int(s2.inserted, s1.inserted, "the same rows inserted");
+	is_int(s2.updated, s1.updated, "and updated");
+	is_int(count("SELECT count(*) FROM (SELECT person_id, handle, region, followed_at"
+		     " FROM follower WHERE channel_id = (SELECT id FROM channel WHERE name = 'runs-a')"
+		     " EXCEPT SELECT person_id, handle, region, followed_at FROM follower"
+		     " WHERE channel_id = (SELECT id FROM channel WHERE name = 'runs-b'))"), 0,
+	       "the same follower rows");
+	is_int(count("SELECT count(*) FROM person WHERE email LIKE 'r%@example.org'"), 2500,
+	       "one person per address");
+	tn_buf_free(&csv);
+}
+
 int main(void)
 {
 	char path[300];
@@ -695,6 +724,7 @@ int main(void)
 	test_complete();
 	test_settings_restored(news);
 	test_many(blog);
+	test_runs();
 
 	tn_db_close(db);
 	tn_buf_free(&rejects);
