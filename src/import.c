@@ -55,10 +55,10 @@
  * B-trees are read and written near a few places at a time; restored
  * after. */
 #define IMPORT_CACHE_KIB 16384
-/* The rows held in memory, sorted, before they go to runs on disk: with
- * the cache, a peak of about 110 MB. A million rows of a usual export
- * take some 75 MB. */
-#define IMPORT_MEMORY    ((size_t)88 << 20)
+/* The rows held in memory, sorted, before they go to runs on disk: a
+ * million rows of a usual export take some 70 MB, and with the cache and
+ * the rest the process peaks at about 120 MB whatever the file's size. */
+#define IMPORT_MEMORY    ((size_t)80 << 20)
 #define PROGRESS_EVERY   4096
 #define QUOTE_MAX        80       /* bytes of a bad value quoted back */
 
@@ -862,8 +862,11 @@ static tn_code stage(struct importer *im, const char *const *cell,
 	    != TN_OK)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	k->data[0] = by_email ? KIND_EMAIL : KIND_HANDLE;
-	for (i = 0; i < idlen; i++)
-		k->data[i + 1] = id[i] >= 'A' && id[i] <= 'Z' ? (char)(id[i] - 'A' + 'a') : id[i];
+	for (i = 0; i < idlen; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		k->data[i + 1] = (char)(c + ((unsigned char)(c - 'A') < 26) * ('a' - 'A'));
+	}
 	k->len = idlen + 1;
 	k->data[k->len] = '\0';
 	p = (unsigned char *)d->data;
@@ -1069,6 +1072,9 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 	if (rc == TN_OK && im->opts && im->opts->on_progress)
 		im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
 				      read_offset(im, r), 0);
+	/* sorted now, before the write lock is taken */
+	if (rc == TN_OK)
+		rc = sort_failed(im, tn_sorter_sort(im->rows, err), err);
 	tn_csv_free(r);
 	tn_recode_free(im->input);
 	im->input = NULL;
@@ -1455,13 +1461,16 @@ static tn_code write_batch(struct importer *im, struct tn_err *err)
 #define BATCH_KEYS  16384
 #define BATCH_TEXT  (8u << 20)
 
-/* Appends s[0..len) and a NUL to the batch text; its offset. */
-static tn_code batch_text(struct batch *b, const char *s, size_t len, size_t *off)
+/* Appends s[0..len) and a NUL to the batch text, which has room for
+ * them; returns its offset. */
+static size_t batch_text(struct batch *b, const char *s, size_t len)
 {
-	*off = b->text.len;
-	if (tn_buf_addn(&b->text, s, len) != TN_OK || tn_buf_addch(&b->text, '\0') != TN_OK)
-		return TN_NOMEM;
-	return TN_OK;
+	size_t off = b->text.len;
+
+	memcpy(b->text.data + off, s, len);
+	b->text.data[off + len] = '\0';
+	b->text.len += len + 1;
+	return off;
 }
 
 /* Turns the filling batch's offsets into the groups' strings. */
@@ -1514,10 +1523,13 @@ static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int s
 	struct slot *sl;
 	const char *cell;
 	char date[11];
-	size_t len, off;
+	size_t len;
 	long long day;
 	int v;
 
+	/* room for everything the record holds, its key and NULs */
+	if (tn_buf_grow(&b->text, rec->klen + rec->dlen + 16) != TN_OK)
+		return TN_NOMEM;
 	if (!same) {
 		if (b->n == b->cap && batch_grow(b) != TN_OK)
 			return TN_NOMEM;
@@ -1527,28 +1539,20 @@ static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int s
 			sl->val[v] = SLOT_NONE;
 		sl->rows = 0;
 		sl->klen = rec->klen - 1;
-		if (batch_text(b, rec->key + 1, sl->klen, &sl->key) != TN_OK)
-			return TN_NOMEM;
-		if ((len = get_cell(&p, &cell)) &&
-		    batch_text(b, cell, len, &sl->email) != TN_OK)
-			return TN_NOMEM;
+		sl->key = batch_text(b, rec->key + 1, sl->klen);
+		if ((len = get_cell(&p, &cell)))
+			sl->email = batch_text(b, cell, len);
 	} else {
 		sl = &b->slot[b->n - 1];
 		get_cell(&p, &cell);
 	}
 	sl->rows++;
-	for (v = V_HANDLE; v < V_FOLLOWED; v++) {
-		if ((len = get_cell(&p, &cell))) {
-			if (batch_text(b, cell, len, &off) != TN_OK)
-				return TN_NOMEM;
-			sl->val[v] = off;
-		}
-	}
+	for (v = V_HANDLE; v < V_FOLLOWED; v++)
+		if ((len = get_cell(&p, &cell)))
+			sl->val[v] = batch_text(b, cell, len);
 	if ((day = (long long)get_len(&p))) {
 		civil_from_days(day - DAY_ZERO, date);
-		if (batch_text(b, date, 10, &off) != TN_OK)
-			return TN_NOMEM;
-		sl->val[V_FOLLOWED] = off;
+		sl->val[V_FOLLOWED] = batch_text(b, date, 10);
 	}
 	return TN_OK;
 }

@@ -114,7 +114,7 @@ struct tn_import_opts {
 	int complete;
 	/* Bytes of checked rows held in memory before they are sorted into
 	 * runs in temporary files (memory stays flat whatever the file's
-	 * size); 0: $TURNOUT_IMPORT_MEMORY if set, else the default (88
+	 * size); 0: $TURNOUT_IMPORT_MEMORY if set, else the default (80
 	 * MiB). Tests set it small to make the runs. */
 	size_t memory;
 };

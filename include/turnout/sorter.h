@@ -40,8 +40,13 @@ tn_code tn_sorter_new(size_t budget, struct tn_sorter **out);
 tn_code tn_sorter_add(struct tn_sorter *s, const char *key, size_t klen,
 		      const char *data, size_t dlen, struct tn_err *err);
 
+/* Ends adding and sorts what is held in memory, so that reading starts
+ * at once (the first tn_sorter_next does it otherwise; later calls do
+ * nothing). TN_NOMEM, TN_IO. */
+tn_code tn_sorter_sort(struct tn_sorter *s, struct tn_err *err);
+
 /* The next record in key order: *got is 1 and rec filled, or 0 at the
- * end. The first call sorts. TN_NOMEM, TN_IO. */
+ * end. TN_NOMEM, TN_IO. */
 tn_code tn_sorter_next(struct tn_sorter *s, struct tn_sorter_rec *rec,
 		       int *got, struct tn_err *err);
 

@@ -1,14 +1,16 @@
 /*
  * sorter.c - the external merge sort of sorter.h. Records live in chunks
- * of memory, each as [seq][klen][dlen][key][data] (seq a 32-bit count
- * within the run, the lengths LEB128), with a 16-byte index entry that
- * holds 8 key bytes and the record's place. The index is sorted by an MSD
- * radix sort (American flag), reading key bytes from the entries, which
- * are reloaded from the records every 8 bytes of depth, so the sort mostly
- * walks one array. Runs go to one unlinked temporary file, one after
- * another, as [klen][dlen][key][data]; reading merges them, and the
- * records still in memory, with a binary heap. It knows nothing of what
- * the records mean: the import encodes its cells into the data.
+ * of memory of 1 MiB (a bigger record has a chunk of its own), each as
+ * [klen][dlen][key][data] with LEB128 lengths, and an 8-byte index entry
+ * that holds 4 key bytes and the record's place: its chunk and offset,
+ * which grow in the order records were added, so they also break ties.
+ * The index is sorted by an MSD radix sort (American flag), reading key
+ * bytes from the entries, which are reloaded from the records every 4
+ * bytes of depth, so the sort mostly walks one array. Runs go to one
+ * unlinked temporary file, one after another, in the same form; reading
+ * merges them, and the records still in memory, with a binary heap. It
+ * knows nothing of what the records mean: the import encodes its cells
+ * into the data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,23 +22,27 @@
 
 #include "turnout/sorter.h"
 
-#define CHUNK_BYTES   (1u << 20)     /* records are packed in chunks this big */
+#define CHUNK_SHIFT   20
+#define CHUNK_BYTES   (1u << CHUNK_SHIFT)  /* records are packed in chunks this big */
+#define MAX_CHUNKS    (1u << (32 - CHUNK_SHIFT))   /* what a place can name */
 #define WRITE_BYTES   (256u << 10)   /* buffer of a run being written */
 #define READ_BYTES    (64u << 10)    /* buffer of each run read back */
 #define SMALL         24             /* buckets this small: insertion sort */
 #define DEEP          96             /* past this depth: qsort the bucket */
+#define PREFIX        4              /* key bytes an entry holds */
 
 struct chunk {
 	unsigned char *data;
 	size_t used, size;
 };
 
-/* An index entry: key bytes depth..depth+7 of the record (zero past
+/* An index entry: key bytes depth..depth+3 of the record (zero past
  * its end; keys have no NUL), big-endian, so comparing two prefixes as
- * numbers compares those bytes. */
+ * numbers compares those bytes; and the record's place, its chunk in the
+ * high bits and its offset in the low CHUNK_SHIFT. */
 struct entry {
-	uint64_t prefix;
-	const unsigned char *rec;
+	uint32_t prefix;
+	uint32_t place;
 };
 
 struct run {
@@ -60,7 +66,6 @@ struct tn_sorter {
 	size_t nchunks, cur;
 	struct entry *ent;
 	size_t nent, cap;
-	uint32_t seq;
 	unsigned long long count;
 	int fd;                        /* the run file, -1 until the first run */
 	unsigned long long file_size;
@@ -68,7 +73,8 @@ struct tn_sorter {
 	unsigned nruns;
 	unsigned char *wbuf;           /* the run being written */
 	size_t wlen;
-	int reading;
+	int reading;                   /* adding has ended */
+	int ready;                     /* sorted: the merge may be read */
 	struct source *src;            /* the merge: sources, and a heap of */
 	size_t *heap;                  /* their indexes by current record */
 	size_t nsrc, nheap;
@@ -116,10 +122,10 @@ static const unsigned char *get_varint(const unsigned char *p,
 	return NULL;
 }
 
-/* The key and data of a record in memory (after its seq). */
+/* The key and data of a record in memory. */
 static void mem_rec(const unsigned char *rec, struct tn_sorter_rec *out)
 {
-	const unsigned char *p = rec + 4;
+	const unsigned char *p = rec;
 	size_t klen = 0, dlen = 0;
 
 	p = get_varint(p, p + 10, &klen);
@@ -130,23 +136,20 @@ static void mem_rec(const unsigned char *rec, struct tn_sorter_rec *out)
 	out->dlen = dlen;
 }
 
-static uint32_t rec_seq(const unsigned char *rec)
+static const unsigned char *rec_at(const struct tn_sorter *s, uint32_t place)
 {
-	uint32_t s;
-
-	memcpy(&s, rec, sizeof(s));
-	return s;
+	return s->chunks[place >> CHUNK_SHIFT].data + (place & (CHUNK_BYTES - 1));
 }
 
-/* Key bytes [depth, depth + 8) as a big-endian number, zero-padded. */
-static uint64_t load_prefix(const unsigned char *rec, size_t depth)
+/* Key bytes [depth, depth + PREFIX) as a big-endian number, zero-padded. */
+static uint32_t load_prefix(const unsigned char *rec, size_t depth)
 {
 	struct tn_sorter_rec r;
-	uint64_t v = 0;
+	uint32_t v = 0;
 	size_t i;
 
 	mem_rec(rec, &r);
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < PREFIX; i++) {
 		v <<= 8;
 		if (depth + i < r.klen)
 			v |= (unsigned char)r.key[depth + i];
@@ -163,66 +166,60 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return alen < blen ? -1 : alen > blen;
 }
 
-/* Entries whose keys agree before depth (a multiple of 8 less than or
- * equal to the depth their prefixes hold): key order, then the order
- * added. */
-static int entry_cmp_at(const struct entry *a, const struct entry *b, size_t depth)
+/* Entries whose keys agree before base (a multiple of PREFIX, the
+ * depth their prefixes hold): key order, then the order added. */
+static int entry_cmp_at(const struct tn_sorter *s, const struct entry *a,
+			const struct entry *b, size_t base)
 {
 	struct tn_sorter_rec x, y;
-	uint32_t sa, sb;
 	int c;
 
 	if (a->prefix != b->prefix)
 		return a->prefix < b->prefix ? -1 : 1;
-	mem_rec(a->rec, &x);
-	mem_rec(b->rec, &y);
-	depth += 8;
-	c = key_cmp(x.key + (depth < x.klen ? depth : x.klen),
-		    depth < x.klen ? x.klen - depth : 0,
-		    y.key + (depth < y.klen ? depth : y.klen),
-		    depth < y.klen ? y.klen - depth : 0);
+	mem_rec(rec_at(s, a->place), &x);
+	mem_rec(rec_at(s, b->place), &y);
+	base += PREFIX;
+	c = key_cmp(x.key + (base < x.klen ? base : x.klen),
+		    base < x.klen ? x.klen - base : 0,
+		    y.key + (base < y.klen ? base : y.klen),
+		    base < y.klen ? y.klen - base : 0);
 	if (c)
 		return c;
-	sa = rec_seq(a->rec);
-	sb = rec_seq(b->rec);
-	return sa < sb ? -1 : sa > sb;
+	return a->place < b->place ? -1 : a->place > b->place;
 }
 
-static int entry_cmp_full(const void *va, const void *vb)
+static int entry_cmp_full(const void *va, const void *vb, void *vs)
 {
 	const struct entry *a = va, *b = vb;
+	const struct tn_sorter *s = vs;
 	struct tn_sorter_rec x, y;
-	uint32_t sa, sb;
 	int c;
 
-	mem_rec(a->rec, &x);
-	mem_rec(b->rec, &y);
+	mem_rec(rec_at(s, a->place), &x);
+	mem_rec(rec_at(s, b->place), &y);
 	if ((c = key_cmp(x.key, x.klen, y.key, y.klen)))
 		return c;
-	sa = rec_seq(a->rec);
-	sb = rec_seq(b->rec);
-	return sa < sb ? -1 : sa > sb;
+	return a->place < b->place ? -1 : a->place > b->place;
 }
 
-static int entry_cmp_seq(const void *va, const void *vb)
+static int entry_cmp_place(const void *va, const void *vb)
 {
-	uint32_t sa = rec_seq(((const struct entry *)va)->rec);
-	uint32_t sb = rec_seq(((const struct entry *)vb)->rec);
+	uint32_t a = ((const struct entry *)va)->place, b = ((const struct entry *)vb)->place;
 
-	return sa < sb ? -1 : sa > sb;
+	return a < b ? -1 : a > b;
 }
 
 /* Sorts e[0..n), whose keys agree before depth; their prefixes hold the
- * bytes from base = depth - depth % 8. */
-static void radix_sort(struct entry *e, size_t n, size_t depth)
+ * bytes from depth - depth % PREFIX. */
+static void radix_sort(struct tn_sorter *s, struct entry *e, size_t n, size_t depth)
 {
 	size_t count[256], start[256], next[256], i, b;
-	unsigned shift = (unsigned)(56 - 8 * (depth % 8));
+	unsigned shift = (unsigned)(8 * (PREFIX - 1 - depth % PREFIX));
 
 	if (n < 2)
 		return;
 	if (depth > DEEP) {
-		qsort(e, n, sizeof(*e), entry_cmp_full);
+		qsort_r(e, n, sizeof(*e), entry_cmp_full, s);
 		return;
 	}
 	if (n < SMALL) {
@@ -230,7 +227,7 @@ static void radix_sort(struct entry *e, size_t n, size_t depth)
 			struct entry t = e[i];
 			size_t j = i;
 
-			while (j > 0 && entry_cmp_at(&t, &e[j - 1], depth - depth % 8) < 0) {
+			while (j > 0 && entry_cmp_at(s, &t, &e[j - 1], depth - depth % PREFIX) < 0) {
 				e[j] = e[j - 1];
 				j--;
 			}
@@ -263,16 +260,16 @@ static void radix_sort(struct entry *e, size_t n, size_t depth)
 	}
 	/* bucket 0: the keys end here, all equal: the order they came in */
 	if (count[0] > 1)
-		qsort(e, count[0], sizeof(*e), entry_cmp_seq);
+		qsort(e, count[0], sizeof(*e), entry_cmp_place);
 	for (b = 1; b < 256; b++) {
 		struct entry *sub = e + start[b];
 
 		if (count[b] < 2)
 			continue;
-		if ((depth + 1) % 8 == 0)
+		if ((depth + 1) % PREFIX == 0)
 			for (i = 0; i < count[b]; i++)
-				sub[i].prefix = load_prefix(sub[i].rec, depth + 1);
-		radix_sort(sub, count[b], depth + 1);
+				sub[i].prefix = load_prefix(rec_at(s, sub[i].place), depth + 1);
+		radix_sort(s, sub, count[b], depth + 1);
 	}
 }
 
@@ -334,15 +331,14 @@ static tn_code spill(struct tn_sorter *s, struct tn_err *err)
 	if (!(grown = realloc(s->runs, (s->nruns + 1) * sizeof(*grown))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	s->runs = grown;
-	radix_sort(s->ent, s->nent, 0);
+	radix_sort(s, s->ent, s->nent, 0);
 	grown[s->nruns].begin = s->file_size;
 	for (i = 0; i < s->nent; i++) {
 		struct tn_sorter_rec r;
-		const unsigned char *body;
+		const unsigned char *body = rec_at(s, s->ent[i].place);
 		size_t len;
 
-		mem_rec(s->ent[i].rec, &r);
-		body = s->ent[i].rec + 4;
+		mem_rec(body, &r);
 		len = (size_t)((const unsigned char *)r.data + r.dlen - body);
 		if (s->wlen + len > WRITE_BYTES && (rc = flush_wbuf(s, err)) != TN_OK)
 			return rc;
@@ -377,7 +373,6 @@ static tn_code spill(struct tn_sorter *s, struct tn_err *err)
 	s->cur = 0;
 	s->nent = 0;
 	s->used = 0;
-	s->seq = 0;
 	return TN_OK;
 }
 
@@ -396,15 +391,19 @@ tn_code tn_sorter_new(size_t budget, struct tn_sorter **out)
 	return TN_OK;
 }
 
-/* Room for size bytes of record in the chunks: the current chunk, the
- * next one, or a new one. */
-static unsigned char *room(struct tn_sorter *s, size_t size)
+/* Room for size bytes of record in the chunks: in the current chunk, the
+ * next one, or a new one; a record of a chunk's size or more gets a chunk
+ * of its own. *place is where it is. NULL when there is no memory, or no
+ * chunk left to name (then the records held must go to a run first). */
+static unsigned char *room(struct tn_sorter *s, size_t size, uint32_t *place)
 {
 	struct chunk *c;
 
 	while (s->cur < s->nchunks) {
 		c = &s->chunks[s->cur];
-		if (c->size - c->used >= size) {
+		if (c->used ? c->used + size <= (c->size < CHUNK_BYTES ? c->size : CHUNK_BYTES)
+			    : size <= c->size) {
+			*place = (uint32_t)(s->cur << CHUNK_SHIFT | c->used);
 			c->used += size;
 			return c->data + c->used - size;
 		}
@@ -420,6 +419,8 @@ static unsigned char *room(struct tn_sorter *s, size_t size)
 		}
 		s->cur++;
 	}
+	if (s->nchunks == MAX_CHUNKS)
+		return NULL;
 	c = realloc(s->chunks, (s->nchunks + 1) * sizeof(*c));
 	if (!c)
 		return NULL;
@@ -430,14 +431,15 @@ static unsigned char *room(struct tn_sorter *s, size_t size)
 	if (!(c->data = malloc(c->size)))
 		return NULL;
 	s->nchunks++;
-	return room(s, size);
+	return room(s, size, place);
 }
 
 tn_code tn_sorter_add(struct tn_sorter *s, const char *key, size_t klen,
 		      const char *data, size_t dlen, struct tn_err *err)
 {
-	size_t size = 4 + varint_len(klen) + varint_len(dlen) + klen + dlen;
+	size_t size = varint_len(klen) + varint_len(dlen) + klen + dlen;
 	unsigned char *rec, *p;
+	uint32_t place;
 	tn_code rc;
 
 	if (s->reading)
@@ -454,17 +456,22 @@ tn_code tn_sorter_add(struct tn_sorter *s, const char *key, size_t klen,
 		s->ent = grown;
 		s->cap = cap;
 	}
-	if (!(rec = room(s, size)))
+	rec = room(s, size, &place);
+	if (!rec && s->nchunks == MAX_CHUNKS && s->nent) {
+		/* every chunk is named: the records held go to a run */
+		if ((rc = spill(s, err)) != TN_OK)
+			return rc;
+		rec = room(s, size, &place);
+	}
+	if (!rec)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
-	memcpy(rec, &s->seq, 4);
-	p = put_varint(rec + 4, klen);
+	p = put_varint(rec, klen);
 	p = put_varint(p, dlen);
 	memcpy(p, key, klen);
 	memcpy(p + klen, data, dlen);
-	s->ent[s->nent].rec = rec;
+	s->ent[s->nent].place = place;
 	s->ent[s->nent].prefix = load_prefix(rec, 0);
 	s->nent++;
-	s->seq++;
 	s->count++;
 	s->used += size + sizeof(struct entry);
 	return TN_OK;
@@ -550,7 +557,7 @@ static tn_code source_next(struct tn_sorter *s, size_t i, int *got,
 		return run_next(s, src, got, err);
 	*got = src->next < s->nent;
 	if (*got)
-		mem_rec(s->ent[src->next++].rec, &src->rec);
+		mem_rec(rec_at(s, s->ent[src->next++].place), &src->rec);
 	return TN_OK;
 }
 
@@ -582,14 +589,18 @@ static void sift_down(struct tn_sorter *s, size_t i)
 	}
 }
 
-static tn_code start_reading(struct tn_sorter *s, struct tn_err *err)
+tn_code tn_sorter_sort(struct tn_sorter *s, struct tn_err *err)
 {
 	size_t i, n = s->nruns + 1;
 	tn_code rc;
 	int got;
 
+	if (s->ready)
+		return TN_OK;
+	if (s->reading)
+		return tn_err_set(err, TN_FAIL, "sorter: a sort that failed cannot be read");
 	s->reading = 1;
-	radix_sort(s->ent, s->nent, 0);
+	radix_sort(s, s->ent, s->nent, 0);
 	if (!(s->src = calloc(n, sizeof(*s->src))) || !(s->heap = calloc(n, sizeof(*s->heap))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	s->nsrc = n;
@@ -612,6 +623,7 @@ static tn_code start_reading(struct tn_sorter *s, struct tn_err *err)
 	}
 	for (i = s->nheap / 2; i-- > 0;)
 		sift_down(s, i);
+	s->ready = 1;
 	return TN_OK;
 }
 
@@ -622,8 +634,8 @@ tn_code tn_sorter_next(struct tn_sorter *s, struct tn_sorter_rec *rec,
 	int more;
 
 	*got = 0;
-	if (!s->reading) {
-		if ((rc = start_reading(s, err)) != TN_OK)
+	if (!s->ready) {
+		if ((rc = tn_sorter_sort(s, err)) != TN_OK)
 			return rc;
 	} else if (s->last != (size_t)-1) {
 		/* the record returned last is done: its source moves on */
