@@ -229,8 +229,10 @@ tn_code tn_email_normalize(const char *in, struct tn_buf *out,
 	 * lower-cases it (tn_domain_ascii_fast), so libidn2, the local
 	 * part's NFC and their copies are skipped. */
 	dlen = (size_t)(end - at - 1);
-	if (is_ascii && tn_domain_ascii_fast(at + 1, dlen, fast) &&
-	    !domain_problem(fast, dlen)) {
+	/* (what domain_problem would still find in a domain the fast path
+	 * takes: no dot) */
+	if (is_ascii && tn_domain_ascii_fast(at + 1, dlen, fast) && dlen >= 3 &&
+	    memchr(fast, '.', dlen)) {
 		if (tn_buf_grow(out, len) != TN_OK)
 			return tn_err_set(err, TN_NOMEM, "out of memory");
 		tn_buf_reset(out);
