@@ -120,6 +120,94 @@ static void test_suppression(void)
 	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
 }
 
+/* The bulk writer's batch calls: a sorted batch of keys looked up by
+ * walking the tables (people whose ids are not in key order, keys far
+ * apart, a key that is no one's), then new people and follower rows
+ * written in one statement each. */
+static void test_batch(void)
+{
+	static const char *const keys[] = {
+		"b30@example.org", "b31@example.org", "b32@example.org", "b33@example.org",
+		"b34@example.org", "b35@example.org", "b36@example.org", "b37@example.org",
+		"b38@example.org", "b39@example.org",
+	};
+	struct tn_person_row rows[6], *list[6];
+	struct tn_person_writer *w;
+	struct tn_err err;
+	char sql[200];
+	int64_t last;
+	int i;
+
+	/* ids in the reverse order of the keys; only some follow news (1) */
+	for (i = 0; i < 10; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO person(id, email, name, created_at)"
+			 " VALUES (%d, '%s', 'B%d', '2026-01-01T00:00:00Z')", 139 - i, keys[i], i);
+		tap_db_exec(db, sql);
+	}
+	/* twenty people between b31 and b32, so the walk from b30 to b33
+	 * seeks rather than steps */
+	for (i = 0; i < 20; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO person(id, email, created_at)"
+			 " VALUES (%d, 'b31a%02d@example.org', '2026-01-01T00:00:00Z')", 200 + i, i);
+		tap_db_exec(db, sql);
+	}
+	tap_db_exec(db, "INSERT INTO follower(person_id, channel_id, handle, region, followed_at, unfollowed_at)"
+	     " VALUES (139, 1, NULL, 'Riga', '2026-01-01', NULL),"
+	     "        (133, 1, NULL, 'Riga', NULL, NULL),"
+	     "        (130, 1, NULL, NULL, '2026-01-01', '2026-02-01'),"
+	     "        (130, 2, 'b39tg', 'Oslo', NULL, NULL)");
+	last = count("SELECT max(id) FROM person");
+	memset(rows, 0, sizeof(rows));
+	/* keys in order: b30, b33 (22 rows further: a seek), a new one, b36
+	 * (the same region, a new date), b39 (unfollowed), another new one */
+	rows[0] = (struct tn_person_row){ .email = "b30@example.org", .name = "B0",
+					  .region = "Riga", .followed_at = "2026-01-01" };
+	rows[1] = (struct tn_person_row){ .email = "b33@example.org", .name = "Other" };
+	rows[2] = (struct tn_person_row){ .email = "B335@Example.org", .key = "b335@example.org",
+					  .name = "New" };
+	rows[3] = (struct tn_person_row){ .email = "b36@example.org", .region = "Riga",
+					  .followed_at = "2026-03-03" };
+	rows[4] = (struct tn_person_row){ .email = "b39@example.org" };
+	rows[5] = (struct tn_person_row){ .email = "zz@example.org", .region = "Bergen" };
+
+	if (tn_db_begin(db, &err) != TN_OK || tn_person_writer_open(db, 1, "newsletter", &w, &err) != TN_OK) {
+		ok(0, "writer: %s", err.msg);
+		return;
+	}
+	is_int(tn_person_writer_resolve(w, rows, 6, &err), TN_OK, "a batch is looked up");
+	ok(rows[0].id == 139 && !rows[0].name_differs && rows[0].follows && !rows[0].follow_differs,
+	   "a known person whose row would not change");
+	ok(rows[1].id == 136 && rows[1].name_differs && !rows[1].follows,
+	   "a new name, and no follower row on this channel");
+	ok(rows[2].id == 0 && rows[5].id == 0, "keys that are no one's");
+	ok(rows[3].id == 133 && rows[3].follows && rows[3].follow_differs,
+	   "a follower row that a new date changes");
+	ok(rows[4].id == 130 && rows[4].follows && rows[4].follow_differs,
+	   "a follower row that has unfollowed changes (following again)");
+
+	list[0] = &rows[2];
+	list[1] = &rows[5];
+	is_int(tn_person_writer_insert_rows(w, list, 2, &err), TN_OK, "new people inserted");
+	ok(rows[2].id == last + 1 && rows[5].id == last + 2, "with the next ids, in order");
+	list[0] = &rows[5];
+	list[1] = &rows[1];
+	list[2] = &rows[2];
+	is_int(tn_person_writer_follow_rows(w, list, 3, &err), TN_OK, "follower rows inserted");
+	ok(list[0]->id < list[1]->id && list[1]->id < list[2]->id, "in id order");
+	is_int(tn_person_writer_follow_rows(w, list, 1, &err), TN_DB,
+	       "a follower row that exists is an error");
+	tn_person_writer_close(w);
+	tn_db_end(db, TN_OK, &err);
+	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
+	is_str(text("SELECT coalesce(email_key, '-') || ' ' || name FROM person"
+		    " WHERE email = 'B335@Example.org'"), "b335@example.org New",
+	       "the key stored beside an address that is not its own key");
+	is_str(text("SELECT region FROM follower f JOIN person p ON p.id = f.person_id"
+		    " WHERE p.email = 'zz@example.org' AND f.channel_id = 1"), "Bergen",
+	       "a new follower row with its values");
+	is_int(count("SELECT count(*) FROM pragma_foreign_key_check"), 0, "no row points at nothing");
+}
+
 int main(void)
 {
 	char dir[256], path[300];
@@ -137,6 +225,7 @@ int main(void)
 	}
 	test_merge();
 	test_suppression();
+	test_batch();
 	tn_db_close(db);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
