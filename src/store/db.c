@@ -44,6 +44,9 @@ struct tn_db {
 	char readonly[PATH_MAX + 64]; /* why it is open read-only; "" if not */
 };
 
+/* The page size of a new database (open_handle). */
+#define DB_PAGE_SIZE "16384"
+
 /* After Fossil's db.c: a write may only be committed by tn_db_end. If
  * SQLite rolled a transaction back by itself (out of memory, a full
  * disk), a later write of the same step would otherwise run in autocommit
@@ -984,6 +987,15 @@ static tn_code open_handle(const char *path, int flags, enum kind kind,
 	db->others = others;
 	snprintf(db->readonly, sizeof(db->readonly), "%s", readonly);
 	rc = connect(db, readonly[0] ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, err);
+	/* A new database gets 16 KiB pages (SQLite's default is 4 KiB),
+	 * fixed before its first byte is written: a bulk import (a million
+	 * followers) then runs some 15% faster, with fewer and shallower
+	 * B-tree pages to fill and a quarter of the WAL frames, while a
+	 * small transaction still costs the same syncs, with 16 KiB frames
+	 * instead of 4 (docs/ARCHITECTURE.md, "The store"). A database made
+	 * before keeps its pages. */
+	if (rc == TN_OK && kind == KIND_EMPTY)
+		rc = tn_db_exec(db, "PRAGMA page_size=" DB_PAGE_SIZE, err);
 	if (rc == TN_OK && kind != KIND_OURS)
 		rc = mark(db, flags, err);
 	if (rc == TN_OK)
