@@ -30,6 +30,7 @@
 #define SMALL         24             /* buckets this small: insertion sort */
 #define DEEP          96             /* past this depth: qsort the bucket */
 #define PREFIX        4              /* key bytes an entry holds */
+#define PREFETCH      8              /* records read ahead of their turn */
 
 struct chunk {
 	unsigned char *data;
@@ -267,8 +268,11 @@ static void radix_sort(struct tn_sorter *s, struct entry *e, size_t n, size_t de
 		if (count[b] < 2)
 			continue;
 		if ((depth + 1) % PREFIX == 0)
-			for (i = 0; i < count[b]; i++)
+			for (i = 0; i < count[b]; i++) {
+				if (i + PREFETCH < count[b])
+					__builtin_prefetch(rec_at(s, sub[i + PREFETCH].place));
 				sub[i].prefix = load_prefix(rec_at(s, sub[i].place), depth + 1);
+			}
 		radix_sort(s, sub, count[b], depth + 1);
 	}
 }
@@ -556,8 +560,13 @@ static tn_code source_next(struct tn_sorter *s, size_t i, int *got,
 	if (!src->mem)
 		return run_next(s, src, got, err);
 	*got = src->next < s->nent;
-	if (*got)
-		mem_rec(rec_at(s, s->ent[src->next++].place), &src->rec);
+	if (!*got)
+		return TN_OK;
+	/* the records lie all over memory in this order: ask for one a
+	 * little ahead while this one is read */
+	if (src->next + PREFETCH < s->nent)
+		__builtin_prefetch(rec_at(s, s->ent[src->next + PREFETCH].place));
+	mem_rec(rec_at(s, s->ent[src->next++].place), &src->rec);
 	return TN_OK;
 }
 
