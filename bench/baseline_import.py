@@ -9,9 +9,10 @@ settings except WAL (as turnout). A person is upserted by e-mail: the
 address is kept as first written (domain lower-cased), and identity is its
 key with every ASCII letter lower-cased (person.email_key when it differs,
 the UNIQUE index on coalesce(email_key, email)); a follower row per
-person x channel, so a re-import updates rather than duplicates. Empty
-cells do not erase values. Like turnout, it looks at the suppression list
-of forgotten people only when that list is not empty (the benchmark's is).
+person x channel, so a re-import updates rather than duplicates. Names
+and regions are stored in NFC, as turnout stores them. Empty cells do
+not erase values. Like turnout, it looks at the suppression list of
+forgotten people only when that list is not empty (the benchmark's is).
 
 usage: baseline_import.py DB CHANNEL FILE
 """
@@ -20,6 +21,7 @@ import re
 import sqlite3
 import sys
 import time
+import unicodedata
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -56,8 +58,8 @@ def main():
             if date and not DATE.match(date):
                 rejected += 1
                 continue
-            name = (row.get("name") or "").strip() or None
-            region = (row.get("region") or "").strip() or None
+            name = unicodedata.normalize("NFC", (row.get("name") or "").strip()) or None
+            region = unicodedata.normalize("NFC", (row.get("region") or "").strip()) or None
             (pid,) = cur.execute(
                 "INSERT INTO person(email, email_key, name, created_at)"
                 " VALUES(?, ?, ?, ?) ON CONFLICT(coalesce(email_key, email))"
