@@ -133,6 +133,7 @@ struct importer {
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
 	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
+	struct nfc_memo *places;  /* regions seen, in NFC (to_nfc_place) */
 	struct tn_buf joined;     /* first_name and last_name joined */
 	struct tn_buf key;        /* the current row's sort key */
 	struct tn_buf record;     /* the current row's cells, encoded */
@@ -487,6 +488,47 @@ static tn_code to_nfc(struct tn_buf *b, const char **cell, size_t *len)
 		return TN_NOMEM;
 	*cell = b->data;
 	*len = b->len;
+	return TN_OK;
+}
+
+/* A region (a city) is one of a few hundred values however long the
+ * file: the NFC of each one beyond ASCII is worked out once and kept in a
+ * small table, by the text's hash, for the rows that repeat it. Names
+ * repeat far less and are normalised every time. */
+#define MEMO_SLOTS 256
+#define MEMO_TEXT  64       /* longer texts are not kept */
+struct nfc_memo {
+	struct {
+		unsigned char len, nfc_len;    /* len 0: empty slot */
+		char text[MEMO_TEXT], nfc[MEMO_TEXT];
+	} slot[MEMO_SLOTS];
+};
+
+static tn_code to_nfc_place(struct importer *im, const char **cell, size_t *len)
+{
+	const char *text = *cell;
+	size_t n = *len, i;
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	tn_code rc;
+
+	for (i = 0; i < n && (unsigned char)text[i] < 0x80; i++)
+		;
+	if (i == n || n >= MEMO_TEXT)   /* ASCII is its own NFC */
+		return to_nfc(&im->nfc[1], cell, len);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)text[i]) * 16777619u;
+	h %= MEMO_SLOTS;
+	if (im->places->slot[h].len == n && memcmp(im->places->slot[h].text, text, n) == 0) {
+		*cell = im->places->slot[h].nfc;
+		*len = im->places->slot[h].nfc_len;
+		return TN_OK;
+	}
+	if ((rc = to_nfc(&im->nfc[1], cell, len)) != TN_OK || *len >= MEMO_TEXT)
+		return rc;
+	memcpy(im->places->slot[h].text, text, n);
+	im->places->slot[h].len = (unsigned char)n;
+	memcpy(im->places->slot[h].nfc, *cell, *len);
+	im->places->slot[h].nfc_len = (unsigned char)*len;
 	return TN_OK;
 }
 
@@ -1015,7 +1057,7 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 		}
 	}
 	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
-	    to_nfc(&im->nfc[1], &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
+	    to_nfc_place(im, &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	return stage(im, cell, len, err);
 }
@@ -1724,7 +1766,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		}
 	}
 
-	if (tn_sorter_new(memory_budget(opts), &im.rows) != TN_OK) {
+	if (tn_sorter_new(memory_budget(opts), &im.rows) != TN_OK ||
+	    !(im.places = calloc(1, sizeof(*im.places)))) {
 		rc = tn_err_set(err, TN_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1764,5 +1807,6 @@ out:
 	free(im.batch.row);
 	free(im.batch.list);
 	tn_sorter_free(im.rows);
+	free(im.places);
 	return rc;
 }

@@ -689,6 +689,35 @@ static void test_runs(void)
 	tn_buf_free(&csv);
 }
 
+/* Regions are stored in NFC whether they came composed or not, every
+ * time they repeat (the import keeps the NFC of the places it has seen),
+ * long ones too. */
+static void test_places_nfc(void)
+{
+	struct tn_buf csv = TN_BUF_INIT, longer = TN_BUF_INIT;
+	struct tn_import_stats s;
+	struct tn_err err;
+	int64_t ch = add_channel("places", "newsletter");
+	int i;
+
+	for (i = 0; i < 20; i++)
+		tn_buf_add(&longer, "Ko\xCC\x88ln ");
+	tn_buf_add(&csv, "email,region\n");
+	for (i = 0; i < 40; i++)
+		tn_buf_addf(&csv, "p%d@example.org,%s\n", i,
+			    i % 4 == 0 ? "M\xC3\xBCnchen" : i % 4 == 1 ? "Mu\xCC\x88nchen"
+			    : i % 4 == 2 ? "\xD0\x95\xCC\x88lki" : longer.data);
+	is_int(import(ch, "newsletter", csv.data, 0, &s, &err), TN_OK, "places imported");
+	is_int(count("SELECT count(*) FROM follower WHERE region = 'M\xC3\xBCnchen'"), 20,
+	       "composed and decomposed: one place, composed, every time");
+	is_int(count("SELECT count(*) FROM follower WHERE region = '\xD0\x81lki'"), 10,
+	       "Cyrillic with a diaeresis composed");
+	is_int(count("SELECT count(*) FROM follower WHERE region LIKE 'K\xC3\xB6ln K\xC3\xB6ln%'"), 10,
+	       "a long place too");
+	tn_buf_free(&csv);
+	tn_buf_free(&longer);
+}
+
 int main(void)
 {
 	char path[300];
@@ -725,6 +754,7 @@ int main(void)
 	test_settings_restored(news);
 	test_many(blog);
 	test_runs();
+	test_places_nfc();
 
 	tn_db_close(db);
 	tn_buf_free(&rejects);
