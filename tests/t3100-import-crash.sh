@@ -15,10 +15,10 @@ test_expect_success 'setup: one committed follower and a big CSV' '
 '
 
 # The kills come when the import has written a given share of the bytes
-# a whole import writes (wchar in /proc/PID/io: the staging tables, then
-# the WAL), so each one lands while the import is still running however
-# fast or loaded the machine is: a process cannot exit before it has
-# written all its bytes.
+# a whole import writes (wchar in /proc/PID/io: the WAL, then the
+# database file at the checkpoint), so each one lands while the import is
+# still running however fast or loaded the machine is: a process cannot
+# exit before it has written all its bytes.
 # io_written PID: bytes the process has written so far (empty once gone:
 # it may end between `kill -0` and the read, and that is no failure).
 io_written() { sed -n "s/^wchar: //p" "/proc/$1/io" 2>/dev/null || true; }
