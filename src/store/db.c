@@ -30,6 +30,8 @@
 /* How long a statement waits for another process's lock. */
 #define BUSY_TIMEOUT_MS 10000
 
+#define STMT_CACHE 48   /* statements kept prepared per connection */
+
 struct tn_db {
 	sqlite3 *conn;
 	char *path;
@@ -42,6 +44,15 @@ struct tn_db {
 	int committing;      /* tn_db_end is running COMMIT */
 	int others;          /* TN_DB_OTHERS_* of the file when it was opened */
 	char readonly[PATH_MAX + 64]; /* why it is open read-only; "" if not */
+	/* statements the helpers ran, kept prepared for the next run of the
+	 * same SQL (stmt_get): a page of the web server or a check-in runs a
+	 * handful of queries, and preparing each costs more than running it */
+	struct cached_stmt {
+		char *sql;            /* its text (owned); NULL: a free slot */
+		sqlite3_stmt *st;
+		int busy;             /* in use now (a query inside a query's callback) */
+	} cache[STMT_CACHE];
+	unsigned evict;           /* the next slot to reuse when all are taken */
 };
 
 /* The page size of a new database (open_handle). */
@@ -134,6 +145,62 @@ tn_code tn_db_exec(struct tn_db *db, const char *sql, struct tn_err *err)
 
 /* ---- statements ---------------------------------------------------------- */
 
+/* A prepared statement of sql for one run: a kept one that is free (reset,
+ * its bindings cleared), else a new one, kept when a slot is free or can
+ * be freed. NULL when SQLite cannot prepare it (the error is the
+ * connection's). Every statement it gives goes back through stmt_done. */
+static sqlite3_stmt *stmt_get(struct tn_db *db, const char *sql)
+{
+	struct cached_stmt *c, *slot = NULL;
+	sqlite3_stmt *st;
+	unsigned i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		c = &db->cache[i];
+		if (!c->sql) {
+			if (!slot)
+				slot = c;
+		} else if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			return c->st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK)
+		return NULL;
+	for (i = 0; !slot && i < STMT_CACHE; i++) {   /* take one that is not in use */
+		c = &db->cache[db->evict++ % STMT_CACHE];
+		if (!c->busy) {
+			sqlite3_finalize(c->st);
+			free(c->sql);
+			c->sql = NULL;
+			slot = c;
+		}
+	}
+	if (slot && (slot->sql = strdup(sql)) != NULL) {
+		slot->st = st;
+		slot->busy = 1;
+	}
+	return st;
+}
+
+/* A statement of stmt_get is done: a kept one is reset (which ends its
+ * read of the database) and free for the next run; another is finalized. */
+static void stmt_done(struct tn_db *db, sqlite3_stmt *st)
+{
+	unsigned i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (db->cache[i].sql && db->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			db->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 /* Prepares sql and binds vals. With exact, the values must cover every
  * parameter (a statement run at once); without, the caller binds the rest
  * before each step. */
@@ -145,8 +212,12 @@ static tn_code prepare(struct tn_db *db, struct tn_err *err, sqlite3_stmt **out,
 	int i, s = SQLITE_OK;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK)
+	if (exact) {
+		if ((st = stmt_get(db, sql)) == NULL)
+			return tn_db_fail(db, err);
+	} else if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK) {
 		return tn_db_fail(db, err);
+	}
 	if (exact ? nvals != sqlite3_bind_parameter_count(st)
 		  : nvals > sqlite3_bind_parameter_count(st)) {
 		tn_bug("statement has %d parameters, given %d values: %s",
@@ -167,7 +238,7 @@ static tn_code prepare(struct tn_db *db, struct tn_err *err, sqlite3_stmt **out,
 	if (s != SQLITE_OK) {
 		tn_err_set(err, TN_DB, "database '%s': bind: %s", db->path,
 			   sqlite3_errstr(s));
-		sqlite3_finalize(st);
+		stmt_done(db, st);
 		return TN_DB;
 	}
 	*out = st;
@@ -201,7 +272,7 @@ static tn_code step_rows(struct tn_db *db, struct tn_err *err, sqlite3_stmt *st,
 		rc = tn_db_fail(db, err);
 	else if (rc == TN_OK && one && rows == 0)
 		rc = TN_NOTFOUND;
-	sqlite3_finalize(st);
+	stmt_done(db, st);
 	return rc;
 }
 
@@ -1077,12 +1148,18 @@ int tn_db_path_too_open(const char *path)
 
 void tn_db_close(struct tn_db *db)
 {
+	unsigned i;
+
 	if (!db)
 		return;
 	if (db->depth > 0)   /* a bug: every tn_db_begin needs its tn_db_end */
 		tn_bug("transaction begun at %s:%d was never ended (rolled back)",
 		       db->opener, db->opener_line);
 	if (db->conn) {
+		for (i = 0; i < STMT_CACHE; i++) {
+			sqlite3_finalize(db->cache[i].st);
+			free(db->cache[i].sql);
+		}
 		if (!sqlite3_get_autocommit(db->conn))
 			sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close_v2(db->conn);
