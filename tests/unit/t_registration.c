@@ -56,20 +56,6 @@ static const char *registrations(void)
 		    " FROM (SELECT * FROM registration ORDER BY id)");
 }
 
-static void make_event(const char *title, const char *capacity, int approval)
-{
-	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	struct tn_err err;
-
-	in.title = title;
-	in.start = "2030-06-10 19:00";
-	in.tz = "Europe/Berlin";
-	in.capacity = capacity;
-	in.approval = approval;
-	if (tn_event_create(db, &in, NULL, &err) != TN_OK)
-		printf("# event %s: %s\n", title, err.msg);
-}
-
 /* An invitation of person to event through channel (0: direct) and its
  * RSVP token, as a sent message carries it. */
 static void invitation(int64_t id, int64_t event, int64_t person, int64_t channel,
@@ -362,7 +348,7 @@ static void test_race(void)
 	int i, status, failed = 0;
 
 	/* event 4: five seats, twelve processes asking at once */
-	make_event("Race", "5", 0);
+	tap_db_event(db, "Race", "5", 0);
 	tn_db_close(db);
 	for (i = 0; i < 12; i++) {
 		if ((kids[i] = fork()) == 0) {
@@ -494,9 +480,9 @@ int main(void)
 		printf("Bail out! setup: %s\n", err.msg);
 		return 1;
 	}
-	make_event("Open day", NULL, 0);     /* 1 */
-	make_event("Two seats", "2", 0);     /* 2 */
-	make_event("Vetted", "1", 1);        /* 3 */
+	tap_db_event(db, "Open day", NULL, 0);     /* 1 */
+	tap_db_event(db, "Two seats", "2", 0);     /* 2 */
+	tap_db_event(db, "Vetted", "1", 1);        /* 3 */
 	exec("INSERT INTO person(id, email, name, created_at) VALUES"
 	     " (1, 'anna@example.org', 'Anna', '2026-01-01T00:00:00Z'),"
 	     " (2, 'bob@example.org', 'Bob', '2026-01-01T00:00:00Z'),"

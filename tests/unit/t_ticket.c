@@ -25,20 +25,6 @@ static long long count(const char *sql)
 	return tap_db_int(db, sql);
 }
 
-static void make_event(const char *title, const char *capacity, int approval)
-{
-	struct tn_event_input in = TN_EVENT_INPUT_INIT;
-	struct tn_err err;
-
-	in.title = title;
-	in.start = "2030-06-10 19:00";
-	in.tz = "Europe/Berlin";
-	in.capacity = capacity;
-	in.approval = approval;
-	if (tn_event_create(db, &in, NULL, &err) != TN_OK)
-		printf("# event %s: %s\n", title, err.msg);
-}
-
 static void reg(const char *event, const char *name, const char *email,
 		enum tn_reg_status want)
 {
@@ -224,9 +210,9 @@ int main(void)
 		printf("Bail out! setup: %s\n", err.msg);
 		return 1;
 	}
-	make_event("Two seats", "2", 0);
-	make_event("Open day", NULL, 0);
-	make_event("Merge day", NULL, 0);
+	tap_db_event(db, "Two seats", "2", 0);
+	tap_db_event(db, "Open day", NULL, 0);
+	tap_db_event(db, "Merge day", NULL, 0);
 	test_issued_on_yes();
 	test_issue();
 	test_find_and_check();

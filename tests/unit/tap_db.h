@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "turnout/event.h"
 #include "turnout/store.h"
 
 /* The number; -1 when the query fails or gives no row. */
@@ -56,6 +57,23 @@ static inline void tap_db_exec(struct tn_db *db, const char *sql)
 	}
 	if (rc != TN_OK)
 		printf("# %s: %s\n", sql, err.msg);
+}
+
+/* Creates the event title in Europe/Berlin on 2030-06-10 at 19:00 with
+ * capacity (NULL: none) and approval; a failure is a TAP comment. */
+static inline void tap_db_event(struct tn_db *db, const char *title,
+				const char *capacity, int approval)
+{
+	struct tn_event_input in = TN_EVENT_INPUT_INIT;
+	struct tn_err err;
+
+	in.title = title;
+	in.start = "2030-06-10 19:00";
+	in.tz = "Europe/Berlin";
+	in.capacity = capacity;
+	in.approval = approval;
+	if (tn_event_create(db, &in, NULL, &err) != TN_OK)
+		printf("# event %s: %s\n", title, err.msg);
 }
 
 #endif
