@@ -76,25 +76,17 @@ tn_code tn_message_maker_open(struct tn_db *db, const char *templates_dir,
 
 void tn_message_maker_close(struct tn_message_maker *mk)
 {
-	struct tn_buf *bufs[13];
 	size_t i;
 
 	if (!mk)
 		return;
-	bufs[0] = &mk->sender;
-	bufs[1] = &mk->when;
-	bufs[2] = &mk->event_url;
-	bufs[3] = &mk->subject;
-	bufs[4] = &mk->text;
-	bufs[5] = &mk->html;
-	bufs[6] = &mk->rsvp_url;
-	bufs[7] = &mk->unsub_url;
-	bufs[8] = &mk->seq;
-	bufs[9] = &mk->name;
-	bufs[10] = &mk->ticket_url;
-	bufs[11] = &mk->qr;
-	bufs[12] = NULL;
-	for (i = 0; bufs[i]; i++)
+	struct tn_buf *bufs[] = {
+		&mk->sender, &mk->when, &mk->event_url, &mk->subject, &mk->text,
+		&mk->html, &mk->rsvp_url, &mk->unsub_url, &mk->seq, &mk->name,
+		&mk->ticket_url, &mk->qr,
+	};
+
+	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
 		tn_buf_free(bufs[i]);
 	if (mk->event_id)
 		tn_event_clear(&mk->ev);

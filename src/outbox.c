@@ -382,14 +382,7 @@ tn_code tn_outbox_claim(struct tn_db *db, const char *claimer, long long max,
 		free(c.msgs);
 		return rc;
 	}
-	/* a ticket e-mail whose ticket no longer admits (revoked, or its
-	 * registration no longer yes) is not sent */
-	rc = tn_db_run(db, err, "DELETE FROM outbox WHERE state = 'queued' AND"
-		       " ticket_id IN (SELECT t.id FROM ticket t JOIN registration r"
-		       " ON r.id = t.registration_id WHERE t.state = 'revoked'"
-		       " OR r.status <> 'yes')");
-	if (rc == TN_OK)
-		rc = tn_db_each(db, err, claim_row, &c,
+	rc = tn_db_each(db, err, claim_row, &c,
 		"SELECT id, invitation_id, kind, sequence, attempts, rcpt, message_id,"
 		" body, next_attempt_at, state, claimed_by, next_attempt_at <= ?1,"
 		" ticket_id FROM outbox WHERE (state = 'queued' AND (next_attempt_at IS NULL"

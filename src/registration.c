@@ -52,6 +52,15 @@ static tn_code (*const accepted_hooks[])(struct tn_db *, int64_t registration_id
 	NULL,
 };
 
+/* Called inside the transaction whenever a registration stops being yes
+ * (a no or maybe, a decline, a revoked ticket): the ticket module stops
+ * the ticket e-mail that would still go out. */
+static tn_code (*const released_hooks[])(struct tn_db *, int64_t registration_id,
+					 struct tn_err *) = {
+	tn_ticket_released,
+	NULL,
+};
+
 const char *tn_registration_status_name(enum tn_reg_status status)
 {
 	return (int)status >= 0 && (int)status < NSTATUS ? status_names[status] : "none";
@@ -158,14 +167,14 @@ static tn_code seat_or_wait(struct tn_db *db, const struct tn_event *ev,
 	return rc;
 }
 
-static tn_code run_accepted_hooks(struct tn_db *db, int64_t registration_id,
-				  struct tn_err *err)
+static tn_code run_hooks(tn_code (*const *hooks)(struct tn_db *, int64_t, struct tn_err *),
+			struct tn_db *db, int64_t registration_id, struct tn_err *err)
 {
 	tn_code rc = TN_OK;
 	size_t i;
 
-	for (i = 0; rc == TN_OK && accepted_hooks[i]; i++)
-		rc = accepted_hooks[i](db, registration_id, err);
+	for (i = 0; rc == TN_OK && hooks[i]; i++)
+		rc = hooks[i](db, registration_id, err);
 	return rc;
 }
 
@@ -200,7 +209,7 @@ static tn_code promote(struct tn_db *db, const struct tn_event *ev,
 			rc = tn_db_int(db, err, &person_id, "SELECT person_id FROM"
 				       " registration WHERE id = ?1", TN_I(id));
 		if (rc == TN_OK)
-			rc = run_accepted_hooks(db, id, err);
+			rc = run_hooks(accepted_hooks, db, id, err);
 		if (rc != TN_OK)
 			return rc;
 		if (!res->promoted++)
@@ -265,7 +274,9 @@ static tn_code set_status(struct tn_db *db, const struct tn_event *ev,
 		return rc;
 	res->changed = 1;
 	if (status == TN_REG_YES && res->previous != TN_REG_YES)
-		rc = run_accepted_hooks(db, r->id, err);
+		rc = run_hooks(accepted_hooks, db, r->id, err);
+	if (rc == TN_OK && res->previous == TN_REG_YES && status != TN_REG_YES)
+		rc = run_hooks(released_hooks, db, r->id, err);
 	if (rc == TN_OK && res->previous == TN_REG_YES && status != TN_REG_YES)
 		rc = promote(db, ev, res, err);
 	r->status = status;

@@ -214,6 +214,18 @@ tn_code tn_ticket_accepted(struct tn_db *db, int64_t registration_id,
 	return rc;
 }
 
+static tn_code drop_mail(void *db, sqlite3_stmt *row, struct tn_err *err)
+{
+	return tn_outbox_ticket_revoked(db, sqlite3_column_int64(row, 0), err);
+}
+
+tn_code tn_ticket_released(struct tn_db *db, int64_t registration_id,
+			   struct tn_err *err)
+{
+	return tn_db_each(db, err, drop_mail, db, "SELECT id FROM ticket"
+			  " WHERE registration_id = ?1", TN_I(registration_id));
+}
+
 struct ids {
 	int64_t *v;
 	size_t n;

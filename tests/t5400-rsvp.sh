@@ -80,6 +80,10 @@ test_expect_success 'capacity 2: four yes answers and one no; the first waitlist
 	test "$(status readers-meetup carl@example.org)" = yes &&
 	test "$(status readers-meetup dora@example.org)" = waitlisted &&
 	test "$(q "SELECT count(*) FROM registration WHERE status = '\''yes'\''")" = 2 &&
+	# the one who said no gets no ticket e-mail any more
+	test "$(q "SELECT count(*) FROM outbox o JOIN ticket t ON t.id = o.ticket_id
+		JOIN registration r ON r.id = t.registration_id JOIN person p ON p.id = r.person_id
+		WHERE o.state = '\''queued'\'' AND p.email = '\''bob@example.org'\''")" = 0 &&
 	# the one moved up gets a ticket and its e-mail, in the same step
 	test "$(q "SELECT count(*) FROM ticket t JOIN registration r ON r.id = t.registration_id
 		JOIN person p ON p.id = r.person_id WHERE p.email = '\''carl@example.org'\''

@@ -63,6 +63,12 @@ void tn_ticket_clear(struct tn_ticket *t);
 tn_code tn_ticket_accepted(struct tn_db *db, int64_t registration_id,
 			   struct tn_err *err);
 
+/* The released hook (registration.c runs it when a registration stops
+ * being yes): the ticket no longer admits, so its e-mails still queued
+ * are not sent. */
+tn_code tn_ticket_released(struct tn_db *db, int64_t registration_id,
+			   struct tn_err *err);
+
 /*
  * Issues a ticket for every yes registration of the event named event
  * (slug or id) that has no valid one, in one transaction; with send,
