@@ -373,6 +373,35 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_state ON outbox(state, next_attempt_at);\n"
 	"CREATE INDEX outbox_invitation ON outbox(invitation_id);\n"
 	"CREATE INDEX outbox_ticket ON outbox(ticket_id);\n",
+
+	/* 8: the door. A gate is a door device of an event, known by the
+	 * hash of its token. Every scan is a checkin row with its verdict;
+	 * the partial unique index admits each ticket exactly once, however
+	 * many gates scan it together. */
+	"CREATE TABLE gate(                             -- door.c\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  event_id    INTEGER NOT NULL REFERENCES event(id),\n"
+	"  name        TEXT NOT NULL,\n"
+	"  token_hash  BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),\n"
+	"  created_at  TEXT NOT NULL,\n"
+	"  revoked_at  TEXT,                 -- NULL: in use\n"
+	"  UNIQUE(event_id, name)\n"
+	");\n"
+	"CREATE TABLE checkin(                          -- door.c\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  event_id    INTEGER NOT NULL REFERENCES event(id),  -- the door's\n"
+	"  gate_id     INTEGER REFERENCES gate(id),    -- NULL: none (the CLI)\n"
+	"  ticket_id   INTEGER REFERENCES ticket(id),  -- NULL: invalid\n"
+	"  verdict     TEXT NOT NULL CHECK(verdict IN ('admit', 'duplicate',\n"
+	"              'invalid', 'wrong_event', 'revoked', 'cancelled')),\n"
+	"  walkin      INTEGER NOT NULL DEFAULT 0,     -- admitted by walkin\n"
+	"  input       TEXT,                 -- invalid: what was read\n"
+	"  at          TEXT NOT NULL\n"
+	");\n"
+	"CREATE UNIQUE INDEX checkin_admit ON checkin(ticket_id)\n"
+	"  WHERE verdict = 'admit';\n"
+	"CREATE INDEX checkin_event ON checkin(event_id, verdict);\n"
+	"CREATE INDEX checkin_gate ON checkin(gate_id);\n",
 };
 
 int tn_schema_count(void)
