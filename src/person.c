@@ -647,6 +647,30 @@ static tn_code person_name(const char *name, struct tn_buf *out,
 	return TN_OK;
 }
 
+/* tn_person_find_or_add without an address: always a new person. */
+static tn_code add_unaddressed(struct tn_db *db, const char *name, int64_t *id,
+			       int *created, struct tn_err *err)
+{
+	struct tn_buf nfc = TN_BUF_INIT;
+	char now[21];
+	tn_code rc;
+
+	if ((rc = person_name(name, &nfc, err)) == TN_OK && !nfc.len)
+		rc = tn_err_field(err, TN_USAGE, "name", "required for a person "
+				  "without an address");
+	if (rc == TN_OK) {
+		tn_now_utc(now);
+		rc = tn_db_run(db, err, "INSERT INTO person(name, created_at)"
+			       " VALUES(?1, ?2)", TN_T(nfc.data), TN_T(now));
+	}
+	if (rc == TN_OK) {
+		*id = tn_db_last_id(db);
+		*created = 1;
+	}
+	tn_buf_free(&nfc);
+	return rc;
+}
+
 tn_code tn_person_find_or_add(struct tn_db *db, const char *email,
 			      const char *name, int64_t *id, int *created,
 			      struct tn_err *err)
@@ -658,6 +682,8 @@ tn_code tn_person_find_or_add(struct tn_db *db, const char *email,
 	tn_code rc;
 
 	*created = 0;
+	if (!email)
+		return add_unaddressed(db, name, id, created, err);
 	if ((rc = tn_email_normalize(email, &norm, err)) != TN_OK) {
 		if (rc != TN_NOMEM)
 			rc = tn_err_prefix(err, TN_USAGE, "'%s'", email);

@@ -362,6 +362,36 @@ static tn_code answer(struct tn_db *db, const struct tn_event *ev,
 	return rc;
 }
 
+tn_code tn_registration_walkin(struct tn_db *db, const struct tn_event *ev,
+			       int64_t person_id, int64_t channel_id,
+			       struct tn_rsvp_result *res, struct tn_err *err)
+{
+	enum tn_reg_status status = TN_REG_YES;
+	struct reg r;
+	tn_code rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = check_open(ev, 1, err)) != TN_OK)
+		return tn_err_about(err, rc, "event");
+	if ((rc = load_reg(db, ev->id, person_id, &r, err)) != TN_OK)
+		return rc;
+	if (r.found && r.status == TN_REG_DECLINED)
+		return declined_by_organizer(ev, err);
+	/* the door staff decide: no approval, no queue - only the seats */
+	if (!(r.found && r.status == TN_REG_YES) &&
+	    (rc = seat_or_wait(db, ev, &status, err)) != TN_OK)
+		return rc;
+	if (status != TN_REG_YES)
+		return tn_err_field(err, TN_CONFLICT, "event", "event '%s': full "
+				    "(%" PRId64 " seats taken); the door admits only "
+				    "as many as there are seats", ev->slug, ev->capacity);
+	rc = set_status(db, ev, person_id, &r, TN_REG_YES, TN_SOURCE_WALKIN,
+			channel_id, res, err);
+	if (rc == TN_OK)
+		rc = finish(db, ev, person_id, &r, res, err);
+	return rc;
+}
+
 static tn_code find_event_id(struct tn_db *db, int64_t id, struct tn_event *ev,
 			     struct tn_err *err)
 {

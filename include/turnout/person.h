@@ -181,7 +181,8 @@ tn_code tn_person_unsubscribe(struct tn_db *db, int64_t person_id,
  * with a control character or invalid UTF-8 TN_USAGE about "name". The
  * address of a forgotten person (the suppression list) is TN_CONFLICT
  * about "email": erasure lasts, and nothing is written. Runs in its own
- * transaction, or in the caller's.
+ * transaction, or in the caller's. email NULL makes a new person
+ * without an address (a walk-in), for whom name is required.
  */
 tn_code tn_person_find_or_add(struct tn_db *db, const char *email,
 			      const char *name, int64_t *id, int *created,

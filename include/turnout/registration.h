@@ -202,6 +202,18 @@ tn_code tn_registration_release(struct tn_db *db, int64_t event_id,
 				int64_t person_id, struct tn_rsvp_result *res,
 				struct tn_err *err);
 
+/*
+ * The door's registration of a walk-in (door.c's tn_walkin), in the
+ * caller's transaction: person_id gets a seat now at ev - no approval
+ * and no waitlist, as the door staff decide - with source walk-in and
+ * the channel channel_id (0: none), or keeps the yes they have (their
+ * source stays: it ranks higher). A full event, a cancelled one and a
+ * registration the organizer declined are TN_CONFLICT. Fills *res.
+ */
+tn_code tn_registration_walkin(struct tn_db *db, const struct tn_event *ev,
+			       int64_t person_id, int64_t channel_id,
+			       struct tn_rsvp_result *res, struct tn_err *err);
+
 /* One registration as listed; strings borrowed during the callback,
  * NULL when unknown (a forgotten person's name and email). */
 struct tn_registration_row {
