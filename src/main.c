@@ -96,6 +96,18 @@ static const struct cmd commands[] = {
 	  "write an event's ticket QR codes as PNG files" },
 	{ "ticket revoke", cmd_ticket_revoke, NEED_DB,
 	  "revoke a ticket; its seat goes to the waitlist" },
+	{ "gate add", cmd_gate_add, NEED_DB,
+	  "add a door device and print its login link" },
+	{ "gate list", cmd_gate_list, NEED_DB | READ_ONLY,
+	  "list an event's gates with their scans" },
+	{ "gate revoke", cmd_gate_revoke, NEED_DB, "revoke a gate's token" },
+	/* before "checkin", which would take "list" for an event */
+	{ "checkin list", cmd_checkin_list, NEED_DB | READ_ONLY,
+	  "list every scan at an event's door" },
+	{ "checkin", cmd_checkin, NEED_DB, "check one ticket in; prints the verdict" },
+	{ "door", cmd_door, NEED_DB,
+	  "scanner mode: check in one code per line of stdin" },
+	{ "walkin", cmd_walkin, NEED_DB, "register and admit someone at the door" },
 	{ "templates export", cmd_templates_export, 0,
 	  "write the built-in e-mail templates into a directory" },
 };

@@ -317,5 +317,12 @@ CLI_HANDLER(cmd_ticket_list);
 CLI_HANDLER(cmd_ticket_show);
 CLI_HANDLER(cmd_ticket_export);
 CLI_HANDLER(cmd_ticket_revoke);
+CLI_HANDLER(cmd_gate_add);
+CLI_HANDLER(cmd_gate_list);
+CLI_HANDLER(cmd_gate_revoke);
+CLI_HANDLER(cmd_checkin);
+CLI_HANDLER(cmd_checkin_list);
+CLI_HANDLER(cmd_door);
+CLI_HANDLER(cmd_walkin);
 
 #endif
