@@ -182,9 +182,31 @@ run send --eml-dir "$MAIL"
 echo "   The ticket is in $MAIL/ticket-1.png, and its e-mail in"
 echo "   $MAIL/$(ls "$MAIL" | grep ticket | head -n 1)."
 
+step "18. At the door" \
+	"Each door device is a gate with a secret login link (shown once; only its hash" \
+	"is kept). Every scan is recorded with its verdict: the first valid scan admits," \
+	"a second says when and at which gate the ticket came in, a forged code is" \
+	"invalid. checkin exits 0 only for admit."
+run gate add "$slug" entrance
+first=$("$T" ticket list "$slug" --format tsv | awk -F '\t' 'NR == 2 { print $6 }')
+second=$("$T" ticket list "$slug" --format tsv | awk -F '\t' 'NR == 3 { print $6 }')
+forged=$(printf '%s\n' "$first" | awk '{ c = substr($0, 40, 1)
+	print substr($0, 1, 39) (c == "A" ? "B" : "A") substr($0, 41) }')
+run checkin "$slug" "$first" --gate entrance
+run checkin "$slug" "$first" || echo "   (exit $?: already in)"
+run checkin "$slug" "$forged" || echo "   (exit $?: one character changed)"
+echo "   A USB scanner types each code and Enter (here with its CR and ']Q1' prefix);"
+echo "   'door' checks each line in: a coloured block per scan on a terminal, a"
+echo "   plain line in a pipe, the counts at the end."
+printf '%s\r\n]Q1%s\n' "$second" "$first" | run door "$slug" --gate entrance
+run walkin "$slug" --name "Anna Schmidt" --email anna.schmidt@example.org
+echo "   (a follower of the newsletter, known by her address: no new person)"
+run checkin list "$slug"
+run gate list "$slug"
+
 step "Still to come" \
 	"The next parts of the story: the pages of turnout serve (RSVP, registration," \
-	"tickets) shown in a browser, check-in at the door (checkin, door), and the" \
-	"report of what share of each channel's audience came (report)."
+	"tickets, the door page) shown in a browser, and the report of what share of" \
+	"each channel's audience came (report)."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"
