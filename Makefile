@@ -114,6 +114,9 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libturnout.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libturnout.a $(PKG_LIBS)
 
+# The check-in benchmark's client speaks TLS through GnuTLS (libmicrohttpd's).
+$(BUILD)/bench/door_load: PKG_LIBS += $(shell pkg-config --libs gnutls)
+
 # The allocation-failure test replaces turnout's own allocator calls.
 $(BUILD)/unit/t_nomem $(BUILD)/unit/t_template: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 
@@ -179,6 +182,9 @@ bench: test-deps
 		sh bench/serve.sh
 	$(MAKE) --no-print-directory $(BUILD)/bench/ticket_bench
 	TICKET_BENCH="$(abspath $(BUILD)/bench/ticket_bench)" sh bench/tickets.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/door_prep $(BUILD)/bench/door_load
+	TURNOUT="$(abspath $(BUILD)/turnout)" DOOR_PREP="$(abspath $(BUILD)/bench/door_prep)" \
+		DOOR_LOAD="$(abspath $(BUILD)/bench/door_load)" sh bench/door.sh
 
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME

@@ -26,6 +26,16 @@ static const struct web_route routes[] = {
 	/* a channel's public link: its code is published, not a secret */
 	{ "/r/", NULL, 0, 0, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_register },
+	/* the door's JSON API: the event in the middle, a gate's Bearer
+	 * token in a header (api.c) */
+	{ "/api/v1/events/", "/checkins", 0, 0, WEB_POST | WEB_JSON, "POST", web_api_checkin },
+	{ "/api/v1/events/", "/walkins", 0, 0, WEB_POST | WEB_JSON, "POST", web_api_walkin },
+	{ "/api/v1/events/", "/stats", 0, 0, WEB_GET | WEB_HEAD | WEB_JSON, "GET, HEAD",
+	  web_api_stats },
+	{ "/api/v1/events/", "/pubkey", 0, 0, WEB_GET | WEB_HEAD | WEB_JSON, "GET, HEAD",
+	  web_api_pubkey },
+	{ "/api/v1/events/", "/revoked", 0, 0, WEB_GET | WEB_HEAD | WEB_JSON, "GET, HEAD",
+	  web_api_revoked },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

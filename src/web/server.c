@@ -3,10 +3,13 @@
  * thread pool, one database connection per worker thread (a connection
  * is never shared between threads), and what every request goes through
  * before and after its page: the method, the path's checks, the route
- * (routes.c), POST bodies (size limit, form type only, decoded by
- * libmicrohttpd's post processor), the security headers on every
- * response, one access-log line on stderr without tokens, and a stop that
- * lets the requests in flight finish. Pages are in their own files.
+ * (routes.c), POST bodies (size limit; forms decoded by libmicrohttpd's
+ * post processor, or JSON for the API's routes, read whole), the Bearer
+ * token of the API, answers given later (a suspended connection, resumed
+ * when the door's group commit is done: commit.c), the security headers
+ * on every response, one access-log line on stderr without tokens, and a
+ * stop that lets the requests in flight finish. Pages are in their own
+ * files.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -44,6 +47,7 @@ struct web_server {
 	pthread_key_t db_key;       /* each worker thread's tn_db */
 	atomic_int in_flight;       /* requests begun and not yet completed */
 	atomic_int stopping;
+	struct web_committer *committer;
 };
 
 /* One request, from its first line to its completion. */
@@ -64,6 +68,8 @@ struct request {
 	size_t body_len;
 	int too_big, bad_body;
 	struct web_form form;
+	struct tn_buf body;         /* a JSON route's body */
+	struct web_later *later;    /* answered once its work is done */
 };
 
 void web_log_error(const struct tn_err *err, tn_code code)
@@ -122,6 +128,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct request *q,
 				rs->no_store ? "no-store" : "no-cache");
 	if (rs->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+	if (rs->bearer_challenge)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 	if (rs->filename[0]) {
 		snprintf(disposition, sizeof(disposition), "inline; filename=\"%s\"",
 			 rs->filename);
@@ -146,8 +154,30 @@ static enum MHD_Result respond_status(struct MHD_Connection *conn, struct reques
 
 	tn_buf_init(&rs.body);
 	rs.no_store = 1;
-	web_respond_status(&rs, status);
+	if (q->route && (q->route->methods & WEB_JSON))
+		web_respond_json_error(&rs, status, web_status_text(status), NULL);
+	else
+		web_respond_status(&rs, status);
 	return respond(conn, q, &rs);
+}
+
+/* The token of "Authorization: Bearer TOKEN" (RFC 6750; the scheme in
+ * any case), or NULL. */
+static const char *bearer_token(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (!v || strncasecmp(v, "Bearer ", 7) != 0)
+		return NULL;
+	for (v += 7; *v == ' '; v++)
+		;
+	return *v ? v : NULL;
+}
+
+void web_later_done(struct web_later *l)
+{
+	MHD_resume_connection(l->conn);
 }
 
 /* Runs the route's page. */
@@ -157,6 +187,10 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, struct request *q)
 		.method = q->method_bit,
 		.param = q->param ? q->param : "",
 		.form = &q->form,
+		.body = q->body.data,
+		.body_len = q->body.len,
+		.bearer = bearer_token(conn),
+		.committer = q->srv->committer,
 		.db = thread_db(q->srv),
 		.key = q->srv->key,
 	};
@@ -164,6 +198,26 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, struct request *q)
 
 	tn_buf_init(&rs.body);
 	q->route->fn(&rq, &rs);
+	if (rs.later) {
+		/* suspended before the work is handed over, so that it cannot
+		 * be resumed before it was suspended */
+		tn_buf_free(&rs.body);
+		q->later = rs.later;
+		q->later->conn = conn;
+		MHD_suspend_connection(conn);
+		q->later->start(q->later);
+		return MHD_YES;
+	}
+	return respond(conn, q, &rs);
+}
+
+/* The work of a suspended request is done and it is resumed: its answer. */
+static enum MHD_Result answer_later(struct MHD_Connection *conn, struct request *q)
+{
+	struct web_response rs = { .status = 200 };
+
+	tn_buf_init(&rs.body);
+	q->later->answer(q->later, &rs);
 	return respond(conn, q, &rs);
 }
 
@@ -183,17 +237,18 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	q->srv = s;
 	clock_gettime(CLOCK_MONOTONIC, &q->start);
 	q->raw_path = strndup(uri, strcspn(uri, "?"));
+	tn_buf_init(&q->body);
 	strcpy(q->log_path, "-");
 	atomic_fetch_add(&s->in_flight, 1);
 	return q;
 }
 
-static int is_form_type(const char *type)
+/* 1 if the Content-Type type is want, with or without parameters. */
+static int is_type(const char *type, const char *want)
 {
-	static const char form[] = "application/x-www-form-urlencoded";
-	size_t n = sizeof(form) - 1;
+	size_t n = strlen(want);
 
-	return type && strncasecmp(type, form, n) == 0 &&
+	return type && strncasecmp(type, want, n) == 0 &&
 	       (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
 }
 
@@ -207,6 +262,12 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	(void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
 	web_form_add(&q->form, key, data, (size_t)off, size);
 	return q->form.bad ? MHD_NO : MHD_YES;
+}
+
+/* The largest body the request's route takes. */
+static size_t body_max(const struct request *q)
+{
+	return q->route && (q->route->methods & WEB_JSON) ? WEB_JSON_MAX : WEB_BODY_MAX;
 }
 
 /* The headers have arrived: everything that can be refused before the
@@ -236,7 +297,8 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *q,
 	if (q->method_bit != WEB_POST)   /* answered in the next call, which */
 		return MHD_YES;          /* keeps the connection alive */
 	type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (!is_form_type(type))
+	if (!is_type(type, (q->route->methods & WEB_JSON) ? "application/json"
+					  : "application/x-www-form-urlencoded"))
 		return respond_status(conn, q, 415, NULL);
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -246,8 +308,10 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *q,
 	 * too big is not worth reading. */
 	if (length && strtoull(length, NULL, 10) > WEB_DRAIN_MAX)
 		return respond_status(conn, q, 413, NULL);
-	if (length && strtoull(length, NULL, 10) > WEB_BODY_MAX)
+	if (length && strtoull(length, NULL, 10) > body_max(q))
 		q->too_big = 1;
+	if ((q->route->methods & WEB_JSON))
+		return MHD_YES;   /* read whole into q->body */
 	if (!(q->pp = MHD_create_post_processor(conn, 1024, on_field, q)))
 		return respond_status(conn, q, 415, NULL);
 	return MHD_YES;
@@ -279,6 +343,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_NO;
 	if (!q->begun)
 		return begin(conn, q, method);
+	if (q->later)   /* resumed: its work is done */
+		return answer_later(conn, q);
 	if (q->responded) {   /* refused early: the rest of the body is dropped */
 		*upload_size = 0;
 		return MHD_YES;
@@ -289,10 +355,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			*upload_size = 0;
 			return respond_status(conn, q, 413, NULL);
 		}
-		if (q->body_len > WEB_BODY_MAX)
+		if (q->body_len > body_max(q))
 			q->too_big = 1;   /* read on, answer 413 at the end */
-		else if (!q->too_big && !q->bad_body &&
-			 MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
+		else if (q->too_big || q->bad_body)
+			;
+		else if ((q->route->methods & WEB_JSON))
+			q->bad_body = tn_buf_addn(&q->body, upload, *upload_size) != TN_OK;
+		else if (MHD_post_process(q->pp, upload, *upload_size) != MHD_YES)
 			q->bad_body = 1;
 		*upload_size = 0;
 		return MHD_YES;
@@ -329,6 +398,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (q->pp)
 		MHD_destroy_post_processor(q->pp);
 	web_form_free(&q->form);
+	tn_buf_free(&q->body);
+	if (q->later)
+		q->later->release(q->later);
 	free(q->param);
 	free(q->raw_path);
 	free(q);
@@ -400,7 +472,8 @@ tn_code web_start(const struct web_config *cfg, struct web_server **out,
 	struct sockaddr_storage sa;
 	struct MHD_OptionItem opts[12];
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	int v6, n = 0;
 	char host[INET6_ADDRSTRLEN];
 	tn_code rc;
@@ -417,6 +490,12 @@ tn_code web_start(const struct web_config *cfg, struct web_server **out,
 		free(s->db_path);
 		free(s);
 		return tn_err_set(err, TN_FAIL, "cannot make thread-local storage");
+	}
+	if ((rc = web_committer_start(s->db_path, &s->committer, err)) != TN_OK) {
+		pthread_key_delete(s->db_key);
+		free(s->db_path);
+		free(s);
+		return rc;
 	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
@@ -444,6 +523,7 @@ tn_code web_start(const struct web_config *cfg, struct web_server **out,
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!s->daemon) {
+		web_committer_stop(s->committer);
 		pthread_key_delete(s->db_key);
 		free(s->db_path);
 		free(s);
@@ -479,6 +559,9 @@ void web_stop(struct web_server *s, unsigned grace_seconds)
 		nanosleep(&tick, NULL);
 		waited++;
 	}
+	/* the check-ins still queued are recorded and answered (resumed)
+	 * before the daemon stops; any later one is answered 503 */
+	web_committer_stop(s->committer);
 	MHD_stop_daemon(s->daemon);   /* joins the threads: their connections close */
 	pthread_key_delete(s->db_key);
 	free(s->db_path);

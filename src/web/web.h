@@ -12,9 +12,11 @@
 
 #include "turnout/buf.h"
 #include "turnout/db.h"
+#include "turnout/door.h"
 #include "turnout/err.h"
 
 struct tn_event;
+struct web_later;
 
 /* ---- the server (server.c) ----------------------------------------------- */
 
@@ -47,6 +49,9 @@ void web_log_error(const struct tn_err *err, tn_code code);
 /* ---- requests and responses ---------------------------------------------- */
 
 enum { WEB_GET = 1, WEB_HEAD = 2, WEB_POST = 4 };
+/* A route's flag beside its methods: the JSON API, whose POST body is
+ * application/json (rq->body) and whose refusals are {"error": ...}. */
+enum { WEB_JSON = 8 };
 
 /* A POST body's fields (application/x-www-form-urlencoded, decoded). */
 #define WEB_FORM_FIELDS 8
@@ -67,10 +72,18 @@ void web_form_add(struct web_form *f, const char *name, const char *data,
 		  size_t off, size_t len);
 void web_form_free(struct web_form *f);
 
+struct web_committer;
+
 struct web_request {
 	unsigned method;            /* WEB_GET, WEB_HEAD or WEB_POST */
 	const char *param;          /* what the route captured (decoded), or "" */
 	const struct web_form *form;/* POST fields (empty for GET) */
+	const char *body;           /* a JSON route's POST body (NUL-terminated,
+	                             * at most WEB_JSON_MAX bytes), else "" */
+	size_t body_len;
+	const char *bearer;         /* the token of "Authorization: Bearer
+	                             * TOKEN", or NULL */
+	struct web_committer *committer;  /* the door's group commit */
 	struct tn_db *db;           /* this thread's connection; NULL when the
 	                             * database cannot be opened (the handler
 	                             * answers 503) */
@@ -84,7 +97,28 @@ struct web_response {
 	int no_store;               /* Cache-Control: no-store (token pages) */
 	const char *allow;          /* Allow, for a 405 */
 	char filename[80];          /* Content-Disposition: inline; filename=... */
+	int bearer_challenge;       /* WWW-Authenticate: Bearer (a 401) */
+	struct web_later *later;    /* set: answered later (below) */
 };
+
+/*
+ * An answer that comes later: the door's check-ins wait for their
+ * group's commit. A handler that hands its work to another thread fills
+ * in a web_later, sets rs->later and returns; the server then suspends
+ * the connection (its worker thread serves other connections meanwhile)
+ * and calls start(l), which hands the work over. Whoever finishes it
+ * calls web_later_done(l), from any thread, once; the server then
+ * resumes the connection and calls answer(l, rs) in a worker thread to
+ * fill the response. release(l) frees it when the request is over.
+ */
+struct web_later {
+	void (*start)(struct web_later *l);
+	void (*answer)(struct web_later *l, struct web_response *rs);
+	void (*release)(struct web_later *l);
+	void *conn;                 /* the server's: the suspended connection */
+};
+/* The work of l is done: its answer may be given. */
+void web_later_done(struct web_later *l);
 
 typedef void (*web_handler)(const struct web_request *rq, struct web_response *rs);
 
@@ -95,10 +129,13 @@ struct web_route {
 	const char *suffix;         /* ".ics": and ends with it; NULL: no suffix */
 	int exact;                  /* the path is the prefix, nothing captured */
 	int secret;                 /* what is captured is a token: never logged */
-	unsigned methods;           /* WEB_GET | WEB_HEAD | WEB_POST */
+	unsigned methods;           /* WEB_GET | WEB_HEAD | WEB_POST, and WEB_JSON */
 	const char *allow;          /* the same, as an Allow header */
 	web_handler fn;
 };
+
+/* The largest body of a JSON route. */
+#define WEB_JSON_MAX 4096
 
 /* Checks and decodes a request path as it came (percent-encoded): NULL
  * for a path that is not absolute, has an encoded NUL, a control
@@ -115,6 +152,41 @@ void web_route_log_path(const struct web_route *r, const char *path,
 			char *out, size_t len);
 /* The method's WEB_* bit, or 0 for a method the server does not take. */
 unsigned web_method(const char *name);
+
+/* ---- the door's JSON API (api.c) and group commit (commit.c) ------------ */
+
+/* Answers status with the JSON body {"error": msg} and, when field is
+ * not NULL or "", "field": field. */
+void web_respond_json_error(struct web_response *rs, int status, const char *msg,
+			    const char *field);
+
+/*
+ * The committer: one thread with its own database connection that
+ * records the check-ins handed to it. It takes every job waiting (at
+ * most WEB_COMMIT_MAX), records them with one tn_checkin_record (one
+ * transaction, one sync), then calls each job's done; it never waits to
+ * fill a group, so a scan waits for at most the commit before its own.
+ */
+#define WEB_COMMIT_MAX 256
+
+struct web_commit_job {
+	struct tn_checkin_job job;          /* in: door and scan; out: result */
+	tn_code rc;                         /* out: TN_OK, or the group failed
+	                                     * (nothing of it recorded) */
+	void (*done)(struct web_commit_job *j);   /* called once, any thread */
+	struct web_commit_job *next;        /* the committer's */
+};
+
+/* Starts the committer on the database db_path (opened at its first
+ * group, and again after a failed one). */
+tn_code web_committer_start(const char *db_path, struct web_committer **out,
+			    struct tn_err *err);
+/* Queues j; once it is recorded, or could not be, j->done(j) is called
+ * from the committer's thread (from this one, with j->rc TN_FAIL, when
+ * the committer is stopping). */
+void web_committer_submit(struct web_committer *c, struct web_commit_job *j);
+/* Records what is still queued, stops the thread and frees c. */
+void web_committer_stop(struct web_committer *c);
 
 /* ---- CSRF tokens (csrf.c) ------------------------------------------------ */
 
@@ -163,5 +235,10 @@ void web_page_unsubscribe(const struct web_request *rq, struct web_response *rs)
 void web_page_rsvp(const struct web_request *rq, struct web_response *rs);
 void web_page_register(const struct web_request *rq, struct web_response *rs);
 void web_page_ticket(const struct web_request *rq, struct web_response *rs);
+void web_api_checkin(const struct web_request *rq, struct web_response *rs);
+void web_api_walkin(const struct web_request *rq, struct web_response *rs);
+void web_api_stats(const struct web_request *rq, struct web_response *rs);
+void web_api_pubkey(const struct web_request *rq, struct web_response *rs);
+void web_api_revoked(const struct web_request *rq, struct web_response *rs);
 
 #endif
