@@ -46,7 +46,7 @@ cli_gate() {
 
 # admits FILE...: the admits among the verdicts in FILEs (the CLI's JSON,
 # or door_client.py's lines).
-admits() { cat "$@" | grep -c -E "\"verdict\": ?\"admit\"|	admit	"; }
+admits() { cat "$@" | grep -c -E "\"verdict\":[[:space:]]*\"admit\"|	admit	"; }
 
 if test_have_prereq DOOR_CLI; then
 	serve_start serve.log || echo "Bail out! turnout serve did not start"
