@@ -1,6 +1,7 @@
 # turnout - build, test, demo and benchmark.
 #
 #   make deps       install the missing Debian build and runtime packages
+#                   and npm's jsqr, which the door page embeds (npm ci)
 #   make test-deps  deps + the test tools (Debian packages, npm modules)
 #   make         build build/turnout, its manual page and completions
 #   make test    test-deps + build + every test, then again under ASan/UBSan
@@ -38,6 +39,12 @@ LIB_SRC  := $(filter-out src/main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)
 CLI_SRC  := src/main.c $(wildcard src/cmd/*.c) $(wildcard src/web/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+# The door page's scripts (src/web/door-assets.S): its own src/web/door.js
+# and npm's jsQR (package.json, installed by 'npm ci', never copied into
+# the repository) assembled into the program with .incbin, so serve needs
+# no file at run time.
+JSQR     := node_modules/jsqr/dist/jsQR.js
+CLI_OBJ  += $(BUILD)/obj/web/door-assets.o
 HEADERS  := $(wildcard include/turnout/*.h src/*/*.h)
 # The built-in e-mail templates: every file in templates/ becomes a C
 # source in the build (tools/embed.pl), compiled into the library, so
@@ -63,7 +70,7 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
 	python3-aiosmtpd curl zbar-tools librsvg2-bin python3-qrcode groff-base zsh openssl \
-	chromium
+	chromium ffmpeg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables
@@ -84,6 +91,18 @@ $(BUILD)/_turnout: $(BUILD)/turnout
 $(BUILD)/obj/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# .incbin takes the scripts as they are; the page inlines them, so a
+# "</script" inside one would end its <script> element early: refused.
+$(BUILD)/obj/web/door-assets.o: src/web/door-assets.S src/web/door.js $(JSQR)
+	@mkdir -p $(@D)
+	@if grep -i -q -e '</script' -e '<!--' src/web/door.js $(JSQR); then \
+		echo "make: a door script holds '</script' or '<!--'" >&2; exit 1; fi
+	$(CC) -c -o $@ $<
+
+$(JSQR):
+	@command -v npm >/dev/null || { echo "make: $@ missing and no npm: run 'make deps'" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 
 $(TEMPLATES_C): templates $(TEMPLATE_FILES) tools/embed.pl
 	@mkdir -p $(@D)
@@ -134,12 +153,15 @@ apt_install = missing=$$(for p in $(1); do \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The build needs node's jsqr (the door page embeds it): npm ci when it is
+# missing.
 deps:
-	@$(call apt_install,$(DEB_PKGS),)
+	@$(call apt_install,$(DEB_PKGS),command -v node >/dev/null || missing="$$missing nodejs"; \
+		command -v npm >/dev/null || missing="$$missing npm";)
+	@[ -f $(JSQR) ] || { echo "make deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; }
 
 test-deps: deps
-	@$(call apt_install,$(TEST_PKGS),command -v node >/dev/null || missing="$$missing nodejs"; \
-		command -v npm >/dev/null || missing="$$missing npm";)
+	@$(call apt_install,$(TEST_PKGS),)
 	@if [ ! -f node_modules/.package-lock.json ] || \
 	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		echo "make test-deps: npm ci"; npm ci --no-audit --no-fund --loglevel=error; \

@@ -23,6 +23,10 @@ static const struct web_route routes[] = {
 	{ "/rsvp/", NULL, 0, 1, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_rsvp },
 	{ "/t/", NULL, 0, 1, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_ticket },
+	/* the door page: /door/TOKEN is a gate's login link; /door alone
+	 * only says so */
+	{ "/door", NULL, 1, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_door },
+	{ "/door/", NULL, 0, 1, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_door },
 	/* a channel's public link: its code is published, not a secret */
 	{ "/r/", NULL, 0, 0, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_register },

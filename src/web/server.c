@@ -35,7 +35,8 @@
 #define WEB_DRAIN_MAX (4 * 1024 * 1024)   /* read and dropped before a 413 */
 
 /* Nothing from elsewhere: no script, no font, no frame; styles inline;
- * forms post back to this server only. */
+ * forms post back to this server only. A page that needs more (the door
+ * page's script) sets its own in web_response.csp. */
 static const char csp[] =
 	"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -120,7 +121,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct request *q,
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				rs->type ? rs->type : "text/plain; charset=utf-8");
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
+	MHD_add_response_header(r, "Content-Security-Policy", rs->csp ? rs->csp : csp);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");

@@ -99,6 +99,8 @@ struct web_response {
 	char filename[80];          /* Content-Disposition: inline; filename=... */
 	int bearer_challenge;       /* WWW-Authenticate: Bearer (a 401) */
 	struct web_later *later;    /* set: answered later (below) */
+	const char *csp;            /* the page's own Content-Security-Policy
+	                             * (static storage); NULL: the server's */
 };
 
 /*
@@ -240,5 +242,6 @@ void web_api_walkin(const struct web_request *rq, struct web_response *rs);
 void web_api_stats(const struct web_request *rq, struct web_response *rs);
 void web_api_pubkey(const struct web_request *rq, struct web_response *rs);
 void web_api_revoked(const struct web_request *rq, struct web_response *rs);
+void web_page_door(const struct web_request *rq, struct web_response *rs);
 
 #endif
