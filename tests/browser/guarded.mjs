@@ -4,19 +4,20 @@
 // requests and WebSockets, and a resolver rule so that no other host name
 // resolves should one slip past), and each request the page makes listed.
 //
-// guarded(name, url, contextOptions, body): opens a context with
-// contextOptions, calls body(page, seen) where seen lists the requests as
-// "METHOD /path", and prints what body returns as one JSON line with
-// `external` (the requests that tried to leave). Exits 1 with name and
-// the reason when body throws or anything tried to leave.
+// guarded(name, url, contextOptions, body[, launchArgs]): opens a context
+// with contextOptions, calls body(page, seen) where seen lists the
+// requests as "METHOD /path", and prints what body returns as one JSON
+// line with `external` (the requests that tried to leave). Exits 1 with
+// name and the reason when body throws or anything tried to leave.
+// launchArgs are more chromium flags (a fake camera).
 import { chromium } from 'playwright-core';
 
-export async function guarded(name, url, contextOptions, body) {
+export async function guarded(name, url, contextOptions, body, launchArgs = []) {
 	const origin = new URL(url).origin;
 	const seen = [], external = [];
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-		args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+		args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1', ...launchArgs],
 	});
 	let failed = null;
 	try {
