@@ -2,11 +2,11 @@
 # report: the conversion report on the command line. A fixture of
 # channels with Cyrillic and CJK names and a dated audience, followers
 # with regions (one that looks like a formula), invitations and
-# registrations; the text, CSV and JSON agree with each other
-# (tests/report_check.py), the JSON's figures are the ones worked out
-# here, -o writes a file, and bad input is a clear error that writes
-# nothing. (Check-ins come through the library in tests/unit/t_report.c
-# until the door has its commands.)
+# registrations, check-ins and walk-ins at the door; the text, CSV and
+# JSON agree with each other (tests/report_check.py), the JSON's figures
+# are the ones worked out here, -o writes a file, and bad input is a
+# clear error that writes nothing. tests/unit/t_report.c has the larger
+# fixture (two events, returning people, a waitlist, regions).
 . "$(dirname "$0")/lib.sh"
 
 export TURNOUT_NOW=2030-05-01T09:00:00Z
@@ -92,10 +92,46 @@ test_expect_success '--by event, --target, a period' '
 	test_cmp expect none.txt
 '
 
+# at the door (the event's clock): hal's ticket at gate north, bob (a
+# follower of news, invited, never registered) walks in by e-mail, so he
+# counts for news; ivan walks in without one: walk-in. came 3 of 12: 25%.
+test_expect_success 'check-ins through the CLI: came, walk-ins, the arrival' '
+	tn gate add meetup north >/dev/null &&
+	code=$(q "SELECT t.id FROM ticket t JOIN registration r ON r.id = t.registration_id JOIN event e ON e.id = r.event_id WHERE e.slug = '\''meetup'\''") &&
+	tn ticket list meetup --format tsv >tickets &&
+	c=$(awk -F "\t" -v n=$code "\$1 == n { print \$6 }" tickets) &&
+	TURNOUT_NOW=2030-06-10T17:01:00Z tn checkin meetup "$c" --gate north >/dev/null &&
+	TURNOUT_NOW=2030-06-10T17:07:00Z tn walkin meetup --name Bob --email bob@example.org --gate north >/dev/null &&
+	TURNOUT_NOW=2030-06-10T17:08:00Z tn walkin meetup --name Ivan >/dev/null &&
+	tn report meetup --format json >door.json &&
+	/usr/bin/python3 - <<-\PY &&
+	import json
+	d = json.load(open("door.json"))
+	e, = d["events"]
+	rows = {r["group"]: r for r in e["rows"]}
+	f = lambda r: [r[k] for k in ("audience", "invited", "registered", "ticketed", "came", "no_shows", "returning")]
+	assert f(rows["news"]) == [10, 2, 1, 1, 1, 0, 0], rows["news"]
+	assert f(rows["direct"]) == [0, 0, 1, 1, 1, 0, 0], rows["direct"]
+	assert f(rows["walk-in"]) == [0, 0, 1, 1, 1, 0, 0], rows["walk-in"]
+	assert f(e["total"]) == [12, 4, 3, 3, 3, 0, 0], e["total"]
+	assert e["total"]["offline_share_pct"] == 25 and e["total"]["target_met"] is True
+	a = e["arrival"]
+	assert a["first"] == "2030-06-10T17:01:00Z" and a["last"] == "2030-06-10T17:08:00Z", a
+	assert a["gates"] == ["north"] and a["walkins_without_registration"] == 2, a
+	assert [(s["start"], s["admitted"], s["walkins"], s["gates"]) for s in a["slots"]] == [
+	    ("2030-06-10T17:00:00Z", 1, 0, [1]), ("2030-06-10T17:05:00Z", 2, 2, [0])], a
+	assert a["peak"] == {"start": "2030-06-10T17:05:00Z", "admitted": 2, "gate": None}, a
+	PY
+	tn report meetup >door.txt &&
+	tn report meetup --format csv >door.csv &&
+	/usr/bin/python3 "$TN_TOP/tests/report_check.py" door.json door.csv door.txt &&
+	grep -q "^  door: first admit 2030-06-10T17:01, last 2030-06-10T17:08 (UTC); busiest 5 minutes from 2030-06-10T17:05: 2 admitted; walk-ins without registration: 2$" door.txt
+'
+
 test_expect_success 'a cancelled event is shown, and left out of the totals' '
 	tn event cancel later >/dev/null 2>&1 &&
 	tn report --format json >c.json &&
-	/usr/bin/python3 -c "import json; d = json.load(open(\"c.json\")); e = d[\"events\"][1]; assert e[\"cancelled\"] and d[\"period\"][\"events_counted\"] == 1 and d[\"period\"][\"total\"][\"registered\"] == 1, d[\"period\"]" &&
+	/usr/bin/python3 -c "import json; d = json.load(open(\"c.json\")); e = d[\"events\"][1]; assert e[\"cancelled\"] and d[\"period\"][\"events_counted\"] == 1 and d[\"period\"][\"total\"][\"registered\"] == 3, d[\"period\"]" &&
 	tn report >c.txt &&
 	grep -q "^Later (later), 2030-07-10 19:00 Europe/Berlin, target 10%, cancelled: not in the totals$" c.txt
 '
