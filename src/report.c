@@ -587,7 +587,8 @@ static size_t gate_index(struct tn_report_arrival *a, const char *name)
 	return a->ngates;
 }
 
-/* First pass: the gates (by name) and the first and last admit. */
+/* The gates that admitted someone (walk-ins without a registration
+ * aside), by name; "" for admits made without a gate. */
 static tn_code arrival_gate_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
 {
 	struct arrival_fill *f = ctx;
@@ -607,7 +608,7 @@ static tn_code arrival_gate_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
 	return TN_OK;
 }
 
-/* Second pass: one row per slot and gate. */
+/* The admits of one slot at one gate, into their slot. */
 static tn_code arrival_slot_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
 {
 	struct arrival_fill *f = ctx;

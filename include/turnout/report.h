@@ -62,8 +62,8 @@ tn_code tn_report_by_parse(const char *word, enum tn_report_by *by,
  * once; without names, every event whose date is within since..until.
  * Naming events and a period together, a date that is no date, since
  * after until and a target out of range are TN_USAGE about the field; an
- * unknown event TN_NOTFOUND about "event". Reads in one transaction, so
- * the figures agree with each other while others write.
+ * unknown event TN_NOTFOUND about "event". Only reads; the store has no
+ * read transaction, so each statement sees the database as it then is.
  */
 tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 		      struct tn_report *r, struct tn_err *err);
