@@ -108,6 +108,8 @@ static const struct cmd commands[] = {
 	{ "door", cmd_door, NEED_DB,
 	  "scanner mode: check in one code per line of stdin" },
 	{ "walkin", cmd_walkin, NEED_DB, "register and admit someone at the door" },
+	{ "report", cmd_report, NEED_DB | READ_ONLY,
+	  "the conversion report: how much of the audience came" },
 	{ "templates export", cmd_templates_export, 0,
 	  "write the built-in e-mail templates into a directory" },
 };

@@ -324,5 +324,6 @@ CLI_HANDLER(cmd_checkin);
 CLI_HANDLER(cmd_checkin_list);
 CLI_HANDLER(cmd_door);
 CLI_HANDLER(cmd_walkin);
+CLI_HANDLER(cmd_report);
 
 #endif
