@@ -187,15 +187,18 @@ tn_code tn_gate_each(struct tn_db *db, const char *event,
 	memset(&ev, 0, sizeof(ev));
 	if ((rc = find_event(db, event, &ev, err)) == TN_OK)
 		rc = tn_db_each(db, err, gate_each_row, &e,
+				/* one pass over the event's scans (index
+				 * checkin_event): each scan writes one index
+				 * less than with an index on gate_id */
 				"SELECT g.id, g.event_id, e.slug, g.name, g.created_at,"
-				" coalesce(g.revoked_at, ''),"
-				" (SELECT count(*) FROM checkin c WHERE c.gate_id = g.id),"
-				" (SELECT count(*) FROM checkin c WHERE c.gate_id = g.id"
-				"  AND c.verdict = 'admit'),"
-				" (SELECT coalesce(max(at), '') FROM checkin c"
-				"  WHERE c.gate_id = g.id)"
+				" coalesce(g.revoked_at, ''), count(c.id),"
+				" count(c.id) FILTER (WHERE c.verdict = 'admit'),"
+				" coalesce(max(c.at), '')"
 				" FROM gate g JOIN event e ON e.id = g.event_id"
-				" WHERE g.event_id = ?1 ORDER BY g.name", TN_I(ev.id));
+				" LEFT JOIN checkin c ON c.event_id = g.event_id"
+				"  AND c.gate_id = g.id"
+				" WHERE g.event_id = ?1 GROUP BY g.id ORDER BY g.name",
+				TN_I(ev.id));
 	tn_event_clear(&ev);
 	return rc;
 }
@@ -307,7 +310,7 @@ static int page_token(const char *s, size_t n, const char **tok, size_t *len)
 	return 1;
 }
 
-void tn_scan_read(const unsigned char pk[32], const char *line, size_t len,
+void tn_scan_read(const struct tn_door *d, const char *line, size_t len,
 		  struct tn_scan *s)
 {
 	const char *p = line, *end = line + len, *tok;
@@ -334,7 +337,7 @@ void tn_scan_read(const unsigned char pk[32], const char *line, size_t len,
 			if (*c >= 'a' && *c <= 'z')
 				*c = (char)(*c - 'a' + 'A');
 		if (memchr(p, '\0', n) == NULL &&
-		    tn_ticketcode_verify(pk, s->text, &s->event_id, &s->serial) ==
+		    tn_ticketcode_verify_own(d->sk, s->text, &s->event_id, &s->serial) ==
 		    TN_TICKETCODE_VALID) {
 			s->kind = TN_SCAN_CODE;
 			return;
@@ -355,13 +358,17 @@ void tn_scan_read(const unsigned char pk[32], const char *line, size_t len,
 static tn_code door_from(struct tn_db *db, const struct tn_event *ev,
 			 const struct tn_gate *g, struct tn_door *d, struct tn_err *err)
 {
+	tn_code rc;
+
 	d->event_id = ev->id;
 	snprintf(d->event, sizeof(d->event), "%s", ev->slug);
 	if (g) {
 		d->gate_id = g->id;
 		memcpy(d->gate, g->name, sizeof(d->gate));
 	}
-	return tn_setup_public_key(db, d->pk, err);
+	if ((rc = tn_setup_public_key(db, d->pk, err)) == TN_OK)
+		rc = tn_setup_secret_key(db, d->sk, err);
+	return rc;
 }
 
 tn_code tn_door_open(struct tn_db *db, const char *event, const char *gate,
@@ -615,7 +622,7 @@ tn_code tn_checkin(struct tn_db *db, const struct tn_door *d, const char *line,
 
 	memset(&job, 0, sizeof(job));
 	job.door = d;
-	tn_scan_read(d->pk, line ? line : "", line ? strlen(line) : 0, &job.scan);
+	tn_scan_read(d, line ? line : "", line ? strlen(line) : 0, &job.scan);
 	rc = tn_checkin_record(db, &job, 1, err);
 	*out = job.result;
 	return rc;

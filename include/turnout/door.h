@@ -93,17 +93,6 @@ struct tn_scan {
 	int64_t event_id, serial;          /* a code's, once verified */
 };
 
-/*
- * Reads one scanned line (len bytes, not NUL-terminated; may hold any
- * byte) into *s, the way a scanner types it: trailing CR, LF and Tab
- * and surrounding spaces go, and so does a symbology prefix ("]Q1",
- * "]C0": ']', a letter, a digit); a whole ticket page URL gives its
- * token. A code is verified with the public key pk (tn_ticketcode_
- * verify): one that fails is TN_SCAN_UNREADABLE. Thread-safe; touches
- * no database.
- */
-void tn_scan_read(const unsigned char pk[32], const char *line, size_t len,
-		  struct tn_scan *s);
 
 /* ---- the door and its check-ins ------------------------------------------ */
 
@@ -128,7 +117,21 @@ struct tn_door {
 	int64_t gate_id;                       /* 0: no gate */
 	char gate[TN_GATE_NAME_MAX + 1];       /* "" when none */
 	unsigned char pk[32];                  /* the codes' public key */
+	unsigned char sk[64];                  /* and the key that signs them,
+	                                        * which checks a code faster
+	                                        * (tn_ticketcode_verify_own) */
 };
+
+/*
+ * Reads one scanned line (len bytes, not NUL-terminated; may hold any
+ * byte) into *s, the way a scanner types it: trailing CR, LF and Tab
+ * and surrounding spaces go, and so does a symbology prefix ("]Q1",
+ * "]C0": ']', a letter, a digit); a whole ticket page URL gives its
+ * token. A code is checked with door d's key: one that fails is
+ * TN_SCAN_UNREADABLE. Thread-safe; touches no database.
+ */
+void tn_scan_read(const struct tn_door *d, const char *line, size_t len,
+		  struct tn_scan *s);
 
 /* Opens the door of the event named event (slug or id) at the gate
  * named gate (NULL: none). An unknown event is TN_NOTFOUND about

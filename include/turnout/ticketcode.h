@@ -66,6 +66,17 @@ enum tn_ticketcode_verdict tn_ticketcode_verify(const unsigned char pk[32],
 						int64_t *event_id,
 						int64_t *serial);
 
+/* As tn_ticketcode_verify, for the holder of the secret key sk: a code
+ * is valid when its signature is exactly the one tn_ticketcode_make
+ * writes for its ids (Ed25519 signing is deterministic, and a signature
+ * of this key made any other way would mean the key is known elsewhere).
+ * Signing takes less than half the time of a verification, which counts
+ * at the door's thousands of scans a second. */
+enum tn_ticketcode_verdict tn_ticketcode_verify_own(const unsigned char sk[64],
+						    const char *code,
+						    int64_t *event_id,
+						    int64_t *serial);
+
 /* "valid" or "invalid"; static storage. */
 const char *tn_ticketcode_verdict_name(enum tn_ticketcode_verdict v);
 

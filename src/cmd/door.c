@@ -473,7 +473,7 @@ static tn_code scan_line(struct tn_db *db, const struct tn_door *d, const char *
 
 	memset(&job, 0, sizeof(job));
 	job.door = d;
-	tn_scan_read(d->pk, line, len, &job.scan);
+	tn_scan_read(d, line, len, &job.scan);
 	if (too_long)
 		job.scan.kind = TN_SCAN_UNREADABLE;
 	if ((rc = tn_checkin_record(db, &job, 1, err)) == TN_OK)

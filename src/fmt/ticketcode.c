@@ -125,35 +125,67 @@ tn_code tn_ticketcode_make(const unsigned char sk[64], int64_t event_id,
 	return TN_OK;
 }
 
+/* Decodes code canonically into bytes and its ids; 0 if it cannot be
+ * a code (before any signature is checked). */
+static int decode(const char *code, unsigned char bytes[CODE_BYTES],
+		  uint64_t *e, uint64_t *s)
+{
+	int i;
+
+	*e = *s = 0;
+	if (!code || b32_decode(code, bytes) != 0 || bytes[0] != TN_TICKETCODE_VERSION)
+		return 0;
+	for (i = 0; i < 4; i++)
+		*e = (*e << 8) | bytes[1 + i];
+	for (i = 0; i < 5; i++)
+		*s = (*s << 8) | bytes[5 + i];
+	return *e != 0 && *s != 0 && sodium_init() >= 0;
+}
+
+static enum tn_ticketcode_verdict valid(uint64_t e, uint64_t s, int64_t *event_id,
+					int64_t *serial)
+{
+	if (event_id)
+		*event_id = (int64_t)e;
+	if (serial)
+		*serial = (int64_t)s;
+	return TN_TICKETCODE_VALID;
+}
+
 enum tn_ticketcode_verdict tn_ticketcode_verify(const unsigned char pk[32],
 						const char *code,
 						int64_t *event_id,
 						int64_t *serial)
 {
 	unsigned char bytes[CODE_BYTES], msg[DOMAIN_LEN + PAYLOAD_LEN];
-	uint64_t e = 0, s = 0;
-	int i;
+	uint64_t e, s;
 
-	if (event_id)
-		*event_id = 0;
-	if (serial)
-		*serial = 0;
-	if (!code || b32_decode(code, bytes) != 0 || bytes[0] != TN_TICKETCODE_VERSION)
-		return TN_TICKETCODE_INVALID;
-	for (i = 0; i < 4; i++)
-		e = (e << 8) | bytes[1 + i];
-	for (i = 0; i < 5; i++)
-		s = (s << 8) | bytes[5 + i];
-	if (e == 0 || s == 0 || sodium_init() < 0)
+	valid(0, 0, event_id, serial);
+	if (!decode(code, bytes, &e, &s))
 		return TN_TICKETCODE_INVALID;
 	signed_message(bytes, msg);
 	if (crypto_sign_verify_detached(bytes + PAYLOAD_LEN, msg, sizeof(msg), pk) != 0)
 		return TN_TICKETCODE_INVALID;
-	if (event_id)
-		*event_id = (int64_t)e;
-	if (serial)
-		*serial = (int64_t)s;
-	return TN_TICKETCODE_VALID;
+	return valid(e, s, event_id, serial);
+}
+
+enum tn_ticketcode_verdict tn_ticketcode_verify_own(const unsigned char sk[64],
+						    const char *code,
+						    int64_t *event_id,
+						    int64_t *serial)
+{
+	unsigned char bytes[CODE_BYTES], msg[DOMAIN_LEN + PAYLOAD_LEN];
+	unsigned char sig[crypto_sign_BYTES];
+	uint64_t e, s;
+
+	valid(0, 0, event_id, serial);
+	if (!decode(code, bytes, &e, &s))
+		return TN_TICKETCODE_INVALID;
+	signed_message(bytes, msg);
+	if (crypto_sign_detached(sig, NULL, msg, sizeof(msg), sk) != 0 ||
+	    sodium_memcmp(sig, bytes + PAYLOAD_LEN, sizeof(sig)) != 0)
+		return TN_TICKETCODE_INVALID;
+	return valid(e, s, event_id, serial);
 }
 
 const char *tn_ticketcode_verdict_name(enum tn_ticketcode_verdict v)

@@ -400,8 +400,7 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE UNIQUE INDEX checkin_admit ON checkin(ticket_id)\n"
 	"  WHERE verdict = 'admit';\n"
-	"CREATE INDEX checkin_event ON checkin(event_id, verdict);\n"
-	"CREATE INDEX checkin_gate ON checkin(gate_id);\n",
+	"CREATE INDEX checkin_event ON checkin(event_id, verdict);\n",
 };
 
 int tn_schema_count(void)

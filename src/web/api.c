@@ -225,7 +225,7 @@ void web_api_checkin(const struct web_request *rq, struct web_response *rs)
 	}
 	/* the signature is verified here, in this worker thread; only the
 	 * recording is the committer's */
-	tn_scan_read(a->door.pk, code, strlen(code), &a->commit.job.scan);
+	tn_scan_read(&a->door, code, strlen(code), &a->commit.job.scan);
 	cJSON_Delete(o);
 	a->commit.job.door = &a->door;
 	a->commit.done = checkin_done;

@@ -114,7 +114,7 @@ static void test_gates(void)
 
 static void test_read(void)
 {
-	unsigned char pk[32];
+	struct tn_door d;
 	struct tn_scan s;
 	struct tn_err err;
 	char code[TN_TICKETCODE_SIZE], line[400], lower[TN_TICKETCODE_SIZE];
@@ -122,36 +122,36 @@ static void test_read(void)
 	size_t i;
 
 	code_of(1, code);
-	is_int(tn_setup_public_key(db, pk, &err), TN_OK, "the public key");
-	tn_scan_read(pk, code, strlen(code), &s);
+	is_int(tn_door_open(db, "meetup", NULL, &d, &err), TN_OK, "a door and its keys");
+	tn_scan_read(&d, code, strlen(code), &s);
 	is_int(s.kind, TN_SCAN_CODE, "a code");
 	is_int(s.serial, 1, "its serial");
 	snprintf(line, sizeof(line), "  ]Q1%s\t\r\n", code);
-	tn_scan_read(pk, line, strlen(line), &s);
+	tn_scan_read(&d, line, strlen(line), &s);
 	is_int(s.kind, TN_SCAN_CODE, "with a scanner's prefix, spaces, tab, CR LF");
 	is_str(s.text, code, "read as the code");
 	for (i = 0; code[i]; i++)
 		lower[i] = (char)(code[i] >= 'A' && code[i] <= 'Z' ? code[i] + 32 : code[i]);
 	lower[i] = '\0';
-	tn_scan_read(pk, lower, strlen(lower), &s);
+	tn_scan_read(&d, lower, strlen(lower), &s);
 	is_int(s.kind, TN_SCAN_CODE, "in lower case (Caps Lock)");
 	is_str(s.text, code, "read in upper case");
 	snprintf(line, sizeof(line), "%s", code);
 	line[40] = line[40] == 'A' ? 'B' : 'A';
-	tn_scan_read(pk, line, strlen(line), &s);
+	tn_scan_read(&d, line, strlen(line), &s);
 	is_int(s.kind, TN_SCAN_UNREADABLE, "one character changed: unreadable");
 	snprintf(line, sizeof(line), "https://x.example.org/t/abcdefghijklmnopqrstuvwx?x=1");
-	tn_scan_read(pk, line, strlen(line), &s);
+	tn_scan_read(&d, line, strlen(line), &s);
 	is_int(s.kind, TN_SCAN_PAGE_TOKEN, "a ticket page URL");
 	is_str(s.text, "abcdefghijklmnopqrstuvwx", "gives its token");
-	tn_scan_read(pk, "evil\x1b[31m\xff", 10, &s);
+	tn_scan_read(&d, "evil\x1b[31m\xff", 10, &s);
 	is_int(s.kind, TN_SCAN_UNREADABLE, "garbage");
 	is_str(s.text, "evil?[31m?", "kept without control or high bytes");
-	tn_scan_read(pk, "a\0b", 3, &s);
+	tn_scan_read(&d, "a\0b", 3, &s);
 	is_int(s.kind, TN_SCAN_UNREADABLE, "a NUL inside");
 	big = malloc(1 << 20);
 	memset(big, 'A', 1 << 20);
-	tn_scan_read(pk, big, 1 << 20, &s);
+	tn_scan_read(&d, big, 1 << 20, &s);
 	is_int(s.kind, TN_SCAN_UNREADABLE, "a 1 MB line");
 	is_int((long long)strlen(s.text), TN_SCAN_INPUT_MAX, "kept up to its limit");
 	free(big);
@@ -237,7 +237,7 @@ static void test_group(void)
 	memset(jobs, 0, sizeof(jobs));
 	for (int i = 0; i < 3; i++) {
 		jobs[i].door = &d;
-		tn_scan_read(d.pk, i == 1 ? "junk" : code, i == 1 ? 4 : strlen(code),
+		tn_scan_read(&d, i == 1 ? "junk" : code, i == 1 ? 4 : strlen(code),
 			     &jobs[i].scan);
 	}
 	is_int(tn_checkin_record(db, jobs, 3, &err), TN_OK, "three scans in one transaction");

@@ -77,6 +77,15 @@ static int invalid(const unsigned char pk[32], const char *code)
 	       e == 0 && s == 0;
 }
 
+/* The same for the holder of the secret key (tn_ticketcode_verify_own). */
+static int invalid_own(const unsigned char sk[64], const char *code)
+{
+	int64_t e = -1, s = -1;
+
+	return tn_ticketcode_verify_own(sk, code, &e, &s) == TN_TICKETCODE_INVALID &&
+	       e == 0 && s == 0;
+}
+
 static int write_codes(const char *dir)
 {
 	static const int64_t ids[][2] = {
@@ -188,7 +197,7 @@ static void test_every_change(const unsigned char pk[32], const unsigned char sk
 {
 	char code[TN_TICKETCODE_SIZE], changed[TN_TICKETCODE_SIZE];
 	struct tn_err err = TN_ERR_INIT;
-	int tried = 0, passed = 0, lower_ok = 0, letters = 0;
+	int tried = 0, passed = 0, passed_own = 0, lower_ok = 0, lower_own = 0, letters = 0;
 	size_t i, j;
 
 	tn_ticketcode_make(sk, 31337, 4242, code, sizeof(code), &err);
@@ -200,17 +209,22 @@ static void test_every_change(const unsigned char pk[32], const unsigned char sk
 			changed[i] = b32[j];
 			tried++;
 			passed += invalid(pk, changed);
+			passed_own += invalid_own(sk, changed);
 		}
 		if (code[i] >= 'A' && code[i] <= 'Z') {
 			memcpy(changed, code, sizeof(code));
 			changed[i] = (char)(code[i] - 'A' + 'a');
 			letters++;
 			lower_ok += tn_ticketcode_verify(pk, changed, NULL, NULL) == TN_TICKETCODE_VALID;
+			lower_own += tn_ticketcode_verify_own(sk, changed, NULL, NULL) ==
+				     TN_TICKETCODE_VALID;
 		}
 	}
 	is_int(tried, TN_TICKETCODE_LEN * 31, "every single-character change tried");
 	is_int(passed, tried, "and every one is invalid");
 	is_int(lower_ok, letters, "a letter's case is no change: each lowered alone still valid");
+	is_int(passed_own, tried, "checked by signing again, every change is invalid too");
+	is_int(lower_own, letters, "and every lowered letter valid");
 }
 
 static void test_canonical(const unsigned char pk[32], const unsigned char sk[64])
@@ -299,8 +313,12 @@ static void test_other_key(const unsigned char pk[32], const unsigned char sk[64
 	ok(invalid(pk, code), "a code signed by another key is invalid");
 	is_int(tn_ticketcode_verify(pk2, code, NULL, NULL), TN_TICKETCODE_VALID,
 	       "and valid with that key");
+	ok(invalid_own(sk, code), "and by signing again with ours");
 	tn_ticketcode_make(sk, 9, 3, code, sizeof(code), &err);
 	ok(invalid(pk2, code), "ours is invalid with the other key");
+	ok(invalid_own(sk2, code), "and by signing again with the other");
+	ok(tn_ticketcode_verify_own(sk, code, NULL, NULL) == TN_TICKETCODE_VALID,
+	   "and valid by signing again with ours");
 	sodium_memzero(sk2, sizeof(sk2));
 }
 
