@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "turnout/channel.h"
@@ -626,6 +627,35 @@ tn_code tn_checkin(struct tn_db *db, const struct tn_door *d, const char *line,
 	rc = tn_checkin_record(db, &job, 1, err);
 	*out = job.result;
 	return rc;
+}
+
+cJSON *tn_checkin_json(const struct tn_checkin *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	int ok = o != NULL;
+
+	ok = ok && cJSON_AddStringToObject(o, "verdict", tn_verdict_name(c->verdict));
+	ok = ok && cJSON_AddNumberToObject(o, "id", (double)c->id);
+	ok = ok && cJSON_AddStringToObject(o, "event", c->event);
+	ok = ok && (c->gate[0] ? cJSON_AddStringToObject(o, "gate", c->gate)
+			       : cJSON_AddNullToObject(o, "gate"));
+	ok = ok && cJSON_AddStringToObject(o, "at", c->at);
+	ok = ok && (c->ticket_id ? cJSON_AddNumberToObject(o, "ticket", (double)c->ticket_id)
+				 : cJSON_AddNullToObject(o, "ticket"));
+	ok = ok && (c->name ? cJSON_AddStringToObject(o, "name", c->name)
+			    : cJSON_AddNullToObject(o, "name"));
+	ok = ok && cJSON_AddBoolToObject(o, "walkin", c->walkin);
+	if (c->verdict == TN_VERDICT_DUPLICATE) {
+		ok = ok && cJSON_AddStringToObject(o, "admitted_at", c->admitted_at);
+		ok = ok && (c->admitted_gate[0]
+			    ? cJSON_AddStringToObject(o, "admitted_gate", c->admitted_gate)
+			    : cJSON_AddNullToObject(o, "admitted_gate"));
+	}
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* ---- walk-ins ------------------------------------------------------------ */

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "turnout/db.h"
 #include "turnout/err.h"
 #include "turnout/slug.h"
@@ -191,6 +193,13 @@ tn_code tn_checkin_record(struct tn_db *db, struct tn_checkin_job *jobs,
  * tn_scan_read and tn_checkin_record of one job. */
 tn_code tn_checkin(struct tn_db *db, const struct tn_door *d, const char *line,
 		   struct tn_checkin *out, struct tn_err *err);
+
+/* The verdict object of a recorded scan, the one shape every front end
+ * gives (the JSON API, `checkin --json`, `door --json`): verdict, id,
+ * event, gate (null: none), at, ticket (null: none), name (null: none),
+ * walkin, and for a duplicate admitted_at and admitted_gate. NULL when
+ * out of memory; the caller deletes it. */
+cJSON *tn_checkin_json(const struct tn_checkin *c);
 
 /*
  * Registers and admits at door d in one transaction: the person with

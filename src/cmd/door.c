@@ -122,34 +122,6 @@ static tn_code describe(struct tn_buf *b, const struct tn_checkin *c, const char
 	return rc;
 }
 
-/* The verdict object the JSON API answers too: verdict, id, event, gate,
- * at, ticket, name, walkin, and for a duplicate admitted_at and
- * admitted_gate. */
-static cJSON *checkin_json(const struct tn_checkin *c)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		return NULL;
-	cJSON_AddStringToObject(o, "verdict", tn_verdict_name(c->verdict));
-	cJSON_AddNumberToObject(o, "id", (double)c->id);
-	cJSON_AddStringToObject(o, "event", c->event);
-	cli_json_text(o, "gate", c->gate[0] ? c->gate : NULL);
-	cJSON_AddStringToObject(o, "at", c->at);
-	if (c->ticket_id)
-		cJSON_AddNumberToObject(o, "ticket", (double)c->ticket_id);
-	else
-		cJSON_AddNullToObject(o, "ticket");
-	cli_json_text(o, "name", c->name);
-	cJSON_AddBoolToObject(o, "walkin", c->walkin);
-	if (c->verdict == TN_VERDICT_DUPLICATE) {
-		cJSON_AddStringToObject(o, "admitted_at", c->admitted_at);
-		cli_json_text(o, "admitted_gate",
-			      c->admitted_gate[0] ? c->admitted_gate : NULL);
-	}
-	return o;
-}
-
 /* Prints the verdict of one scan for 'checkin' and 'walkin': one line
  * "verdict: what it says", or with json the verdict object. Returns the
  * exit status: 0 for admit only, 1 for every other verdict. */
@@ -159,7 +131,7 @@ static int print_verdict(const struct tn_checkin *c, const char *tz, int json)
 	int status = c->verdict == TN_VERDICT_ADMIT ? EXIT_OK : EXIT_FAILED;
 
 	if (json) {
-		int st = cli_print_json(checkin_json(c));
+		int st = cli_print_json(tn_checkin_json(c));
 		return st ? st : status;
 	}
 	if (describe(&b, c, tz) != TN_OK) {
@@ -400,7 +372,7 @@ static int show(struct door_run *r, const struct tn_checkin *c)
 		r->refused++;
 	switch (r->style) {
 	case STYLE_JSON:
-		o = checkin_json(c);
+		o = tn_checkin_json(c);
 		json = o ? cJSON_PrintUnformatted(o) : NULL;
 		rc = json ? tn_buf_addf(&b, "%s\n", json) : TN_NOMEM;
 		cJSON_Delete(o);
@@ -585,7 +557,7 @@ static int list_one(void *ctx, const struct tn_checkin *c)
 	case CLI_ROW_SKIP: return 0;
 	}
 	if (list->format == CLI_FORMAT_JSON) {
-		if ((o = checkin_json(c)) && c->verdict == TN_VERDICT_INVALID)
+		if ((o = tn_checkin_json(c)) && c->verdict == TN_VERDICT_INVALID)
 			cJSON_AddStringToObject(o, "input", c->input);
 		return cli_listing_json(list, o) != 0;
 	}

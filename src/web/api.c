@@ -134,36 +134,6 @@ static int get_string(cJSON *o, const char *name, int required, const char **out
 	return -1;
 }
 
-/* The verdict object of a recorded scan. */
-static cJSON *verdict_json(const struct tn_checkin *c)
-{
-	cJSON *o = cJSON_CreateObject();
-	int ok = o != NULL;
-
-	ok = ok && cJSON_AddStringToObject(o, "verdict", tn_verdict_name(c->verdict));
-	ok = ok && cJSON_AddNumberToObject(o, "id", (double)c->id);
-	ok = ok && cJSON_AddStringToObject(o, "event", c->event);
-	ok = ok && (c->gate[0] ? cJSON_AddStringToObject(o, "gate", c->gate)
-			       : cJSON_AddNullToObject(o, "gate"));
-	ok = ok && cJSON_AddStringToObject(o, "at", c->at);
-	ok = ok && (c->ticket_id ? cJSON_AddNumberToObject(o, "ticket", (double)c->ticket_id)
-				 : cJSON_AddNullToObject(o, "ticket"));
-	ok = ok && (c->name ? cJSON_AddStringToObject(o, "name", c->name)
-			    : cJSON_AddNullToObject(o, "name"));
-	ok = ok && cJSON_AddBoolToObject(o, "walkin", c->walkin);
-	if (c->verdict == TN_VERDICT_DUPLICATE) {
-		ok = ok && cJSON_AddStringToObject(o, "admitted_at", c->admitted_at);
-		ok = ok && (c->admitted_gate[0]
-			    ? cJSON_AddStringToObject(o, "admitted_gate", c->admitted_gate)
-			    : cJSON_AddNullToObject(o, "admitted_gate"));
-	}
-	if (!ok) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* ---- POST checkins: read here, recorded by the committer ----------------- */
 
 struct api_checkin {
@@ -196,7 +166,7 @@ static void checkin_answer(struct web_later *l, struct web_response *rs)
 		web_respond_json_error(rs, 503, "the scan could not be recorded: "
 				       "scan again", NULL);
 	else
-		respond_json(rs, verdict_json(&a->commit.job.result));
+		respond_json(rs, tn_checkin_json(&a->commit.job.result));
 }
 
 static void checkin_release(struct web_later *l)
@@ -256,7 +226,7 @@ void web_api_walkin(const struct web_request *rq, struct web_response *rs)
 		rc = tn_walkin(rq->db, &d, name, email && email[0] ? email : NULL,
 			       channel && channel[0] ? channel : NULL, &c, &err);
 		if (rc == TN_OK)
-			respond_json(rs, verdict_json(&c));
+			respond_json(rs, tn_checkin_json(&c));
 		else
 			respond_failure(rs, &err, rc);
 		tn_checkin_clear(&c);
