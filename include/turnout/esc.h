@@ -13,8 +13,8 @@ tn_code tn_esc_html(struct tn_buf *b, const char *s);
 /* HTML attribute value (quoted with "): the same set as text. */
 tn_code tn_esc_attr(struct tn_buf *b, const char *s);
 /* One CSV field (RFC 4180): quoted when it holds , " CR or LF, with "
- * doubled; a leading = + - @ is prefixed with ' so spreadsheets do not
- * run it as a formula. */
+ * doubled; a leading = + - @, tab or CR (OWASP's list) is prefixed with
+ * ' so spreadsheets do not run it as a formula. */
 tn_code tn_esc_csv(struct tn_buf *b, const char *s);
 /* Terminal text: control characters (C0 except tab, DEL, C1), bidi
  * embeddings, overrides, isolates and marks (U+202A-202E, U+2066-2069,

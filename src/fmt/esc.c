@@ -43,7 +43,7 @@ tn_code tn_esc_csv(struct tn_buf *b, const char *s)
 
 	if (quote)
 		rc = tn_buf_addch(b, '"');
-	if (rc == TN_OK && s[0] && strchr("=+-@", s[0]))
+	if (rc == TN_OK && s[0] && strchr("=+-@\t\r", s[0]))
 		rc = tn_buf_addch(b, '\'');
 	for (; *s && rc == TN_OK; s++)
 		rc = *s == '"' ? tn_buf_add(b, "\"\"") : tn_buf_addch(b, *s);

@@ -342,24 +342,12 @@ tn_code tn_report_text(const struct tn_report *r, struct tn_buf *out)
 
 /* ---- CSV ----------------------------------------------------------------- */
 
-/* One cell: RFC 4180 through tn_esc_csv, which defuses = + - @; a cell
- * starting with a tab or CR is defused here too (OWASP's list). */
+/* One cell: RFC 4180 through tn_esc_csv, which defuses what a
+ * spreadsheet would run as a formula. */
 static tn_code csv_cell(struct tn_buf *out, const char *s, int last)
 {
-	tn_code rc = TN_OK;
+	tn_code rc = tn_esc_csv(out, s);
 
-	if (s[0] == '\t' || s[0] == '\r') {
-		struct tn_buf b = TN_BUF_INIT;
-
-		rc = tn_buf_addch(&b, '\'');
-		if (rc == TN_OK)
-			rc = tn_buf_add(&b, s);
-		if (rc == TN_OK)
-			rc = tn_esc_csv(out, b.data);
-		tn_buf_free(&b);
-	} else {
-		rc = tn_esc_csv(out, s);
-	}
 	if (rc == TN_OK)
 		rc = tn_buf_add(out, last ? "\r\n" : ",");
 	return rc;

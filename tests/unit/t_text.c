@@ -274,6 +274,13 @@ static void test_escape(void)
 	tn_esc_csv(&b, "=cmd()");
 	is_str(b.data, "plain|\"a,\"\"b\"\"\nc\"|'=cmd()", "CSV quoting and formula guard");
 	tn_buf_reset(&b);
+	tn_esc_csv(&b, "\t=1+1");
+	tn_buf_addch(&b, '|');
+	tn_esc_csv(&b, "\rx");
+	tn_buf_addch(&b, '|');
+	tn_esc_csv(&b, "@SUM(A1)");
+	is_str(b.data, "'\t=1+1|\"'\rx\"|'@SUM(A1)", "a leading tab or CR is defused too");
+	tn_buf_reset(&b);
 	tn_esc_term(&b, "ok\x1b[31mred\x07\nИван\xFF");
 	is_str(b.data, "ok\xEF\xBF\xBD[31mred\xEF\xBF\xBD\\nИван\xEF\xBF\xBD",
 	       "terminal escaping neutralises controls and bad UTF-8");
