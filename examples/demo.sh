@@ -12,6 +12,9 @@ export TURNOUT_DB="$WORK/turnout.db"
 # the messages the demo sends are kept here, for a mail client to open
 MAIL=${DEMO_MAIL:-$PWD/demo-mail}
 case $MAIL in /*) ;; *) MAIL=$PWD/$MAIL ;; esac
+# and the HTML report beside them
+REPORT=${DEMO_REPORT:-$(dirname "$MAIL")/demo-report.html}
+case $REPORT in /*) ;; *) REPORT=$PWD/$REPORT ;; esac
 cd "$WORK"
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
@@ -204,9 +207,14 @@ echo "   (a follower of the newsletter, known by her address: no new person)"
 run checkin list "$slug"
 run gate list "$slug"
 
-step "Still to come" \
-	"The next parts of the story: the pages of turnout serve (RSVP, registration," \
-	"tickets, the door page) shown in a browser, and the report of what share of" \
-	"each channel's audience came (report)."
+step "19. The report: what share of each channel's audience came" \
+	"Per channel: the audience on the event's date (the declared figure or the" \
+	"followers known then, whichever is larger; in total a person on two channels" \
+	"once), invited, registered, ticketed, came, and the offline share against the" \
+	"10% target. Walk-ins count for the channel they follow, or as walk-in."
+run report "$slug"
+run report "$slug" --format html -o "$REPORT"
+echo "   The HTML report (charts, no script, nothing loaded from the network) is"
+echo "   $REPORT: open it in a browser, print it or mail it."
 
 printf '\n%sDone.%s The database lived in %s and is removed now.\n' "$B" "$N" "$WORK"

@@ -158,8 +158,8 @@ test_expect_success 'bad input: a clear usage error, and nothing written' '
 	stderr_has "^turnout: --target: .0.: not a percentage above 0 and at most 100$" &&
 	test_db_unchanged 2 tn_err report --target 100.01 -o x.txt &&
 	test_db_unchanged 2 tn_err report --target ten -o x.txt &&
-	test_db_unchanged 2 tn_err report --format html -o x.txt &&
-	stderr_has "^turnout: --format: .html.: not one of text, json, csv$" &&
+	test_db_unchanged 2 tn_err report --format pdf -o x.txt &&
+	stderr_has "^turnout: --format: .pdf.: not one of text, json, csv, html$" &&
 	test_db_unchanged 2 tn_err report meetup --since 2030-01-01 -o x.txt &&
 	stderr_has "name events or give a period, not both" &&
 	test_path_is_missing x.txt &&

@@ -3,8 +3,8 @@
  * aligned text table for a terminal, CSV for a spreadsheet, JSON for
  * everything else. A format module: report.c (the library's report)
  * fills a struct tn_report from the database; the writers here turn it
- * into bytes and never read the database. The HTML report and the live
- * page of the web server take the same struct.
+ * into bytes and never read the database. The HTML report (reporthtml.c)
+ * and the live page of the web server take the same struct.
  *
  * Every figure is a count of people (see docs/report-json.md for the
  * definitions); a forgotten person counts, anonymously, as the rows of
@@ -163,5 +163,28 @@ tn_code tn_report_csv(const struct tn_report *r, struct tn_buf *out);
 /* The JSON document (docs/report-json.md); *out is new, caller frees
  * with cJSON_Delete. */
 tn_code tn_report_json(const struct tn_report *r, cJSON **out);
+
+/* How the HTML page is made. Zeroed: a plain file. */
+struct tn_report_html_opts {
+	int refresh_seconds;   /* 0: none; else a <meta http-equiv="refresh"> */
+	const char *nonce;     /* NULL: none; else put on the page's one <style>
+	                        * element for a Content-Security-Policy that
+	                        * names it (the page has no script) */
+};
+
+/*
+ * HTML: one self-contained page (no script, nothing loaded from
+ * anywhere; inline CSS, readable on a phone, printable) with, per event,
+ * its headline share, inline SVG charts (the funnel of its total, the
+ * share per channel or region as bars, <rect class="bar"
+ * data-group="NAME">, against the target line, the arrival per 5 minutes
+ * stacked per gate) and the tables of the other formats; then the
+ * period's, with the share over time (a point per event not cancelled)
+ * when more than one event counts. Every name is escaped (esc.h). o may
+ * be NULL. Appends to out; TN_NOMEM on failure (out then holds part of
+ * it, which the caller drops).
+ */
+tn_code tn_report_html(const struct tn_report *r, const struct tn_report_html_opts *o,
+		       struct tn_buf *out);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * report.c - the 'report' command: the conversion report as text, JSON
- * or CSV, on stdout or into -o FILE. The figures are the library's
- * (report.h), the bytes reportout.h's; this file only reads the flags
- * and writes the result, which is complete before FILE is touched.
+ * report.c - the 'report' command: the conversion report as text, JSON,
+ * CSV or a self-contained HTML page, on stdout or into -o FILE. The
+ * figures are the library's (report.h), the bytes reportout.h's; this
+ * file only reads the flags and writes the result, which is complete
+ * before FILE is touched.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,11 @@
 #include "turnout/buf.h"
 #include "turnout/report.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_HTML };
 
 static int parse_format(const char *word, enum report_format *f)
 {
-	static const char *const names[] = { "text", "json", "csv" };
+	static const char *const names[] = { "text", "json", "csv", "html" };
 	size_t i;
 
 	if (!word) {
@@ -27,7 +28,7 @@ static int parse_format(const char *word, enum report_format *f)
 			*f = (enum report_format)i;
 			return 0;
 		}
-	return cli_usage_error("--format: '%s': not one of text, json, csv", word);
+	return cli_usage_error("--format: '%s': not one of text, json, csv, html", word);
 }
 
 /* The report in format into out. */
@@ -42,6 +43,8 @@ static tn_code render(const struct tn_report *r, enum report_format format,
 		return tn_report_text(r, out);
 	if (format == FORMAT_CSV)
 		return tn_report_csv(r, out);
+	if (format == FORMAT_HTML)
+		return tn_report_html(r, NULL, out);
 	if ((rc = tn_report_json(r, &doc)) != TN_OK)
 		return rc;
 	text = cJSON_Print(doc);
@@ -66,7 +69,8 @@ CLI_HANDLER(cmd_report)
 			    "events up to this date (YYYY-MM-DD, included)"),
 		OPT_STRING_("by", 0, &by, "GROUP",
 			    "rows per channel (default), region or event"),
-		OPT_STRING_("format", 0, &format_arg, "FORMAT", "text (default), json or csv"),
+		OPT_STRING_("format", 0, &format_arg, "FORMAT",
+			    "text (default), json, csv or html"),
 		OPT_STRING_("output", 'o', &file, "FILE",
 			    "write to FILE instead of stdout (- is stdout)"),
 		OPT_STRING_("target", 0, &target, "PCT",
@@ -85,7 +89,7 @@ CLI_HANDLER(cmd_report)
 
 	status = cli_parse(c, argc, argv, opts,
 			   "turnout report [EVENT...] [--since DATE] [--until DATE]\n"
-			   "       [--by channel|region|event] [--format text|json|csv]\n"
+			   "       [--by channel|region|event] [--format text|json|csv|html]\n"
 			   "       [-o FILE] [--target PCT]",
 			   "What share of the online audience came offline: per event and\n"
 			   "channel (or region), audience -> invited -> registered ->\n"
@@ -93,11 +97,13 @@ CLI_HANDLER(cmd_report)
 			   "share (came / audience) beside the target. Without EVENTs, every\n"
 			   "event whose local start date is in the period (all by default);\n"
 			   "cancelled ones are shown but left out of the totals. Over several\n"
-			   "events each person counts once.\n\n"
+			   "events each person counts once. html is one page with charts\n"
+			   "that needs nothing else to open, print or send on.\n\n"
 			   "examples:\n"
 			   "  turnout report readers-meetup\n"
 			   "  turnout report --since 2027-01-01 --until 2027-06-30 --by event\n"
 			   "  turnout report readers-meetup --format csv -o meetup.csv\n"
+			   "  turnout report readers-meetup --format html -o meetup.html\n"
 			   "  turnout report --format json --target 7.5",
 			   0, 64, pos);
 	if (status)
