@@ -164,4 +164,15 @@ tn_code tn_report_csv(const struct tn_report *r, struct tn_buf *out);
  * with cJSON_Delete. */
 tn_code tn_report_json(const struct tn_report *r, cJSON **out);
 
+/* How the HTML report is written. */
+struct tn_report_html_opts {
+	int refresh_seconds;     /* 0: none; else a <meta http-equiv="refresh"> */
+	const char *nonce;       /* unused unless a script is needed: the
+	                          * report has none */
+};
+/* HTML: one self-contained page (inline style, no script, nothing
+ * loaded from elsewhere), every name escaped; o may be NULL. */
+tn_code tn_report_html(const struct tn_report *r, const struct tn_report_html_opts *o,
+		       struct tn_buf *out);
+
 #endif
