@@ -5,11 +5,12 @@
  * before and after its page: the method, the path's checks, the route
  * (routes.c), POST bodies (size limit; forms decoded by libmicrohttpd's
  * post processor, or JSON for the API's routes, read whole), the Bearer
- * token of the API and the organizer's cookie, answers given later (a suspended connection, resumed
- * when the door's group commit is done: commit.c), the security headers
- * on every response, one access-log line on stderr without tokens, and a
- * stop that lets the requests in flight finish. Pages are in their own
- * files.
+ * token of the API and the organizer's cookie, answers given later (a
+ * suspended connection, resumed when the door's group commit is done:
+ * commit.c), the security headers on every response (and a page's
+ * redirect and cookie), one access-log line on stderr without tokens,
+ * and a stop that lets the requests in flight finish. Pages are in their
+ * own files.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
