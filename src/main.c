@@ -110,6 +110,8 @@ static const struct cmd commands[] = {
 	{ "walkin", cmd_walkin, NEED_DB, "register and admit someone at the door" },
 	{ "report", cmd_report, NEED_DB | READ_ONLY,
 	  "the conversion report: how much of the audience came" },
+	{ "organizer token", cmd_organizer_token, NEED_DB,
+	  "add, list or revoke the tokens of the live report" },
 	{ "templates export", cmd_templates_export, 0,
 	  "write the built-in e-mail templates into a directory" },
 };

@@ -320,6 +320,7 @@ CLI_HANDLER(cmd_ticket_revoke);
 CLI_HANDLER(cmd_gate_add);
 CLI_HANDLER(cmd_gate_list);
 CLI_HANDLER(cmd_gate_revoke);
+CLI_HANDLER(cmd_organizer_token);
 CLI_HANDLER(cmd_checkin);
 CLI_HANDLER(cmd_checkin_list);
 CLI_HANDLER(cmd_door);

@@ -71,7 +71,7 @@ CLI_HANDLER(cmd_serve)
 	struct web_server *srv = NULL;
 	struct tn_err err = TN_ERR_INIT;
 	struct tn_settings set;
-	char url[128], *cert_pem = NULL, *key_pem = NULL;
+	char url[128], base[512] = "", *cert_pem = NULL, *key_pem = NULL;
 	sigset_t stop;
 	int status, sig = 0;
 	tn_code rc;
@@ -81,10 +81,13 @@ CLI_HANDLER(cmd_serve)
 			   "Runs the web server that the links in e-mails lead to: the\n"
 			   "unsubscribe page (/u/TOKEN, with RFC 8058 one-click), the\n"
 			   "public calendar files (/e/SLUG.ics) and /healthz for a process\n"
-			   "supervisor. It prints the address it listens on, then one line\n"
-			   "per request on stderr (tokens never appear in it). SIGINT or\n"
-			   "SIGTERM stops it: requests in flight finish first, then it\n"
-			   "exits 0. Put it behind the base URL (turnout config base-url).\n\n"
+			   "supervisor, and the live report of each event (/report/EVENT)\n"
+			   "for whoever holds an organizer token ('turnout organizer token\n"
+			   "add'). It prints the address it listens on and the organizer's\n"
+			   "login link, then one line per request on stderr (tokens never\n"
+			   "appear in it). SIGINT or SIGTERM stops it: requests in flight\n"
+			   "finish first, then it exits 0. Put it behind the base URL\n"
+			   "(turnout config base-url).\n\n"
 			   "examples:\n"
 			   "  turnout serve\n"
 			   "  turnout serve --listen 0.0.0.0:8443 --tls-cert cert.pem \\\n"
@@ -101,6 +104,9 @@ CLI_HANDLER(cmd_serve)
 	rc = tn_setup_web_key(c->db, cfg.key, &err);
 	if (rc == TN_OK && (rc = tn_settings_load(c->db, &set, &err)) == TN_OK) {
 		cli_warn_local_base_url(&set, "the links in e-mails");
+		/* where the organizer's browser finds the live report */
+		if (set.base_url && !tn_settings_base_url_is_local(&set))
+			snprintf(base, sizeof(base), "%s", set.base_url);
 		tn_settings_clear(&set);
 	}
 	/* the workers open their own connections */
@@ -125,6 +131,8 @@ CLI_HANDLER(cmd_serve)
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	fprintf(stderr, "turnout: serve: listening on %s\n", url);
+	fprintf(stderr, "turnout: serve: live report: run 'turnout organizer token "
+		"add', then open %s/login/TOKEN\n", base[0] ? base : url);
 	while (sigwait(&stop, &sig) != 0)
 		;
 	fprintf(stderr, "turnout: serve: %s: finishing the requests in flight\n",

@@ -401,6 +401,16 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX checkin_admit ON checkin(ticket_id)\n"
 	"  WHERE verdict = 'admit';\n"
 	"CREATE INDEX checkin_event ON checkin(event_id, verdict);\n",
+
+	/* 9: organizer tokens, which open the organizer's pages of the web
+	 * server (the live report), each known by the hash of its token. */
+	"CREATE TABLE organizer_token(                  -- organizer.c\n"
+	"  id          INTEGER PRIMARY KEY,\n"
+	"  label       TEXT,                 -- NULL: none\n"
+	"  token_hash  BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),\n"
+	"  created_at  TEXT NOT NULL,\n"
+	"  revoked_at  TEXT                  -- NULL: in use\n"
+	");\n",
 };
 
 int tn_schema_count(void)

@@ -27,6 +27,12 @@ static const struct web_route routes[] = {
 	 * only says so */
 	{ "/door", NULL, 1, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_door },
 	{ "/door/", NULL, 0, 1, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_door },
+	/* the organizer's pages: /login/TOKEN takes an organizer token into
+	 * a cookie; the live report wants it (or a Bearer token) (report.c) */
+	{ "/login/", NULL, 0, 1, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_login },
+	{ "/report", NULL, 1, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_report_list },
+	{ "/report/", NULL, 1, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_report_list },
+	{ "/report/", NULL, 0, 0, WEB_GET | WEB_HEAD, "GET, HEAD", web_page_report },
 	/* a channel's public link: its code is published, not a secret */
 	{ "/r/", NULL, 0, 0, WEB_GET | WEB_HEAD | WEB_POST, "GET, HEAD, POST",
 	  web_page_register },

@@ -5,11 +5,12 @@
  * before and after its page: the method, the path's checks, the route
  * (routes.c), POST bodies (size limit; forms decoded by libmicrohttpd's
  * post processor, or JSON for the API's routes, read whole), the Bearer
- * token of the API, answers given later (a suspended connection, resumed
- * when the door's group commit is done: commit.c), the security headers
- * on every response, one access-log line on stderr without tokens, and a
- * stop that lets the requests in flight finish. Pages are in their own
- * files.
+ * token of the API and the organizer's cookie, answers given later (a
+ * suspended connection, resumed when the door's group commit is done:
+ * commit.c), the security headers on every response (and a page's
+ * redirect and cookie), one access-log line on stderr without tokens,
+ * and a stop that lets the requests in flight finish. Pages are in their
+ * own files.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -45,6 +46,7 @@ struct web_server {
 	struct MHD_Daemon *daemon;
 	char *db_path;
 	unsigned char key[32];
+	int tls;                    /* serving HTTPS */
 	pthread_key_t db_key;       /* each worker thread's tn_db */
 	atomic_int in_flight;       /* requests begun and not yet completed */
 	atomic_int stopping;
@@ -131,6 +133,10 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct request *q,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
 	if (rs->bearer_challenge)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	if (rs->location)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rs->location);
+	if (rs->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, rs->set_cookie);
 	if (rs->filename[0]) {
 		snprintf(disposition, sizeof(disposition), "inline; filename=\"%s\"",
 			 rs->filename);
@@ -191,6 +197,9 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, struct request *q)
 		.body = q->body.data,
 		.body_len = q->body.len,
 		.bearer = bearer_token(conn),
+		.organizer_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+								WEB_ORGANIZER_COOKIE),
+		.https = q->srv->tls,
 		.committer = q->srv->committer,
 		.db = thread_db(q->srv),
 		.key = q->srv->key,
@@ -487,6 +496,7 @@ tn_code web_start(const struct web_config *cfg, struct web_server **out,
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	}
 	memcpy(s->key, cfg->key, sizeof(s->key));
+	s->tls = cfg->cert_pem != NULL;
 	if (pthread_key_create(&s->db_key, close_db) != 0) {
 		free(s->db_path);
 		free(s);

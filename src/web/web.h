@@ -83,6 +83,9 @@ struct web_request {
 	size_t body_len;
 	const char *bearer;         /* the token of "Authorization: Bearer
 	                             * TOKEN", or NULL */
+	const char *organizer_cookie;   /* the value of the cookie
+	                             * WEB_ORGANIZER_COOKIE, or NULL */
+	int https;                  /* served over TLS (cookies get Secure) */
 	struct web_committer *committer;  /* the door's group commit */
 	struct tn_db *db;           /* this thread's connection; NULL when the
 	                             * database cannot be opened (the handler
@@ -101,6 +104,8 @@ struct web_response {
 	struct web_later *later;    /* set: answered later (below) */
 	const char *csp;            /* the page's own Content-Security-Policy
 	                             * (static storage); NULL: the server's */
+	const char *location;       /* Location, for a redirect (static storage) */
+	char set_cookie[160];       /* Set-Cookie; "" none */
 };
 
 /*
@@ -135,6 +140,9 @@ struct web_route {
 	const char *allow;          /* the same, as an Allow header */
 	web_handler fn;
 };
+
+/* The cookie that holds an organizer token once /login/TOKEN took it. */
+#define WEB_ORGANIZER_COOKIE "turnout_org"
 
 /* The largest body of a JSON route. */
 #define WEB_JSON_MAX 4096
@@ -243,5 +251,8 @@ void web_api_stats(const struct web_request *rq, struct web_response *rs);
 void web_api_pubkey(const struct web_request *rq, struct web_response *rs);
 void web_api_revoked(const struct web_request *rq, struct web_response *rs);
 void web_page_door(const struct web_request *rq, struct web_response *rs);
+void web_page_login(const struct web_request *rq, struct web_response *rs);
+void web_page_report_list(const struct web_request *rq, struct web_response *rs);
+void web_page_report(const struct web_request *rq, struct web_response *rs);
 
 #endif
