@@ -43,6 +43,7 @@ tn_code tn_live_report(struct tn_db *db, const char *event, struct tn_report *r,
 	opts.events = names;
 	opts.nevents = 1;
 	opts.by = TN_REPORT_BY_CHANNEL;
+	opts.people = 1;
 	rc = tn_report_run(db, &opts, r, err);
 	if (rc == TN_OK)
 		*doors_open = tn_live_doors_open(&ev, NULL);

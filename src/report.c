@@ -749,6 +749,57 @@ static tn_code period_audience(struct tn_report *r, struct tn_err *err)
 	return TN_OK;
 }
 
+/* ---- who came (the HTML report's list) ----------------------------------- */
+
+struct came_ctx {
+	struct tn_report_event *e;
+	size_t cap;
+};
+
+static tn_code came_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
+{
+	struct came_ctx *c = ctx;
+	struct tn_report_person *p, *grown;
+	const char *name = tn_db_text(st, 0), *at = tn_db_text(st, 2),
+		   *gate = tn_db_text(st, 3);
+	size_t cap;
+
+	if (c->e->ncame == c->cap) {
+		cap = c->cap ? 2 * c->cap : 16;
+		if (!(grown = realloc(c->e->came, cap * sizeof(*grown))))
+			return nomem(err);
+		c->e->came = grown;
+		c->cap = cap;
+	}
+	p = &c->e->came[c->e->ncame];
+	memset(p, 0, sizeof(*p));
+	p->forgotten = sqlite3_column_int(st, 1);
+	snprintf(p->at, sizeof(p->at), "%s", at ? at : "");
+	p->walkin = sqlite3_column_int(st, 4);
+	if ((name && !(p->name = strdup(name))) || !(p->gate = strdup(gate ? gate : ""))) {
+		free(p->name);
+		return nomem(err);
+	}
+	c->e->ncame++;
+	return TN_OK;
+}
+
+/* Who was admitted at event e, in the order of their admission. */
+static tn_code event_came(struct tn_db *db, struct tn_report_event *e,
+			  struct tn_err *err)
+{
+	struct came_ctx c = { e, 0 };
+
+	return tn_db_each(db, err, came_row, &c, "SELECT p.name,"
+			  " p.forgotten_at IS NOT NULL, c.at, g.name, c.walkin"
+			  " FROM checkin c JOIN ticket t ON t.id = c.ticket_id"
+			  " JOIN registration r ON r.id = t.registration_id"
+			  " JOIN person p ON p.id = r.person_id"
+			  " LEFT JOIN gate g ON g.id = c.gate_id"
+			  " WHERE c.event_id = ?1 AND c.verdict = 'admit' ORDER BY c.id",
+			  TN_I(e->id));
+}
+
 tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 		      struct tn_report *r, struct tn_err *err)
 {
@@ -791,6 +842,8 @@ tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 			rc = nomem(err);
 		if (rc == TN_OK)
 			rc = event_arrival(db, e, err);
+		if (rc == TN_OK && opts->people)
+			rc = event_came(db, e, err);
 	}
 	/* the period's rows take their names from the events' */
 	if (rc == TN_OK)

@@ -55,7 +55,8 @@ def expect_row(tr, group, row, where):
 
 
 def check_table(section, rows, total, where, by_event=False):
-    tables = [t for t in section.iter("table") if "inputs" not in classes(t)]
+    tables = [t for t in section.iter("table")
+              if "inputs" not in classes(t) and "people" not in classes(t)]
     if len(tables) != 1:
         fail("%s: %d figure tables" % (where, len(tables)))
     body = tables[0].find("tbody")

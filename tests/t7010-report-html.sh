@@ -147,6 +147,7 @@ test_expect_success BROWSER 'chromium renders it: charts, one bar per channel, n
 	assert s["bars"] == channels, (s["bars"], channels)
 	assert s["svgs"] >= 3 and s["unlabelled"] == 0, s
 	assert "<script>alert(1)</script>" in s["text"], s["text"][:200]
+	assert "<script>alert(1)</script>" in s["people"], s["people"]
 	assert "North <b>door</b>" in s["text"] and "Readers <meetup> & \"friends\"" in s["heading"], s
 	assert s["dialogs"] == [] and s["scripts"] == 0 and s["errors"] == [], s
 	assert s["requests"] == ["GET /report.html"] and s["external"] == [], s

@@ -45,6 +45,9 @@ struct tn_report_opts {
 	const char *since, *until;   /* YYYY-MM-DD, inclusive; NULL: open */
 	enum tn_report_by by;
 	double target;               /* percent; 0: the default */
+	int people;                  /* list who came at each event
+	                              * (tn_report_event.came: the HTML
+	                              * report's list) */
 };
 
 /* Reads a --target value: a number with 0 < PCT <= 100 (a trailing %

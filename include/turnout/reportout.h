@@ -93,6 +93,16 @@ struct tn_report_arrival {
 	                             * (walk-ins aside); ngates when none */
 };
 
+/* A person admitted at the event, for the HTML report's list of who
+ * came (the organizer's page; no other format lists people). */
+struct tn_report_person {
+	char *name;              /* owned; NULL: no name known, or forgotten */
+	int forgotten;
+	char at[21];             /* UTC, when admitted */
+	char *gate;              /* owned; "" when admitted without a gate */
+	int walkin;              /* admitted by a walk-in */
+};
+
 struct tn_report_event {
 	int64_t id;
 	char slug[128];
@@ -113,6 +123,8 @@ struct tn_report_event {
 	size_t nrows;
 	struct tn_report_row total; /* the event's total (kind TOTAL) */
 	struct tn_report_arrival arrival;
+	struct tn_report_person *came;   /* owned: who was admitted, in order */
+	size_t ncame;
 };
 
 struct tn_report {

@@ -116,6 +116,7 @@ CLI_HANDLER(cmd_report)
 	ro.nevents = (size_t)n;
 	ro.since = since;
 	ro.until = until;
+	ro.people = format == FORMAT_HTML;   /* the page lists who came */
 	if ((by && (rc = tn_report_by_parse(by, &ro.by, &err)) != TN_OK) ||
 	    (target && (rc = tn_report_target_parse(target, &ro.target, &err)) != TN_OK))
 		return cli_fail(&err, rc);

@@ -621,6 +621,37 @@ static void inputs_table(struct html *h, const struct tn_report_event *e)
 	     (long long)e->unique_followers);
 }
 
+/* Who came, folded: names as text (a name is never markup), a forgotten
+ * person as such. */
+static void came_list(struct html *h, const struct tn_report_event *e)
+{
+	size_t i;
+
+	if (!e->ncame)
+		return;
+	putf(h, "<details class=\"came\">\n<summary>People who came (%zu)</summary>\n"
+	     "<div class=\"scroll\">\n<table class=\"people\">\n<thead><tr><th scope=\"col\">Name</th>"
+	     "<th scope=\"col\">Admitted (UTC)</th><th scope=\"col\">Gate</th></tr></thead>"
+	     "\n<tbody>\n", e->ncame);
+	for (i = 0; i < e->ncame; i++) {
+		const struct tn_report_person *p = &e->came[i];
+
+		put(h, "<tr><td class=\"person\">");
+		if (p->name)
+			text(h, p->name);
+		else
+			put(h, p->forgotten ? "<i>(forgotten)</i>" : "<i>(no name)</i>");
+		put(h, "</td><td>");
+		text(h, p->at);
+		put(h, "</td><td>");
+		text(h, p->gate && p->gate[0] ? p->gate : "\xE2\x80\x93");
+		if (p->walkin)
+			put(h, " (walk-in)");
+		put(h, "</td></tr>\n");
+	}
+	put(h, "</tbody>\n</table>\n</div>\n</details>\n");
+}
+
 /* ---- sections ------------------------------------------------------------ */
 
 /* "25.00% of the audience came (3 of 12); target 10%: met". */
@@ -673,6 +704,7 @@ static void event_section(struct html *h, const struct tn_report *r,
 	rows_table(h, r, "People per group; share = came \xC3\xB7 audience", e->rows,
 		   e->nrows, &e->total.f);
 	inputs_table(h, e);
+	came_list(h, e);
 	put(h, "</section>\n");
 }
 

@@ -40,6 +40,11 @@ void tn_report_free(struct tn_report *r)
 		for (j = 0; j < e->arrival.nslots; j++)
 			free(e->arrival.slots[j].gates);
 		free(e->arrival.slots);
+		for (j = 0; j < e->ncame; j++) {
+			free(e->came[j].name);
+			free(e->came[j].gate);
+		}
+		free(e->came);
 	}
 	free(r->events);
 	free_rows(r->rows, r->nrows);

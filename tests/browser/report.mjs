@@ -44,6 +44,7 @@ try {
 			return {
 				heading: sec.querySelector('h2').textContent,
 				bars: [...sec.querySelectorAll('rect.bar')].map((b) => b.dataset.group),
+				people: [...sec.querySelectorAll('details.came td.person')].map((td) => td.textContent),
 				drawn: [...sec.querySelectorAll('svg.shares')].map((s) => s.getBoundingClientRect().height > 50),
 				svgs: charts.length,
 				unlabelled: charts.filter((s) => !s.querySelector('title') || !s.querySelector('desc')).length,

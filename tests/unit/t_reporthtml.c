@@ -83,6 +83,15 @@ static void one_event(struct tn_report *r)
 	a->walkins = 1;
 	a->peak = 0;
 	a->peak_gate = 0;
+	e->came = calloc(2, sizeof(*e->came));
+	e->ncame = 2;
+	e->came[0].name = strdup("<script>alert(2)</script>");
+	e->came[0].gate = strdup("North <b>door</b>");
+	strcpy(e->came[0].at, "2030-06-10T17:01:00Z");
+	e->came[1].forgotten = 1;
+	e->came[1].gate = strdup("");
+	e->came[1].walkin = 1;
+	strcpy(e->came[1].at, "2030-06-10T17:07:00Z");
 }
 
 int main(void)
@@ -131,6 +140,11 @@ int main(void)
 	ok(strstr(out.data, "<title>Conversion report: &lt;img src=x onerror=alert(1)&gt;</title>")
 	   != NULL, "the page is titled by its one event, escaped");
 	is_int(count(out.data, "<rect class=\"bar"), 2, "a bar per channel row, none for direct");
+	is_int(count(out.data, "<td class=\"person\">&lt;script&gt;alert(2)&lt;/script&gt;</td>"), 1,
+	       "who came: a name as text");
+	is_int(count(out.data, "<td class=\"person\"><i>(forgotten)</i></td>"), 1,
+	       "and a forgotten person as such");
+	ok(strstr(out.data, "<summary>People who came (2)</summary>") != NULL, "folded, counted");
 	ok(strstr(out.data, "<rect class=\"bar met\" data-group=\"&lt;script&gt;alert(1)&lt;/script&gt;\""
 		  " x=\"0\" y=\"37\" width=\"300.0\"") != NULL,
 	   "15%% on a scale to 20%% is three quarters of 400 units, and met");
