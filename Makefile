@@ -10,8 +10,8 @@
 #   make chainlint  broken && chains in the shell test bodies (make check runs it)
 #   make check-layers  the arrows between the parts (make check runs it)
 #   make demo    deps + build + the whole story on examples/
-#   make bench   deps + build + the import, --json listing, invitation and
-#                ticket benchmarks against Python (bench/)
+#   make bench   deps + build + the import, --json listing, invitation,
+#                ticket, check-in and report benchmarks against Python (bench/)
 #   make fuzz    libFuzzer on the input parsers (FUZZ_SECONDS each)
 #
 # Libraries come from pkg-config only. BUILD selects the build directory
@@ -207,6 +207,9 @@ bench: test-deps
 	$(MAKE) --no-print-directory $(BUILD)/bench/door_prep $(BUILD)/bench/door_load
 	TURNOUT="$(abspath $(BUILD)/turnout)" DOOR_PREP="$(abspath $(BUILD)/bench/door_prep)" \
 		DOOR_LOAD="$(abspath $(BUILD)/bench/door_load)" sh bench/door.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/report_prep
+	TURNOUT="$(abspath $(BUILD)/turnout)" REPORT_PREP="$(abspath $(BUILD)/bench/report_prep)" \
+		sh bench/report.sh
 
 # libFuzzer (clang) on each target for FUZZ_SECONDS; new inputs go to
 # build/fuzz/corpus-NAME (merge the useful ones into tests/fuzz/corpus/NAME
