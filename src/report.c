@@ -2,10 +2,12 @@
  * report.c - the conversion report's figures (report.h): which events,
  * each channel's audience on each event's date, the funnel per event and
  * group, the period's funnel with each person counted once, and the
- * arrival at the door. All of the report's SQL is here, as a few
- * set-based queries (GROUP BY) per event and two for the period; it
- * reads the tables of other modules and writes none. The struct it
- * fills and the writers are reportout.c's.
+ * arrival at the door. All of the report's SQL is here: one pass over
+ * the follows for every event's known followers, a few small lookups per
+ * event (declared audiences, the door), and two set-based queries (GROUP
+ * BY) for the funnels of the events and of the period; it reads the
+ * tables of other modules and writes none. The struct it fills and the
+ * writers are reportout.c's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -243,9 +245,210 @@ static int row_order(const void *a, const void *b)
 	"coalesce(" f ".followed_at, '') <= " d " AND (" f ".unfollowed_at IS NULL" \
 	" OR " f ".unfollowed_at > " d ")"
 
+/*
+ * The events' audience in one pass over the follower table, whatever the
+ * number of events: a follow is known on the dates from its followed_at
+ * (none: from ever) up to, not including, its unfollowed_at (none: for
+ * good), so over the events' dates in order it counts on one run of
+ * them. Each follow adds 1 to its channel where its run starts and takes
+ * it away where it ends; each person (their follows come together, in the
+ * table's order) does the same for the union of their runs; sums along
+ * the dates then give the known followers of each channel and the people
+ * following any channel, on every date. Dates compare as SQLite's BINARY
+ * collation compares text, as KNOWN does.
+ */
+struct known_pass {
+	char (*dates)[11];         /* the events' distinct dates, in order */
+	size_t ndates;
+	int64_t *channel_ids;      /* in order of id */
+	size_t nchannels;
+	int64_t *known;            /* a row of ndates + 1 per channel */
+	int64_t *people;           /* ndates + 1 */
+	int64_t person;            /* whose follows are being read; 0: none */
+	size_t (*runs)[2];         /* theirs so far: [first date, end) */
+	size_t nruns, cap;
+	int oom;
+};
+
+static int date_order(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int id_order(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+static int run_order(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* How many of the dates sort before s. */
+static size_t dates_before(const struct known_pass *k, const char *s)
+{
+	size_t lo = 0, hi = k->ndates, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(k->dates[mid], s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The person's runs, merged, into the people's counts. */
+static void person_done(struct known_pass *k)
+{
+	size_t i, lo, hi;
+
+	if (k->nruns > 1)
+		qsort(k->runs, k->nruns, sizeof(*k->runs), run_order);
+	for (i = 0; i < k->nruns; ) {
+		lo = k->runs[i][0];
+		hi = k->runs[i][1];
+		for (i++; i < k->nruns && k->runs[i][0] <= hi; i++)
+			if (k->runs[i][1] > hi)
+				hi = k->runs[i][1];
+		k->people[lo]++;
+		k->people[hi]--;
+	}
+	k->nruns = 0;
+}
+
+static tn_code known_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
+{
+	struct known_pass *k = ctx;
+	int64_t person = sqlite3_column_int64(st, 0);
+	int64_t channel = sqlite3_column_int64(st, 1);
+	const char *followed = tn_db_text(st, 2), *unfollowed = tn_db_text(st, 3);
+	size_t lo = dates_before(k, followed ? followed : "");
+	size_t hi = unfollowed ? dates_before(k, unfollowed) : k->ndates;
+	int64_t *c;
+
+	(void)err;
+	if (person != k->person) {
+		person_done(k);
+		k->person = person;
+	}
+	if (lo >= hi)
+		return TN_OK;
+	c = bsearch(&channel, k->channel_ids, k->nchannels, sizeof(*c), id_order);
+	if (c) {
+		k->known[(size_t)(c - k->channel_ids) * (k->ndates + 1) + lo]++;
+		k->known[(size_t)(c - k->channel_ids) * (k->ndates + 1) + hi]--;
+	}
+	if (k->nruns == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 8;
+		size_t (*grown)[2] = realloc(k->runs, cap * sizeof(*grown));
+
+		if (!grown)
+			return k->oom = 1, TN_DB_STOP;
+		k->runs = grown;
+		k->cap = cap;
+	}
+	k->runs[k->nruns][0] = lo;
+	k->runs[k->nruns][1] = hi;
+	k->nruns++;
+	return TN_OK;
+}
+
+static tn_code channel_id_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
+{
+	struct known_pass *k = ctx;
+
+	(void)err;
+	k->channel_ids[k->nchannels++] = sqlite3_column_int64(st, 0);
+	return TN_OK;
+}
+
+static void known_pass_free(struct known_pass *k)
+{
+	free(k->dates);
+	free(k->channel_ids);
+	free(k->known);
+	free(k->people);
+	free(k->runs);
+}
+
+/* Fills *k for the events of r: the known followers of each channel and
+ * the people following any, on each of their dates. */
+static tn_code known_pass_run(struct tn_db *db, const struct tn_report *r,
+			      struct known_pass *k, struct tn_err *err)
+{
+	int64_t nchannels;
+	size_t i, j, n;
+	tn_code rc;
+
+	memset(k, 0, sizeof(*k));
+	if (r->nevents == 0)
+		return TN_OK;
+	if ((rc = tn_db_int(db, err, &nchannels, "SELECT count(*) FROM channel")) != TN_OK)
+		return rc;
+	k->dates = calloc(r->nevents + 1, sizeof(*k->dates));
+	k->channel_ids = calloc((size_t)nchannels + 1, sizeof(*k->channel_ids));
+	if (!k->dates || !k->channel_ids)
+		return nomem(err);
+	for (i = 0; i < r->nevents; i++)
+		memcpy(k->dates[i], r->events[i].date, sizeof(k->dates[i]));
+	qsort(k->dates, r->nevents, sizeof(*k->dates), date_order);
+	for (i = 0, n = 0; i < r->nevents; i++)
+		if (n == 0 || strcmp(k->dates[n - 1], k->dates[i]) != 0)
+			memmove(k->dates[n++], k->dates[i], sizeof(k->dates[i]));
+	k->ndates = n;
+	/* the store has no read transaction: a channel added meanwhile is
+	 * left for the next report */
+	rc = tn_db_each(db, err, channel_id_row, k, "SELECT id FROM channel ORDER BY id"
+			" LIMIT ?1", TN_I(nchannels));
+	if (rc != TN_OK)
+		return rc;
+	k->known = calloc((k->nchannels + 1) * (n + 1), sizeof(*k->known));
+	k->people = calloc(n + 1, sizeof(*k->people));
+	if (!k->known || !k->people)
+		return nomem(err);
+	rc = tn_db_each(db, err, known_row, k, "SELECT person_id, channel_id,"
+			" followed_at, unfollowed_at FROM follower ORDER BY person_id");
+	if (rc == TN_OK && k->oom)
+		rc = nomem(err);
+	if (rc != TN_OK)
+		return rc;
+	person_done(k);
+	for (j = 1; j <= n; j++) {
+		k->people[j] += k->people[j - 1];
+		for (i = 0; i < k->nchannels; i++)
+			k->known[i * (n + 1) + j] += k->known[i * (n + 1) + j - 1];
+	}
+	return TN_OK;
+}
+
+/* The known followers of channel on date (one of k's dates); people
+ * following any channel with channel 0. */
+static int64_t known_on(const struct known_pass *k, int64_t channel, const char *date)
+{
+	char (*d)[11] = bsearch(date, k->dates, k->ndates, sizeof(*k->dates), date_order);
+	const int64_t *c;
+
+	if (!d)
+		return 0;
+	if (channel == 0)
+		return k->people[d - k->dates];
+	c = bsearch(&channel, k->channel_ids, k->nchannels, sizeof(*c), id_order);
+	return c ? k->known[(size_t)(c - k->channel_ids) * (k->ndates + 1) +
+			     (size_t)(d - k->dates)] : 0;
+}
+
 struct fill {
 	struct tn_report_row **rows;
 	size_t *n;
+	const struct known_pass *k;
+	const char *date;
 	int oom;
 };
 
@@ -264,7 +467,7 @@ static tn_code channel_audience_row(void *ctx, sqlite3_stmt *st, struct tn_err *
 		snprintf(row->declared_date, sizeof(row->declared_date), "%s",
 			 tn_db_text(st, 3));
 	}
-	row->known = sqlite3_column_int64(st, 4);
+	row->known = known_on(f->k, row->channel_id, f->date);
 	row->f.audience = row->known > row->declared ? row->known : row->declared;
 	return TN_OK;
 }
@@ -285,18 +488,21 @@ static tn_code region_audience_row(void *ctx, sqlite3_stmt *st, struct tn_err *e
 }
 
 /*
- * The audience of event e: every channel's declared figure and known
- * followers on its date (the channel rows, also kept as the JSON's
- * inputs), the people following any channel then, and the total. With
- * regions, the rows are the regions instead: the people known then by
- * their region (the region of the follow they made first), and the
- * declared audience beyond the known followers in "(unknown)".
+ * The audience of event e: every channel's declared figure (two lookups
+ * in channel_audience's key per channel) and its known followers on its
+ * date from k (the channel rows, also kept as the JSON's inputs), the
+ * people following any channel then, and the total. With regions, the
+ * rows are the regions instead: the people known then by their region
+ * (the region of the follow they made first), and the declared audience
+ * beyond the known followers in "(unknown)"; that one still reads every
+ * follow once per event.
  */
 static tn_code event_audience(struct tn_db *db, enum tn_report_by by,
-			      struct tn_report_event *e, struct tn_err *err)
+			      const struct known_pass *k, struct tn_report_event *e,
+			      struct tn_err *err)
 {
-	struct fill f = { &e->channels, &e->nchannels, 0 };
-	struct fill rf = { &e->rows, &e->nrows, 0 };
+	struct fill f = { &e->channels, &e->nchannels, k, e->date, 0 };
+	struct fill rf = { &e->rows, &e->nrows, k, e->date, 0 };
 	struct tn_report_row *unknown;
 	int64_t excess = 0;
 	tn_code rc;
@@ -307,18 +513,13 @@ static tn_code event_audience(struct tn_db *db, enum tn_report_by by,
 			" (SELECT a.size FROM channel_audience a WHERE a.channel_id = c.id"
 			"  AND a.date <= ?1 ORDER BY a.date DESC LIMIT 1),"
 			" (SELECT a.date FROM channel_audience a WHERE a.channel_id = c.id"
-			"  AND a.date <= ?1 ORDER BY a.date DESC LIMIT 1),"
-			" (SELECT count(*) FROM follower f WHERE f.channel_id = c.id AND "
-			KNOWN("f", "?1") ")"
+			"  AND a.date <= ?1 ORDER BY a.date DESC LIMIT 1)"
 			" FROM channel c", TN_T(e->date));
 	if (rc == TN_OK && f.oom)
 		rc = nomem(err);
-	if (rc == TN_OK)
-		rc = tn_db_int(db, err, &e->unique_followers,
-			       "SELECT count(*) FROM (SELECT 1 FROM follower f WHERE "
-			       KNOWN("f", "?1") " GROUP BY f.person_id)", TN_T(e->date));
 	if (rc != TN_OK)
 		return rc;
+	e->unique_followers = known_on(k, 0, e->date);
 	if (e->nchannels > 1)
 		qsort(e->channels, e->nchannels, sizeof(*e->channels), row_order);
 	for (i = 0; i < e->nchannels; i++)
@@ -356,7 +557,8 @@ static tn_code event_audience(struct tn_db *db, enum tn_report_by by,
 #define PERSON_EVENT_CTE \
 	"WITH ev(id, date, start) AS (SELECT value->>0, value->>1, value->>2" \
 	"  FROM json_each(?1))," \
-	" admitted(event_id, person_id) AS (SELECT DISTINCT c.event_id, r.person_id" \
+	" admitted(event_id, person_id) AS MATERIALIZED (SELECT DISTINCT c.event_id," \
+	"  r.person_id" \
 	"  FROM ev JOIN checkin c ON c.event_id = ev.id AND c.verdict = 'admit'" \
 	"  JOIN ticket t ON t.id = c.ticket_id" \
 	"  JOIN registration r ON r.id = t.registration_id)," \
@@ -377,10 +579,12 @@ static tn_code event_audience(struct tn_db *db, enum tn_report_by by,
 	"   0, r.status = 'yes'," \
 	"   r.status = 'yes' AND EXISTS (SELECT 1 FROM ticket t" \
 	"    WHERE t.registration_id = r.id AND t.state = 'valid')," \
-	"   (r.event_id, r.person_id) IN admitted, ev.start" \
+	"   a.person_id IS NOT NULL, ev.start" \
 	"  FROM ev JOIN registration r ON r.event_id = ev.id" \
 	"  LEFT JOIN invitation i ON i.event_id = r.event_id" \
 	"   AND i.person_id = r.person_id" \
+	"  LEFT JOIN admitted a ON a.event_id = r.event_id" \
+	"   AND a.person_id = r.person_id" \
 	"  UNION ALL" \
 	"  SELECT i.event_id, i.person_id, coalesce(i.channel_id, 0), 1, 0, 0, 0," \
 	"   ev.start FROM ev JOIN invitation i ON i.event_id = ev.id)," \
@@ -804,10 +1008,12 @@ tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 		      struct tn_report *r, struct tn_err *err)
 {
 	struct tn_report_row *row;
+	struct known_pass k;
 	size_t i, j;
 	tn_code rc;
 
 	memset(r, 0, sizeof(*r));
+	memset(&k, 0, sizeof(k));
 	r->total.kind = TN_REPORT_TOTAL;
 	if ((rc = check_opts(opts, err)) != TN_OK)
 		return rc;
@@ -818,10 +1024,11 @@ tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 	tn_now_utc(r->generated_at);
 	if ((rc = pick_events(db, opts, r, err)) != TN_OK)
 		return rc;
+	rc = known_pass_run(db, r, &k, err);
 	for (i = 0; i < r->nevents && rc == TN_OK; i++) {
 		struct tn_report_event *e = &r->events[i];
 
-		rc = event_audience(db, r->by, e, err);
+		rc = event_audience(db, r->by, &k, e, err);
 		/* a row per channel, with its audience, then direct and walk-in */
 		for (j = 0; j < e->nchannels && rc == TN_OK && r->by == TN_REPORT_BY_CHANNEL; j++) {
 			const struct tn_report_row *ch = &e->channels[j];
@@ -845,6 +1052,7 @@ tn_code tn_report_run(struct tn_db *db, const struct tn_report_opts *opts,
 		if (rc == TN_OK && opts->people)
 			rc = event_came(db, e, err);
 	}
+	known_pass_free(&k);
 	/* the period's rows take their names from the events' */
 	if (rc == TN_OK)
 		rc = period_audience(r, err);
