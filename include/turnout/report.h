@@ -2,8 +2,9 @@
  * report.h - the conversion report: what share of the online audience
  * came offline, per event, per channel (or region) and over a period.
  * Reads the tables of channel.c, person.c, event.c, invite.c,
- * registration.c, ticket.c and door.c with a few set-based queries per
- * event, all in report.c, and fills the struct of reportout.h, which
+ * registration.c, ticket.c and door.c - each table read once, whatever
+ * the number of events, and counted in C, all in report.c - and fills
+ * the struct of reportout.h, which
  * the writers there (text, CSV, JSON) and the web's pages turn into
  * bytes. Owns no table; writes nothing.
  *
