@@ -1328,21 +1328,17 @@ static struct stage *make_stages(struct funnel *fu, const struct known_pass *k,
 		s->event = (uint32_t)reported(fu, g->event_id);
 		e = &r->events[s->event];
 		s->person = g->person_id;
-		switch (g->source) {
-		case 'i':
-			inv = find(&ikey, fu->invs, fu->ninvs, sizeof(ikey), invitation_order);
-			s->group = inv ? inv->channel : 0;
-			break;
-		case 'l':
+		/* the invitation's channel, else the tracking link's (or the
+		 * one named when registering), else direct; a walk-in's,
+		 * else the channel they follow */
+		inv = find(&ikey, fu->invs, fu->ninvs, sizeof(ikey), invitation_order);
+		if (inv)
+			s->group = inv->channel;
+		else if (g->source != 'w')
 			s->group = g->channel;
-			break;
-		case 'd':
-			s->group = 0;
-			break;
-		default:
+		else
 			s->group = g->channel ? g->channel
 				: walkin_channel(k, g->person_id, e->date);
-		}
 		s->yes = g->yes;
 		s->tk = registration_valid(fu, g->id, &valid_at) && g->yes;
 		s->came = find(&ckey, fu->came, fu->ncame, sizeof(ckey), came_order) != NULL;
