@@ -66,12 +66,10 @@ def compute(path):
 
     def group_of(r, date):
         rid, event_id, person, status, source, channel = r
-        if source == "invitation":
-            return inv_channel.get((event_id, person)) or 0
-        if source == "link":
+        if (event_id, person) in inv_channel:
+            return inv_channel[(event_id, person)] or 0
+        if source in ("link", "direct"):
             return channel or 0
-        if source == "direct":
-            return 0
         if channel:
             return channel
         mine = [f for f in follows_of.get(person, []) if known(f[2], f[3], date)]
