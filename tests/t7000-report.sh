@@ -175,4 +175,58 @@ test_expect_success 'a report is written to a full device with exit 1' '
 	stderr_has "No space left on device"
 '
 
+# A second fixture, all through the CLI, for what the first lacks. On
+# 2030-06-10: news declared 50 (2030-01-01; its 80 of 2030-07-01 is
+# later), known anna and bob (carl unfollowed before): audience 50; tg
+# declared 1 but known anna, dan, eve: 3. People following: anna (on
+# both, once), bob, dan, eve = 4; total 4 + (50 - 2) + 0 = 52. Two seats:
+# anna and bob registered (news), dan waitlisted (tg), never promoted.
+# anna came, bob did not. On 2030-07-10 news is 80, and anna comes
+# again: returning.
+test_expect_success 'a second fixture: audience history, an unfollow, a waitlist, a no-show, a returning person' '
+	setup_db &&
+	tn channel add news --kind newsletter >/dev/null &&
+	tn channel audience news 50 --date 2030-01-01 >/dev/null &&
+	tn channel audience news 80 --date 2030-07-01 >/dev/null &&
+	tn channel add tg --kind telegram >/dev/null &&
+	tn channel audience tg 1 --date 2030-01-01 >/dev/null &&
+	printf "email,name\nanna@example.org,Anna\nbob@example.org,Bob\ncarl@example.org,Carl\n" >n.csv &&
+	tn follower import news n.csv >/dev/null &&
+	printf "email,name\nanna@example.org,Anna\ndan@example.org,Dan\neve@example.org,Eve\n" >t.csv &&
+	tn follower import tg t.csv >/dev/null &&
+	tn follower unfollow carl@example.org --channel news >/dev/null &&
+	tn event create --title One --start "2030-06-10 19:00" --tz Europe/Berlin \
+		--capacity 2 --slug one >/dev/null &&
+	tn event create --title Two --start "2030-07-10 19:00" --tz Europe/Berlin \
+		--slug two >/dev/null &&
+	tn register one --name Anna --email anna@example.org --channel news >/dev/null &&
+	tn register one --name Bob --email bob@example.org --channel news >/dev/null &&
+	tn register one --name Dan --email dan@example.org --channel tg >/dev/null &&
+	tn register two --name Anna --email anna@example.org --channel news >/dev/null &&
+	tn ticket list one --format tsv >t1 &&
+	tn ticket list two --format tsv >t2 &&
+	c=$(awk -F "\t" "\$4 == \"Anna\" { print \$6 }" t1) &&
+	TURNOUT_NOW=2030-06-10T17:01:00Z tn checkin one "$c" >/dev/null &&
+	c=$(awk -F "\t" "\$4 == \"Anna\" { print \$6 }" t2) &&
+	TURNOUT_NOW=2030-07-10T17:01:00Z tn checkin two "$c" >/dev/null &&
+	tn report --format json >h.json &&
+	/usr/bin/python3 - <<-\PY
+	import json
+	d = json.load(open("h.json"))
+	one, two = d["events"]
+	f = lambda r: [r[k] for k in ("audience", "invited", "registered", "ticketed", "came", "no_shows", "returning")]
+	rows = {r["group"]: r for r in one["rows"]}
+	assert f(rows["news"]) == [50, 0, 2, 2, 1, 1, 0], rows["news"]
+	assert f(rows["tg"]) == [3, 0, 0, 0, 0, 0, 0], rows["tg"]
+	assert f(one["total"]) == [52, 0, 2, 2, 1, 1, 0], one["total"]
+	inputs = {c["channel"]: c for c in one["audience_inputs"]["channels"]}
+	assert (inputs["news"]["declared"], inputs["news"]["known_followers"]) == (50, 2), inputs
+	assert (inputs["tg"]["declared"], inputs["tg"]["known_followers"]) == (1, 3), inputs
+	assert one["audience_inputs"]["unique_followers"] == 4, one
+	rows = {r["group"]: r for r in two["rows"]}
+	assert f(rows["news"]) == [80, 0, 1, 1, 1, 0, 1], rows["news"]
+	assert d["period"]["total"]["came"] == 1, d["period"]
+	PY
+'
+
 test_done
