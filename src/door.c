@@ -26,8 +26,6 @@
 #include "turnout/store.h"
 #include "turnout/text.h"
 
-#define TOKEN_BYTES 18        /* 144 random bits: 24 base64 characters */
-#define TOKEN_HASH_BYTES 32
 #define TICKET_TOKEN_LEN 24   /* ticket.h's TN_TICKET_TOKEN_LEN */
 
 static const char *const verdict_names[] = {
@@ -52,13 +50,6 @@ static const char *col(sqlite3_stmt *st, int i)
 static tn_code nomem(struct tn_err *err)
 {
 	return tn_err_set(err, TN_NOMEM, "out of memory");
-}
-
-static void token_hash(const char *token, size_t len,
-		       unsigned char out[TOKEN_HASH_BYTES])
-{
-	crypto_generichash(out, TOKEN_HASH_BYTES, (const unsigned char *)token,
-			   len, NULL, 0);
 }
 
 /* ---- gates --------------------------------------------------------------- */
@@ -88,7 +79,7 @@ tn_code tn_gate_add(struct tn_db *db, const char *event, const char *name,
 		    struct tn_gate *g, char token[TN_GATE_TOKEN_LEN + 1],
 		    struct tn_err *err)
 {
-	unsigned char raw[TOKEN_BYTES], hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	struct tn_event ev;
 	int64_t taken = 0;
 	tn_code rc;
@@ -98,8 +89,6 @@ tn_code tn_gate_add(struct tn_db *db, const char *event, const char *name,
 	memset(&ev, 0, sizeof(ev));
 	if ((rc = check_gate_name(name, err)) != TN_OK)
 		return rc;
-	if (sodium_init() < 0)
-		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = find_event(db, event, &ev, err);
@@ -112,19 +101,16 @@ tn_code tn_gate_add(struct tn_db *db, const char *event, const char *name,
 		tn_err_hint(err, "each gate has its own name; see 'turnout gate list %s'",
 			    ev.slug);
 	}
+	if (rc == TN_OK)
+		rc = tn_token_new(token, hash, err);
 	if (rc == TN_OK) {
-		randombytes_buf(raw, sizeof(raw));
-		sodium_bin2base64(token, TN_GATE_TOKEN_LEN + 1, raw, sizeof(raw),
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		sodium_memzero(raw, sizeof(raw));
-		token_hash(token, TN_GATE_TOKEN_LEN, hash);
 		g->event_id = ev.id;
 		snprintf(g->event, sizeof(g->event), "%s", ev.slug);
 		snprintf(g->name, sizeof(g->name), "%s", name);
 		tn_now_utc(g->created_at);
 		rc = tn_db_run(db, err, "INSERT INTO gate(event_id, name, token_hash,"
 			       " created_at) VALUES(?1, ?2, ?3, ?4)", TN_I(ev.id),
-			       TN_T(name), TN_B(hash, TOKEN_HASH_BYTES),
+			       TN_T(name), TN_B(hash, TN_TOKEN_HASH_BYTES),
 			       TN_T(g->created_at));
 		g->id = tn_db_last_id(db);
 	}
@@ -398,7 +384,7 @@ tn_code tn_door_open(struct tn_db *db, const char *event, const char *gate,
 tn_code tn_door_by_token(struct tn_db *db, const char *token, const char *event,
 			 struct tn_door *d, struct tn_err *err)
 {
-	unsigned char hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	struct tn_event ev;
 	struct tn_gate g;
 	tn_code rc;
@@ -407,9 +393,9 @@ tn_code tn_door_by_token(struct tn_db *db, const char *token, const char *event,
 	memset(&ev, 0, sizeof(ev));
 	if (!token || strlen(token) != TN_GATE_TOKEN_LEN)
 		return tn_err_field(err, TN_NOTFOUND, "token", "no such gate");
-	token_hash(token, TN_GATE_TOKEN_LEN, hash);
+	tn_token_hash(token, hash);
 	rc = tn_db_one(db, err, gate_row, &g, GATE_SELECT "WHERE g.token_hash = ?1"
-		       " AND g.revoked_at IS NULL", TN_B(hash, TOKEN_HASH_BYTES));
+		       " AND g.revoked_at IS NULL", TN_B(hash, TN_TOKEN_HASH_BYTES));
 	if (rc == TN_OK && event) {
 		/* the event as the path names it: slug or id */
 		char id[24];
@@ -474,7 +460,7 @@ static tn_code facts_row(void *ctx, sqlite3_stmt *st, struct tn_err *err)
 static tn_code scan_ticket(struct tn_db *db, const struct tn_scan *s,
 			   struct ticket_facts *f, struct tn_err *err)
 {
-	unsigned char hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	tn_code rc = TN_OK;
 
 	memset(f, 0, sizeof(*f));
@@ -484,10 +470,10 @@ static tn_code scan_ticket(struct tn_db *db, const struct tn_scan *s,
 			       TN_I(s->event_id));
 	} else if (s->kind == TN_SCAN_PAGE_TOKEN) {
 		/* the page's token names the ticket as ticket_token keeps it */
-		token_hash(s->text, strlen(s->text), hash);
+		tn_token_hash(s->text, hash);
 		rc = tn_db_one(db, err, facts_row, f, FACTS_SELECT
 			       "JOIN ticket_token k ON k.ticket_id = t.id"
-			       " WHERE k.hash = ?1", TN_B(hash, TOKEN_HASH_BYTES));
+			       " WHERE k.hash = ?1", TN_B(hash, TN_TOKEN_HASH_BYTES));
 	}
 	if (rc == TN_NOTFOUND)
 		rc = TN_OK;

@@ -5,16 +5,13 @@
  * personal tokens (RSVP, unsubscribe) each message carries.
  *
  * Who is picked is person.c's (it owns person and follower); what is
- * queued is outbox.c's. A token is 18 random bytes (144 bits) from
- * libsodium written as 24 characters of URL-safe base64; only its
- * BLAKE2b hash is stored, so the database alone cannot make a link that
- * works.
+ * queued is outbox.c's. A token is token.h's (144 random bits as 24
+ * characters of URL-safe base64); only its BLAKE2b hash is stored, so
+ * the database alone cannot make a link that works.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sodium.h>
 
 #include "turnout/buf.h"
 #include "turnout/channel.h"
@@ -26,8 +23,6 @@
 #include "turnout/store.h"
 #include "turnout/text.h"
 
-#define TOKEN_BYTES 18
-#define TOKEN_HASH_BYTES 32
 
 static tn_code nomem(struct tn_err *err)
 {
@@ -278,30 +273,20 @@ int tn_invite_event_has_invitations(struct tn_db *db, int64_t event_id)
 
 static const char *const token_kinds[] = { "rsvp", "unsubscribe" };
 
-static void token_hash(const char *token, unsigned char out[TOKEN_HASH_BYTES])
-{
-	crypto_generichash(out, TOKEN_HASH_BYTES, (const unsigned char *)token,
-			   strlen(token), NULL, 0);
-}
-
 tn_code tn_invite_token_new(struct tn_db *db, int64_t invitation_id,
 			    enum tn_token_kind kind,
 			    char token[TN_INVITE_TOKEN_LEN + 1], struct tn_err *err)
 {
-	unsigned char raw[TOKEN_BYTES], hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	char now[21];
+	tn_code rc;
 
-	if (sodium_init() < 0)
-		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, TN_INVITE_TOKEN_LEN + 1, raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	token_hash(token, hash);
+	if ((rc = tn_token_new(token, hash, err)) != TN_OK)
+		return rc;
 	tn_now_utc(now);
 	return tn_db_run(db, err, "INSERT INTO invitation_token(hash, kind,"
 			 " invitation_id, created_at) VALUES(?1, ?2, ?3, ?4)",
-			 TN_B(hash, TOKEN_HASH_BYTES), TN_T(token_kinds[kind]),
+			 TN_B(hash, TN_TOKEN_HASH_BYTES), TN_T(token_kinds[kind]),
 			 TN_I(invitation_id), TN_T(now));
 }
 
@@ -309,15 +294,15 @@ tn_code tn_invite_token_find(struct tn_db *db, const char *token,
 			     enum tn_token_kind kind, int64_t *invitation_id,
 			     struct tn_err *err)
 {
-	unsigned char hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	tn_code rc;
 
 	if (strlen(token) != TN_INVITE_TOKEN_LEN)
 		return tn_err_set(err, TN_NOTFOUND, "no such link");
-	token_hash(token, hash);
+	tn_token_hash(token, hash);
 	rc = tn_db_int(db, err, invitation_id, "SELECT invitation_id FROM"
 		       " invitation_token WHERE hash = ?1 AND kind = ?2",
-		       TN_B(hash, TOKEN_HASH_BYTES), TN_T(token_kinds[kind]));
+		       TN_B(hash, TN_TOKEN_HASH_BYTES), TN_T(token_kinds[kind]));
 	if (rc == TN_NOTFOUND)
 		tn_err_set(err, TN_NOTFOUND, "no such link");
 	return rc;

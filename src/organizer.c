@@ -1,6 +1,6 @@
 /*
- * organizer.c - organizer tokens (organizer.h): making one (random bits
- * from libsodium, as door.c makes a gate's), listing, revoking and
+ * organizer.c - organizer tokens (organizer.h): making one (token.h, as
+ * every link token is made), listing, revoking and
  * checking them against the BLAKE2b hashes that are all the database
  * keeps. Owns table organizer_token. What a token opens is the web
  * server's business (web/report.c).
@@ -17,19 +17,10 @@
 #include "turnout/store.h"
 #include "turnout/text.h"
 
-#define TOKEN_BYTES 18        /* 144 random bits: 24 base64 characters */
-#define TOKEN_HASH_BYTES 32
 
 #define TOKEN_SELECT \
 	"SELECT id, coalesce(label, ''), created_at, coalesce(revoked_at, '')" \
 	" FROM organizer_token "
-
-static void token_hash(const char *token, size_t len,
-		       unsigned char out[TOKEN_HASH_BYTES])
-{
-	crypto_generichash(out, TOKEN_HASH_BYTES, (const unsigned char *)token,
-			   len, NULL, 0);
-}
 
 static void fill_token(struct tn_organizer_token *t, sqlite3_stmt *st)
 {
@@ -68,20 +59,15 @@ tn_code tn_organizer_token_add(struct tn_db *db, const char *label,
 			       char token[TN_ORGANIZER_TOKEN_LEN + 1],
 			       struct tn_err *err)
 {
-	unsigned char raw[TOKEN_BYTES], hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	tn_code rc;
 
 	memset(t, 0, sizeof(*t));
 	token[0] = '\0';
 	if (label && *label && (rc = check_label(label, err)) != TN_OK)
 		return rc;
-	if (sodium_init() < 0)
-		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, TN_ORGANIZER_TOKEN_LEN + 1, raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	token_hash(token, TN_ORGANIZER_TOKEN_LEN, hash);
+	if ((rc = tn_token_new(token, hash, err)) != TN_OK)
+		return rc;
 	snprintf(t->label, sizeof(t->label), "%s", label ? label : "");
 	tn_now_utc(t->created_at);
 	if ((rc = tn_db_begin(db, err)) != TN_OK) {
@@ -91,7 +77,7 @@ tn_code tn_organizer_token_add(struct tn_db *db, const char *label,
 	rc = tn_db_run(db, err, "INSERT INTO organizer_token(label, token_hash,"
 		       " created_at) VALUES(?1, ?2, ?3)",
 		       TN_T(t->label[0] ? t->label : NULL),
-		       TN_B(hash, TOKEN_HASH_BYTES), TN_T(t->created_at));
+		       TN_B(hash, TN_TOKEN_HASH_BYTES), TN_T(t->created_at));
 	t->id = tn_db_last_id(db);
 	rc = tn_db_end(db, rc, err);
 	if (rc != TN_OK) {
@@ -177,7 +163,7 @@ tn_code tn_organizer_token_revoke(struct tn_db *db, const char *id,
 tn_code tn_organizer_check(struct tn_db *db, const char *token,
 			   struct tn_organizer_token *t, struct tn_err *err)
 {
-	unsigned char hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	struct tn_organizer_token own;
 	tn_code rc;
 
@@ -186,9 +172,9 @@ tn_code tn_organizer_check(struct tn_db *db, const char *token,
 	memset(t, 0, sizeof(*t));
 	if (!token || strlen(token) != TN_ORGANIZER_TOKEN_LEN)
 		return tn_err_field(err, TN_NOTFOUND, "token", "no such organizer token");
-	token_hash(token, TN_ORGANIZER_TOKEN_LEN, hash);
+	tn_token_hash(token, hash);
 	rc = tn_db_one(db, err, token_row, t, TOKEN_SELECT "WHERE token_hash = ?1"
-		       " AND revoked_at IS NULL", TN_B(hash, TOKEN_HASH_BYTES));
+		       " AND revoked_at IS NULL", TN_B(hash, TN_TOKEN_HASH_BYTES));
 	if (rc == TN_NOTFOUND)
 		return tn_err_field(err, TN_NOTFOUND, "token", "no such organizer token");
 	return rc;

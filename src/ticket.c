@@ -30,8 +30,6 @@
 #include "turnout/text.h"
 #include "turnout/ticket.h"
 
-#define TOKEN_BYTES 18       /* 144 random bits: 24 base64 characters */
-#define TOKEN_HASH_BYTES 32
 #define EXPORT_SCALE 8       /* pixels per module of an exported PNG */
 
 static const char *const state_names[] = { "valid", "revoked" };
@@ -446,44 +444,34 @@ tn_code tn_ticket_revoke(struct tn_db *db, const char *ref, struct tn_ticket *t,
 
 /* ---- the ticket page's tokens ---------------------------------------------------- */
 
-static void token_hash(const char *token, unsigned char out[TOKEN_HASH_BYTES])
-{
-	crypto_generichash(out, TOKEN_HASH_BYTES, (const unsigned char *)token,
-			   strlen(token), NULL, 0);
-}
-
 tn_code tn_ticket_token_new(struct tn_db *db, int64_t ticket_id,
 			    char token[TN_TICKET_TOKEN_LEN + 1], struct tn_err *err)
 {
-	unsigned char raw[TOKEN_BYTES], hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	char now[21];
+	tn_code rc;
 
-	if (sodium_init() < 0)
-		return tn_err_set(err, TN_FAIL, "libsodium: cannot initialise");
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, TN_TICKET_TOKEN_LEN + 1, raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	token_hash(token, hash);
+	if ((rc = tn_token_new(token, hash, err)) != TN_OK)
+		return rc;
 	tn_now_utc(now);
 	return tn_db_run(db, err, "INSERT INTO ticket_token(hash, ticket_id, created_at)"
-			 " VALUES(?1, ?2, ?3)", TN_B(hash, TOKEN_HASH_BYTES),
+			 " VALUES(?1, ?2, ?3)", TN_B(hash, TN_TOKEN_HASH_BYTES),
 			 TN_I(ticket_id), TN_T(now));
 }
 
 tn_code tn_ticket_by_token(struct tn_db *db, const char *token,
 			   struct tn_ticket *t, struct tn_err *err)
 {
-	unsigned char hash[TOKEN_HASH_BYTES];
+	unsigned char hash[TN_TOKEN_HASH_BYTES];
 	int64_t id;
 	tn_code rc;
 
 	memset(t, 0, sizeof(*t));
 	if (strlen(token) != TN_TICKET_TOKEN_LEN)
 		return tn_err_field(err, TN_NOTFOUND, "token", "no such ticket link");
-	token_hash(token, hash);
+	tn_token_hash(token, hash);
 	rc = tn_db_int(db, err, &id, "SELECT ticket_id FROM ticket_token WHERE hash = ?1",
-		       TN_B(hash, TOKEN_HASH_BYTES));
+		       TN_B(hash, TN_TOKEN_HASH_BYTES));
 	if (rc == TN_NOTFOUND)
 		return tn_err_field(err, TN_NOTFOUND, "token", "no such ticket link");
 	if (rc == TN_OK)

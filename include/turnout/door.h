@@ -32,6 +32,7 @@
 
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/token.h"
 #include "turnout/slug.h"
 #include "turnout/ticketcode.h"
 
@@ -40,7 +41,7 @@
 #define TN_GATE_NAME_MAX 64      /* bytes of a gate's name */
 /* A gate's token: 24 characters of URL-safe base64 for 144 random bits;
  * only its hash is stored. */
-#define TN_GATE_TOKEN_LEN 24
+#define TN_GATE_TOKEN_LEN TN_TOKEN_LEN
 
 struct tn_gate {
 	int64_t id, event_id;

@@ -16,6 +16,7 @@
 
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/token.h"
 
 struct tn_event;
 
@@ -80,7 +81,7 @@ int tn_invite_event_has_invitations(struct tn_db *db, int64_t event_id);
 
 /* Personal tokens: TN_INVITE_TOKEN_LEN characters of URL-safe base64 for
  * 144 random bits; only a hash is stored. */
-#define TN_INVITE_TOKEN_LEN 24
+#define TN_INVITE_TOKEN_LEN TN_TOKEN_LEN
 enum tn_token_kind { TN_TOKEN_RSVP, TN_TOKEN_UNSUBSCRIBE };
 
 /* Makes a new token of kind for the invitation and stores its hash;

@@ -15,8 +15,9 @@
 
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/token.h"
 
-#define TN_ORGANIZER_TOKEN_LEN 24     /* characters of a token */
+#define TN_ORGANIZER_TOKEN_LEN TN_TOKEN_LEN     /* characters of a token */
 #define TN_ORGANIZER_LABEL_MAX 64     /* bytes of a label */
 
 struct tn_organizer_token {

@@ -26,6 +26,7 @@
 #include "turnout/buf.h"
 #include "turnout/db.h"
 #include "turnout/err.h"
+#include "turnout/token.h"
 #include "turnout/event.h"
 #include "turnout/ticketcode.h"
 
@@ -131,7 +132,7 @@ tn_code tn_ticket_check(struct tn_db *db, const char *code,
 
 /* Personal tokens of the ticket page: TN_TICKET_TOKEN_LEN characters of
  * URL-safe base64 for 144 random bits; only a hash is stored. */
-#define TN_TICKET_TOKEN_LEN 24
+#define TN_TICKET_TOKEN_LEN TN_TOKEN_LEN
 
 /* Makes a new token for the ticket and stores its hash; token gets the
  * text (NUL-terminated). */
