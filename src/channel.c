@@ -1,6 +1,6 @@
 /*
  * channel.c - channels and their declared-audience history (channel.h).
- * Owns tables channel and channel_audience. Follower counts are read
+ * Owns tables channel, channel_audience and channel_token. Follower counts are read
  * here for listings; the follower rows themselves belong to person.c.
  */
 #include <stdio.h>
@@ -327,7 +327,8 @@ static tn_code references(struct tn_db *db, int64_t id, int64_t *followers,
 		rc = tn_db_int(db, err, attributed,
 			       "SELECT (SELECT count(*) FROM invitation WHERE channel_id = ?1)"
 			       " + (SELECT count(*) FROM registration WHERE channel_id = ?1)"
-			       " + (SELECT count(*) FROM tracking_link WHERE channel_id = ?1)",
+			       " + (SELECT count(*) FROM tracking_link WHERE channel_id = ?1)"
+			       " + (SELECT count(*) FROM announcement WHERE channel_id = ?1)",
 			       TN_I(id));
 	return rc;
 }
@@ -348,7 +349,7 @@ tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err
 				ch.name, (long long)followers);
 	else if (rc == TN_OK && attributed > 0)
 		rc = tn_err_set(err, TN_CONFLICT, "channel '%s': %lld invitations, "
-				"registrations or links are attributed to it", ch.name,
+				"registrations, links or announcements are attributed to it", ch.name,
 				(long long)attributed);
 	if (rc == TN_CONFLICT)
 		tn_err_hint(err, "a channel is removed only while nothing refers to it; "
@@ -357,9 +358,93 @@ tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err
 		rc = tn_db_run(db, err, "DELETE FROM channel_audience WHERE channel_id = ?1",
 			       TN_I(ch.id));
 	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM channel_token WHERE channel_id = ?1",
+			       TN_I(ch.id));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM sync_follower WHERE channel_id = ?1",
+			       TN_I(ch.id));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM sync_page WHERE channel_id = ?1",
+			       TN_I(ch.id));
+	if (rc == TN_OK)
+		rc = tn_db_run(db, err, "DELETE FROM sync_run WHERE channel_id = ?1",
+			       TN_I(ch.id));
+	if (rc == TN_OK)
 		rc = tn_db_run(db, err, "DELETE FROM channel WHERE id = ?1", TN_I(ch.id));
 	tn_channel_clear(&ch);   /* find zeroes it even when it fails */
 	return tn_db_end(db, rc, err);
+}
+
+static int token_valid(const char *token)
+{
+	const unsigned char *p = (const unsigned char *)token;
+
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+tn_code tn_channel_set_token(struct tn_db *db, const char *name,
+			     const char *token, int *had, struct tn_err *err)
+{
+	struct tn_channel ch;
+	tn_code rc;
+
+	if (had)
+		*had = 0;
+	if (token && !token_valid(token))
+		return tn_err_field(err, TN_USAGE, "token", "the token is empty or holds "
+				    "blanks or control characters");
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_find(db, name, &ch, err);
+	if (rc == TN_OK && token) {
+		char now[32];
+
+		tn_now_utc(now);
+		rc = tn_db_run(db, err, "INSERT INTO channel_token(channel_id, token, set_at)"
+			       " VALUES(?1, ?2, ?3) ON CONFLICT(channel_id) DO UPDATE"
+			       " SET token = excluded.token, set_at = excluded.set_at",
+			       TN_I(ch.id), TN_T(token), TN_T(now));
+	} else if (rc == TN_OK) {
+		rc = tn_db_run(db, err, "DELETE FROM channel_token WHERE channel_id = ?1",
+			       TN_I(ch.id));
+		if (rc == TN_OK && had)
+			*had = tn_db_changes(db) > 0;
+	}
+	tn_channel_clear(&ch);
+	return tn_db_end(db, rc, err);
+}
+
+static tn_code token_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	char **token = ctx;
+
+	*token = strdup(tn_db_text(row, 0));
+	return *token ? TN_OK : tn_err_set(err, TN_NOMEM, "out of memory");
+}
+
+tn_code tn_channel_token(struct tn_db *db, int64_t channel_id, char **token,
+			 struct tn_err *err)
+{
+	tn_code rc;
+
+	*token = NULL;
+	rc = tn_db_one(db, err, token_row, token,
+		       "SELECT token FROM channel_token WHERE channel_id = ?1",
+		       TN_I(channel_id));
+	return rc == TN_NOTFOUND ? TN_OK : rc;
+}
+
+int tn_channel_has_token(struct tn_db *db, int64_t channel_id)
+{
+	int64_t n = 0;
+
+	return tn_db_int(db, NULL, &n, "SELECT count(*) FROM channel_token"
+			 " WHERE channel_id = ?1", TN_I(channel_id)) == TN_OK && n > 0;
 }
 
 struct each_ctx {

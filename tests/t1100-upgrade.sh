@@ -9,7 +9,7 @@ test_expect_success 'setup: a copy of the version-1 database' '
 
 test_expect_success 'any command upgrades it, keeping its rows' '
 	tn channel list --json >ch.json &&
-	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 turnout.db "PRAGMA user_version")" = 10 &&
 	test "$(sqlite3 turnout.db "PRAGMA application_id")" = 1416515445 &&
 	$PY -c "import json; d = {c[\"name\"]: (c[\"audience\"], c[\"followers\"]) for c in json.load(open(\"ch.json\"))}; assert d == {\"letter\": (1800, 2), \"tg\": (950, 2)}, d" &&
 	tn follower show @ivanp >out &&
@@ -44,7 +44,7 @@ test_expect_success 'processes opening an old database at once all succeed' '
 		for p in $pids; do
 			wait $p || { cat race.err.*; exit 1; }
 		done &&
-		test "$(sqlite3 race.db "PRAGMA user_version")" = 9 || exit 1
+		test "$(sqlite3 race.db "PRAGMA user_version")" = 10 || exit 1
 	done
 '
 
@@ -54,7 +54,7 @@ test_expect_success 'a version-3 database made before the mark is recognised, ma
 	test "$(sqlite3 v3.db "PRAGMA user_version")" = 3 &&
 	TURNOUT_DB=v3.db tn channel list >out &&
 	test "$(sqlite3 v3.db "PRAGMA application_id")" = 1416515445 &&
-	test "$(sqlite3 v3.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 10 &&
 	test "$(sqlite3 v3.db "PRAGMA journal_mode")" = wal
 '
 
@@ -72,7 +72,7 @@ test_expect_success 'version 2: one address in four forms becomes one person' '
 	test "$(sqlite3 v2.db "PRAGMA user_version")" = 2 &&
 	test "$(sqlite3 v2.db "SELECT count(*) FROM person WHERE email GLOB '\''[Aa]nna@*'\''")" = 4 &&
 	TURNOUT_DB=v2.db tn follower show anna@пример.рф >out &&
-	test "$(sqlite3 v2.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 v2.db "PRAGMA user_version")" = 10 &&
 	grep -q "^id  *1$" out &&
 	grep -q "^email  *anna@пример.рф$" out &&
 	grep -q "^follows  *letter @annap, Москва, since 2026-01-15$" out &&
@@ -106,7 +106,7 @@ test_expect_success 'version 3: an address in three cases of its local part beco
 	test "$(sqlite3 v3.db "PRAGMA user_version")" = 3 &&
 	test "$(sqlite3 v3.db "SELECT count(*) FROM person WHERE email LIKE '\''anna.weber@posteo.de'\''")" = 3 &&
 	TURNOUT_DB=v3.db tn follower show anna.weber@posteo.de >out &&
-	test "$(sqlite3 v3.db "PRAGMA user_version")" = 9 &&
+	test "$(sqlite3 v3.db "PRAGMA user_version")" = 10 &&
 	cat >expect <<-\EOF &&
 	id            1
 	name          Anna Weber

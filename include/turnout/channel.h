@@ -1,7 +1,7 @@
 /*
  * channel.h - online channels (newsletter, Telegram, Mastodon ...) and
- * their dated declared-audience history. Owns tables channel and
- * channel_audience.
+ * their dated declared-audience history and API tokens. Owns tables
+ * channel, channel_audience and channel_token.
  */
 #ifndef TURNOUT_CHANNEL_H
 #define TURNOUT_CHANNEL_H
@@ -59,6 +59,20 @@ tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
 /* Removes a channel and its audience history, only while nothing refers
  * to it (followers today): else TN_CONFLICT, and nothing changes. */
 tn_code tn_channel_remove(struct tn_db *db, const char *name, struct tn_err *err);
+/* Sets the API token of a channel (a Mastodon access token, a Telegram
+ * bot token), replacing one set before; token NULL clears it (*had is
+ * then 1 if there was one; had may be NULL). The token is kept apart
+ * from the channel's row, read only by tn_channel_token, never listed.
+ * TN_USAGE for an empty token or one with blanks or control characters
+ * (a token file's final newline is the caller's to strip). */
+tn_code tn_channel_set_token(struct tn_db *db, const char *name,
+			     const char *token, int *had, struct tn_err *err);
+/* The API token of channel channel_id, malloc'd into *token (the
+ * caller frees it), or *token NULL when it has none. */
+tn_code tn_channel_token(struct tn_db *db, int64_t channel_id, char **token,
+			 struct tn_err *err);
+/* 1 if channel channel_id has an API token. */
+int tn_channel_has_token(struct tn_db *db, int64_t channel_id);
 /* Calls fn for each channel in name order; fn returns non-zero to stop.
  * The channel passed to fn is valid only during the call. */
 tn_code tn_channel_each(struct tn_db *db,

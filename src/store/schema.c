@@ -411,6 +411,49 @@ static const char *const migrations[] = {
 	"  created_at  TEXT NOT NULL,\n"
 	"  revoked_at  TEXT                  -- NULL: in use\n"
 	");\n",
+
+	/* 10: online channels. A channel's API token lives apart from the
+	 * channel, so listing never reads it and 'channel token --clear'
+	 * strips a copy of the database. A follower sync stages the pages it
+	 * has fetched (sync_run, sync_page, sync_follower), one transaction
+	 * per page, so an interrupted run resumes; the follower table changes
+	 * only when the last page is in. An announcement is a post of an
+	 * event on a channel, its idempotency key kept before it is sent, so
+	 * a retry never posts twice. */
+	"CREATE TABLE channel_token(                    -- channel.c\n"
+	"  channel_id  INTEGER PRIMARY KEY REFERENCES channel(id),\n"
+	"  token       TEXT NOT NULL,\n"
+	"  set_at      TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE sync_run(                         -- sync.c\n"
+	"  channel_id       INTEGER PRIMARY KEY REFERENCES channel(id),\n"
+	"  account_id       TEXT NOT NULL,      -- the API's id of the account\n"
+	"  followers_count  INTEGER,            -- as the account declared it\n"
+	"  next_url         TEXT,               -- NULL: every page is in\n"
+	"  pages            INTEGER NOT NULL DEFAULT 0,\n"
+	"  started_at       TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE sync_page(                        -- sync.c\n"
+	"  channel_id  INTEGER NOT NULL REFERENCES channel(id),\n"
+	"  url         TEXT NOT NULL,            -- a page fetched (loops)\n"
+	"  PRIMARY KEY(channel_id, url)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE sync_follower(                    -- sync.c\n"
+	"  channel_id  INTEGER NOT NULL REFERENCES channel(id),\n"
+	"  handle      TEXT NOT NULL,            -- user@instance\n"
+	"  name        TEXT,\n"
+	"  PRIMARY KEY(channel_id, handle)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE announcement(                     -- announce.c\n"
+	"  id               INTEGER PRIMARY KEY,\n"
+	"  event_id         INTEGER NOT NULL REFERENCES event(id),\n"
+	"  channel_id       INTEGER NOT NULL REFERENCES channel(id),\n"
+	"  idempotency_key  TEXT NOT NULL UNIQUE,\n"
+	"  url              TEXT,                -- the post's address\n"
+	"  created_at       TEXT NOT NULL,\n"
+	"  posted_at        TEXT                 -- NULL: not confirmed yet\n"
+	");\n"
+	"CREATE INDEX announcement_event ON announcement(event_id, channel_id);\n",
 };
 
 int tn_schema_count(void)
