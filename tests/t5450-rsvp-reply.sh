@@ -46,7 +46,7 @@ test_expect_success 'a reply older than the last one applied is ignored and says
 	stderr_has "ignored: it answers SEQUENCE 1 of .readers-meetup., and a reply to SEQUENCE 3 was applied already" &&
 	test "$(status)" = no &&
 	tn rsvp --reply "$R/bare-accepted.ics" --json >out.json 2>/dev/null &&
-	$PY -c "import json; d = json.load(open(\"out.json\")); assert d[\"stale\"] is True and d[\"changed\"] is False, d"
+	$PY -c "import json; d = json.load(open(\"out.json\")); assert d[\"stale\"] is True and d[\"changed\"] is False and d[\"event\"] == \"readers-meetup\", d"
 '
 
 test_expect_success 'a reply for an unknown UID or address changes nothing and says so' '

@@ -9,12 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "turnout/buf.h"
+#include "turnout/inbox.h"
 #include "turnout/invite.h"
 #include "turnout/registration.h"
-#include "turnout/reply.h"
 #include "turnout/text.h"
 
 /* What the command did, for the line it prints. */
@@ -118,7 +119,8 @@ static int token_shaped(const char *a)
  */
 static int takes_value(const char *opt)
 {
-	return strcmp(opt, "--db") == 0 || strcmp(opt, "--reply") == 0;
+	return strcmp(opt, "--db") == 0 || strcmp(opt, "--reply") == 0 ||
+	       strcmp(opt, "--fetch-imap") == 0 || strcmp(opt, "--password-file") == 0;
 }
 
 static char **token_args(int argc, char **argv, int *out_argc)
@@ -152,8 +154,10 @@ static char **token_args(int argc, char **argv, int *out_argc)
 	return out;
 }
 
-/* Reads a whole file (path "-": stdin) of at most max bytes into *out. */
-static int read_input(const char *path, size_t max, struct tn_buf *out)
+/* Reads a whole file (path "-": stdin) of at most max bytes into *out;
+ * what names what is read in a message ("a calendar reply"). */
+static int read_input(const char *path, size_t max, const char *what,
+		      struct tn_buf *out)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	char chunk[8192];
@@ -166,8 +170,8 @@ static int read_input(const char *path, size_t max, struct tn_buf *out)
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (out->len + n > max) {
-			fprintf(stderr, "turnout: '%s': larger than %zu bytes: not a calendar "
-				"reply\n", path, max);
+			fprintf(stderr, "turnout: '%s': larger than %zu bytes: not %s\n",
+				path, max, what);
 			status = EXIT_FAILED;
 			break;
 		}
@@ -191,50 +195,204 @@ static int answer_reply(struct cli *c, const char *path, int json)
 {
 	struct tn_buf data = TN_BUF_INIT;
 	struct tn_err err = TN_ERR_INIT;
-	struct tn_rsvp_result res;
-	struct tn_reply reply;
-	int64_t stale_after;
+	struct tn_inbox_answer a;
 	int status;
 	tn_code rc;
 
-	if ((status = read_input(path, 4 * 1024 * 1024, &data)) != 0) {
+	if ((status = read_input(path, 4 * 1024 * 1024, "a calendar reply", &data)) != 0) {
 		tn_buf_free(&data);
 		return status;
 	}
-	rc = tn_reply_parse(data.data ? data.data : "", data.len, &reply, &err);
+	rc = tn_inbox_apply(c->db, data.data, data.len, &a, &err);
 	tn_buf_free(&data);
-	if (rc != TN_OK)
-		return cli_fail(&err, tn_err_prefix(&err, rc, "'%s'", path));
-	rc = tn_rsvp_reply(c->db, &reply, &res, &stale_after, &err);
-	if (rc == TN_OK && stale_after >= 0) {
+	if (rc != TN_OK) {
+		if (a.outcome == TN_INBOX_NOT_REPLY)
+			tn_err_prefix(&err, rc, "'%s'", path);
+		tn_inbox_answer_clear(&a);
+		return cli_fail(&err, rc);
+	}
+	if (a.outcome == TN_INBOX_OUTDATED) {
 		fprintf(stderr, "note: '%s': ignored: it answers SEQUENCE %lld of '%s', and "
 			"a reply to SEQUENCE %lld was applied already\n", path,
-			reply.sequence, res.event, (long long)stale_after);
-		tn_reply_clear(&reply);
+			a.reply.sequence, a.res.event, (long long)a.stale_after);
+		status = EXIT_OK;
 		if (json) {
 			cJSON *o = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(o, "event", res.event);
+			cJSON_AddStringToObject(o, "event", a.res.event);
 			cJSON_AddBoolToObject(o, "changed", 0);
 			cJSON_AddBoolToObject(o, "stale", 1);
-			return cli_print_json(o);
+			status = cli_print_json(o);
 		}
-		return EXIT_OK;
+		tn_inbox_answer_clear(&a);
+		return status;
 	}
-	tn_reply_clear(&reply);
+	status = print_result(&a.res, VERB_ANSWER, json);
+	tn_inbox_answer_clear(&a);
+	return status;
+}
+
+/* The password for --fetch-imap: the first line of --password-file
+ * (- for stdin), else $TURNOUT_IMAP_PASSWORD; never a command-line
+ * argument, where other users see it. Returns 0 with *out (caller frees
+ * and zeroes) or an exit status after saying why. */
+static int imap_password(const char *file, char **out)
+{
+	struct tn_buf data = TN_BUF_INIT;
+	const char *env = getenv("TURNOUT_IMAP_PASSWORD");
+	size_t n;
+	int status;
+
+	*out = NULL;
+	if (!file) {
+		if (!env || !*env)
+			return cli_usage_error("rsvp: --fetch-imap needs the mailbox's "
+					       "password: give --password-file FILE (- for "
+					       "stdin) or set $TURNOUT_IMAP_PASSWORD");
+		if (!(*out = strdup(env))) {
+			fprintf(stderr, "turnout: out of memory\n");
+			return EXIT_FAILED;
+		}
+		return 0;
+	}
+	if ((status = read_input(file, 4096, "a password", &data)) != 0) {
+		explicit_bzero(data.data, data.len);
+		tn_buf_free(&data);
+		return status;
+	}
+	n = strcspn(data.data, "\r\n");
+	if (n == 0) {
+		explicit_bzero(data.data, data.len);
+		tn_buf_free(&data);
+		fprintf(stderr, "turnout: --password-file: '%s': the first line is empty\n",
+			file);
+		return EXIT_USAGE;
+	}
+	explicit_bzero(data.data + n, data.len - n);
+	data.data[n] = '\0';
+	data.len = n;
+	if (!(*out = tn_buf_detach(&data, NULL))) {
+		fprintf(stderr, "turnout: out of memory\n");
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* What --fetch-imap prints as it goes: on a terminal one line per applied
+ * answer; every failure on stderr; with --json one item per message. */
+struct fetch_output {
+	int json, terminal;
+	cJSON *messages;
+};
+
+static const char *const outcome_names[] = {
+	[TN_INBOX_APPLIED] = "applied", [TN_INBOX_OUTDATED] = "outdated",
+	[TN_INBOX_NOT_REPLY] = "ignored", [TN_INBOX_UNMATCHED] = "unmatched",
+	[TN_INBOX_FAILED] = "failed",
+};
+
+static void fetched_message(void *ctx, uint32_t uid, const struct tn_inbox_answer *a,
+			    tn_code rc, const struct tn_err *err)
+{
+	struct fetch_output *o = ctx;
+	int answered = a->outcome == TN_INBOX_APPLIED || a->outcome == TN_INBOX_OUTDATED;
+
+	if (a->outcome == TN_INBOX_FAILED)
+		cli_fail(err, rc);
+	if (o->json) {
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(m, "uid", (double)uid);
+		cJSON_AddStringToObject(m, "outcome", outcome_names[a->outcome]);
+		if (a->have_reply)
+			cJSON_AddStringToObject(m, "attendee", a->reply.attendee);
+		if (answered) {
+			cJSON_AddStringToObject(m, "event", a->res.event);
+			cJSON_AddNumberToObject(m, "person", (double)a->res.person_id);
+		}
+		if (a->outcome == TN_INBOX_APPLIED) {
+			cJSON_AddStringToObject(m, "status",
+						tn_registration_status_name(a->res.status));
+			cJSON_AddBoolToObject(m, "changed", a->res.changed);
+		}
+		if (rc != TN_OK)
+			cJSON_AddStringToObject(m, "reason", err->msg);
+		cJSON_AddItemToArray(o->messages, m);
+	} else if (o->terminal && a->outcome == TN_INBOX_APPLIED) {
+		cli_put_term(a->reply.attendee);
+		printf(": %s for '", tn_registration_status_name(a->res.status));
+		cli_put_term(a->res.event);
+		printf("'%s\n", a->res.changed ? "" : " (as before)");
+	}
+}
+
+/* rsvp --fetch-imap URL: every calendar reply among the mailbox's unseen
+ * messages. */
+static int fetch_imap(struct cli *c, const char *url, const char *password_file,
+		      int json)
+{
+	struct fetch_output o = { .json = json, .terminal = isatty(STDOUT_FILENO) };
+	struct tn_err err = TN_ERR_INIT;
+	struct tn_inbox_summary sum;
+	char *password;
+	int status;
+	tn_code rc;
+
+	if ((status = imap_password(password_file, &password)) != 0)
+		return status;
+	if (json && !(o.messages = cJSON_CreateArray())) {
+		free(password);
+		fprintf(stderr, "turnout: out of memory\n");
+		return EXIT_FAILED;
+	}
+	rc = tn_inbox_fetch_imap(c->db, url, password, fetched_message, &o, &sum, &err);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	status = EXIT_OK;
+	if (rc == TN_OK || sum.unseen) {   /* the mailbox was read: what came of it */
+		if (json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(j, "unseen", (double)sum.unseen);
+			cJSON_AddNumberToObject(j, "applied", (double)sum.applied);
+			cJSON_AddNumberToObject(j, "outdated", (double)sum.outdated);
+			cJSON_AddNumberToObject(j, "ignored", (double)sum.ignored);
+			cJSON_AddNumberToObject(j, "unmatched", (double)sum.unmatched);
+			cJSON_AddNumberToObject(j, "failed", (double)sum.failed);
+			cJSON_AddItemToObject(j, "messages", o.messages);
+			o.messages = NULL;
+			status = cli_print_json(j);
+		} else {
+			printf("applied %lld, ignored %lld, unmatched %lld",
+			       (long long)sum.applied, (long long)sum.ignored,
+			       (long long)sum.unmatched);
+			if (sum.outdated)
+				printf(", outdated %lld", (long long)sum.outdated);
+			if (sum.failed)
+				printf(", failed %lld", (long long)sum.failed);
+			printf("\n");
+		}
+	}
+	cJSON_Delete(o.messages);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	return print_result(&res, VERB_ANSWER, json);
+	return status ? status : sum.failed ? EXIT_FAILED : EXIT_OK;
 }
 
 CLI_HANDLER(cmd_rsvp)
 {
-	const char *reply = NULL;
+	const char *reply = NULL, *imap = NULL, *password_file = NULL;
 	int json = 0;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("reply", 0, &reply, "FILE",
 			    "answer from a calendar's reply: an .ics or a whole e-mail "
 			    "(- for stdin)"),
+		OPT_STRING_("fetch-imap", 0, &imap, "URL",
+			    "apply the calendar replies among the unseen messages of "
+			    "this mailbox: imaps://user@host/INBOX"),
+		OPT_STRING_("password-file", 0, &password_file, "FILE",
+			    "the mailbox's password: the first line of FILE (- for "
+			    "stdin); else $TURNOUT_IMAP_PASSWORD"),
 		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
 		OPT_END_(),
 	};
@@ -251,7 +409,8 @@ CLI_HANDLER(cmd_rsvp)
 	}
 	status = cli_parse(c, nargs, args, opts,
 			   "turnout rsvp TOKEN yes|no|maybe [--json]\n"
-			   "       turnout rsvp --reply FILE [--json]",
+			   "       turnout rsvp --reply FILE [--json]\n"
+			   "       turnout rsvp --fetch-imap URL [--password-file FILE] [--json]",
 			   "Answers an invitation with its personal token, the last part of\n"
 			   "the RSVP link in the invitee's e-mail (base-url/rsvp/TOKEN), as\n"
 			   "the invitee would on the RSVP page. A yes takes a seat, or a\n"
@@ -265,21 +424,39 @@ CLI_HANDLER(cmd_rsvp)
 			   "mailbox). It is matched by the event's UID and the attendee's\n"
 			   "address; a reply older (by SEQUENCE) than one already applied is\n"
 			   "ignored, and says so.\n\n"
+			   "With --fetch-imap, the replies are read from the organizer's\n"
+			   "mailbox (the user is the URL's; the password comes from\n"
+			   "--password-file or $TURNOUT_IMAP_PASSWORD, never the URL): every\n"
+			   "unseen message is read without marking it, each reply is applied\n"
+			   "as --reply applies it and its message marked seen; other mail and\n"
+			   "replies that match no invitation stay unseen. It prints 'applied\n"
+			   "N, ignored N, unmatched N', and on a terminal each answer applied.\n"
+			   "A message that fails is said on stderr, the others go on, and the\n"
+			   "exit status is 1.\n\n"
 			   "examples:\n"
 			   "  turnout rsvp 3q2-Xv9kLm0aB7cD1eF4gH5i yes\n"
 			   "  turnout rsvp -Xv9kLm0aB7cD1eF4gH5iq2w no --json\n"
-			   "  turnout rsvp --reply 'Accepted: Readers meetup.eml'", 0, 2, pos);
+			   "  turnout rsvp --reply 'Accepted: Readers meetup.eml'\n"
+			   "  turnout rsvp --fetch-imap imaps://team%40example.org@mail.example.org/INBOX \\\n"
+			   "      --password-file ~/.imap-password", 0, 2, pos);
 	free(args);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	npos = !!pos[0] + !!pos[1];
-	if (reply && npos)
-		return cli_usage_error("rsvp: --reply FILE takes no TOKEN or answer");
+	if (reply && imap)
+		return cli_usage_error("rsvp: --reply and --fetch-imap: give one of them");
+	if (password_file && !imap)
+		return cli_usage_error("rsvp: --password-file is for --fetch-imap");
+	if ((reply || imap) && npos)
+		return cli_usage_error("rsvp: --%s takes no TOKEN or answer",
+				       reply ? "reply FILE" : "fetch-imap URL");
 	if (reply)
 		return answer_reply(c, reply, json);
+	if (imap)
+		return fetch_imap(c, imap, password_file, json);
 	if (npos != 2)
 		return cli_usage_error("rsvp: give a TOKEN and an answer (yes, no or maybe), "
-				       "or --reply FILE");
+				       "--reply FILE or --fetch-imap URL");
 	rc = tn_registration_status_parse(pos[1], 0, "answer", &answer, &err);
 	if (rc == TN_OK)
 		rc = tn_rsvp_by_token(c->db, pos[0], answer, &res, &err);
