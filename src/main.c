@@ -52,6 +52,8 @@ static const struct cmd commands[] = {
 	  "remove a channel that nothing refers to" },
 	{ "follower import", cmd_follower_import, NEED_DB,
 	  "import a channel's followers from CSV" },
+	{ "follower sync", cmd_follower_sync, NEED_DB,
+	  "pull a Mastodon channel's followers from its server" },
 	{ "follower list", cmd_follower_list, NEED_DB | READ_ONLY, "list followers" },
 	{ "follower show", cmd_follower_show, NEED_DB | READ_ONLY,
 	  "show one person and the channels they follow" },

@@ -293,6 +293,7 @@ CLI_HANDLER(cmd_channel_list);
 CLI_HANDLER(cmd_channel_audience);
 CLI_HANDLER(cmd_channel_show);
 CLI_HANDLER(cmd_channel_token);
+CLI_HANDLER(cmd_follower_sync);
 CLI_HANDLER(cmd_channel_rename);
 CLI_HANDLER(cmd_channel_update);
 CLI_HANDLER(cmd_channel_remove);
