@@ -149,21 +149,28 @@ static tn_code load_run(struct sync *s, struct tn_err *err)
 	return rc == TN_NOTFOUND ? TN_OK : rc;
 }
 
-static tn_code discard(struct tn_db *db, int64_t channel_id, struct tn_err *err)
+/* Deletes the channel's staging rows, inside the caller's transaction. */
+static tn_code delete_staging(struct tn_db *db, int64_t channel_id, struct tn_err *err)
 {
-	tn_code rc;
+	tn_code rc = tn_db_run(db, err, "DELETE FROM sync_follower WHERE channel_id = ?1",
+			       TN_I(channel_id));
 
-	if ((rc = tn_db_begin(db, err)) != TN_OK)
-		return rc;
-	rc = tn_db_run(db, err, "DELETE FROM sync_follower WHERE channel_id = ?1",
-		       TN_I(channel_id));
 	if (rc == TN_OK)
 		rc = tn_db_run(db, err, "DELETE FROM sync_page WHERE channel_id = ?1",
 			       TN_I(channel_id));
 	if (rc == TN_OK)
 		rc = tn_db_run(db, err, "DELETE FROM sync_run WHERE channel_id = ?1",
 			       TN_I(channel_id));
-	return tn_db_end(db, rc, err);
+	return rc;
+}
+
+static tn_code discard(struct tn_db *db, int64_t channel_id, struct tn_err *err)
+{
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	return tn_db_end(db, delete_staging(db, channel_id, err), err);
 }
 
 /* Ends the sync for good: the staging goes, so the database is as it
@@ -457,14 +464,7 @@ static tn_code apply(struct sync *s, struct tn_sync_stats *stats,
 	if (rc == TN_OK && s->declared >= 0)
 		rc = tn_channel_set_audience(s->db, s->ch.name, s->declared, NULL, err);
 	if (rc == TN_OK)
-		rc = tn_db_run(s->db, err, "DELETE FROM sync_follower WHERE channel_id = ?1",
-			       TN_I(s->ch.id));
-	if (rc == TN_OK)
-		rc = tn_db_run(s->db, err, "DELETE FROM sync_page WHERE channel_id = ?1",
-			       TN_I(s->ch.id));
-	if (rc == TN_OK)
-		rc = tn_db_run(s->db, err, "DELETE FROM sync_run WHERE channel_id = ?1",
-			       TN_I(s->ch.id));
+		rc = delete_staging(s->db, s->ch.id, err);
 	rc = tn_db_end(s->db, rc, err);
 	if (rc == TN_OK) {
 		stats->inserted = is.inserted;

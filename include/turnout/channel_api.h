@@ -28,7 +28,8 @@
  * Reads a Mastodon channel's URL, https://host[:port]/@account (or
  * http:// to a loopback host: tn_http_url_allowed), with no query or
  * fragment and at most a trailing '/'. On TN_OK *instance is the origin
- * "https://host[:port]" (no trailing '/') and *account the account's
+ * "https://host[:port]" (no trailing '/'; the host lower-cased, an
+ * international name as its A-label) and *account the account's
  * name without '@' ("club", or "club@other.host" for an account of
  * another instance as written in the URL); both malloc'd, the caller
  * frees them. TN_USAGE about field "url" otherwise, with a hint showing

@@ -48,6 +48,18 @@ static int said_done(struct cli *c, const char *name, const char *what, int json
 /* The most a token file may hold: tokens are tens of bytes. */
 #define TOKEN_FILE_MAX 4096
 
+/* Prints why a token file could not be read (code TN_IO, with errnum)
+ * or TN_NOMEM; returns the exit status. */
+static int token_failure(tn_code code, const char *file, int errnum)
+{
+	struct tn_err err = TN_ERR_INIT;
+
+	if (code == TN_NOMEM)
+		return cli_fail(&err, tn_err_set(&err, TN_NOMEM, "out of memory"));
+	return cli_fail(&err, tn_err_field(&err, code, "token-file", "'%s': cannot read: %s",
+					   file, strerror(errnum)));
+}
+
 /* Reads an API token from file ("-": standard input) or from the
  * environment variable env (exactly one of them non-NULL) into *token
  * (malloc'd; the caller wipes and frees it), one final newline (LF or
@@ -58,7 +70,7 @@ static int read_token(const char *file, const char *env, char **token)
 	char buf[TOKEN_FILE_MAX + 1];
 	size_t len = 0;
 	ssize_t n = 0;
-	int fd = STDIN_FILENO;
+	int fd = STDIN_FILENO, errnum = 0;
 
 	*token = NULL;
 	if (env) {
@@ -66,17 +78,11 @@ static int read_token(const char *file, const char *env, char **token)
 
 		if (!v || !*v)
 			return cli_usage_error("--token-env: $%s is not set or empty", env);
-		if (!(*token = strdup(v)))
-			return cli_usage_error("out of memory");
-		return 0;
+		*token = strdup(v);
+		return *token ? 0 : token_failure(TN_NOMEM, NULL, 0);
 	}
-	if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
-		struct tn_err err = TN_ERR_INIT;
-
-		return cli_fail(&err, tn_err_field(&err, TN_IO, "token-file",
-						   "'%s': cannot read: %s", file,
-						   strerror(errno)));
-	}
+	if (strcmp(file, "-") != 0 && (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return token_failure(TN_IO, file, errno);
 	while (len < sizeof(buf)) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n < 0 && errno == EINTR)
@@ -85,15 +91,12 @@ static int read_token(const char *file, const char *env, char **token)
 			break;
 		len += (size_t)n;
 	}
+	errnum = errno;
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (n < 0) {
-		struct tn_err err = TN_ERR_INIT;
-
 		explicit_bzero(buf, sizeof(buf));
-		return cli_fail(&err, tn_err_field(&err, TN_IO, "token-file",
-						   "'%s': cannot read: %s", file,
-						   strerror(errno)));
+		return token_failure(TN_IO, file, errnum);
 	}
 	if (len > TOKEN_FILE_MAX) {
 		explicit_bzero(buf, sizeof(buf));
@@ -111,7 +114,7 @@ static int read_token(const char *file, const char *env, char **token)
 	}
 	*token = strdup(buf);
 	explicit_bzero(buf, sizeof(buf));
-	return *token ? 0 : cli_usage_error("out of memory");
+	return *token ? 0 : token_failure(TN_NOMEM, NULL, 0);
 }
 
 static void wipe(char *token)
