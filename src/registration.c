@@ -542,14 +542,21 @@ static const char *const handle_kinds[] = { "telegram", "mastodon", "vk", "twitt
 _Static_assert(sizeof(((struct tn_channel *)0)->kind) == TN_REG_KIND_MAX,
 	       "TN_REG_KIND_MAX is the size of a channel's kind");
 
-int tn_registration_kind_has_handles(const char *kind)
+/* kind as handle_kinds holds it (static storage), or NULL when its
+ * followers have no handles. */
+static const char *kind_with_handles(const char *kind)
 {
 	size_t i;
 
 	for (i = 0; kind && i < sizeof(handle_kinds) / sizeof(handle_kinds[0]); i++)
 		if (strcmp(kind, handle_kinds[i]) == 0)
-			return 1;
-	return 0;
+			return handle_kinds[i];
+	return NULL;
+}
+
+int tn_registration_kind_has_handles(const char *kind)
+{
+	return kind_with_handles(kind) != NULL;
 }
 
 /* Who registers: the name and address as given, and the handle they
@@ -585,22 +592,24 @@ static tn_code check_who(struct who *who, const char *handle, struct tn_err *err
 }
 
 /* A handle needs a channel whose followers have handles: its kind says
- * whose handle it is. */
+ * whose handle it is. kind is the channel's (NULL: no channel); channel
+ * its name for the message (NULL: the tracking link's). */
 static tn_code check_handle_kind(const struct who *who, const char *channel,
 				 const char *kind, struct tn_err *err)
 {
-	if (!who->handle.len)
+	if (!who->handle.len || kind_with_handles(kind))
 		return TN_OK;
-	if (!channel) {
+	if (!kind) {
 		tn_err_field(err, TN_USAGE, "handle", "a handle needs the channel "
 			     "it is used on");
 		tn_err_hint(err, "give {channel}");
 		return TN_USAGE;
 	}
-	if (!tn_registration_kind_has_handles(kind))
-		return tn_err_field(err, TN_USAGE, "handle", "channel '%s' is a %s:"
-				    " its followers have no handles", channel, kind);
-	return TN_OK;
+	if (!channel)
+		return tn_err_field(err, TN_USAGE, "handle", "the link's channel is a"
+				    " %s: its followers have no handles", kind);
+	return tn_err_field(err, TN_USAGE, "handle", "channel '%s' is a %s: its"
+			    " followers have no handles", channel, kind);
 }
 
 /*
@@ -682,7 +691,7 @@ tn_code tn_register_with_handle(struct tn_db *db, const char *event,
 			tn_err_about(err, rc, "channel");
 	}
 	if (rc == TN_OK)
-		rc = check_handle_kind(&who, channel, ch.kind, err);
+		rc = check_handle_kind(&who, channel, channel ? ch.kind : NULL, err);
 	if (rc == TN_OK)
 		rc = register_person(db, &ev, &who, channel_id, ch.kind, source, res,
 				     err);
@@ -753,9 +762,8 @@ tn_code tn_register_link_with_handle(struct tn_db *db, const char *code,
 	rc = find_link(db, code, &event_id, &channel_id, kind, err);
 	if (rc == TN_OK)
 		rc = find_event_id(db, event_id, &ev, err);
-	if (rc == TN_OK && who.handle.len && !tn_registration_kind_has_handles(kind))
-		rc = tn_err_field(err, TN_USAGE, "handle", "this channel's followers "
-				  "have no handles");
+	if (rc == TN_OK)
+		rc = check_handle_kind(&who, NULL, kind, err);
 	if (rc == TN_OK)
 		rc = register_person(db, &ev, &who, channel_id, kind, TN_SOURCE_LINK,
 				     res, err);
@@ -782,7 +790,6 @@ tn_code tn_register_link_view(struct tn_db *db, const char *code,
 	struct tn_err closed = TN_ERR_INIT;
 	int64_t event_id, channel_id;
 	char kind[TN_REG_KIND_MAX];
-	size_t i;
 	tn_code rc;
 
 	memset(ev, 0, sizeof(*ev));
@@ -795,9 +802,8 @@ tn_code tn_register_link_view(struct tn_db *db, const char *code,
 		*open = check_open(ev, 0, &closed) == TN_OK;
 	else
 		tn_event_clear(ev);
-	for (i = 0; rc == TN_OK && i < sizeof(handle_kinds) / sizeof(handle_kinds[0]); i++)
-		if (strcmp(kind, handle_kinds[i]) == 0)
-			*handle_kind = handle_kinds[i];
+	if (rc == TN_OK)
+		*handle_kind = kind_with_handles(kind);
 	return rc;
 }
 

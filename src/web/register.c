@@ -188,8 +188,7 @@ static tn_code post(const struct web_request *rq, struct tn_event *ev,
 	if (rc == TN_USAGE || rc == TN_BADINPUT ||
 	    (rc == TN_CONFLICT && strcmp(err->field, "email") == 0)) {
 		/* a bad name, address or handle: the form again, the message
-		 * beside it;
-		 * a forgotten person's address is not told apart */
+		 * beside it; a forgotten person's address is not told apart */
 		f.field = err->field[0] ? err->field : NULL;
 		f.msg = rc == TN_CONFLICT ? "this address cannot be registered" : err->msg;
 		*status = 400;
