@@ -5,7 +5,11 @@
  * registration.
  *
  * People are found and made by person.c, events read through event.c,
- * tokens and tracking links checked by invite.c and link.c. The
+ * tokens and tracking links checked by invite.c and link.c. A handle
+ * given with a registration makes the follower known only by it part
+ * of the registrant through person.c (tn_person_find_handle_no_email,
+ * tn_person_merge), as the import does for a row with an address and a
+ * handle. The
  * invitation a token names, and the names shown in listings, are read
  * here with joins (never written). Every step that may give a seat
  * runs in one write transaction: counting the seats taken and writing
