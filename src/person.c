@@ -1774,3 +1774,21 @@ tn_code tn_follower_each_of_channel(struct tn_db *db, int64_t channel_id,
 			  " WHERE f.channel_id = ?1 AND f.unfollowed_at IS NULL"
 			  " AND p.forgotten_at IS NULL ORDER BY p.id", TN_I(channel_id));
 }
+
+/* ---- a handle given with an address ------------------------------------- */
+
+tn_code tn_person_find_handle_no_email(struct tn_db *db, const char *kind,
+				       const char *handle, int64_t channel_id,
+				       int64_t *id, struct tn_err *err)
+{
+	/* the query of the bulk writer's find_handle_no_email, on a kept
+	 * statement: one lookup per registration needs no writer */
+	return tn_db_int(db, err, id,
+			 "SELECT f.person_id FROM follower f"
+			 " JOIN channel c ON c.id = f.channel_id"
+			 " JOIN person p ON p.id = f.person_id"
+			 " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
+			 "   AND p.email IS NULL AND p.forgotten_at IS NULL"
+			 " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1",
+			 TN_T(handle), TN_T(kind), TN_I(channel_id));
+}

@@ -5,7 +5,11 @@
  * registration.
  *
  * People are found and made by person.c, events read through event.c,
- * tokens and tracking links checked by invite.c and link.c. The
+ * tokens and tracking links checked by invite.c and link.c. A handle
+ * given with a registration makes the follower known only by it part
+ * of the registrant through person.c (tn_person_find_handle_no_email,
+ * tn_person_merge), as the import does for a row with an address and a
+ * handle. The
  * invitation a token names, and the names shown in listings, are read
  * here with joins (never written). Every step that may give a seat
  * runs in one write transaction: counting the seats taken and writing
@@ -535,11 +539,116 @@ static int blank(const char *s)
 	return *s == '\0';
 }
 
+/* The kinds whose followers are known there by a handle, in the order
+ * of channel.c's kinds. */
+static const char *const handle_kinds[] = { "telegram", "mastodon", "vk", "twitter" };
+
+_Static_assert(sizeof(((struct tn_channel *)0)->kind) == TN_REG_KIND_MAX,
+	       "TN_REG_KIND_MAX is the size of a channel's kind");
+
+/* kind as handle_kinds holds it (static storage), or NULL when its
+ * followers have no handles. */
+static const char *kind_with_handles(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < sizeof(handle_kinds) / sizeof(handle_kinds[0]); i++)
+		if (strcmp(kind, handle_kinds[i]) == 0)
+			return handle_kinds[i];
+	return NULL;
+}
+
+int tn_registration_kind_has_handles(const char *kind)
+{
+	return kind_with_handles(kind) != NULL;
+}
+
+/* Who registers: the name and address as given, and the handle they
+ * gave, normalised as the import normalises handles (empty: none). */
+struct who {
+	const char *name, *email;
+	struct tn_buf handle;
+};
+
+/* Checks the name, the address and the handle before anything is
+ * looked up, normalising the handle into who->handle (the caller frees
+ * it). A handle that is none is TN_USAGE about "handle", quoting it. */
+static tn_code check_who(struct who *who, const char *handle, struct tn_err *err)
+{
+	tn_code rc;
+
+	if (blank(who->name))
+		return tn_err_field(err, TN_USAGE, "name", "required: who is coming?");
+	if (blank(who->email))
+		return tn_err_field(err, TN_USAGE, "email", "required: where to "
+				    "write to them?");
+	if (blank(handle))
+		return TN_OK;
+	rc = tn_handle_normalize(handle, strlen(handle), &who->handle, err);
+	if (rc == TN_BADINPUT) {
+		rc = tn_err_prefix(err, TN_USAGE, "'%s'", handle);
+		tn_err_hint(err, "a name such as olga_iv or anna@mastodon.social, "
+			    "or the address of the profile");
+	}
+	if (rc != TN_OK)
+		tn_err_about(err, rc, "handle");
+	return rc;
+}
+
+/* A handle needs a channel whose followers have handles: its kind says
+ * whose handle it is. kind is the channel's (NULL: no channel); channel
+ * its name for the message (NULL: the tracking link's). */
+static tn_code check_handle_kind(const struct who *who, const char *channel,
+				 const char *kind, struct tn_err *err)
+{
+	if (!who->handle.len || kind_with_handles(kind))
+		return TN_OK;
+	if (!kind) {
+		tn_err_field(err, TN_USAGE, "handle", "a handle needs the channel "
+			     "it is used on");
+		tn_err_hint(err, "give {channel}");
+		return TN_USAGE;
+	}
+	if (!channel)
+		return tn_err_field(err, TN_USAGE, "handle", "the link's channel is a"
+				    " %s: its followers have no handles", kind);
+	return tn_err_field(err, TN_USAGE, "handle", "channel '%s' is a %s: its"
+			    " followers have no handles", channel, kind);
+}
+
+/*
+ * The registrant person_id brought a handle on a channel of kind: the
+ * person without an address known by that handle on a channel of the
+ * same kind is the same human, and becomes part of the registrant
+ * (tn_person_merge, as the import does for a row with both), so the
+ * channel counts them once and the registration reaches their follows.
+ * A person with another address is never taken over by a handle.
+ * res->merged_person_id names who was merged (0: no one).
+ */
+static tn_code link_handle(struct tn_db *db, const struct who *who,
+			   const char *kind, int64_t channel_id,
+			   int64_t person_id, struct tn_rsvp_result *res,
+			   struct tn_err *err)
+{
+	int64_t other;
+	tn_code rc;
+
+	rc = tn_person_find_handle_no_email(db, kind, who->handle.data, channel_id,
+					    &other, err);
+	if (rc == TN_NOTFOUND)
+		return TN_OK;
+	if (rc == TN_OK)
+		rc = tn_person_merge(db, person_id, other, err);
+	if (rc == TN_OK)
+		res->merged_person_id = other;
+	return rc;
+}
+
 /* tn_register's work, in the caller's transaction, for the event ev
- * (already found) and a channel id (0: none). */
+ * (already found) and a channel id (0: none) of kind (NULL: none). */
 static tn_code register_person(struct tn_db *db, const struct tn_event *ev,
-			       const char *name, const char *email,
-			       int64_t channel_id, enum tn_reg_source source,
+			       const struct who *who, int64_t channel_id,
+			       const char *kind, enum tn_reg_source source,
 			       struct tn_rsvp_result *res, struct tn_err *err)
 {
 	int64_t person_id;
@@ -547,21 +656,57 @@ static tn_code register_person(struct tn_db *db, const struct tn_event *ev,
 
 	if ((rc = check_open(ev, source == TN_SOURCE_WALKIN, err)) != TN_OK)
 		return rc;
-	rc = tn_person_find_or_add(db, email, name, &person_id, &res->person_created,
-				   err);
+	rc = tn_person_find_or_add(db, who->email, who->name, &person_id,
+				   &res->person_created, err);
+	if (rc == TN_OK && who->handle.len)
+		rc = link_handle(db, who, kind, channel_id, person_id, res, err);
 	if (rc == TN_OK)
 		rc = answer(db, ev, person_id, TN_REG_YES, source, channel_id, res, err);
 	return rc;
 }
 
-static tn_code check_who(const char *name, const char *email, struct tn_err *err)
+tn_code tn_register_with_handle(struct tn_db *db, const char *event,
+				const char *name, const char *email,
+				const char *handle, const char *channel,
+				enum tn_reg_source source,
+				struct tn_rsvp_result *res, struct tn_err *err)
 {
-	if (blank(name))
-		return tn_err_field(err, TN_USAGE, "name", "required: who is coming?");
-	if (blank(email))
-		return tn_err_field(err, TN_USAGE, "email", "required: where to "
-				    "write to them?");
-	return TN_OK;
+	struct who who = { name, email, TN_BUF_INIT };
+	struct tn_channel ch;
+	struct tn_event ev;
+	int64_t channel_id = 0;
+	tn_code rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ev, 0, sizeof(ev));
+	memset(&ch, 0, sizeof(ch));
+	if ((int)source < 0 || (int)source >= NSOURCE)
+		return tn_err_field(err, TN_USAGE, "source", "not a source");
+	if ((rc = check_who(&who, handle, err)) != TN_OK)
+		goto out;
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		goto out;
+	if ((rc = tn_event_find(db, event, &ev, err)) != TN_OK)
+		tn_err_about(err, rc, "event");
+	if (rc == TN_OK && channel) {
+		if ((rc = tn_channel_find(db, channel, &ch, err)) == TN_OK)
+			channel_id = ch.id;
+		else
+			tn_err_about(err, rc, "channel");
+	}
+	if (rc == TN_OK)
+		rc = check_handle_kind(&who, channel, channel ? ch.kind : NULL, err);
+	if (rc == TN_OK)
+		rc = register_person(db, &ev, &who, channel_id, ch.kind, source, res,
+				     err);
+	rc = tn_db_end(db, rc, err);
+	if (rc != TN_OK)
+		memset(res, 0, sizeof(*res));
+	tn_channel_clear(&ch);
+	tn_event_clear(&ev);
+out:
+	tn_buf_free(&who.handle);
+	return rc;
 }
 
 tn_code tn_register(struct tn_db *db, const char *event, const char *name,
@@ -569,39 +714,69 @@ tn_code tn_register(struct tn_db *db, const char *event, const char *name,
 		    enum tn_reg_source source, struct tn_rsvp_result *res,
 		    struct tn_err *err)
 {
-	struct tn_channel ch;
+	return tn_register_with_handle(db, event, name, email, NULL, channel, source,
+				       res, err);
+}
+
+static tn_code kind_row(void *ctx, sqlite3_stmt *row, struct tn_err *err)
+{
+	char *kind = ctx;
+	const char *k = tn_db_text(row, 0);
+
+	(void)err;
+	snprintf(kind, TN_REG_KIND_MAX, "%s", k ? k : "");
+	return TN_OK;
+}
+
+/* The event and channel of a tracking link's code, and the channel's
+ * kind into kind (TN_REG_KIND_MAX bytes). An unknown code is
+ * TN_NOTFOUND about "code". */
+static tn_code find_link(struct tn_db *db, const char *code, int64_t *event_id,
+			 int64_t *channel_id, char *kind, struct tn_err *err)
+{
+	tn_code rc;
+
+	rc = tn_link_find(db, code ? code : "", event_id, channel_id, err);
+	if (rc == TN_NOTFOUND)
+		return tn_err_field(err, TN_NOTFOUND, "code", "no such registration link");
+	if (rc == TN_OK)
+		rc = tn_db_one(db, err, kind_row, kind, "SELECT kind FROM channel"
+			       " WHERE id = ?1", TN_I(*channel_id));
+	return rc;
+}
+
+tn_code tn_register_link_with_handle(struct tn_db *db, const char *code,
+				     const char *name, const char *email,
+				     const char *handle,
+				     struct tn_rsvp_result *res,
+				     struct tn_err *err)
+{
+	struct who who = { name, email, TN_BUF_INIT };
 	struct tn_event ev;
-	int64_t channel_id = 0;
-	int person_created = 0;
+	int64_t event_id, channel_id;
+	char kind[TN_REG_KIND_MAX];
 	tn_code rc;
 
 	memset(res, 0, sizeof(*res));
 	memset(&ev, 0, sizeof(ev));
-	if ((int)source < 0 || (int)source >= NSOURCE)
-		return tn_err_field(err, TN_USAGE, "source", "not a source");
-	if ((rc = check_who(name, email, err)) != TN_OK)
-		return rc;
+	if ((rc = check_who(&who, handle, err)) != TN_OK)
+		goto out;
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
-		return rc;
-	if ((rc = tn_event_find(db, event, &ev, err)) != TN_OK)
-		tn_err_about(err, rc, "event");
-	if (rc == TN_OK && channel) {
-		if ((rc = tn_channel_find(db, channel, &ch, err)) == TN_OK) {
-			channel_id = ch.id;
-			tn_channel_clear(&ch);
-		} else {
-			tn_err_about(err, rc, "channel");
-		}
-	}
+		goto out;
+	rc = find_link(db, code, &event_id, &channel_id, kind, err);
 	if (rc == TN_OK)
-		rc = register_person(db, &ev, name, email, channel_id, source, res, err);
-	person_created = res->person_created;
+		rc = find_event_id(db, event_id, &ev, err);
+	if (rc == TN_OK)
+		rc = check_handle_kind(&who, NULL, kind, err);
+	if (rc == TN_OK)
+		rc = register_person(db, &ev, &who, channel_id, kind, TN_SOURCE_LINK,
+				     res, err);
 	rc = tn_db_end(db, rc, err);
 	if (rc != TN_OK)
 		memset(res, 0, sizeof(*res));
-	else
-		res->person_created = person_created;
 	tn_event_clear(&ev);
+out:
+	tn_buf_free(&who.handle);
 	return rc;
 }
 
@@ -609,50 +784,30 @@ tn_code tn_register_link(struct tn_db *db, const char *code, const char *name,
 			 const char *email, struct tn_rsvp_result *res,
 			 struct tn_err *err)
 {
-	struct tn_event ev;
-	int64_t event_id, channel_id;
-	tn_code rc;
-
-	memset(res, 0, sizeof(*res));
-	memset(&ev, 0, sizeof(ev));
-	if ((rc = check_who(name, email, err)) != TN_OK)
-		return rc;
-	if ((rc = tn_db_begin(db, err)) != TN_OK)
-		return rc;
-	rc = tn_link_find(db, code ? code : "", &event_id, &channel_id, err);
-	if (rc == TN_NOTFOUND)
-		tn_err_field(err, TN_NOTFOUND, "code", "no such registration link");
-	if (rc == TN_OK)
-		rc = find_event_id(db, event_id, &ev, err);
-	if (rc == TN_OK)
-		rc = register_person(db, &ev, name, email, channel_id, TN_SOURCE_LINK,
-				     res, err);
-	rc = tn_db_end(db, rc, err);
-	if (rc != TN_OK)
-		memset(res, 0, sizeof(*res));
-	tn_event_clear(&ev);
-	return rc;
+	return tn_register_link_with_handle(db, code, name, email, NULL, res, err);
 }
 
 tn_code tn_register_link_view(struct tn_db *db, const char *code,
 			      struct tn_event *ev, int *open,
-			      struct tn_err *err)
+			      const char **handle_kind, struct tn_err *err)
 {
 	struct tn_err closed = TN_ERR_INIT;
 	int64_t event_id, channel_id;
+	char kind[TN_REG_KIND_MAX];
 	tn_code rc;
 
 	memset(ev, 0, sizeof(*ev));
 	*open = 0;
-	rc = tn_link_find(db, code ? code : "", &event_id, &channel_id, err);
-	if (rc == TN_NOTFOUND)
-		return tn_err_field(err, TN_NOTFOUND, "code", "no such registration link");
+	*handle_kind = NULL;
+	rc = find_link(db, code, &event_id, &channel_id, kind, err);
 	if (rc == TN_OK)
 		rc = find_event_id(db, event_id, ev, err);
 	if (rc == TN_OK)   /* the rule tn_register_link applies */
 		*open = check_open(ev, 0, &closed) == TN_OK;
 	else
 		tn_event_clear(ev);
+	if (rc == TN_OK)
+		*handle_kind = kind_with_handles(kind);
 	return rc;
 }
 

@@ -362,4 +362,17 @@ tn_code tn_follower_each_of_channel(struct tn_db *db, int64_t channel_id,
 				    int (*fn)(void *ctx, const struct tn_follow_row *row),
 				    void *ctx, struct tn_err *err);
 
+/*
+ * The person a registration that brings an address and a handle
+ * completes (registration.c), found as the import finds the one a row
+ * with both completes (tn_person_writer_find_handle_no_email): the
+ * not-forgotten person without an e-mail who follows a channel of kind
+ * under handle (already normalised, tn_handle_normalize; ASCII case
+ * ignored), channel channel_id's own row first (0: none preferred), then
+ * the lowest person id. *id; TN_NOTFOUND (err left alone) if no one does.
+ */
+tn_code tn_person_find_handle_no_email(struct tn_db *db, const char *kind,
+				       const char *handle, int64_t channel_id,
+				       int64_t *id, struct tn_err *err);
+
 #endif

@@ -77,6 +77,9 @@ struct tn_rsvp_result {
 	enum tn_reg_status previous;  /* before (TN_REG_NONE: new) */
 	int changed;                  /* 0: nothing was written */
 	int person_created;           /* tn_register made the person */
+	int64_t merged_person_id;     /* the person without an address known
+	                               * by the handle given, now part of
+	                               * person_id; 0: none */
 	int64_t capacity;             /* seats; 0: unlimited */
 	int64_t taken;                /* yes answers now */
 	int64_t waitlist_pos;         /* status waitlisted: 1 = next in line */
@@ -154,6 +157,38 @@ tn_code tn_register(struct tn_db *db, const char *event, const char *name,
 		    enum tn_reg_source source, struct tn_rsvp_result *res,
 		    struct tn_err *err);
 
+/* The size of a channel kind's name with its NUL (channel.h's kind). */
+#define TN_REG_KIND_MAX 16
+
+/* 1 if followers of channels of kind are known there by a handle
+ * (telegram, mastodon, vk, twitter), so that a registration may bring
+ * one; newsletter, blog and other have none. */
+int tn_registration_kind_has_handles(const char *kind);
+
+/*
+ * As tn_register, with the registrant's handle on the channel (NULL or
+ * blank: none), which links them to a follower known so far by that
+ * handle alone. The handle is normalised as the import normalises
+ * handles (text.h's tn_handle_normalize: "@olga", "https://t.me/olga"
+ * and "olga" are one handle; "https://mastodon.social/@anna" is
+ * anna@mastodon.social); one that is none is TN_USAGE about "handle",
+ * and so is a handle without a channel or on a channel whose kind has no
+ * handles. When a person without an address follows a channel of the
+ * same kind under that handle (ASCII case ignored, as the import
+ * matches; this channel's row first), they become part of the
+ * registrant (person.h's tn_person_merge: their follows, invitations and
+ * registrations move over) in the same transaction, and
+ * res->merged_person_id names them. A follower with an address is never
+ * taken over by a handle, whoever types it: the handle then stays theirs
+ * and links nothing. Nothing else is stored: no follower row is made for
+ * a handle no follower has.
+ */
+tn_code tn_register_with_handle(struct tn_db *db, const char *event,
+				const char *name, const char *email,
+				const char *handle, const char *channel,
+				enum tn_reg_source source,
+				struct tn_rsvp_result *res, struct tn_err *err);
+
 /* As tn_register through a channel's tracking link (the public page
  * base-url/r/CODE): the event and channel are the code's (link.h), the
  * source TN_SOURCE_LINK. An unknown code is TN_NOTFOUND about "code". */
@@ -161,15 +196,25 @@ tn_code tn_register_link(struct tn_db *db, const char *code, const char *name,
 			 const char *email, struct tn_rsvp_result *res,
 			 struct tn_err *err);
 
+/* tn_register_link with a handle on the link's channel, linked as
+ * tn_register_with_handle links it. */
+tn_code tn_register_link_with_handle(struct tn_db *db, const char *code,
+				     const char *name, const char *email,
+				     const char *handle,
+				     struct tn_rsvp_result *res,
+				     struct tn_err *err);
+
 /* What the public registration page (base-url/r/CODE) shows before
  * anyone registers: the event the code names, into *ev (caller calls
- * tn_event_clear), and *open 1 while it takes registrations (neither
- * cancelled nor started; tn_register_link refuses them otherwise). An
+ * tn_event_clear), *open 1 while it takes registrations (neither
+ * cancelled nor started; tn_register_link refuses them otherwise), and
+ * *handle_kind the link channel's kind when its followers have handles
+ * (static storage; NULL: no handles, so the page asks for none). An
  * unknown code is TN_NOTFOUND about "code", as for tn_register_link.
  * Read only. */
 tn_code tn_register_link_view(struct tn_db *db, const char *code,
 			      struct tn_event *ev, int *open,
-			      struct tn_err *err);
+			      const char **handle_kind, struct tn_err *err);
 
 /*
  * The organizer's decisions on the registration of the person ref (an

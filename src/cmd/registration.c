@@ -37,8 +37,14 @@ static cJSON *result_json(const struct tn_rsvp_result *r, enum verb verb)
 		cJSON_AddStringToObject(o, "previous",
 					tn_registration_status_name(r->previous));
 	cJSON_AddBoolToObject(o, "changed", r->changed);
-	if (verb == VERB_REGISTER)
+	if (verb == VERB_REGISTER) {
 		cJSON_AddBoolToObject(o, "person_created", r->person_created);
+		if (r->merged_person_id)
+			cJSON_AddNumberToObject(o, "merged_person",
+						(double)r->merged_person_id);
+		else
+			cJSON_AddNullToObject(o, "merged_person");
+	}
 	if (r->capacity > 0)
 		cJSON_AddNumberToObject(o, "capacity", (double)r->capacity);
 	else
@@ -92,6 +98,9 @@ static int print_result(const struct tn_rsvp_result *r, enum verb verb, int json
 		break;
 	}
 	printf("\n");
+	if (r->merged_person_id)
+		printf("person %" PRId64 ", known by that handle, is now person %" PRId64
+		       "\n", r->merged_person_id, r->person_id);
 	if (r->promoted)
 		printf("person %" PRId64 " moved up from the waitlist%s\n",
 		       r->promoted_person_id, r->promoted > 1 ? " (and others)" : "");
@@ -467,7 +476,7 @@ CLI_HANDLER(cmd_rsvp)
 
 CLI_HANDLER(cmd_register)
 {
-	const char *name = NULL, *email = NULL, *channel = NULL;
+	const char *name = NULL, *email = NULL, *channel = NULL, *handle = NULL;
 	int json = 0;
 	const struct cli_opt opts[] = {
 		OPT_STRING_("name", 0, &name, "NAME", "the person's name (required)"),
@@ -475,6 +484,8 @@ CLI_HANDLER(cmd_register)
 			    "their e-mail address (required)"),
 		OPT_STRING_("channel", 0, &channel, "NAME",
 			    "the channel the registration counts for"),
+		OPT_STRING_("handle", 0, &handle, "HANDLE",
+			    "their handle on that channel: links a follower known by it"),
 		OPT_BOOL_("json", 0, &json, "print the outcome as one JSON object"),
 		OPT_END_(),
 	};
@@ -486,22 +497,28 @@ CLI_HANDLER(cmd_register)
 
 	status = cli_parse(c, argc, argv, opts,
 			   "turnout register EVENT --name NAME --email ADDRESS [--channel NAME]\n"
-			   "       [--json]",
+			   "       [--handle HANDLE] [--json]",
 			   "Registers someone for EVENT directly, as a yes: a seat, or a place\n"
 			   "in the waitlist when the event is full, or a request that waits\n"
 			   "for approval when the event needs it. A new address becomes a new\n"
 			   "person; registering the same address again updates the one\n"
 			   "registration. With --channel the registration counts for that\n"
-			   "channel in the reports. A forgotten person's address is refused.\n\n"
+			   "channel in the reports. A forgotten person's address is refused.\n"
+			   "--handle (with a --channel of kind telegram, mastodon, vk or\n"
+			   "twitter) makes the follower known only by that handle on a channel\n"
+			   "of that kind, without an address, part of this person; a follower\n"
+			   "with another address is never taken over.\n\n"
 			   "examples:\n"
 			   "  turnout register readers-meetup --name 'Anna Berg' \\\n"
 			   "      --email anna@example.org\n"
 			   "  turnout register readers-meetup --name Carl --email carl@example.org \\\n"
-			   "      --channel tg", 1, 1, pos);
+			   "      --channel tg\n"
+			   "  turnout register readers-meetup --name Olga --email olga@example.org \\\n"
+			   "      --channel tg --handle @olga_iv", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
-	rc = tn_register(c->db, pos[0], name, email, channel, TN_SOURCE_DIRECT, &res,
-			 &err);
+	rc = tn_register_with_handle(c->db, pos[0], name, email, handle, channel,
+				     TN_SOURCE_DIRECT, &res, &err);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	return print_result(&res, VERB_REGISTER, json);

@@ -173,20 +173,24 @@ static void test_link(void)
 	/* what the registration page shows before anyone registers */
 	{
 		struct tn_event ev;
+		const char *handle_kind;
 		int open;
 
-		is_int(tn_register_link_view(db, code, &ev, &open, &err), TN_OK,
+		is_int(tn_register_link_view(db, code, &ev, &open, &handle_kind, &err), TN_OK,
 		       "the registration page's view");
+		is_str(handle_kind ? handle_kind : "(null)", "telegram",
+		       "a Telegram channel's page asks for a Telegram handle");
 		is_str(ev.slug, "open-day", "the link's event");
 		is_int(open, 1, "takes registrations");
 		tn_event_clear(&ev);
 		setenv("TURNOUT_NOW", "2030-06-10T17:00:00Z", 1);
-		is_int(tn_register_link_view(db, code, &ev, &open, &err), TN_OK,
+		is_int(tn_register_link_view(db, code, &ev, &open, &handle_kind, &err), TN_OK,
 		       "view once the event started");
 		is_int(open, 0, "takes none");
 		tn_event_clear(&ev);
 		unsetenv("TURNOUT_NOW");
-		is_int(tn_register_link_view(db, "AAAAAAAAAAAA", &ev, &open, &err), TN_NOTFOUND,
+		is_int(tn_register_link_view(db, "AAAAAAAAAAAA", &ev, &open, &handle_kind,
+					     &err), TN_NOTFOUND,
 		       "an unknown code has no view");
 		is_str(err.field, "code", "about the code");
 	}
