@@ -7,7 +7,6 @@ set -eu
 T=${TURNOUT:-turnout}
 EX=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/turnout-demo.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
 export TURNOUT_DB="$WORK/turnout.db"
 # the messages the demo sends are kept here, for a mail client to open
 MAIL=${DEMO_MAIL:-$PWD/demo-mail}
@@ -16,6 +15,22 @@ case $MAIL in /*) ;; *) MAIL=$PWD/$MAIL ;; esac
 REPORT=${DEMO_REPORT:-$(dirname "$MAIL")/demo-report.html}
 case $REPORT in /*) ;; *) REPORT=$PWD/$REPORT ;; esac
 cd "$WORK"
+
+# api_start: the fixture server standing in for the channels' APIs
+# (tests/api_fixture.py answering from examples/demo-api.json) on a free
+# loopback port; stopped at exit.
+API_PID=
+api_start() {
+	/usr/bin/python3 "$EX/../tests/api_fixture.py" --port-file "$WORK/api.port" \
+		--script "$EX/demo-api.json" --log "$WORK/api.log" &
+	API_PID=$!
+	while [ ! -s "$WORK/api.port" ]; do
+		kill -0 "$API_PID" 2>/dev/null || { echo "demo: the API fixture did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	API_PORT=$(cat "$WORK/api.port")
+}
+trap '[ -z "$API_PID" ] || { kill "$API_PID"; wait "$API_PID"; } 2>/dev/null; rm -rf "$WORK"' EXIT
 
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
 step() { printf '\n%s== %s%s\n' "$B" "$1" "$N"; shift; for l in "$@"; do printf '   %s\n' "$l"; done; echo; }
@@ -81,6 +96,25 @@ echo "   (the Mastodon account stays apart until a Mastodon list brings the addr
 
 step "6. Who follows in Berlin"
 run follower list --region Berlin
+
+step "6b. Followers straight from the channels' APIs" \
+	"A small fixture server on this machine stands in for mastodon.social and" \
+	"Telegram's Bot API here; in real use the URL is the channel's own" \
+	"(https://mastodon.social/@readersclub) and turnout talks to it over HTTPS," \
+	"only when a command asks. Tokens come from a file or the environment and" \
+	"are never shown. The sync pages through the followers (a Link header names" \
+	"the next page) and applies them as the channel's whole list: new followers" \
+	"in, the ones who left marked unfollowed, followers_count as today's audience."
+api_start
+run channel update masto --url "http://127.0.0.1:$API_PORT/@readersclub"
+printf 'demo-mastodon-token\n' >masto.token
+run channel token masto --token-file masto.token
+run follower sync masto
+run config telegram-api "http://127.0.0.1:$API_PORT"
+printf 'DEMO-TOKEN\n' >tg.token
+run channel token tg --token-file tg.token
+run channel audience tg --fetch
+run channel list
 
 # The meetup is a few weeks ahead of today: a start in the past is refused.
 day=$(date -d '+30 days' +%Y-%m-%d 2>/dev/null || echo 2030-12-10)
