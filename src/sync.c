@@ -51,6 +51,11 @@ static void page_free(struct page *p)
 }
 
 /* What a sync is working on. */
+/* Pages a sync reads at most: 80 followers a page makes 16 million
+ * followers, more than any account has; a server that links new pages
+ * without end is stopped there. */
+#define SYNC_MAX_PAGES 200000
+
 struct sync {
 	struct tn_db *db;
 	struct tn_channel ch;
@@ -65,6 +70,7 @@ struct sync {
 	int64_t declared;        /* followers_count, -1 if none */
 	char *next_url;
 	long long pages;
+	long long staged;        /* followers in sync_follower, -1 until counted */
 	int started;             /* sync_run exists */
 };
 
@@ -255,6 +261,7 @@ static tn_code stage_page(struct sync *s, const char *url, const struct page *p,
 			  const char *next, struct tn_err *err)
 {
 	char now[21];
+	long long added = 0;
 	tn_code rc;
 
 	if ((rc = tn_db_begin(s->db, err)) != TN_OK)
@@ -274,15 +281,23 @@ static tn_code stage_page(struct sync *s, const char *url, const struct page *p,
 		rc = tn_db_run(s->db, err, "INSERT INTO sync_page(channel_id, url)"
 			       " VALUES(?1, ?2) ON CONFLICT DO NOTHING", TN_I(s->ch.id),
 			       TN_T(url));
-	for (size_t i = 0; rc == TN_OK && i < p->n; i++)
+	for (size_t i = 0; rc == TN_OK && i < p->n; i++) {
 		rc = tn_db_run(s->db, err, "INSERT INTO sync_follower(channel_id, handle, name)"
-			       " VALUES(?1, ?2, ?3) ON CONFLICT(channel_id, handle)"
-			       " DO UPDATE SET name = excluded.name", TN_I(s->ch.id),
-			       TN_T(p->rows[i].handle), TN_T(p->rows[i].name));
+			       " VALUES(?1, ?2, ?3) ON CONFLICT(channel_id, handle) DO NOTHING",
+			       TN_I(s->ch.id), TN_T(p->rows[i].handle), TN_T(p->rows[i].name));
+		if (rc == TN_OK && tn_db_changes(s->db) > 0)
+			added++;
+		else if (rc == TN_OK)   /* listed twice: the later name wins */
+			rc = tn_db_run(s->db, err, "UPDATE sync_follower SET name = ?3"
+				       " WHERE channel_id = ?1 AND handle = ?2", TN_I(s->ch.id),
+				       TN_T(p->rows[i].handle), TN_T(p->rows[i].name));
+	}
 	rc = tn_db_end(s->db, rc, err);
 	if (rc == TN_OK) {
 		s->started = 1;
 		s->pages++;
+		if (s->staged >= 0)
+			s->staged += added;
 	}
 	return rc;
 }
@@ -297,11 +312,21 @@ static int page_seen(struct sync *s, const char *url)
 			 TN_T(url)) == TN_OK && n > 0;
 }
 
+/* The followers staged so far: counted once (a resumed run's), then
+ * kept up as pages are staged. */
 static tn_code count_staged(struct sync *s, long long *n, struct tn_err *err)
 {
 	int64_t v = 0;
-	tn_code rc = tn_db_int(s->db, err, &v, "SELECT count(*) FROM sync_follower"
-			       " WHERE channel_id = ?1", TN_I(s->ch.id));
+	tn_code rc;
+
+	if (s->staged >= 0) {
+		*n = s->staged;
+		return TN_OK;
+	}
+	rc = tn_db_int(s->db, err, &v, "SELECT count(*) FROM sync_follower"
+		       " WHERE channel_id = ?1", TN_I(s->ch.id));
+	if (rc == TN_OK)
+		s->staged = v;
 
 	*n = v;
 	return rc;
@@ -345,6 +370,9 @@ static tn_code fetch_pages(struct sync *s, const struct tn_sync_opts *opts,
 			 (strcmp(res.next, url) == 0 || page_seen(s, res.next)))
 			rc = tn_err_set(err, TN_BADINPUT, "%s: page loop: page %lld links back"
 					" to a page already read", s->what, s->pages + 1);
+		else if (rc == TN_OK && res.next && s->pages + 1 >= SYNC_MAX_PAGES)
+			rc = tn_err_set(err, TN_BADINPUT, "%s: the server links page after page"
+					" (%d pages); stopped", s->what, SYNC_MAX_PAGES);
 		if (rc == TN_OK)
 			rc = stage_page(s, url, &p, res.next, err);
 		if (rc == TN_OK && res.next && !(s->next_url = strdup(res.next)))
@@ -564,6 +592,7 @@ tn_code tn_sync_followers(struct tn_db *db, const char *name,
 	memset(&s, 0, sizeof(s));
 	s.db = db;
 	s.declared = -1;
+	s.staged = -1;
 	tn_buf_init(&s.host);
 	rc = prepare(&s, name, opts, err);
 	if (rc == TN_OK)
