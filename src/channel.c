@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "turnout/channel.h"
+#include "turnout/channel_api.h"
 #include "turnout/store.h"
 #include "turnout/suggest.h"
 #include "turnout/text.h"
@@ -107,6 +108,8 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		return unknown_kind(kind, err);
 	if (url && !tn_url_valid(url))
 		return tn_err_field(err, TN_USAGE, "url", "'%s': not an http(s) URL", url);
+	if ((rc = tn_channel_api_check_url(kind, url, err)) != TN_OK)
+		return rc;
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_channel_find(db, name, &old, err);
@@ -124,6 +127,21 @@ tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 			rc = insert_audience(db, tn_db_last_id(db), now, audience, err);
 		}
 	}
+	return tn_db_end(db, rc, err);
+}
+
+tn_code tn_channel_add_with_token(struct tn_db *db, const char *name,
+				  const char *kind, const char *url,
+				  int64_t audience, const char *token,
+				  struct tn_err *err)
+{
+	tn_code rc;
+
+	if ((rc = tn_db_begin(db, err)) != TN_OK)
+		return rc;
+	rc = tn_channel_add(db, name, kind, url, audience, err);
+	if (rc == TN_OK && token)
+		rc = tn_channel_set_token(db, name, token, NULL, err);
 	return tn_db_end(db, rc, err);
 }
 
@@ -302,13 +320,16 @@ tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
 	if ((rc = tn_db_begin(db, err)) != TN_OK)
 		return rc;
 	rc = tn_channel_find(db, name, &ch, err);
+	/* the kind and URL the channel will have must go together */
+	if (rc == TN_OK && !(url && !*url))
+		rc = tn_channel_api_check_url(kind ? kind : ch.kind, url ? url : ch.url, err);
 	if (rc == TN_OK) {
 		/* "" clears the URL; NULL keeps what is stored */
 		rc = tn_db_run(db, err, "UPDATE channel SET kind = coalesce(?2, kind),"
 			       " url = CASE WHEN ?3 IS NULL THEN url ELSE nullif(?3, '') END"
 			       " WHERE id = ?1", TN_I(ch.id), TN_T(kind), TN_T(url));
-		tn_channel_clear(&ch);
 	}
+	tn_channel_clear(&ch);   /* find zeroes it even when it fails */
 	return tn_db_end(db, rc, err);
 }
 

@@ -12,6 +12,8 @@
 #include <sodium.h>
 
 #include "turnout/buf.h"
+#include "turnout/channel_api.h"
+#include "turnout/http.h"
 #include "turnout/setup.h"
 #include "turnout/store.h"
 #include "turnout/suggest.h"
@@ -78,6 +80,7 @@ void tn_settings_clear(struct tn_settings *s)
 	free(s->from);
 	free(s->base_url);
 	free(s->templates);
+	free(s->telegram_api);
 	free(s->initialised_at);
 	memset(s, 0, sizeof(*s));
 }
@@ -91,7 +94,8 @@ tn_code tn_settings_load(struct tn_db *db, struct tn_settings *s,
 	if ((rc = setting_get(db, "org", &s->org, err)) == TN_OK &&
 	    (rc = setting_get(db, "from", &s->from, err)) == TN_OK &&
 	    (rc = setting_get(db, "base_url", &s->base_url, err)) == TN_OK &&
-	    (rc = setting_get(db, "templates", &s->templates, err)) == TN_OK)
+	    (rc = setting_get(db, "templates", &s->templates, err)) == TN_OK &&
+	    (rc = setting_get(db, "telegram_api", &s->telegram_api, err)) == TN_OK)
 		rc = setting_get(db, "initialised_at", &s->initialised_at, err);
 	if (rc != TN_OK)
 		tn_settings_clear(s);
@@ -152,7 +156,7 @@ static tn_code stored_form(const char *key, const char *value, struct tn_buf *ou
 		return tn_email_normalize(value, out, err);
 	if ((rc = tn_buf_add(out, value)) != TN_OK)
 		return tn_err_set(err, rc, "out of memory");
-	if (strcmp(key, "base_url") == 0)
+	if (strcmp(key, "base_url") == 0 || strcmp(key, "telegram_api") == 0)
 		while (out->len > 0 && out->data[out->len - 1] == '/')
 			out->data[--out->len] = '\0';
 	return TN_OK;
@@ -238,7 +242,9 @@ tn_code tn_setup_init(struct tn_db *db, const char *org, const char *from,
 	return rc;
 }
 
-const char *const tn_setup_keys[] = { "org", "from", "base-url", "templates", NULL };
+const char *const tn_setup_keys[] = {
+	"org", "from", "base-url", "templates", "telegram-api", NULL
+};
 
 /* The column name of a user-facing key ("base-url" -> "base_url"). */
 static const char *key_column(const char *key, struct tn_err *err)
@@ -248,23 +254,26 @@ static const char *key_column(const char *key, struct tn_err *err)
 
 	for (i = 0; tn_setup_keys[i]; i++)
 		if (strcmp(key, tn_setup_keys[i]) == 0)
-			return strcmp(key, "base-url") == 0 ? "base_url" : key;
+			return strcmp(key, "base-url") == 0 ? "base_url" :
+			       strcmp(key, "telegram-api") == 0 ? "telegram_api" : key;
 	tn_suggest_init(&guess, key);
 	for (i = 0; tn_setup_keys[i]; i++)
 		tn_suggest_offer(&guess, tn_setup_keys[i]);
 	tn_err_set(err, TN_USAGE, "'%s': no such setting", key);
 	if (guess.best)
-		tn_err_hint(err, "did you mean '%s'? The settings are org, from, base-url"
-			    " and templates", guess.best);
+		tn_err_hint(err, "did you mean '%s'? The settings are org, from, base-url,"
+			    " templates and telegram-api", guess.best);
 	else
-		tn_err_hint(err, "the settings are org, from, base-url and templates");
+		tn_err_hint(err, "the settings are org, from, base-url, templates and"
+			    " telegram-api");
 	return NULL;
 }
 
 /* 1 if the setting may be unset (given an empty value). */
 static int key_unsettable(const char *column)
 {
-	return strcmp(column, "from") == 0 || strcmp(column, "templates") == 0;
+	return strcmp(column, "from") == 0 || strcmp(column, "templates") == 0 ||
+	       strcmp(column, "telegram_api") == 0;
 }
 
 tn_code tn_settings_get(const struct tn_settings *s, const char *key,
@@ -277,7 +286,8 @@ tn_code tn_settings_get(const struct tn_settings *s, const char *key,
 		return TN_USAGE;
 	*value = strcmp(column, "org") == 0 ? s->org :
 		 strcmp(column, "from") == 0 ? s->from :
-		 strcmp(column, "templates") == 0 ? s->templates : s->base_url;
+		 strcmp(column, "templates") == 0 ? s->templates :
+		 strcmp(column, "telegram_api") == 0 ? s->telegram_api : s->base_url;
 	return TN_OK;
 }
 
@@ -302,6 +312,16 @@ tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 		if ((rc = tn_templates_check_dir(value, &dir, err)) != TN_OK)
 			return tn_err_about(err, rc, "templates");
 		value = dir;
+	}
+	/* the Bot API gets the token in its path: https only, or loopback */
+	if (strcmp(column, "telegram_api") == 0 && !unset &&
+	    (!tn_http_url_allowed(value) || strpbrk(value, "?#"))) {
+		tn_err_field(err, TN_USAGE, "telegram-api", "'%s': not an https:// URL"
+			     " without query or fragment (plain http:// only to a"
+			     " loopback address)", value);
+		tn_err_hint(err, "the default is %s; \"\" goes back to it",
+			    TN_TELEGRAM_API_DEFAULT);
+		return TN_USAGE;
 	}
 	if ((rc = tn_db_begin(db, err)) != TN_OK) {
 		free(dir);

@@ -54,7 +54,7 @@ test_expect_success 'init with other values on an initialised database: not appl
 
 test_expect_success 'config shows and changes the settings, checked as init checks them' '
 	tn config >out &&
-	printf "org = Readers Club\nfrom = Team@example.org\nbase-url = https://meet.example.org\ntemplates = \n" >expect &&
+	printf "org = Readers Club\nfrom = Team@example.org\nbase-url = https://meet.example.org\ntemplates = \ntelegram-api = \n" >expect &&
 	test_cmp expect out &&
 	tn config base-url https://events.example.org/ >out &&
 	echo "base-url = https://events.example.org" >expect &&
@@ -66,7 +66,7 @@ test_expect_success 'config shows and changes the settings, checked as init chec
 	test_expect_code 1 tn config from >out &&
 	test_must_be_empty out &&
 	tn config --json >c.json &&
-	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c == {\"org\": \"Readers Club\", \"from\": None, \"base-url\": \"https://events.example.org\", \"templates\": None}, c" c.json &&
+	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c == {\"org\": \"Readers Club\", \"from\": None, \"base-url\": \"https://events.example.org\", \"templates\": None, \"telegram-api\": None}, c" c.json &&
 	tn config from Team@example.org >/dev/null &&
 	tn config base-url https://meet.example.org >/dev/null &&
 	tn config org "Readers Club" 2>err >/dev/null &&

@@ -230,6 +230,7 @@ EOF
 		"url":	null,
 		"audience":	120,
 		"followers":	2,
+		"token":	false,
 		"audience_history":	[{
 				"date":	"2026-11-24",
 				"size":	120
@@ -240,6 +241,7 @@ EOF
 		"url":	null,
 		"audience":	null,
 		"followers":	1,
+		"token":	false,
 		"audience_history":	[]
 	}]
 EOF

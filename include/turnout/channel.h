@@ -35,9 +35,16 @@ const char *tn_channel_kind_at(size_t i);
 
 /* Adds a channel. audience < 0 means none; otherwise it is recorded for
  * today. TN_EXISTS if the name is taken (case-insensitively), TN_USAGE for
- * a bad name, kind or URL. */
+ * a bad name, kind or URL (a mastodon or telegram channel's URL must be
+ * of its kind's form: tn_channel_api_check_url). */
 tn_code tn_channel_add(struct tn_db *db, const char *name, const char *kind,
 		       const char *url, int64_t audience, struct tn_err *err);
+/* tn_channel_add and, when token is not NULL, tn_channel_set_token, in
+ * one transaction: a bad token adds no channel. */
+tn_code tn_channel_add_with_token(struct tn_db *db, const char *name,
+				  const char *kind, const char *url,
+				  int64_t audience, const char *token,
+				  struct tn_err *err);
 /* Looks a channel up by name (case-insensitively); TN_NOTFOUND if none.
  * Fills ch (caller calls tn_channel_clear). */
 tn_code tn_channel_find(struct tn_db *db, const char *name,
@@ -53,7 +60,8 @@ tn_code tn_channel_set_audience(struct tn_db *db, const char *name,
 tn_code tn_channel_rename(struct tn_db *db, const char *name, const char *new_name,
 			  struct tn_err *err);
 /* Changes a channel's kind and/or URL (NULL keeps it; an empty URL
- * clears it). TN_USAGE when both are NULL or a value is bad. */
+ * clears it). TN_USAGE when both are NULL or a value is bad, or when the
+ * kind and URL the channel would have do not go together (as for add). */
 tn_code tn_channel_update(struct tn_db *db, const char *name, const char *kind,
 			  const char *url, struct tn_err *err);
 /* Removes a channel and its audience history, only while nothing refers

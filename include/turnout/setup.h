@@ -36,16 +36,21 @@ tn_code tn_setup_create(const char *path, const char *org, const char *from,
 			const char *base_url, int *created, struct tn_err *err);
 
 /* The settings a user may change after init, by name: "org", "from",
- * "base-url", "templates" (NULL-terminated, in display order). */
+ * "base-url", "templates", "telegram-api" (NULL-terminated, in display
+ * order). */
 extern const char *const tn_setup_keys[];
 
 /* Changes one setting, validated as init validates it; value NULL or ""
- * unsets "from" and "templates" (the others cannot be unset). The
+ * unsets "from", "templates" and "telegram-api" (the others cannot be
+ * unset). The
  * "templates" value must be a readable directory whose templates load
  * (tn_templates_check_dir: TN_BADINPUT naming the file and line of an
  * invalid one) and is stored as an absolute path. TN_USAGE for an
  * unknown key (with a suggestion) or a bad value. *changed is 0 when the
- * value was already stored. */
+ * value was already stored. "telegram-api" (the Telegram Bot API's
+ * address; "" unsets it, back to channel_api.h's default) must be a URL
+ * tn_http_url_allowed accepts, without query or fragment, and is stored
+ * without a trailing '/'. */
 tn_code tn_setup_set(struct tn_db *db, const char *key, const char *value,
 		     int *changed, struct tn_err *err);
 
@@ -61,6 +66,8 @@ struct tn_settings {
 	char *base_url;        /* public base URL, no trailing '/' */
 	char *templates;       /* the organizer's template directory (absolute
 	                        * path; templates.h), NULL: the built-ins */
+	char *telegram_api;    /* the Telegram Bot API, no trailing '/';
+	                        * NULL: TN_TELEGRAM_API_DEFAULT */
 	char *initialised_at;  /* when init ran (UTC); NULL before */
 };
 

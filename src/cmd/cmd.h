@@ -277,6 +277,13 @@ void cli_progress_start(struct cli_progress *p, const char *label,
 void cli_progress_update(struct cli_progress *p, unsigned long long done);
 void cli_progress_end(struct cli_progress *p);
 
+/* The request options of the channel API commands: the environment's
+ * ($TURNOUT_HTTP_TIMEOUT, $TURNOUT_HTTP_RETRIES, $TURNOUT_HTTP_BACKOFF;
+ * http.h) and a note on stderr, on a terminal, before each wait
+ * (cmd/channel.c). */
+struct tn_http_opts;
+void cli_http_opts(struct tn_http_opts *opts);
+
 /* Handlers: each returns an exit status. */
 #define CLI_HANDLER(fn) int fn(struct cli *c, int argc, char **argv)
 CLI_HANDLER(cmd_init);
@@ -284,6 +291,9 @@ CLI_HANDLER(cmd_config);
 CLI_HANDLER(cmd_channel_add);
 CLI_HANDLER(cmd_channel_list);
 CLI_HANDLER(cmd_channel_audience);
+CLI_HANDLER(cmd_channel_show);
+CLI_HANDLER(cmd_channel_token);
+CLI_HANDLER(cmd_follower_sync);
 CLI_HANDLER(cmd_channel_rename);
 CLI_HANDLER(cmd_channel_update);
 CLI_HANDLER(cmd_channel_remove);
