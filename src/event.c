@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "turnout/announce.h"
 #include "turnout/buf.h"
 #include "turnout/event.h"
 #include "turnout/invite.h"
@@ -571,14 +572,15 @@ static tn_code title_slug(struct tn_db *db, struct tn_event *d, struct tn_err *e
  * 1 if the event has been announced on a channel, anyone was invited to
  * it or registered for it, or a registration link was made for it: from
  * then on its slug is in links people hold (or soon will be), and the
- * event can be cancelled but not deleted. Announcements, when they come,
- * answer here too, so every rule that asks stays as it is.
+ * event can be cancelled but not deleted. An announcement on a channel
+ * (announce.c), posted or only begun, counts too.
  */
 static int event_was_published(struct tn_db *db, int64_t id)
 {
 	int64_t one;
 
 	return tn_invite_event_has_invitations(db, id) ||
+	       tn_announce_event_has_any(db, id) ||
 	       tn_db_int(db, NULL, &one, "SELECT 1 FROM tracking_link WHERE event_id = ?1"
 			 " UNION ALL SELECT 1 FROM registration WHERE event_id = ?1 LIMIT 1",
 			 TN_I(id)) == TN_OK;

@@ -77,6 +77,8 @@ static const struct cmd commands[] = {
 	  "queue personal invitations to an event" },
 	{ "link", cmd_link, NEED_DB,
 	  "print a channel's public registration link for an event" },
+	{ "announce", cmd_announce, NEED_DB,
+	  "post an event on its channels, each with its own link" },
 	/* before "outbox", which would take "retry" for an argument */
 	{ "outbox retry", cmd_outbox_retry, NEED_DB, "queue failed messages again" },
 	{ "outbox", cmd_outbox, NEED_DB | READ_ONLY,

@@ -24,10 +24,13 @@
 
 const char *const tn_templates_kinds[] = { "invite", "update", "cancel", "ticket", NULL };
 const char *const tn_templates_parts[] = { "subject", "txt", "html", NULL };
+const char *const tn_templates_posts[] = { "announce", NULL };
 static const enum tn_tctx part_ctx[] = { TN_TCTX_HEADER, TN_TCTX_TEXT, TN_TCTX_HTML };
 
 #define NKINDS (sizeof(tn_templates_kinds) / sizeof(tn_templates_kinds[0]) - 1)
 #define NPARTS (sizeof(tn_templates_parts) / sizeof(tn_templates_parts[0]) - 1)
+#define NPOSTS (sizeof(tn_templates_posts) / sizeof(tn_templates_posts[0]) - 1)
+#define POST_PART 1   /* a post is plain text: its one part is "txt" */
 
 /* In the order of enum tn_tvar_id. */
 const char *const tn_templates_vars[TN_TV_COUNT + 1] = {
@@ -80,6 +83,7 @@ struct loaded {
 
 struct tn_templates {
 	struct loaded part[NKINDS][NPARTS];
+	struct loaded post[NPOSTS];
 };
 
 void tn_templates_free(struct tn_templates *ts)
@@ -93,6 +97,10 @@ void tn_templates_free(struct tn_templates *ts)
 			tn_template_free(ts->part[k][p].t);
 			free(ts->part[k][p].origin);
 		}
+	for (k = 0; k < NPOSTS; k++) {
+		tn_template_free(ts->post[k].t);
+		free(ts->post[k].origin);
+	}
 	free(ts);
 }
 
@@ -200,19 +208,18 @@ static tn_code check_names(const char *dir, DIR *d, struct tn_err *err)
 	return rc;
 }
 
-/* Compiles kind k's part p from dir's file when there is one, else from
- * the built-in file. */
-static tn_code load_part(struct tn_templates *ts, const char *dir, size_t k, size_t p,
+/* Compiles the template file kind.part into *l, from dir's file when
+ * there is one, else from the built-in file. */
+static tn_code load_part(struct loaded *l, const char *dir, const char *kind, size_t p,
 			 struct tn_err *err)
 {
-	struct loaded *l = &ts->part[k][p];
 	const struct tn_template_file *builtin;
 	struct tn_buf path = TN_BUF_INIT, text = TN_BUF_INIT;
 	char name[64];
 	int missing = 1;
 	tn_code rc = TN_OK;
 
-	snprintf(name, sizeof(name), "%s.%s", tn_templates_kinds[k], tn_templates_parts[p]);
+	snprintf(name, sizeof(name), "%s.%s", kind, tn_templates_parts[p]);
 	if (dir && (rc = path_in(&path, dir, name, err)) == TN_OK)
 		rc = read_file(path.data, &text, &missing, err);
 	if (rc == TN_OK && !missing) {
@@ -256,7 +263,9 @@ tn_code tn_templates_load(const char *dir, struct tn_templates **out,
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	for (k = 0; k < NKINDS && rc == TN_OK; k++)
 		for (p = 0; p < NPARTS && rc == TN_OK; p++)
-			rc = load_part(ts, dir, k, p, err);
+			rc = load_part(&ts->part[k][p], dir, tn_templates_kinds[k], p, err);
+	for (k = 0; k < NPOSTS && rc == TN_OK; k++)
+		rc = load_part(&ts->post[k], dir, tn_templates_posts[k], POST_PART, err);
 	if (rc != TN_OK) {
 		tn_templates_free(ts);
 		return rc;
@@ -277,20 +286,36 @@ static int find_part(const char *kind, const char *part, size_t *k, size_t *p)
 	return *k < NKINDS && *p < NPARTS;
 }
 
-const struct tn_template *tn_templates_get(const struct tn_templates *ts,
-					   const char *kind, const char *part)
+/* The loaded template kind.part of ts, a message's or a post's; NULL
+ * when there is none. */
+static const struct loaded *find_loaded(const struct tn_templates *ts, const char *kind,
+					const char *part)
 {
 	size_t k, p;
 
-	return find_part(kind, part, &k, &p) ? ts->part[k][p].t : NULL;
+	if (find_part(kind, part, &k, &p))
+		return &ts->part[k][p];
+	for (k = 0; k < NPOSTS; k++)
+		if (strcmp(tn_templates_posts[k], kind) == 0 &&
+		    strcmp(tn_templates_parts[POST_PART], part) == 0)
+			return &ts->post[k];
+	return NULL;
+}
+
+const struct tn_template *tn_templates_get(const struct tn_templates *ts,
+					   const char *kind, const char *part)
+{
+	const struct loaded *l = find_loaded(ts, kind, part);
+
+	return l ? l->t : NULL;
 }
 
 const char *tn_templates_origin(const struct tn_templates *ts, const char *kind,
 				const char *part)
 {
-	size_t k, p;
+	const struct loaded *l = find_loaded(ts, kind, part);
 
-	return find_part(kind, part, &k, &p) ? ts->part[k][p].origin : NULL;
+	return l ? l->origin : NULL;
 }
 
 tn_code tn_templates_render(const struct tn_templates *ts, const char *kind,

@@ -20,7 +20,7 @@ test_expect_success 'export writes the built-in files, byte for byte those of te
 	tn templates export tpl >out &&
 	ls "$TN_TOP/templates" | sed "s|^|wrote tpl/|" >expect &&
 	test_cmp expect out &&
-	test "$(wc -l <out)" = 12 &&
+	test "$(wc -l <out)" = 13 &&
 	diff -r "$TN_TOP/templates" tpl &&
 	test_path_is_missing "$TURNOUT_DB"
 '
@@ -40,15 +40,15 @@ test_expect_success 'export refuses to replace files without --force, and then w
 	rm tpl/cancel.txt &&
 	test_expect_code 2 tn_err templates export tpl >out &&
 	test_must_be_empty out &&
-	stderr_has "^turnout: .tpl/cancel.html.: already exists$" &&
+	stderr_has "^turnout: .tpl/announce.txt.: already exists$" &&
 	stderr_has "^hint: give --force to replace the files in .tpl.$" &&
 	test "$(cat tpl/invite.subject)" = "my own subject {{title}}" &&
 	test_path_is_missing tpl/cancel.txt &&
 	tn templates export tpl --force >out &&
-	test "$(wc -l <out)" = 12 &&
+	test "$(wc -l <out)" = 13 &&
 	diff -r "$TN_TOP/templates" tpl &&
 	ls -A tpl >files &&
-	test "$(wc -l <files)" = 12
+	test "$(wc -l <files)" = 13
 '
 
 test_expect_success 'export where a directory cannot be made fails with exit 1' '
@@ -65,7 +65,7 @@ test_expect_success NOBODY 'export into a directory the user may not write fails
 	mkdir locked &&
 	chmod 555 locked &&
 	test_expect_code 1 as_nobody "$TURNOUT" templates export locked 2>err &&
-	grep -q "^turnout: .locked/cancel.html.: cannot .*Permission denied" err &&
+	grep -q "^turnout: .locked/announce.txt.: cannot .*Permission denied" err &&
 	ls -A locked >left &&
 	test_must_be_empty left
 '

@@ -12,6 +12,10 @@
  *   KIND.subject  the Subject header   (TN_TCTX_HEADER)
  *   KIND.txt      the text/plain part  (TN_TCTX_TEXT)
  *   KIND.html     the text/html part   (TN_TCTX_HTML)
+ *
+ * A post on a channel ("announce": 'turnout announce') is plain text
+ * only, one file KIND.txt (TN_TCTX_TEXT), loaded, overridden and exported
+ * like the others; tn_templates_get(ts, "announce", "txt") finds it.
  */
 #ifndef TURNOUT_TEMPLATES_H
 #define TURNOUT_TEMPLATES_H
@@ -28,6 +32,8 @@ struct tn_settings;   /* setup.h */
  * three files to templates/. */
 extern const char *const tn_templates_kinds[];
 extern const char *const tn_templates_parts[];
+/* The kinds of post, NULL-terminated; each is the one file KIND.txt. */
+extern const char *const tn_templates_posts[];
 
 /*
  * The variables every e-mail template may use, the one list of them: a
@@ -45,7 +51,8 @@ extern const char *const tn_templates_parts[];
  *   description      what it is about (may be empty, may be multi-line)
  *   rsvp_url         the invitee's personal answer page
  *   unsubscribe_url  the invitee's personal unsubscribe link
- *   event_url        the event's public page or calendar link
+ *   event_url        the event's public page or calendar link (in a
+ *                    post: the channel's own registration link)
  *   sequence         the calendar SEQUENCE the message carries
  *   ticket_code      the ticket's signed code (ticket e-mails)
  *   ticket_url       the holder's personal ticket page, base-url/t/TOKEN

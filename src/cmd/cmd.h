@@ -312,6 +312,7 @@ CLI_HANDLER(cmd_event_delete);
 CLI_HANDLER(cmd_ics);
 CLI_HANDLER(cmd_invite);
 CLI_HANDLER(cmd_link);
+CLI_HANDLER(cmd_announce);
 CLI_HANDLER(cmd_outbox);
 CLI_HANDLER(cmd_outbox_retry);
 CLI_HANDLER(cmd_send);

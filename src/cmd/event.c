@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "turnout/announce.h"
 #include "turnout/buf.h"
 #include "turnout/event.h"
 #include "turnout/ical.h"
@@ -53,13 +54,23 @@ static void note_ambiguous(const struct tn_event_input *in,
 }
 
 static cJSON *event_json(const struct tn_event *ev);
+static int show_announcement(void *ctx, const struct tn_announcement *a);
 
-/* With --json: the event as 'event show --json' prints it, plus
- * "changed" for update and cancel (changed < 0 leaves it out). */
-static int print_event_json(const struct tn_event *ev, int changed)
+/* With --json: the event as 'event show --json' prints it (its fields
+ * and its announcements), plus "changed" for update and cancel
+ * (changed < 0 leaves it out). */
+static int print_event_json(struct tn_db *db, const struct tn_event *ev, int changed)
 {
+	struct tn_err err = TN_ERR_INIT;
 	cJSON *o = event_json(ev);
+	tn_code rc;
 
+	rc = tn_announce_each(db, ev->id, show_announcement,
+			      cJSON_AddArrayToObject(o, "announcements"), &err);
+	if (rc != TN_OK) {
+		cJSON_Delete(o);
+		return cli_fail(&err, rc);
+	}
 	if (o && changed >= 0)
 		cJSON_AddBoolToObject(o, "changed", changed);
 	return cli_print_json(o);
@@ -105,7 +116,7 @@ CLI_HANDLER(cmd_event_create)
 		return cli_fail(&err, rc);
 	note_ambiguous(&in, &ev);
 	if (json) {
-		status = print_event_json(&ev, -1);
+		status = print_event_json(c->db, &ev, -1);
 	} else {
 		printf("%s\n", ev.slug);
 		status = EXIT_OK;
@@ -249,6 +260,30 @@ static void show_text(const struct tn_event *ev)
 	show_line("updated", ev->updated_at);
 }
 
+/* One announcement of the event: a text line, or an item of the JSON
+ * array in ctx. */
+static int show_announcement(void *ctx, const struct tn_announcement *a)
+{
+	cJSON *item;
+
+	if (!ctx) {
+		printf("%-12s ", "announced");
+		cli_put_term(a->channel);
+		printf(" ");
+		cli_put_term(a->posted_at ? (a->url ? a->url : "(no address)")
+			     : "not confirmed");
+		printf(" %s\n", a->posted_at ? a->posted_at : a->created_at);
+		return 0;
+	}
+	item = cJSON_CreateObject();
+	cli_json_text(item, "channel", a->channel);
+	cli_json_text(item, "url", a->url);
+	cli_json_text(item, "posted_at", a->posted_at);
+	cli_json_text(item, "created_at", a->created_at);
+	cJSON_AddItemToArray(ctx, item);
+	return 0;
+}
+
 CLI_HANDLER(cmd_event_show)
 {
 	int json = 0, status;
@@ -263,7 +298,8 @@ CLI_HANDLER(cmd_event_show)
 
 	status = cli_parse(c, argc, argv, opts, "turnout event show EVENT [--json]",
 			   "Shows every field of one event, named by slug or id, with\n"
-			   "its local and UTC times.\n\n"
+			   "its local and UTC times, and its posts on channels ('turnout\n"
+			   "announce'): channel, address and when.\n\n"
 			   "examples:\n"
 			   "  turnout event show readers-meetup\n"
 			   "  turnout event show 3 --json", 1, 1, pos);
@@ -273,10 +309,11 @@ CLI_HANDLER(cmd_event_show)
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
 	if (json) {
-		status = cli_print_json(event_json(&ev));
+		status = print_event_json(c->db, &ev, -1);
 	} else {
 		show_text(&ev);
-		status = EXIT_OK;
+		rc = tn_announce_each(c->db, ev.id, show_announcement, NULL, &err);
+		status = rc == TN_OK ? EXIT_OK : cli_fail(&err, rc);
 	}
 	tn_event_clear(&ev);
 	return status;
@@ -338,7 +375,7 @@ CLI_HANDLER(cmd_event_update)
 			"stays %" PRId64 "\n", ev.slug, ev.sequence);
 	}
 	if (json)
-		status = print_event_json(&ev, changed);
+		status = print_event_json(c->db, &ev, changed);
 	else if (changed)
 		printf("updated '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	note_queued(in.queued, "update");
@@ -376,7 +413,7 @@ CLI_HANDLER(cmd_event_cancel)
 		fprintf(stderr, "note: event '%s' is already cancelled; nothing "
 			"changed\n", ev.slug);
 	if (json)
-		status = print_event_json(&ev, changed);
+		status = print_event_json(c->db, &ev, changed);
 	else if (changed)
 		printf("cancelled '%s' (sequence %" PRId64 ")\n", ev.slug, ev.sequence);
 	note_queued(queued, "cancellation");

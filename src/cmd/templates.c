@@ -25,7 +25,8 @@ static const char *export_help(void)
 	tn_buf_add(&help,
 		"Writes the built-in e-mail templates into DIR (made when missing):\n"
 		"for each message (invite, update, cancel) its subject line\n"
-		"(KIND.subject), plain text (KIND.txt) and HTML (KIND.html). Edit the\n"
+		"(KIND.subject), plain text (KIND.txt) and HTML (KIND.html), and\n"
+		"announce.txt, the post 'turnout announce' makes on a channel. Edit the\n"
 		"copies and point turnout at them with 'turnout config templates DIR':\n"
 		"a file there replaces the built-in one of the same name, the others\n"
 		"stay built-in. An existing file is replaced only with --force;\n"

@@ -325,7 +325,7 @@ static void test_builtins(void)
 	char path[4096];
 
 	fill(full);
-	is_int(n, 12, "twelve built-in files (four kinds, three parts)");
+	is_int(n, 13, "thirteen built-in files (four kinds, three parts; one post)");
 	is_int(tn_templates_load(NULL, &ts, &err), TN_OK, "the built-ins compile: %s", err.msg);
 	for (k = 0; tn_templates_kinds[k]; k++) {
 		for (p = 0; tn_templates_parts[p]; p++) {
@@ -380,6 +380,15 @@ static void test_builtins(void)
 	ok(strstr(out.data, "is cancelled") != NULL, "the cancellation says so");
 	ok(!tn_templates_get(ts, "invite", "pdf") && !tn_templates_get(ts, "badge", "txt"),
 	   "no such kind or part: NULL");
+	tn_buf_reset(&out);
+	ok(tn_templates_get(ts, "announce", "txt") && !tn_templates_origin(ts, "announce", "txt") &&
+	   !tn_templates_get(ts, "announce", "subject") && !tn_templates_get(ts, "announce", "html"),
+	   "the post announce is one built-in part, txt");
+	tn_template_render_values(tn_templates_get(ts, "announce", "txt"), full, &out, &err);
+	ok(strstr(out.data, "Readers meetup\n\nThursday 10 June 2027") &&
+	   strstr(out.data, "Café Central, Hauptstr. 1, Berlin\n") &&
+	   strstr(out.data, full[TN_TV_EVENT_URL]) && !strstr(out.data, full[TN_TV_RSVP_URL]),
+	   "the post says what, when, where and its link: %s", out.data);
 	{
 		struct tn_buf subject = TN_BUF_INIT, txt = TN_BUF_INIT, html = TN_BUF_INIT;
 
@@ -444,6 +453,7 @@ static void test_override(const char *tmp)
 	is_int(tn_templates_load(dir, &ts, &err), TN_OK, "loads: %s", err.msg);
 	snprintf(want, sizeof(want), "%s/invite.txt", dir);
 	is_str(tn_templates_origin(ts, "invite", "txt"), want, "invite.txt comes from it");
+	ok(!tn_templates_origin(ts, "announce", "txt"), "announce.txt stays built-in");
 	ok(!tn_templates_origin(ts, "invite", "html") && !tn_templates_origin(ts, "cancel", "txt"),
 	   "the other parts stay built-in");
 	tn_buf_reset(&out);
@@ -471,6 +481,16 @@ static void test_override(const char *tmp)
 		 " 'invite.html'?)", dir);
 	is_str(err.msg, want, "with the name it was meant to have");
 	snprintf(want, sizeof(want), "%s/invte.html", dir);
+	unlink(want);
+
+	ok(put(dir, "announce.txt", "{{title}} {{event_url}}\n"), "an announce.txt");
+	is_int(tn_templates_load(dir, &ts, &err), TN_OK, "loads: %s", err.msg);
+	snprintf(want, sizeof(want), "%s/announce.txt", dir);
+	is_str(tn_templates_origin(ts, "announce", "txt"), want, "the post comes from it");
+	tn_templates_free(ts);
+	ok(put(dir, "announce.txt", "{{title}} {{link}}\n"), "an announce.txt with an unknown name");
+	is_int(tn_templates_load(dir, &ts, &err), TN_BADINPUT, "is refused");
+	ok(strstr(err.msg, "announce.txt:1: unknown placeholder {{link}}") != NULL, "%s", err.msg);
 	unlink(want);
 
 	snprintf(want, sizeof(want), "%s/cancel.txt", dir);
@@ -518,7 +538,7 @@ static void test_export(const char *tmp)
 	snprintf(dir, sizeof(dir), "%s/out/nested", tmp);
 	is_int(tn_templates_export(dir, 0, count_file, &wrote, &err), TN_OK,
 	       "export into a new nested directory: %s", err.msg);
-	is_int(wrote, 12, "writes the twelve files");
+	is_int(wrote, 13, "writes the thirteen files");
 	is_int(tn_templates_load(dir, &ts, &err), TN_OK, "which load as an override directory");
 	ok(ts && tn_templates_origin(ts, "update", "html"), "every part from there");
 	tn_templates_free(ts);
@@ -528,11 +548,11 @@ static void test_export(const char *tmp)
 	wrote = 0;
 	is_int(tn_templates_export(dir, 0, count_file, &wrote, &err), TN_EXISTS,
 	       "again without force: refused");
-	ok(strstr(err.msg, "/out/nested/cancel.html': already exists") &&
+	ok(strstr(err.msg, "/out/nested/announce.txt': already exists") &&
 	   strstr(err.hint, "{force}"), "naming the first file in the way: %s", err.msg);
 	ok(wrote == 0 && stat(path, &st) != 0, "and nothing is written, not even the missing file");
 	is_int(tn_templates_export(dir, 1, count_file, &wrote, &err), TN_OK, "with force");
-	ok(wrote == 12 && stat(path, &st) == 0, "all are written");
+	ok(wrote == 13 && stat(path, &st) == 0, "all are written");
 
 	snprintf(path, sizeof(path), "%s/invite.txt/below", dir);
 	is_int(tn_templates_export(path, 0, NULL, NULL, &err), TN_IO, "below a file: TN_IO");
