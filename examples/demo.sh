@@ -153,6 +153,15 @@ step "12. Follower counts per channel" \
 	"Known followers beside the declared audience: the base of the offline share."
 run channel list
 
+step "12b. Announce it on each channel" \
+	"Each post carries that channel's own registration link, so whoever registers" \
+	"through it counts for that channel in the report. The Mastodon status goes" \
+	"with an Idempotency-Key (a retry never posts twice), the Telegram message" \
+	"through the bot; the newsletter gets the text to paste. The posts' addresses" \
+	"are kept (event show)."
+run announce "$slug" --channel masto --channel tg --channel letter
+run event show "$slug" | grep -E '^announced'
+
 step "13. Invite the followers" \
 	"One personal invitation per person with an address; people known only by a" \
 	"handle are counted and skipped. Each invitation remembers the channel it came" \

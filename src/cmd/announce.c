@@ -149,7 +149,7 @@ CLI_HANDLER(cmd_announce)
 	struct print pr = { 0 };
 	const struct cli_opt opts[] = {
 		OPT_LIST_("channel", 0, &channels, "NAME",
-			  "a channel to announce on (repeatable)"),
+			  "a channel to announce on"),
 		OPT_BOOL_("dry-run", 'n', &o.dry_run,
 			  "print what would be posted; send and change nothing"),
 		OPT_BOOL_("again", 0, &o.again,
