@@ -947,6 +947,7 @@ struct tn_person_writer {
 	sqlite3 *conn;
 	int64_t channel_id;
 	const char *kind;
+	int unchecked;            /* the connection's foreign keys are off */
 	char now[21];
 	struct tn_buf key;        /* the identity key of the call's address, */
 	const char *key_of;       /* ... or the address itself (writer_key) */
@@ -1073,6 +1074,25 @@ static tn_code writer_open_suppression(struct tn_person_writer *w,
 	return rc;
 }
 
+/* With foreign-key checks off, what the follower rows' channel_id would
+ * have been checked against: the channel exists now, under the caller's
+ * write lock, so it does until the commit. */
+static tn_code writer_check_channel(struct tn_person_writer *w,
+				    struct tn_err *err)
+{
+	int64_t on = 1, exists = 0;
+	tn_code rc;
+
+	if ((rc = tn_db_int(w->db, err, &on, "PRAGMA foreign_keys")) != TN_OK || on)
+		return rc;
+	w->unchecked = 1;
+	rc = tn_db_int(w->db, err, &exists, "SELECT EXISTS(SELECT 1 FROM channel WHERE id = ?1)",
+		       TN_I(w->channel_id));
+	if (rc == TN_OK && !exists)
+		rc = tn_err_set(err, TN_NOTFOUND, "channel %" PRId64 ": not found", w->channel_id);
+	return rc;
+}
+
 tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 			      const char *kind, struct tn_person_writer **out,
 			      struct tn_err *err)
@@ -1096,6 +1116,8 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
 	if (rc == TN_OK)
 		rc = writer_open_suppression(w, err);
+	if (rc == TN_OK)
+		rc = writer_check_channel(w, err);
 	if (rc != TN_OK) {
 		tn_person_writer_close(w);
 		return rc;
@@ -1448,6 +1470,10 @@ tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
 				int64_t gone, struct tn_err *err)
 {
 	writer_release(w);
+	if (w->unchecked) {
+		tn_bug("tn_person_writer_merge with foreign keys off");
+		return tn_err_set(err, TN_DB, "merge people: foreign keys are not checked");
+	}
 	return tn_person_merge(w->db, keep, gone, err);
 }
 

@@ -278,6 +278,24 @@ static void test_batch_other_channels(void)
 	ok(steps < BATCH * 400LL, "the lookups read rows in proportion to the batch");
 	tn_person_writer_close(w);
 	tn_db_end(db, TN_OK, &err);
+
+	/* with the foreign-key checks off, a writer merges no one: a merge
+	 * deletes a person whom other rows might still name */
+	sqlite3_exec(tn_db_sqlite(db), "PRAGMA foreign_keys=OFF", NULL, NULL, NULL);
+	if (tn_db_begin(db, &err) == TN_OK &&
+	    tn_person_writer_open(db, target, "newsletter", &w, &err) == TN_OK) {
+		is_int(tn_person_writer_merge(w, 10001, 10002, &err), TN_DB,
+		       "no merge while foreign keys are off");
+		tn_person_writer_close(w);
+	} else {
+		ok(0, "writer: %s", err.msg);
+	}
+	is_int(tn_person_writer_open(db, 9999, "newsletter", &w, &err), TN_NOTFOUND,
+	       "nor a writer for a channel that does not exist");
+	tn_db_end(db, TN_OK, &err);
+	sqlite3_exec(tn_db_sqlite(db), "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+	is_int(count("SELECT count(*) FROM person WHERE id IN (10001, 10002)"), 2,
+	       "both people still there");
 }
 
 int main(void)
