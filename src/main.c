@@ -17,7 +17,7 @@
 #include "turnout/suggest.h"
 #include "turnout/tz.h"
 
-#define TURNOUT_VERSION "0.1.0"
+#include "turnout/version.h"
 
 enum {
 	NEED_DB = CLI_NEED_DB,      /* cli_parse opens the database */
@@ -266,7 +266,7 @@ static int dispatch(int argc, char **argv)
 			list_commands(stdout);
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("turnout %s\n", TURNOUT_VERSION);
+			printf("turnout %s\n", TN_VERSION);
 			return EXIT_OK;
 		} else {
 			return cli_usage_error("'%s': unknown option (or missing value)",
@@ -285,7 +285,7 @@ static int dispatch(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (strcmp(argv[i + 1], "--man") == 0)
-			return cli_print_man(TURNOUT_VERSION);
+			return cli_print_man(TN_VERSION);
 		if (strcmp(argv[i + 1], "--completion") == 0)
 			return cli_print_completion(i + 2 < argc ? argv[i + 2] : "");
 		cmd = find_command(argc - i - 1, argv + i + 1, &used);

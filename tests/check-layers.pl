@@ -24,6 +24,7 @@ sub part_of_source {
 my %header_part = (
 	'db.h' => 'handle',     # open/close: the one piece of the store the front ends see
 	'store.h' => 'store',
+	'version.h' => 'base',  # a constant every part may name
 );
 for my $c (glob("$top/src/*.c $top/src/*/*.c")) {
 	(my $rel = $c) =~ s{^\Q$top\E/}{};

@@ -18,7 +18,7 @@
  *     beyond the cap fails instead), a 5xx, a connection that failed or
  *     dropped, or a timeout: after a capped exponential backoff with
  *     jitter (1 s, 2 s, 4 s … at most 30 s, each between half and all of
- *     it). A POST is retried only when the caller says it is safe
+ *     it; a 5xx's own Retry-After is honoured instead). A POST is retried only when the caller says it is safe
  *     (opts->idempotent: an Idempotency-Key it sends, or a request that
  *     changes nothing).
  * The final answer: 2xx is TN_OK with the body; 401 and 403 are
@@ -54,6 +54,7 @@ struct tn_http_opts {
 	int idempotent;          /* a POST that may be retried */
 	long timeout;            /* seconds in all; 0: TN_HTTP_TIMEOUT */
 	int retries;             /* 0: TN_HTTP_RETRIES; -1: none */
+	double backoff;          /* the first backoff wait, seconds; 0: 1 */
 	/* Called before each wait, with its length and why ("429", "503",
 	 * "timeout"); may be NULL. */
 	void (*on_wait)(void *ctx, double seconds, const char *why);
@@ -86,6 +87,12 @@ void tn_http_response_clear(struct tn_http_response *res);
  * (…)" when it does not parse. *out is the caller's (cJSON_Delete). */
 tn_code tn_http_json(const struct tn_http_response *res, const char *what,
 		     cJSON **out, struct tn_err *err);
+
+/* Fills timeout, retries and backoff from $TURNOUT_HTTP_TIMEOUT
+ * (seconds), $TURNOUT_HTTP_RETRIES (0: none) and $TURNOUT_HTTP_BACKOFF
+ * (seconds) when they are set: for a slow link, and for tests that
+ * must not wait a minute for a server that never answers. */
+void tn_http_opts_from_env(struct tn_http_opts *opts);
 
 /* 1 if url may be called: https://, or http:// to a loopback host. */
 int tn_http_url_allowed(const char *url);

@@ -24,6 +24,7 @@
 
 #include <curl/curl.h>
 
+#include "turnout/netaddr.h"
 #include "turnout/smtp.h"
 
 /* smtp.h states these: what a user can expect of a dead server. */
@@ -170,28 +171,6 @@ static int ehlo_domain_ok(const char *d)
 			 "0123456789-.") == n;
 }
 
-/* 1 if host (as libcurl gives it: "[::1]" in brackets) is this machine by
- * its address or by a name that libcurl itself resolves to loopback. */
-static int host_is_loopback(const char *host)
-{
-	unsigned char a4[4];
-	struct in6_addr a6;
-	char inner[64];
-	size_t n = strlen(host);
-
-	if (strcasecmp(host, "localhost") == 0 ||
-	    (n > 10 && strcasecmp(host + n - 10, ".localhost") == 0))
-		return 1;
-	if (inet_pton(AF_INET, host, a4) == 1)
-		return a4[0] == 127;
-	if (n > 2 && n < sizeof(inner) && host[0] == '[' && host[n - 1] == ']') {
-		memcpy(inner, host + 1, n - 2);
-		inner[n - 2] = '\0';
-		return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	return 0;
-}
-
 /* Sets the URL libcurl connects to from s->url. */
 static tn_code use_url(struct tn_smtp *s)
 {
@@ -312,7 +291,7 @@ static tn_code setup(struct tn_smtp *s, const char *url, const char *shown,
 	}
 
 	/* a password crosses the network only inside TLS */
-	use_ssl = smtps || (user && !host_is_loopback(host)) ? CURLUSESSL_ALL
+	use_ssl = smtps || (user && !tn_host_is_loopback(host)) ? CURLUSESSL_ALL
 							     : CURLUSESSL_TRY;
 #define SET(opt, val) if (cc == CURLE_OK) cc = curl_easy_setopt(s->curl, opt, val)
 	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
