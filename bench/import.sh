@@ -8,7 +8,10 @@
 # usage: TURNOUT=build/turnout sh bench/import.sh    (or: make bench)
 # BENCH_ROWS="100000 1000000" chooses the sizes; BENCH_BIG (default
 # 3000000, 0 for none) adds a turnout-only run that shows peak memory does
-# not grow with the file.
+# not grow with the file. BENCH_CHANNELS (default 200000, 0 for none) is
+# the size of each of five overlapping channels imported one after the
+# other into a fresh database; the fifth import is timed, when most of its
+# people already follow other channels.
 set -eu
 
 : "${TURNOUT:?set TURNOUT to the turnout binary (make bench does)}"
@@ -16,6 +19,7 @@ PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROWS=${BENCH_ROWS:-"100000 1000000"}
 BIG=${BENCH_BIG:-3000000}
+CHANNELS=${BENCH_CHANNELS:-200000}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/turnout-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
@@ -79,6 +83,33 @@ grep -q "inserted 0, updated $last, rejected 0" "$TMP/stdout" || {
 }
 measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$last.csv"
 row "re-import (all updates)" "$last" "$TMP/t" "$TMP/p"
+if [ "$CHANNELS" -gt 0 ]; then
+	# Channel k (1..5) has rows (k-1)*step+1 ... (k-1)*step+CHANNELS of one
+	# shuffled file: each shares three quarters of its people with the
+	# channel before, and the people each import adds get ids after all
+	# earlier ones, so ids are not in key order.
+	step=$((CHANNELS / 4))
+	"$PY" "$HERE/gen_followers.py" $((4 * step + CHANNELS)) "$TMP/all.csv"
+	for k in 1 2 3 4 5; do
+		{ head -n 1 "$TMP/all.csv"
+		  tail -n +$(((k - 1) * step + 2)) "$TMP/all.csv" | head -n "$CHANNELS"
+		} >"$TMP/c$k.csv"
+	done
+	for db in t p; do
+		fresh_db "$TMP/$db.db"
+		for k in 1 2 3 4 5; do
+			TURNOUT_DB="$TMP/$db.db" "$TURNOUT" channel add "c$k" --kind newsletter >/dev/null
+		done
+	done
+	for k in 1 2 3 4; do
+		TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import "c$k" "$TMP/c$k.csv" >/dev/null
+		"$PY" "$HERE/baseline_import.py" "$TMP/p.db" "c$k" "$TMP/c$k.csv" >/dev/null
+	done
+	measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import c5 "$TMP/c5.csv"
+	measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" c5 "$TMP/c5.csv"
+	row "5th of 5 channels" "$CHANNELS" "$TMP/t" "$TMP/p"
+	rm -f "$TMP"/all.csv "$TMP"/c?.csv
+fi
 if [ "$BIG" -gt 0 ]; then
 	"$PY" "$HERE/gen_followers.py" "$BIG" "$TMP/big.csv"
 	fresh_db "$TMP/t.db"

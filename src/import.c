@@ -15,10 +15,11 @@
  *      and in sorted runs in temporary files beyond it, so memory stays
  *      flat. Nothing in the database changes yet, so --strict can stop at
  *      the first bad row for free, and a file found not to be UTF-8
- *      halfway leaves nothing behind. The transaction begins TEMP-only
- *      (tn_db_begin_temp), without the write lock, so other commands and
- *      other imports go on writing however slowly the input arrives.
- *   2. write: the write lock is taken (tn_db_lock), and the rows come back
+ *      halfway leaves nothing behind. No transaction is open yet, so
+ *      other commands and other imports go on writing however slowly the
+ *      input arrives.
+ *   2. write: the transaction begins and takes the write lock
+ *      (tn_db_begin_temp, tn_db_lock), and the rows come back
  *      sorted; rows with the same key are merged (a later non-empty cell
  *      wins, the first row's address is kept) and written in batches of
  *      keys. An address without a handle is written in bulk: the batch's
@@ -140,6 +141,7 @@ struct importer {
 	struct group group;       /* the group being written row by row */
 	struct batch batch;
 	unsigned long long staged, written;
+	unsigned long long staged_handles;   /* staged rows with a handle */
 };
 
 /* ---- field rules ----------------------------------------------------- */
@@ -921,6 +923,7 @@ static tn_code stage(struct importer *im, const char *const *cell,
 	d->len = (size_t)((char *)p - d->data);
 	d->data[d->len] = '\0';
 	im->staged++;
+	im->staged_handles += len[COL_HANDLE] > 0;
 	return sort_failed(im, tn_sorter_add(im->rows, k->data, k->len, d->data, d->len, err),
 			   err);
 }
@@ -1693,20 +1696,46 @@ static tn_code write_all(struct importer *im, struct tn_err *err)
 	return rc;
 }
 
-/* One transaction that takes the write lock only between the passes: the
- * input is read and checked without it, however long that takes. */
-static tn_code import_body(struct importer *im, int fd, struct tn_err *err)
+/* The input is read and checked before the transaction begins, however
+ * long that takes; the transaction takes the write lock at once.
+ *
+ * When the import opens the transaction and every row is an address
+ * without a handle, SQLite's foreign-key checks are off for it: each
+ * follower row costs two lookups (its person, its channel) that repeat
+ * what the writer knows. Such an import writes only person rows and
+ * follower rows of its channel, whose people the writer found or made in
+ * this transaction, under the write lock, and deletes nothing; the
+ * writer checks that the channel exists and refuses a merge while the
+ * checks are off (tn_person_writer_open). A row with a handle may merge
+ * two people, so such an import keeps them on. The pragma can change
+ * only outside a transaction: it is restored after the commit. */
+static tn_code import_body(struct importer *im, int fd, int outermost,
+			   struct tn_err *err)
 {
+	sqlite3 *conn = tn_db_sqlite(im->db);
+	int unchecked = 0;
 	tn_code rc;
 
-	if ((rc = tn_db_begin_temp(im->db, err)) != TN_OK)
+	if ((rc = read_all(im, fd, err)) != TN_OK)
 		return rc;
-	rc = read_all(im, fd, err);
-	if (rc == TN_OK)
+	if (outermost && !im->staged_handles && pragma_int(conn, "PRAGMA foreign_keys")) {
+		if ((rc = pragma_set(im, "foreign_keys", 0, err)) != TN_OK)
+			return rc;
+		unchecked = 1;
+	}
+	if ((rc = tn_db_begin_temp(im->db, err)) == TN_OK) {
 		rc = tn_db_lock(im->db, err);
-	if (rc == TN_OK)
-		rc = write_all(im, err);
-	return tn_db_end(im->db, rc, err);
+		if (rc == TN_OK)
+			rc = write_all(im, err);
+		rc = tn_db_end(im->db, rc, err);
+	}
+	if (unchecked) {
+		tn_code restored = pragma_set(im, "foreign_keys", 1, rc == TN_OK ? err : NULL);
+
+		if (rc == TN_OK)
+			rc = restored;
+	}
+	return rc;
 }
 
 tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
@@ -1780,7 +1809,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	if (rc == TN_OK)
 		rc = pragma_set(&im, "cache_size", -IMPORT_CACHE_KIB, err);
 	if (rc == TN_OK)
-		rc = import_body(&im, fd, err);
+		rc = import_body(&im, fd, outermost, err);
 	if (rc != TN_OK) {
 		stats->inserted = stats->updated = stats->warned = 0;
 	}

@@ -947,6 +947,7 @@ struct tn_person_writer {
 	sqlite3 *conn;
 	int64_t channel_id;
 	const char *kind;
+	int unchecked;            /* the connection's foreign keys are off */
 	char now[21];
 	struct tn_buf key;        /* the identity key of the call's address, */
 	const char *key_of;       /* ... or the address itself (writer_key) */
@@ -1036,16 +1037,19 @@ static const struct {
 	  " SELECT id, ?1, handle, region, followed_at FROM " ROWS_TABLE },
 	/* The scans of resolve, each from a lower bound on, in the order of
 	 * an index: people by key (with their names: SQLite reads the row
-	 * for the key anyway), and the follower rows by person (the primary
-	 * key; the + keeps the planner off the index on channel_id, which
-	 * would look each row up in the table again). */
+	 * for the key anyway), and the follower rows by (person, channel),
+	 * the primary key, over every channel: a seek lands on the wanted
+	 * row or the one after it, and a step passes only the rows of the
+	 * people in between. (A filter on channel_id here would make each
+	 * seek walk on to the next row of this channel, past all the other
+	 * channels' rows, however far that is: tests/unit/t_person.c.) */
 	{ offsetof(struct tn_person_writer, scan_key),
 	  "SELECT " PERSON_KEY ", id, name FROM person WHERE " PERSON_KEY " >= ?1"
 	  " ORDER BY " PERSON_KEY },
 	{ offsetof(struct tn_person_writer, scan_follow),
-	  "SELECT person_id, handle, region, followed_at, unfollowed_at IS NOT NULL"
-	  " FROM follower WHERE person_id >= ?1 AND +channel_id = ?2"
-	  " ORDER BY person_id" },
+	  "SELECT person_id, handle, region, followed_at, unfollowed_at IS NOT NULL,"
+	  " channel_id FROM follower WHERE (person_id, channel_id) >= (?1, ?2)"
+	  " ORDER BY person_id, channel_id" },
 };
 
 static sqlite3_stmt **writer_stmt(struct tn_person_writer *w, size_t i)
@@ -1067,6 +1071,25 @@ static tn_code writer_open_suppression(struct tn_person_writer *w,
 	if (rc == TN_OK && any)
 		rc = tn_db_prepare(w->db, err, &w->find_hash,
 				   "SELECT 1 FROM suppression WHERE hash = ?1");
+	return rc;
+}
+
+/* With foreign-key checks off, what the follower rows' channel_id would
+ * have been checked against: the channel exists now, under the caller's
+ * write lock, so it does until the commit. */
+static tn_code writer_check_channel(struct tn_person_writer *w,
+				    struct tn_err *err)
+{
+	int64_t on = 1, exists = 0;
+	tn_code rc;
+
+	if ((rc = tn_db_int(w->db, err, &on, "PRAGMA foreign_keys")) != TN_OK || on)
+		return rc;
+	w->unchecked = 1;
+	rc = tn_db_int(w->db, err, &exists, "SELECT EXISTS(SELECT 1 FROM channel WHERE id = ?1)",
+		       TN_I(w->channel_id));
+	if (rc == TN_OK && !exists)
+		rc = tn_err_set(err, TN_NOTFOUND, "channel %" PRId64 ": not found", w->channel_id);
 	return rc;
 }
 
@@ -1093,6 +1116,8 @@ tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 		rc = tn_db_prepare(db, err, writer_stmt(w, i), writer_sql[i].sql);
 	if (rc == TN_OK)
 		rc = writer_open_suppression(w, err);
+	if (rc == TN_OK)
+		rc = writer_check_channel(w, err);
 	if (rc != TN_OK) {
 		tn_person_writer_close(w);
 		return rc;
@@ -1445,6 +1470,10 @@ tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
 				int64_t gone, struct tn_err *err)
 {
 	writer_release(w);
+	if (w->unchecked) {
+		tn_bug("tn_person_writer_merge with foreign keys off");
+		return tn_err_set(err, TN_DB, "merge people: foreign keys are not checked");
+	}
 	return tn_person_merge(w->db, keep, gone, err);
 }
 
@@ -1534,13 +1563,14 @@ static tn_code run_rows(struct tn_person_writer *w, sqlite3_stmt *st,
 }
 
 /* A scan of resolve: its statement and its current row's first column
- * (a key or an id), or its end; not started before its first seek. */
+ * (a key or an id; for the follower scan also its channel, and the last
+ * id asked for), or its end; not started before its first seek. */
 struct scan {
 	sqlite3_stmt *st;
 	enum { SCAN_NEW, SCAN_ROW, SCAN_END } state;
 	const char *key;
 	size_t klen;
-	int64_t id;
+	int64_t id, channel, sought;
 };
 
 /* Seeking costs a descent from the root; stepping to a row near ahead
@@ -1600,27 +1630,52 @@ static tn_code scan_to_key(struct tn_person_writer *w, struct scan *sc,
 	return rc;
 }
 
-/* Moves an id scan to the first row whose id is >= id, from anywhere:
- * back from the start when it is past it. */
-static tn_code scan_to_id(struct tn_person_writer *w, struct scan *sc,
-			  int64_t id, int *found, struct tn_err *err)
+/* Steps the follower scan, after seeking to (id, channel) first when
+ * seek is set; its row's channel goes to sc->channel. */
+static tn_code follow_step(struct tn_person_writer *w, struct scan *sc,
+			   int seek, int64_t id, int64_t channel,
+			   struct tn_err *err)
+{
+	tn_code rc;
+
+	if (seek) {
+		sqlite3_reset(sc->st);
+		sqlite3_bind_int64(sc->st, 1, id);
+		sqlite3_bind_int64(sc->st, 2, channel);
+	}
+	rc = scan_step(w, sc, err);
+	if (rc == TN_OK && sc->state == SCAN_ROW)
+		sc->channel = sqlite3_column_int64(sc->st, 5);
+	return rc;
+}
+
+/* The follower scan's row against (id, channel), in primary key order. */
+static int follow_cmp(const struct scan *sc, int64_t id, int64_t channel)
+{
+	if (sc->id != id)
+		return sc->id < id ? -1 : 1;
+	return (sc->channel > channel) - (sc->channel < channel);
+}
+
+/* Moves the follower scan to the first row at or after (id, channel),
+ * from anywhere (a seek back when id is below the last one asked for);
+ * *found when it is that row. Rows in between are those of the people in between, on
+ * any channel: a few steps, else a seek. */
+static tn_code scan_to_follow(struct tn_person_writer *w, struct scan *sc,
+			      int64_t id, int64_t channel, int *found,
+			      struct tn_err *err)
 {
 	int steps = 0;
 	tn_code rc = TN_OK;
 
-	if (sc->state == SCAN_NEW || (sc->state == SCAN_ROW && sc->id > id)) {
-		sqlite3_reset(sc->st);
-		sqlite3_bind_int64(sc->st, 1, id);
-		rc = scan_step(w, sc, err);
-	}
-	while (rc == TN_OK && sc->state == SCAN_ROW && sc->id < id) {
-		if (++steps > NEAR_ROWS) {
-			sqlite3_reset(sc->st);
-			sqlite3_bind_int64(sc->st, 1, id);
-		}
-		rc = scan_step(w, sc, err);
-	}
-	*found = rc == TN_OK && sc->state == SCAN_ROW && sc->id == id;
+	/* a row (or the end) past (id, channel) stands for it too, unless
+	 * an earlier id than the last one is wanted */
+	if (sc->state == SCAN_NEW || id < sc->sought)
+		rc = follow_step(w, sc, 1, id, channel, err);
+	sc->sought = id;
+	while (rc == TN_OK && sc->state == SCAN_ROW && follow_cmp(sc, id, channel) < 0)
+		rc = follow_step(w, sc, ++steps > NEAR_ROWS, id, channel, err);
+	*found = rc == TN_OK && sc->state == SCAN_ROW && follow_cmp(sc, id, channel) == 0;
 	return rc;
 }
 
@@ -1684,11 +1739,10 @@ tn_code tn_person_writer_resolve(struct tn_person_writer *w,
 	}
 	/* their follower rows, in id order */
 	sort_by_id(w->order, found);
-	sqlite3_bind_int64(follows.st, 2, w->channel_id);
 	for (i = 0; rc == TN_OK && i < found; i++) {
 		struct tn_person_row *r = w->order[i];
 
-		rc = scan_to_id(w, &follows, r->id, &hit, err);
+		rc = scan_to_follow(w, &follows, r->id, w->channel_id, &hit, err);
 		if (rc == TN_OK && hit) {
 			r->follows = 1;
 			r->follow_differs = value_differs(r->handle, follows.st, 1) ||

@@ -213,9 +213,14 @@ struct tn_person_follow {
 
 /* Prepares a writer for followers of channel channel_id, whose kind is
  * kind (kept, not copied: it must outlive the writer). People it creates
- * get the time of this call as created_at. On failure (TN_DB, TN_NOMEM)
- * *w is NULL; else close it with tn_person_writer_close, which frees it
- * (NULL is allowed). */
+ * get the time of this call as created_at. When the connection's
+ * foreign-key checks are off (import.c turns them off for an import of
+ * addresses alone), the writer checks here that the channel exists
+ * (TN_NOTFOUND if not), and tn_person_writer_merge refuses to run: its
+ * follower rows then refer only to people found or made in the caller's
+ * transaction. On failure (TN_DB, TN_NOMEM, TN_NOTFOUND) *w is NULL; else
+ * close it with tn_person_writer_close, which frees it (NULL is
+ * allowed). */
 tn_code tn_person_writer_open(struct tn_db *db, int64_t channel_id,
 			      const char *kind, struct tn_person_writer **w,
 			      struct tn_err *err);
@@ -286,7 +291,8 @@ tn_code tn_person_writer_unfollow_rest(struct tn_person_writer *w,
 				       long long *unfollowed, struct tn_err *err);
 
 /* tn_person_merge, for the import that links a handle-only person to the
- * person whose address a row brings. */
+ * person whose address a row brings; TN_DB while the foreign-key checks
+ * are off (tn_person_writer_open). */
 tn_code tn_person_writer_merge(struct tn_person_writer *w, int64_t keep,
 				int64_t gone, struct tn_err *err);
 

@@ -639,6 +639,32 @@ static void test_settings_restored(int64_t news)
 	ok(sqlite3_get_autocommit(tn_db_sqlite(db)), "no transaction left open");
 }
 
+/* An import of addresses alone runs without SQLite's foreign-key checks
+ * (import.c): the writer checks the channel itself, a row with a handle
+ * keeps the checks on, and they are on again afterwards, whatever the
+ * outcome. */
+static void test_foreign_keys(int64_t news, int64_t tg1)
+{
+	struct tn_import_stats s;
+	struct tn_err err;
+	long long people = count("SELECT count(*) FROM person");
+
+	is_int(import(news, "newsletter", "email\nfk1@example.com\nfk2@example.com\n", 0, &s, &err),
+	       TN_OK, "addresses alone: imported");
+	is_int(count("PRAGMA foreign_keys"), 1, "foreign keys on again after it");
+	is_int(import(tg1, "telegram", "email,handle\nfk3@example.com,fk3\n", 0, &s, &err),
+	       TN_OK, "a row with a handle: imported");
+	is_int(count("PRAGMA foreign_keys"), 1, "foreign keys on after it");
+	is_int(import(9999, "newsletter", "email\nfk4@example.com\n", 0, &s, &err),
+	       TN_NOTFOUND, "addresses alone into a channel that does not exist: refused");
+	is_str(err.msg, "channel 9999: not found", "saying which");
+	is_int(count("PRAGMA foreign_keys"), 1, "foreign keys on after a failed import");
+	is_int(count("SELECT count(*) FROM person"), people + 3, "nothing written by it");
+	is_int(import(9999, "telegram", "email,handle\nfk5@example.com,fk5\n", 0, &s, &err),
+	       TN_DB, "with a handle, SQLite's own check refuses it");
+	is_int(count("SELECT count(*) FROM pragma_foreign_key_check"), 0, "no row points at nothing");
+}
+
 /* Many rows: enough to cross the progress interval and several
  * staging pages, in reverse e-mail order. */
 static void test_many(int64_t blog)
@@ -752,6 +778,7 @@ int main(void)
 	test_bad_files(news);
 	test_complete();
 	test_settings_restored(news);
+	test_foreign_keys(news, tg1);
 	test_many(blog);
 	test_runs();
 	test_places_nfc();
