@@ -26,6 +26,7 @@
 #include "turnout/person.h"
 #include "turnout/registration.h"
 #include "turnout/store.h"
+#include "turnout/sync.h"
 #include "turnout/text.h"
 #include "turnout/ticket.h"
 #include "turnout/unicode.h"
@@ -746,6 +747,7 @@ static tn_code forget_follows(struct tn_db *db, int64_t person_id,
  * it gets a table with personal data (invitations, registrations,
  * check-ins ...). */
 static tn_code (*const forget_hooks[])(struct tn_db *, int64_t, struct tn_err *) = {
+	tn_sync_forget,         /* before the handles it looks for are erased */
 	forget_follows,
 	tn_invite_forget,
 	tn_registration_forget,
@@ -979,6 +981,18 @@ struct tn_person_writer {
 
 /* Each writer statement, prepared once. They avoid RETURNING (its
  * per-execution temporary table is costly on a big import). */
+
+/* A person known so far only by a handle (no e-mail) on a channel of
+ * kind ?2, this channel's (?3) row first: the bulk writer's lookup and a
+ * registration's (tn_person_find_handle_no_email). */
+#define FIND_HANDLE_NO_EMAIL \
+	"SELECT f.person_id FROM follower f" \
+	" JOIN channel c ON c.id = f.channel_id" \
+	" JOIN person p ON p.id = f.person_id" \
+	" WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2" \
+	"   AND p.email IS NULL AND p.forgotten_at IS NULL" \
+	" ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1"
+
 static const struct {
 	size_t offset;
 	const char *sql;
@@ -1008,12 +1022,7 @@ static const struct {
 	/* A person known so far only by a handle (no e-mail) on a channel
 	 * of the same kind. */
 	{ offsetof(struct tn_person_writer, find_handle_no_email),
-	  "SELECT f.person_id FROM follower f"
-	  " JOIN channel c ON c.id = f.channel_id"
-	  " JOIN person p ON p.id = f.person_id"
-	  " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
-	  "   AND p.email IS NULL AND p.forgotten_at IS NULL"
-	  " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1" },
+	  FIND_HANDLE_NO_EMAIL },
 	{ offsetof(struct tn_person_writer, set_email),
 	  "UPDATE person SET email = ?2, email_key = ?3 WHERE id = ?1" },
 	{ offsetof(struct tn_person_writer, follow_insert),
@@ -1835,14 +1844,9 @@ tn_code tn_person_find_handle_no_email(struct tn_db *db, const char *kind,
 				       const char *handle, int64_t channel_id,
 				       int64_t *id, struct tn_err *err)
 {
-	/* the query of the bulk writer's find_handle_no_email, on a kept
-	 * statement: one lookup per registration needs no writer */
+	/* the bulk writer's query: one lookup per registration needs no
+	 * writer */
 	return tn_db_int(db, err, id,
-			 "SELECT f.person_id FROM follower f"
-			 " JOIN channel c ON c.id = f.channel_id"
-			 " JOIN person p ON p.id = f.person_id"
-			 " WHERE f.handle = ?1 COLLATE NOCASE AND c.kind = ?2"
-			 "   AND p.email IS NULL AND p.forgotten_at IS NULL"
-			 " ORDER BY f.channel_id <> ?3, f.person_id LIMIT 1",
+			 FIND_HANDLE_NO_EMAIL,
 			 TN_T(handle), TN_T(kind), TN_I(channel_id));
 }

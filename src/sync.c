@@ -635,3 +635,12 @@ tn_code tn_sync_discard(struct tn_db *db, const char *name, int *had,
 	tn_channel_clear(&ch);
 	return tn_db_end(db, rc, err);
 }
+
+tn_code tn_sync_forget(struct tn_db *db, int64_t person_id, struct tn_err *err)
+{
+	return tn_db_run(db, err, "DELETE FROM sync_follower WHERE lower(handle) IN"
+			 " (SELECT lower(f.handle) FROM follower AS f"
+			 "  JOIN channel AS c ON c.id = f.channel_id"
+			 "  WHERE f.person_id = ?1 AND c.kind = 'mastodon'"
+			 "  AND f.handle IS NOT NULL)", TN_I(person_id));
+}

@@ -303,6 +303,26 @@ test_expect_success 'a forgotten follower is not brought back by a sync' '
 	test "$(staged)" = 0
 '
 
+test_expect_success 'forgetting a follower erases their handle from an interrupted sync too' '
+	script "$P1" "$P2" "$P3" "{\"status\": 200, \"json\": [], \"delay\": 60}," &&
+	: >api.log &&
+	{ "$TURNOUT" follower sync masto >killed2.out 2>killed2.err & } &&
+	pid=$! &&
+	wait_sql "SELECT pages FROM sync_run" 1 &&
+	test_wait_for_log "max_id=200" &&
+	kill -9 $pid &&
+	test_expect_code 137 wait $pid &&
+	test "$(q "SELECT count(*) FROM sync_follower WHERE handle LIKE '"'alice@%'"'")" = 1 &&
+	id=$(q "SELECT person_id FROM follower WHERE handle LIKE '"'alice@%'"'") &&
+	tn follower forget "$id" --yes >/dev/null 2>&1 &&
+	test "$(q "SELECT count(*) FROM sync_follower WHERE handle LIKE '"'alice@%'"'")" = 0 &&
+	test "$(q "SELECT count(*) FROM sync_follower")" -gt 0 &&
+	script "$P1" "$P2" "$P3" &&
+	tn follower sync masto --json >forgot2.json 2>forgot2.err &&
+	$PY -c "import json; d=json.load(open(\"forgot2.json\")); assert d[\"fetched\"] == 5 and d[\"suppressed\"] == 1, d" &&
+	test "$(staged)" = 0
+'
+
 test_expect_success 'channel audience --fetch: Mastodon followers_count, Telegram member count' '
 	script "$P1" "$P2" "$P3" &&
 	TURNOUT_NOW=2026-05-05T09:00:00Z tn channel audience masto --fetch >aud1.out 2>aud1.err &&

@@ -87,4 +87,9 @@ tn_code tn_sync_discard(struct tn_db *db, const char *name, int *had,
 tn_code tn_sync_handle(const char *acct, const char *instance_host,
 		       struct tn_buf *out, struct tn_err *err);
 
+/* Erases, from the pages an interrupted sync kept, the handles person
+ * person_id follows under on mastodon channels: a forget hook
+ * (person.c), run inside the forget's transaction. */
+tn_code tn_sync_forget(struct tn_db *db, int64_t person_id, struct tn_err *err);
+
 #endif
