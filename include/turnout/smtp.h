@@ -89,10 +89,4 @@ tn_code tn_smtp_send(struct tn_smtp *s, const char *mail_from, const char *rcpt,
  * NULL. */
 void tn_smtp_close(struct tn_smtp *s);
 
-/* The URL for messages and logs, with any password replaced by "***":
- * a URL libcurl reads has only its password replaced; in text it cannot
- * read, everything between "://" and the last '@' is. Returns a new
- * string (caller frees), NULL when out of memory. */
-char *tn_smtp_url_display(const char *url);
-
 #endif

@@ -19,21 +19,13 @@
 #include <curl/curl.h>
 
 #include "turnout/http.h"
-#include "turnout/netaddr.h"
+#include "turnout/net.h"
 #include "turnout/version.h"
 
 /* Bytes an answer may hold: a page of 80 accounts is about 200 KB. */
 #define MAX_BODY (16u << 20)
 /* The longest wait between two attempts of the backoff, in seconds. */
 #define MAX_BACKOFF 30.0
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-static void global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* What one attempt brought back. */
 struct answer {
@@ -345,8 +337,9 @@ static tn_code request(const char *url, const char *content_type, const char *bo
 	if (!tn_http_url_allowed(url))
 		return tn_err_field(err, TN_USAGE, "url", "%s: the address must be https:// "
 				    "(plain http:// only to this machine)", what);
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK || !(c = curl_easy_init()))
+	if ((rc = tn_net_start(err)) != TN_OK)
+		return tn_err_prefix(err, rc, "%s", what);
+	if (!(c = curl_easy_init()))
 		return tn_err_set(err, TN_NOMEM, "%s: libcurl could not start", what);
 
 	headers = curl_slist_append(headers, "Accept: application/json");

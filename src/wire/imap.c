@@ -32,8 +32,7 @@
 #include <curl/curl.h>
 
 #include "turnout/imap.h"
-#include "turnout/netaddr.h"
-#include "turnout/smtp.h"
+#include "turnout/net.h"
 
 /* imap.h states these; the same as smtp.c's. */
 enum {
@@ -69,54 +68,6 @@ struct tn_imap {
 	int body_full;          /* the untagged lines passed SEARCH_MAX */
 };
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-static void global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-/* A URL part, percent-decoded when decode; *out NULL when absent. */
-static CURLUcode url_part(CURLU *u, CURLUPart what, int decode, char **out)
-{
-	CURLUcode uc;
-
-	*out = NULL;
-	uc = curl_url_get(u, what, out, decode ? CURLU_URLDECODE : 0);
-	switch (uc) {
-	case CURLUE_NO_USER: case CURLUE_NO_PASSWORD: case CURLUE_NO_OPTIONS:
-	case CURLUE_NO_PORT: case CURLUE_NO_QUERY: case CURLUE_NO_FRAGMENT:
-		return CURLUE_OK;
-	default:
-		return uc;
-	}
-}
-
-/* The reason libcurl's URL parser refuses a URL, in our words. */
-static const char *url_problem(CURLUcode uc)
-{
-	switch (uc) {
-	case CURLUE_BAD_SCHEME:
-	case CURLUE_MALFORMED_INPUT:
-	case CURLUE_BAD_SLASHES:
-		return "not a URL (write imaps://user@host/INBOX)";
-	case CURLUE_NO_HOST:
-		return "no host";
-	case CURLUE_BAD_PORT_NUMBER:
-		return "the port is not a number from 1 to 65535";
-	case CURLUE_BAD_HOSTNAME:
-	case CURLUE_BAD_IPV6:
-		return "bad host name (a '@' in the user name is written %40)";
-	case CURLUE_BAD_LOGIN:
-	case CURLUE_BAD_USER:
-	case CURLUE_BAD_PASSWORD:
-		return "bad user name";
-	default:
-		return curl_url_strerror(uc);
-	}
-}
-
 /* Reads url into s (scheme, host, port and mailbox in s->url; the user
  * and login options apart). */
 static tn_code parse_url(struct tn_imap *s, const char *url, struct tn_err *err)
@@ -132,21 +83,22 @@ static tn_code parse_url(struct tn_imap *s, const char *url, struct tn_err *err)
 	if (!u)
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	uc = curl_url_set(u, CURLUPART_URL, url, 0);
-	if (uc == CURLUE_OK && (uc = url_part(u, CURLUPART_SCHEME, 0, &scheme)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_HOST, 0, &host)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_PORT, 0, &port)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_PATH, 0, &path)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_QUERY, 0, &query)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_FRAGMENT, 0, &fragment)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_USER, 1, &s->user)) == CURLUE_OK &&
-	    (uc = url_part(u, CURLUPART_PASSWORD, 0, &password)) == CURLUE_OK)
-		uc = url_part(u, CURLUPART_OPTIONS, 1, &s->options);
+	if (uc == CURLUE_OK && (uc = tn_net_url_part(u, CURLUPART_SCHEME, 0, &scheme)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_HOST, 0, &host)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_PORT, 0, &port)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_PATH, 0, &path)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_QUERY, 0, &query)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_FRAGMENT, 0, &fragment)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_USER, 1, &s->user)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(u, CURLUPART_PASSWORD, 0, &password)) == CURLUE_OK)
+		uc = tn_net_url_part(u, CURLUPART_OPTIONS, 1, &s->options);
 	if (uc == CURLUE_OUT_OF_MEMORY) {
 		rc = tn_err_set(err, TN_NOMEM, "out of memory");
 		goto done;
 	}
 	if (uc != CURLUE_OK)
-		why = url_problem(uc);
+		why = tn_net_url_problem(uc, "imaps://user@host/INBOX",
+					 "a '@' in the user name is written %40", "user name");
 	else if (strcmp(scheme, "imap") != 0 && strcmp(scheme, "imaps") != 0)
 		why = "not an imaps URL (write imaps://user@host/INBOX)";
 	/* libcurl also reads "imap:/host" and "imap:///host": a typo */
@@ -167,7 +119,7 @@ static tn_code parse_url(struct tn_imap *s, const char *url, struct tn_err *err)
 	else if (strchr(path, ';'))
 		why = "name a mailbox, not a message (no ';UID=…')";
 	if (why) {
-		shown = tn_smtp_url_display(url);
+		shown = tn_net_url_display(url);
 		rc = tn_err_field(err, TN_USAGE, "url", "imap url '%s': %s",
 				  shown ? shown : "", why);
 		if (password)
@@ -434,10 +386,8 @@ tn_code tn_imap_open(const char *url, const char *password,
 	tn_code rc;
 
 	*out = NULL;
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK)
-		return tn_err_set(err, global_rc == CURLE_OUT_OF_MEMORY ? TN_NOMEM : TN_FAIL,
-				  "cannot start libcurl: %s", curl_easy_strerror(global_rc));
+	if ((rc = tn_net_start(err)) != TN_OK)
+		return rc;
 	if (!(s = calloc(1, sizeof(*s))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	tn_buf_init(&s->body);

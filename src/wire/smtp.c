@@ -24,7 +24,7 @@
 
 #include <curl/curl.h>
 
-#include "turnout/netaddr.h"
+#include "turnout/net.h"
 #include "turnout/smtp.h"
 
 /* smtp.h states these: what a user can expect of a dead server. */
@@ -53,14 +53,6 @@ struct tn_smtp {
 	char last[512];         /* the last complete reply */
 	int last_code;
 };
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc;
-
-static void global_init(void)
-{
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* Appends s[0..n) to the NUL-terminated dst of size cap, cutting what does
  * not fit and turning control characters into spaces. */
@@ -185,46 +177,6 @@ static tn_code use_url(struct tn_smtp *s)
 	return cc == CURLE_OK ? TN_OK : cc == CURLE_OUT_OF_MEMORY ? TN_NOMEM : TN_FAIL;
 }
 
-/* The reason libcurl's URL parser refuses a URL, in our words. */
-static const char *url_problem(CURLUcode uc)
-{
-	switch (uc) {
-	case CURLUE_BAD_SCHEME:
-	case CURLUE_MALFORMED_INPUT:
-	case CURLUE_BAD_SLASHES:
-		return "not a URL (write smtp://host or smtps://host)";
-	case CURLUE_NO_HOST:
-		return "no host";
-	case CURLUE_BAD_PORT_NUMBER:
-		return "the port is not a number from 1 to 65535";
-	case CURLUE_BAD_HOSTNAME:
-	case CURLUE_BAD_IPV6:
-		return "bad host name (a '@' or ':' in the password is written %40 or %3A)";
-	case CURLUE_BAD_LOGIN:
-	case CURLUE_BAD_USER:
-	case CURLUE_BAD_PASSWORD:
-		return "bad user name or password";
-	default:
-		return curl_url_strerror(uc);
-	}
-}
-
-/* A URL part, percent-decoded when decode; *out NULL when absent. */
-static CURLUcode url_part(CURLU *u, CURLUPart what, int decode, char **out)
-{
-	CURLUcode uc;
-
-	*out = NULL;
-	uc = curl_url_get(u, what, out, decode ? CURLU_URLDECODE : 0);
-	switch (uc) {
-	case CURLUE_NO_USER: case CURLUE_NO_PASSWORD: case CURLUE_NO_OPTIONS:
-	case CURLUE_NO_PORT: case CURLUE_NO_QUERY: case CURLUE_NO_FRAGMENT:
-		return CURLUE_OK;
-	default:
-		return uc;
-	}
-}
-
 /* Reads url into s->url (credentials taken out, default port filled in)
  * and sets the handle's options from it. */
 static tn_code setup(struct tn_smtp *s, const char *url, const char *shown,
@@ -242,21 +194,23 @@ static tn_code setup(struct tn_smtp *s, const char *url, const char *shown,
 	if (!(s->url = curl_url()))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	uc = curl_url_set(s->url, CURLUPART_URL, url, 0);
-	if (uc == CURLUE_OK && (uc = url_part(s->url, CURLUPART_SCHEME, 0, &scheme)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_HOST, 0, &host)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_PORT, 0, &port)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_PATH, 1, &path)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_QUERY, 0, &query)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_FRAGMENT, 0, &fragment)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_USER, 1, &user)) == CURLUE_OK &&
-	    (uc = url_part(s->url, CURLUPART_PASSWORD, 1, &s->password)) == CURLUE_OK)
-		uc = url_part(s->url, CURLUPART_OPTIONS, 1, &options);
+	if (uc == CURLUE_OK && (uc = tn_net_url_part(s->url, CURLUPART_SCHEME, 0, &scheme)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_HOST, 0, &host)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_PORT, 0, &port)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_PATH, 1, &path)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_QUERY, 0, &query)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_FRAGMENT, 0, &fragment)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_USER, 1, &user)) == CURLUE_OK &&
+	    (uc = tn_net_url_part(s->url, CURLUPART_PASSWORD, 1, &s->password)) == CURLUE_OK)
+		uc = tn_net_url_part(s->url, CURLUPART_OPTIONS, 1, &options);
 	if (uc == CURLUE_OUT_OF_MEMORY) {
 		rc = tn_err_set(err, TN_NOMEM, "out of memory");
 		goto done;
 	}
 	if (uc != CURLUE_OK)
-		why = url_problem(uc);
+		why = tn_net_url_problem(uc, "smtp://host or smtps://host",
+					 "a '@' or ':' in the password is written %40 or %3A",
+					 "user name or password");
 	else if (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0)
 		why = "not an smtp or smtps URL";
 	/* libcurl also reads "smtp:/host" and "smtp:///host"; a URL written
@@ -341,11 +295,9 @@ tn_code tn_smtp_open(const char *url, struct tn_smtp **out, struct tn_err *err)
 	tn_code rc;
 
 	*out = NULL;
-	pthread_once(&global_once, global_init);
-	if (global_rc != CURLE_OK)
-		return tn_err_set(err, global_rc == CURLE_OUT_OF_MEMORY ? TN_NOMEM : TN_FAIL,
-				  "cannot start libcurl: %s", curl_easy_strerror(global_rc));
-	if (!(shown = tn_smtp_url_display(url)))
+	if ((rc = tn_net_start(err)) != TN_OK)
+		return rc;
+	if (!(shown = tn_net_url_display(url)))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	if (!(s = calloc(1, sizeof(*s)))) {
 		free(shown);
@@ -511,41 +463,4 @@ void tn_smtp_close(struct tn_smtp *s)
 		curl_free(s->password);
 	}
 	free(s);
-}
-
-char *tn_smtp_url_display(const char *url)
-{
-	CURLU *u = curl_url();
-	char *pw = NULL, *text = NULL, *shown = NULL;
-	const char *start, *at;
-	size_t head;
-
-	if (!u)
-		return NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-		if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) != CURLUE_OK) {
-			curl_url_cleanup(u);
-			return strdup(url);   /* nothing to hide: as written */
-		}
-		curl_free(pw);
-		if (curl_url_set(u, CURLUPART_PASSWORD, "***", 0) == CURLUE_OK &&
-		    curl_url_get(u, CURLUPART_URL, &text, 0) == CURLUE_OK)
-			shown = strdup(text);
-		curl_free(text);
-		curl_url_cleanup(u);
-		return shown;
-	}
-	curl_url_cleanup(u);
-	/* not a URL libcurl reads: whatever may be a user and password goes */
-	if (!(at = strrchr(url, '@')))
-		return strdup(url);
-	start = strstr(url, "://");
-	start = start && start < at ? start + 3 : url;
-	head = (size_t)(start - url);
-	if (!(shown = malloc(head + 3 + strlen(at) + 1)))
-		return NULL;
-	memcpy(shown, url, head);
-	memcpy(shown + head, "***", 3);
-	strcpy(shown + head + 3, at);
-	return shown;
 }

@@ -24,25 +24,6 @@ static char tmp[256];
 static pid_t server;
 static int port;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (data = malloc((size_t)n + 1)) && fread(data, 1, (size_t)n, f) == (size_t)n) {
-		data[n] = '\0';
-	} else {
-		free(data);
-		data = NULL;
-	}
-	fclose(f);
-	return data;
-}
-
 static void stop_server(void)
 {
 	if (server > 0) {
@@ -82,7 +63,7 @@ static int start_server(const char *top)
 		_exit(127);
 	}
 	for (i = 0; i < 300; i++) {
-		if ((text = slurp(portfile))) {
+		if ((text = tap_slurp(portfile, NULL))) {
 			port = atoi(text);
 			free(text);
 			return port > 0 ? 0 : -1;
@@ -115,7 +96,7 @@ static int requests(const char *path, const char *header, char *value, size_t ca
 	snprintf(want, sizeof(want), "\"path\": \"%s\"", path);
 	if (value)
 		value[0] = '\0';
-	if (!(text = slurp(log)))
+	if (!(text = tap_slurp(log, NULL)))
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *j, *h;

@@ -17,24 +17,9 @@ static const char *top;
 static char *slurp(const char *name, size_t *len)
 {
 	char path[1024];
-	FILE *f;
-	char *data;
-	long n;
 
 	snprintf(path, sizeof(path), "%s/tests/data/replies/%s", top, name);
-	if (!(f = fopen(path, "rb")))
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	data = malloc((size_t)n + 1);
-	if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-		free(data);
-		data = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return data;
+	return tap_slurp(path, len);
 }
 
 static void good(const char *name, enum tn_partstat want, long long seq, int has_seq,

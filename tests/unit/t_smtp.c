@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "turnout/net.h"
 #include "turnout/smtp.h"
 
 static char tmp[256];
@@ -55,33 +56,11 @@ static const char *at(const char *fmt, ...)
 	return bufs[i];
 }
 
-/* The whole of path, malloc'd (caller frees), its length in *len; NULL
- * if it cannot be read. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (data = malloc((size_t)n + 1)) && fread(data, 1, (size_t)n, f) == (size_t)n) {
-		data[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(data);
-		data = NULL;
-	}
-	fclose(f);
-	return data;
-}
-
 /* 1 if path holds exactly data[0..len). */
 static int holds(const char *path, const char *data, size_t len)
 {
 	size_t got = 0;
-	char *text = slurp(path, &got);
+	char *text = tap_slurp(path, &got);
 	int same = text && got == len && memcmp(text, data, len) == 0;
 
 	free(text);
@@ -93,7 +72,7 @@ static int holds(const char *path, const char *data, size_t len)
 static int log_count(const struct sink *k, const char *line)
 {
 	size_t len = 0, n = strlen(line);
-	char *text = slurp(k->log, &len), *p, *nl;
+	char *text = tap_slurp(k->log, &len), *p, *nl;
 	int count = 0, prefix = n > 0 && line[n - 1] == '*';
 
 	for (p = text; p && *p; p = nl + 1) {
@@ -196,7 +175,7 @@ static int sink_start(struct sink *k, const char *name, const char *const *args)
 	running[nrunning++] = k->pid;
 	/* the port file appears within a second; 30 s means it never will */
 	for (i = 0; i < 300; i++) {
-		if ((text = slurp(portfile, &len))) {
+		if ((text = tap_slurp(portfile, &len))) {
 			k->port = atoi(text);
 			free(text);
 			return k->port > 0 ? 0 : -1;
@@ -206,7 +185,7 @@ static int sink_start(struct sink *k, const char *name, const char *const *args)
 		usleep(100000);
 	}
 	printf("# sink '%s' did not start; its stderr:\n", name);
-	if ((text = slurp(errfile, &len))) {
+	if ((text = tap_slurp(errfile, &len))) {
 		printf("# %s\n", text);
 		free(text);
 	}
@@ -570,7 +549,7 @@ static void test_display(void)
 	char *d;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		d = tn_smtp_url_display(cases[i][0]);
+		d = tn_net_url_display(cases[i][0]);
 		is_str(d, cases[i][1], "display of '%s'", cases[i][0]);
 		free(d);
 	}

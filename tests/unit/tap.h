@@ -48,6 +48,30 @@ static inline int tap_done(void)
 	return tap_failed ? 1 : 0;
 }
 
+/* The whole of the file at path, NUL-terminated and malloc'd (the
+ * caller frees), its length in *len when len is not NULL; NULL if it
+ * cannot be read. */
+static inline char *tap_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (data = malloc((size_t)n + 1)) && fread(data, 1, (size_t)n, f) == (size_t)n) {
+		data[n] = '\0';
+		if (len)
+			*len = (size_t)n;
+	} else {
+		free(data);
+		data = NULL;
+	}
+	fclose(f);
+	return data;
+}
+
 /* A scratch directory for this test; removed by tap_rmdir. */
 static inline char *tap_tmpdir(char *buf, size_t len)
 {
