@@ -252,22 +252,23 @@ static void on_wait(void *ctx, double seconds, const char *why)
  * environment when it sets them (tn_http_opts_from_env); *res is the
  * answer. */
 static tn_code post_json(struct run *run, struct post *p, const char *url, cJSON *body,
-			 struct tn_http_opts *opts, struct tn_http_response *res,
+			 const struct tn_http_opts *opts, struct tn_http_response *res,
 			 struct tn_err *err)
 {
 	struct wait_ctx w = { run->o, p->ch.name };
+	struct tn_http_opts o = *opts;
 	char *data;
 	tn_code rc;
 
-	opts->what = p->what;
-	tn_http_opts_from_env(opts);
+	o.what = p->what;
+	tn_http_opts_from_env(&o);
 	if (run->o->on_wait) {
-		opts->on_wait = on_wait;
-		opts->ctx = &w;
+		o.on_wait = on_wait;
+		o.ctx = &w;
 	}
 	if (!(data = cJSON_PrintUnformatted(body)))
 		return nomem(err);
-	rc = tn_http_post(url, "application/json", data, strlen(data), opts, res, err);
+	rc = tn_http_post(url, "application/json", data, strlen(data), &o, res, err);
 	free(data);
 	return rc;
 }
