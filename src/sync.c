@@ -484,6 +484,15 @@ static tn_code apply(struct sync *s, struct tn_sync_stats *stats,
 	if ((rc = tn_db_begin(s->db, err)) != TN_OK)
 		return rc;
 	rc = staged_csv(s, &fd, &stats->fetched, err);
+	/* An account that hides its followers lists none to others: taken
+	 * as the whole list, that would unfollow everyone */
+	if (rc == TN_OK && stats->fetched == 0 && s->declared > 0) {
+		rc = tn_err_set(err, TN_BADINPUT, "%s: the server lists no followers,"
+				" though the account has %lld", s->what,
+				(long long)s->declared);
+		tn_err_hint(err, "the account may hide its followers from others: set"
+			    " the account's own token (channel token); nothing was changed");
+	}
 	if (rc == TN_OK)
 		rc = tn_import_followers(s->db, s->ch.id, s->ch.kind, fd, s->what, &io, &is,
 					 err);

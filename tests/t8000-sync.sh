@@ -245,6 +245,22 @@ test_expect_success 'a refused token (401) is a clear error naming the channel, 
 	stderr_has "channel token"
 '
 
+test_expect_success 'an account that lists no followers though it has some changes nothing' '
+	rm -f api.state &&
+	cat >script.json <<-\EOF &&
+	{"routes": [
+	 {"path": "/api/v1/accounts/lookup", "query": {"acct": "club"},
+	  "responses": [{"status": 200, "json": {"id": "77", "username": "club", "acct": "club", "followers_count": 6}}]},
+	 {"path": "/api/v1/accounts/77/followers",
+	  "responses": [{"status": 200, "json": []}]}
+	]}
+	EOF
+	test_db_unchanged 1 tn_err follower sync masto &&
+	stderr_has "lists no followers, though the account has 6" &&
+	stderr_has "nothing was changed" &&
+	test "$(staged)" = 0
+'
+
 test_expect_success 'a telegram channel cannot be synced: a usage error pointing at import' '
 	test_db_unchanged 2 tn_err follower sync tg &&
 	stderr_has "follower sync is for Mastodon-compatible servers" &&
