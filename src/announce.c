@@ -411,6 +411,15 @@ static tn_code announce_one(struct run *run, struct post *p, struct tn_err *err)
 	api = kind_has_api(p->ch.kind) && p->token;
 	if (api && (rc = check_url(p, err)) != TN_OK)
 		return rc;
+	/* a public post cannot be taken back: not with a link to this machine */
+	if (api && !run->o->dry_run && tn_settings_base_url_is_local(&run->set)) {
+		rc = tn_err_set(err, TN_CONFLICT, "%s: not posted: its registration link"
+				" would lead to this machine (base URL %s)", p->what,
+				run->set.base_url ? run->set.base_url : TN_SETUP_DEFAULT_BASE_URL);
+		tn_err_hint(err, "set the public address first: turnout config base-url"
+			    " https://…; --dry-run shows the text");
+		return rc;
+	}
 	/* the text is checked with the link as it will be before any link
 	 * is made, so a channel refused leaves nothing behind */
 	if ((rc = make_link(run, p, 1, err)) != TN_OK)

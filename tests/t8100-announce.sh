@@ -285,6 +285,23 @@ test_expect_success 'a post longer than Mastodon takes is refused, naming its le
 	grep -q "^not posted on .letter. (newsletter): .* (645 characters):$" out-long
 '
 
+test_expect_success 'no public post while the base URL is this machine: its link would lead nowhere' '
+	tn event create --title Local --start "2030-10-05 19:00" --tz Europe/Berlin \
+		--slug local >/dev/null &&
+	tn config base-url http://localhost:8080 >/dev/null &&
+	before=$(requests) &&
+	test_db_unchanged 1 tn_err announce local --channel masto --channel tg &&
+	stderr_has "^turnout: channel .masto.: not posted: its registration link would lead to this machine \(base URL http://localhost:8080\)$" &&
+	stderr_has "^turnout: channel .tg.: not posted" &&
+	stderr_has "config base-url" &&
+	test "$(requests)" = "$before" &&
+	tn announce local --channel masto --dry-run >out-local 2>err-local &&
+	grep -q "^would post on .masto." out-local &&
+	tn announce local --channel letter >out-local-letter 2>/dev/null &&
+	grep -q "^Register here: http://localhost:8080/r/" out-local-letter &&
+	tn config base-url https://meet.example.org >/dev/null
+'
+
 test_expect_success 'a cancelled event, an unknown event or channel: refused before anything' '
 	tn event create --title Gone --start "2030-11-01 19:00" --tz Europe/Berlin \
 		--slug gone >/dev/null &&
