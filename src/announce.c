@@ -455,10 +455,11 @@ static tn_code announce_one(struct run *run, struct post *p, struct tn_err *err)
 }
 
 /* Loads what every channel's post needs: settings, templates, the
- * event (not cancelled) and its time as people read it. */
+ * event (not cancelled, not started) and its time as people read it. */
 static tn_code run_start(struct run *run, const char *event, struct tn_err *err)
 {
 	struct tn_err ignored = TN_ERR_INIT;
+	char now[21];
 	const char *api = NULL;
 	tn_code rc;
 
@@ -477,6 +478,11 @@ static tn_code run_start(struct run *run, const char *event, struct tn_err *err)
 				run->ev.slug);
 		return rc;
 	}
+	tn_now_utc(now);
+	if (strcmp(run->ev.start_utc, now) <= 0)
+		return tn_err_set(err, TN_CONFLICT, "event '%s': started %s (UTC); its "
+				  "registration is closed, so it is not announced",
+				  run->ev.slug, run->ev.start_utc);
 	if (tn_event_when(&run->ev, &run->when) != TN_OK)
 		return nomem(err);
 	return TN_OK;

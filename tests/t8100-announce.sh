@@ -317,6 +317,16 @@ test_expect_success 'a cancelled event, an unknown event or channel: refused bef
 	test "$(requests)" = "$before"
 '
 
+test_expect_success 'an event that has started is not announced' '
+	tn event create --title Past --start "2030-12-01 19:00" --tz Europe/Berlin \
+		--slug past >/dev/null &&
+	before=$(requests) &&
+	TURNOUT_NOW=2030-12-02T10:00:00Z test_db_unchanged 1 tn_err announce past \
+		--channel masto --channel letter &&
+	stderr_has "^turnout: event .past.: started 2030-12-01T18:00:00Z \(UTC\); its registration is closed" &&
+	test "$(requests)" = "$before"
+'
+
 test_expect_success 'a mastodon channel without a token gets the text to paste' '
 	tn announce picnic --channel quiet >out-quiet &&
 	grep -q "^not posted on .quiet. (mastodon): it has no API token; paste this there" out-quiet
