@@ -26,6 +26,12 @@ CURLUcode tn_net_url_part(CURLU *u, CURLUPart what, int decode, char **out);
 const char *tn_net_url_problem(CURLUcode uc, const char *example,
 			       const char *host_hint, const char *login);
 
+/* The patience of a mail session (smtp.h and imap.h state it): 30 s to
+ * connect (TCP and TLS), 120 s for each server reply, and a transfer
+ * below one byte a second for 60 s is given up; TCP keep-alive, no
+ * signals. Sets them on c; libcurl's code. */
+CURLcode tn_net_mail_patience(CURL *c);
+
 /* 1 if host (as libcurl's URL API gives it: "[::1]" in brackets) is this
  * machine by its address (127.0.0.0/8, ::1) or by a name that libcurl
  * itself resolves to loopback (localhost, *.localhost). */

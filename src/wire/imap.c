@@ -34,12 +34,7 @@
 #include "turnout/imap.h"
 #include "turnout/net.h"
 
-/* imap.h states these; the same as smtp.c's. */
 enum {
-	CONNECT_TIMEOUT = 30,   /* seconds to connect (TCP and TLS) */
-	REPLY_TIMEOUT = 120,    /* seconds for each server reply */
-	STALL_TIME = 60,        /* seconds below STALL_SPEED before giving up */
-	STALL_SPEED = 1,        /* bytes per second */
 	SEARCH_MAX = 8 * 1024 * 1024,   /* bytes of SEARCH answer read */
 	LINE_MAX_KEPT = 1024,   /* bytes of a protocol line looked at */
 };
@@ -364,13 +359,9 @@ static tn_code new_handle(struct tn_imap *s, struct tn_err *err)
 	 * would be clipped */
 	SET(CURLOPT_BUFFERSIZE, (long)CURL_MAX_READ_SIZE);
 	SET(CURLOPT_ERRORBUFFER, s->errbuf);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT);
-	SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)REPLY_TIMEOUT);
-	SET(CURLOPT_LOW_SPEED_LIMIT, (long)STALL_SPEED);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)STALL_TIME);
 #undef SET
+	if (cc == CURLE_OK)
+		cc = tn_net_mail_patience(s->curl);
 	if (cc != CURLE_OK)
 		return cc == CURLE_OUT_OF_MEMORY ? tn_err_set(err, TN_NOMEM, "out of memory")
 						 : tn_err_set(err, TN_FAIL, "libcurl: %s",

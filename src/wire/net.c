@@ -46,6 +46,23 @@ tn_code tn_net_start(struct tn_err *err)
 			  "cannot start libcurl: %s", curl_easy_strerror(start_rc));
 }
 
+CURLcode tn_net_mail_patience(CURL *c)
+{
+	CURLcode cc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, 120L);
+	if (cc == CURLE_OK)   /* bytes per second ... */
+		cc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	if (cc == CURLE_OK)   /* ... for this many seconds */
+		cc = curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	return cc;
+}
+
 CURLUcode tn_net_url_part(CURLU *u, CURLUPart what, int decode, char **out)
 {
 	CURLUcode uc;

@@ -27,14 +27,6 @@
 #include "turnout/net.h"
 #include "turnout/smtp.h"
 
-/* smtp.h states these: what a user can expect of a dead server. */
-enum {
-	CONNECT_TIMEOUT = 30,   /* seconds to connect (TCP and TLS) */
-	REPLY_TIMEOUT = 120,    /* seconds for each server reply */
-	STALL_TIME = 60,        /* seconds below STALL_SPEED before giving up */
-	STALL_SPEED = 1,        /* bytes per second */
-};
-
 struct tn_smtp {
 	CURL *curl;
 	CURLU *url;             /* without user, password or options */
@@ -263,13 +255,9 @@ static tn_code setup(struct tn_smtp *s, const char *url, const char *shown,
 	SET(CURLOPT_DEBUGFUNCTION, on_debug);
 	SET(CURLOPT_DEBUGDATA, s);
 	SET(CURLOPT_ERRORBUFFER, s->errbuf);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_TCP_KEEPALIVE, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT);
-	SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)REPLY_TIMEOUT);
-	SET(CURLOPT_LOW_SPEED_LIMIT, (long)STALL_SPEED);
-	SET(CURLOPT_LOW_SPEED_TIME, (long)STALL_TIME);
 #undef SET
+	if (cc == CURLE_OK)
+		cc = tn_net_mail_patience(s->curl);
 	if (cc != CURLE_OK)
 		rc = cc == CURLE_OUT_OF_MEMORY ? tn_err_set(err, TN_NOMEM, "out of memory")
 					       : tn_err_set(err, TN_FAIL, "libcurl: %s",
