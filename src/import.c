@@ -46,6 +46,7 @@
 #include "turnout/import.h"
 #include "turnout/person.h"
 #include "turnout/recode.h"
+#include "turnout/relay.h"
 #include "turnout/sorter.h"
 #include "turnout/store.h"
 #include "turnout/text.h"
@@ -139,7 +140,8 @@ struct importer {
 	struct tn_buf key;        /* the current row's sort key */
 	struct tn_buf record;     /* the current row's cells, encoded */
 	struct group group;       /* the group being written row by row */
-	struct batch batch;
+	struct batch batch[2];   /* one written while the other fills */
+	int threads;              /* a second processor: each pass uses it */
 	unsigned long long staged, written;
 	unsigned long long staged_handles;   /* staged rows with a handle */
 };
@@ -928,45 +930,200 @@ static tn_code stage(struct importer *im, const char *const *cell,
 			   err);
 }
 
+/* ---- pass 1: records read ahead ------------------------------------ */
+
+/* Records read from the file ahead of their checks, a block at a time:
+ * one block fills (block_fill, on the relay's thread when there is a
+ * second processor) while the one before is checked. Each field's bytes
+ * lie in text, NUL-terminated (they may hold NUL bytes: len tells). A
+ * malformed record (csv.c skipped it) has its reason as its one field. */
+#define BLOCK_RECORDS 4096
+#define BLOCK_TEXT    (1u << 20)
+enum flaw { FLAW_NONE, FLAW_UTF8, FLAW_NUL };
+struct record {
+	long long line;           /* where it starts in the file */
+	size_t field, count;      /* its fields: off[field .. field + count) */
+	int malformed;
+	/* what the reader found already: a cell that is not blank, text
+	 * beyond ASCII, and the first cell that is not UTF-8 or holds a NUL
+	 * byte (flawed, FLAW_NONE if none) */
+	int any, high;
+	enum flaw flaw;
+	size_t flawed;
+};
+struct block {
+	struct tn_buf text;
+	struct record *rec;
+	size_t nrec, rcap;
+	size_t *off, *len;        /* each field's place in text, and length */
+	size_t nfield, fcap;
+	unsigned long long offset;   /* bytes of the file read when it filled */
+};
+
+/* What block_fill reads: the CSV after its header, and through it the
+ * importer's input (no other part of the importer). */
+struct reader {
+	struct importer *im;
+	struct tn_csv *csv;
+};
+
+static const char *rec_field(const struct block *b, const struct record *rec,
+			     size_t i, size_t *len)
+{
+	*len = b->len[rec->field + i];
+	return b->text.data + b->off[rec->field + i];
+}
+
+static tn_code block_field(struct block *b, const char *f, size_t len)
+{
+	if (b->nfield == b->fcap) {
+		size_t cap = b->fcap ? 2 * b->fcap : 4 * BLOCK_RECORDS;
+		size_t *off = realloc(b->off, cap * sizeof(*off)), *ln;
+
+		if (!off)
+			return TN_NOMEM;
+		b->off = off;
+		if (!(ln = realloc(b->len, cap * sizeof(*ln))))
+			return TN_NOMEM;
+		b->len = ln;
+		b->fcap = cap;
+	}
+	if (tn_buf_grow(&b->text, len + 1) != TN_OK)
+		return TN_NOMEM;
+	b->off[b->nfield] = b->text.len;
+	b->len[b->nfield++] = len;
+	memcpy(b->text.data + b->text.len, f, len);
+	b->text.len += len;
+	b->text.data[b->text.len++] = '\0';
+	return TN_OK;
+}
+
+static tn_code block_record(struct block *b, const struct tn_csv *r, int malformed,
+			    const char *why)
+{
+	struct record *rec;
+	size_t i, len;
+
+	if (b->nrec == b->rcap) {
+		size_t cap = b->rcap ? 2 * b->rcap : BLOCK_RECORDS;
+		struct record *grown = realloc(b->rec, cap * sizeof(*grown));
+
+		if (!grown)
+			return TN_NOMEM;
+		b->rec = grown;
+		b->rcap = cap;
+	}
+	rec = &b->rec[b->nrec++];
+	rec->line = tn_csv_line(r);
+	rec->field = b->nfield;
+	rec->malformed = malformed;
+	rec->count = malformed ? 1 : tn_csv_count(r);
+	if (malformed)
+		return block_field(b, why, strlen(why));
+	rec->any = rec->high = 0;
+	rec->flaw = FLAW_NONE;
+	for (i = 0; i < rec->count; i++) {
+		const char *f = tn_csv_field(r, i, &len);
+		size_t tl = len;
+
+		if (block_field(b, f, len) != TN_OK)
+			return TN_NOMEM;
+		if (rec->flaw != FLAW_NONE)
+			continue;
+		trim(f, &tl);
+		rec->any |= tl > 0;
+		if (!tn_utf8_valid_high(f, len, &rec->high))
+			rec->flaw = FLAW_UTF8;
+		else if (memchr(f, '\0', len))
+			rec->flaw = FLAW_NUL;
+		if (rec->flaw != FLAW_NONE)
+			rec->flawed = i;
+	}
+	return TN_OK;
+}
+
+/* The bytes of the file read so far: the file's own, before conversion,
+ * so that progress reaches the file's size. */
+static unsigned long long read_offset(struct importer *im, struct tn_csv *r)
+{
+	return tn_recode_converts(im->input) ? tn_recode_offset(im->input)
+					     : tn_csv_offset(r);
+}
+
+/* Fills a block with the next records of the file (tn_relay_fill). */
+static tn_code block_fill(void *ctx, void *buf, int *last, struct tn_err *err)
+{
+	struct reader *rd = ctx;
+	struct block *b = buf;
+	tn_code rc = TN_OK;
+	int got;
+
+	b->nrec = b->nfield = 0;
+	tn_buf_reset(&b->text);
+	while (b->nrec < BLOCK_RECORDS && b->text.len < BLOCK_TEXT) {
+		rc = tn_csv_next(rd->csv, &got, err);
+		if (rc == TN_BADINPUT) {
+			rc = block_record(b, rd->csv, 1, err->msg);
+		} else if (rc != TN_OK) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			return tn_err_set(err, rc, "%s: %s", rd->im->source, why);
+		} else if (!got) {
+			*last = 1;
+			break;
+		} else {
+			rc = block_record(b, rd->csv, 0, NULL);
+		}
+		if (rc != TN_OK)
+			return tn_err_set(err, TN_NOMEM, "out of memory");
+	}
+	b->offset = read_offset(rd->im, rd->csv);
+	return TN_OK;
+}
+
+static void block_free(struct block *b)
+{
+	tn_buf_free(&b->text);
+	free(b->rec);
+	free(b->off);
+	free(b->len);
+}
+
 /* Checks one record; stages it or rejects it. */
-static tn_code stage_record(struct importer *im, struct tn_csv *r,
-			    struct tn_err *err)
+static tn_code stage_record(struct importer *im, const struct block *b,
+			    const struct record *rec, struct tn_err *err)
 {
 	const char *cell[NCOLS] = { NULL };
 	size_t len[NCOLS] = { 0 }, n, i;
-	long long line = tn_csv_line(r);
+	long long line = rec->line;
 	char date[11];
-	int c, any = 0, high = 0;
+	int c;
 	struct tn_err why;
 
 	tn_buf_reset(&im->reason);
-	for (i = 0; i < tn_csv_count(r); i++) {
-		const char *f = tn_csv_field(r, i, &n);
-		size_t tl = n;
-		trim(f, &tl);
-		if (tl)
-			any = 1;
-		if (!tn_utf8_valid_high(f, n, &high)) {
-			if (!im->utf8_seen)
-				return not_utf8(im, line, f, n, err);
-			tn_buf_add(&im->reason, "invalid UTF-8");
-			return reject(im, line, err);
-		}
-		if (memchr(f, '\0', n)) {
-			tn_buf_add(&im->reason, "NUL byte in a cell");
-			return reject(im, line, err);
-		}
+	if (rec->flaw == FLAW_UTF8) {
+		const char *f = rec_field(b, rec, rec->flawed, &n);
+
+		if (!im->utf8_seen)
+			return not_utf8(im, line, f, n, err);
+		tn_buf_add(&im->reason, "invalid UTF-8");
+		return reject(im, line, err);
 	}
-	im->utf8_seen |= high;
-	if (!any)
+	if (rec->flaw == FLAW_NUL) {
+		tn_buf_add(&im->reason, "NUL byte in a cell");
+		return reject(im, line, err);
+	}
+	im->utf8_seen |= rec->high;
+	if (!rec->any)
 		return TN_OK;           /* a row of empty cells is a blank line */
 	for (c = 0; c < NCOLS; c++) {
-		if (im->col[c] < 0 || (size_t)im->col[c] >= tn_csv_count(r))
+		if (im->col[c] < 0 || (size_t)im->col[c] >= rec->count)
 			continue;
-		cell[c] = tn_csv_field(r, (size_t)im->col[c], &len[c]);
+		cell[c] = rec_field(b, rec, (size_t)im->col[c], &len[c]);
 		cell[c] = trim(cell[c], &len[c]);
-		if (!len[c] && im->alt[c] >= 0 && (size_t)im->alt[c] < tn_csv_count(r)) {
-			cell[c] = tn_csv_field(r, (size_t)im->alt[c], &len[c]);
+		if (!len[c] && im->alt[c] >= 0 && (size_t)im->alt[c] < rec->count) {
+			cell[c] = rec_field(b, rec, (size_t)im->alt[c], &len[c]);
 			cell[c] = trim(cell[c], &len[c]);
 		}
 	}
@@ -1065,20 +1222,18 @@ static tn_code stage_record(struct importer *im, struct tn_csv *r,
 	return stage(im, cell, len, err);
 }
 
-/* The bytes of the file read so far: the file's own, before conversion,
- * so that progress reaches the file's size. */
-static unsigned long long read_offset(struct importer *im, struct tn_csv *r)
-{
-	return tn_recode_converts(im->input) ? tn_recode_offset(im->input)
-					     : tn_csv_offset(r);
-}
-
+/* Pass 1: the file read, checked and sorted; its records are read ahead
+ * on a second thread while the ones before are checked, when there is a
+ * second processor. */
 static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 {
+	struct block blocks[2] = { { .text = TN_BUF_INIT }, { .text = TN_BUF_INIT } };
+	void *bufs[2] = { &blocks[0], &blocks[1] }, *got;
+	struct reader reader = { .im = im };
+	struct tn_relay *relay = NULL;
 	struct tn_csv *r;
-	unsigned long long records = 0;
 	tn_code rc;
-	int got;
+	size_t i;
 
 	rc = tn_recode_open(fd, im->opts ? im->opts->encoding : NULL, &im->input, err);
 	if (rc != TN_OK)
@@ -1092,31 +1247,30 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 		return rc;
 	}
 	tn_csv_set_delimiter(r, im->delimiter);
+	reader.csv = r;
 	rc = read_header(im, r, err);
-	while (rc == TN_OK) {
-		rc = tn_csv_next(r, &got, err);
-		if (rc == TN_BADINPUT) {           /* a malformed record */
-			tn_buf_reset(&im->reason);
-			tn_buf_add(&im->reason, err->msg);
-			rc = reject(im, tn_csv_line(r), err);
-			continue;
+	if (rc == TN_OK)
+		rc = tn_relay_start(block_fill, &reader, bufs, im->threads, &relay, err);
+	while (rc == TN_OK && (rc = tn_relay_next(relay, &got, err)) == TN_OK && got) {
+		const struct block *b = got;
+
+		for (i = 0; rc == TN_OK && i < b->nrec; i++) {
+			const struct record *rec = &b->rec[i];
+
+			if (rec->malformed) {
+				tn_buf_reset(&im->reason);
+				tn_buf_add(&im->reason, b->text.data + b->off[rec->field]);
+				rc = reject(im, rec->line, err);
+			} else {
+				rc = stage_record(im, b, rec, err);
+			}
 		}
-		if (rc != TN_OK) {
-			char why[256];
-			snprintf(why, sizeof(why), "%s", err->msg);
-			tn_err_set(err, rc, "%s: %s", im->source, why);
-			break;
-		}
-		if (!got)
-			break;
-		rc = stage_record(im, r, err);
-		if (++records % PROGRESS_EVERY == 0 && im->opts && im->opts->on_progress)
-			im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-					      read_offset(im, r), 0);
+		if (rc == TN_OK && im->opts && im->opts->on_progress)
+			im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING, b->offset, 0);
 	}
-	if (rc == TN_OK && im->opts && im->opts->on_progress)
-		im->opts->on_progress(im->opts->ctx, TN_IMPORT_READING,
-				      read_offset(im, r), 0);
+	tn_relay_stop(relay);
+	block_free(&blocks[0]);
+	block_free(&blocks[1]);
 	/* sorted now, before the write lock is taken */
 	if (rc == TN_OK)
 		rc = sort_failed(im, tn_sorter_sort(im->rows, err), err);
@@ -1391,10 +1545,11 @@ static tn_code flush_group(struct importer *im, int by_email,
  * (tn_person_writer_resolve): new people and new follower rows are
  * inserted with one statement each, and only what changes is updated, a
  * row at a time (a re-import of the same file writes nothing). */
-static tn_code write_bulk(struct importer *im, struct tn_person_row *rows,
-			  size_t n, long long *nrows, struct tn_err *err)
+static tn_code write_bulk(struct importer *im, struct batch *b,
+			  struct tn_person_row *rows, size_t n, long long *nrows,
+			  struct tn_err *err)
 {
-	struct tn_person_row **list = im->batch.list;
+	struct tn_person_row **list = b->list;
 	size_t i, k;
 	tn_code rc;
 
@@ -1437,9 +1592,8 @@ static tn_code write_bulk(struct importer *im, struct tn_person_row *rows,
  * address. The bulk writes go in runs between the rows written one by
  * one, so that new people get their ids in key order, as if every key
  * were written alone. */
-static tn_code write_batch(struct importer *im, struct tn_err *err)
+static tn_code write_batch(struct importer *im, struct batch *b, struct tn_err *err)
 {
-	struct batch *b = &im->batch;
 	struct tn_person_row *rows = b->row;
 	long long *nrows = NULL;
 	unsigned char *bulk = NULL;
@@ -1484,7 +1638,7 @@ static tn_code write_batch(struct importer *im, struct tn_err *err)
 		if (b->by_email && !b->group[i].val[V_HANDLE])
 			continue;   /* suppressed */
 		if (n > done) {
-			rc = write_bulk(im, rows + done, n - done, nrows + done, err);
+			rc = write_bulk(im, b, rows + done, n - done, nrows + done, err);
 			done = n;
 		}
 		im->group = b->group[i];
@@ -1492,7 +1646,7 @@ static tn_code write_batch(struct importer *im, struct tn_err *err)
 			rc = flush_group(im, b->by_email, err);
 	}
 	if (rc == TN_OK && n > done)
-		rc = write_bulk(im, rows + done, n - done, nrows + done, err);
+		rc = write_bulk(im, b, rows + done, n - done, nrows + done, err);
 	free(nrows);
 	free(bulk);
 	if (rc == TN_OK)
@@ -1534,6 +1688,15 @@ static void batch_close(struct batch *b)
 			g->val[v] = sl->val[v] == SLOT_NONE ? NULL : b->text.data + sl->val[v];
 		g->rows = sl->rows;
 	}
+}
+
+static void batch_free(struct batch *b)
+{
+	tn_buf_free(&b->text);
+	free(b->slot);
+	free(b->group);
+	free(b->row);
+	free(b->list);
 }
 
 static tn_code batch_grow(struct batch *b)
@@ -1602,38 +1765,74 @@ static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int s
 	return TN_OK;
 }
 
-/* Pass 2: the staged rows, in key order, in batches. */
-static tn_code write_sorted(struct importer *im, struct tn_err *err)
-{
-	struct batch *b = &im->batch;
-	struct tn_sorter_rec rec;
-	const struct slot *last;
-	tn_code rc = TN_OK;
-	int got = 1, same;
+/* The sorted rows read back into batches, on the relay's thread while
+ * the batch before is written (batch_fill): it uses the sorter and
+ * nothing else of the importer but its source's name. */
+struct feed {
+	struct importer *im;
+	struct tn_sorter_rec next;   /* the record that ended the last batch */
+	int have_next;
+};
 
-	while (rc == TN_OK) {
-		if ((rc = tn_sorter_next(im->rows, &rec, &got, err)) != TN_OK) {
-			sort_failed(im, rc, err);
+/* Fills a batch with the next keys' rows, in key order, merged by key:
+ * it ends before a new key once full, and where the addresses end and
+ * the handles begin (a batch holds one kind). *last at the end of the
+ * rows. */
+static tn_code batch_fill(void *ctx, void *buf, int *last, struct tn_err *err)
+{
+	struct feed *f = ctx;
+	struct batch *b = buf;
+	struct tn_sorter_rec rec;
+	const struct slot *end;
+	tn_code rc;
+	int got, same;
+
+	b->n = 0;
+	tn_buf_reset(&b->text);
+	for (;;) {
+		if (f->have_next) {
+			rec = f->next;
+			f->have_next = 0;
+		} else if ((rc = tn_sorter_next(f->im->rows, &rec, &got, err)) != TN_OK) {
+			return sort_failed(f->im, rc, err);
+		} else if (!got) {
+			*last = 1;
 			break;
 		}
-		last = b->n ? &b->slot[b->n - 1] : NULL;
-		same = got && last && rec.key[0] == (b->by_email ? KIND_EMAIL : KIND_HANDLE) &&
-		       last->klen == rec.klen - 1 &&
-		       memcmp(b->text.data + last->key, rec.key + 1, last->klen) == 0;
-		/* a batch ends before a new key once full, and where the
-		 * addresses end and the handles begin */
-		if (b->n && (!got || (!same && (b->n >= BATCH_KEYS || b->text.len >= BATCH_TEXT ||
-						 rec.key[0] != (b->by_email ? KIND_EMAIL : KIND_HANDLE))))) {
-			batch_close(b);
-			if ((rc = write_batch(im, err)) != TN_OK)
-				break;
-		}
-		if (!got)
+		end = b->n ? &b->slot[b->n - 1] : NULL;
+		same = end && rec.key[0] == (b->by_email ? KIND_EMAIL : KIND_HANDLE) &&
+		       end->klen == rec.klen - 1 &&
+		       memcmp(b->text.data + end->key, rec.key + 1, end->klen) == 0;
+		if (end && !same && (b->n >= BATCH_KEYS || b->text.len >= BATCH_TEXT ||
+				     rec.key[0] != (b->by_email ? KIND_EMAIL : KIND_HANDLE))) {
+			f->next = rec;   /* valid until the sorter's next call */
+			f->have_next = 1;
 			break;
+		}
 		b->by_email = rec.key[0] == KIND_EMAIL;
 		if (batch_add(b, &rec, same) != TN_OK)
-			rc = tn_err_set(err, TN_NOMEM, "out of memory");
+			return tn_err_set(err, TN_NOMEM, "out of memory");
 	}
+	batch_close(b);
+	return TN_OK;
+}
+
+/* Pass 2: the staged rows, in key order, in batches, read back on a
+ * second thread while the batch before is written, when there is a
+ * second processor. */
+static tn_code write_sorted(struct importer *im, struct tn_err *err)
+{
+	struct feed feed = { .im = im };
+	void *bufs[2] = { &im->batch[0], &im->batch[1] };
+	struct tn_relay *relay;
+	void *b;
+	tn_code rc;
+
+	rc = tn_relay_start(batch_fill, &feed, bufs, im->threads, &relay, err);
+	while (rc == TN_OK && (rc = tn_relay_next(relay, &b, err)) == TN_OK && b)
+		if (((struct batch *)b)->n)
+			rc = write_batch(im, b, err);
+	tn_relay_stop(relay);
 	return rc;
 }
 
@@ -1756,6 +1955,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.kind = channel_kind;
 	im.source = source;
 	im.opts = opts;
+	im.threads = tn_relay_threads();
 	if (opts && opts->complete && !opts->strict) {
 		/* a complete list with a row that cannot be read would
 		 * unfollow whoever that row was: it is refused whole */
@@ -1773,7 +1973,8 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.joined);
 	tn_buf_init(&im.key);
 	tn_buf_init(&im.record);
-	tn_buf_init(&im.batch.text);
+	tn_buf_init(&im.batch[0].text);
+	tn_buf_init(&im.batch[1].text);
 
 	/* The options first: a bad one changes nothing. */
 	if ((rc = check_map(opts, err)) != TN_OK ||
@@ -1830,11 +2031,8 @@ out:
 	tn_buf_free(&im.joined);
 	tn_buf_free(&im.key);
 	tn_buf_free(&im.record);
-	tn_buf_free(&im.batch.text);
-	free(im.batch.slot);
-	free(im.batch.group);
-	free(im.batch.row);
-	free(im.batch.list);
+	batch_free(&im.batch[0]);
+	batch_free(&im.batch[1]);
 	tn_sorter_free(im.rows);
 	free(im.places);
 	return rc;
