@@ -9,6 +9,13 @@
  * stays near the budget whatever the number of records. Keys compare as
  * bytes (memcmp, a shorter key before a longer one it begins); records
  * with equal keys come back in the order they were added.
+ *
+ * A sorter is used from one thread at a time. Sorting many records in
+ * memory (200,000 or more, at tn_sorter_sort or when a run is written)
+ * it starts threads of its own, up to the CPUs online and at most 4,
+ * which have ended when the call returns; the order is the same on any
+ * number of threads, and when no thread can be started the calling
+ * thread sorts alone.
  */
 #ifndef TURNOUT_SORTER_H
 #define TURNOUT_SORTER_H
@@ -53,6 +60,11 @@ tn_code tn_sorter_next(struct tn_sorter *s, struct tn_sorter_rec *rec,
 /* Records added; runs written to files so far. */
 unsigned long long tn_sorter_count(const struct tn_sorter *s);
 unsigned tn_sorter_runs(const struct tn_sorter *s);
+
+/* The most threads one sort of the records in memory has run on so far,
+ * the calling thread included: 0 before the first sort, 1 when it did
+ * all the sorting alone. */
+unsigned tn_sorter_threads(const struct tn_sorter *s);
 
 /* Frees the sorter, its memory and its run files; NULL is allowed. */
 void tn_sorter_free(struct tn_sorter *s);

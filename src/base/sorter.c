@@ -6,7 +6,9 @@
  * which grow in the order records were added, so they also break ties.
  * The index is sorted by an MSD radix sort (American flag), reading key
  * bytes from the entries, which are reloaded from the records every 4
- * bytes of depth, so the sort mostly walks one array. Runs go to one
+ * bytes of depth, so the sort mostly walks one array. Many entries are
+ * sorted on up to 4 threads: the first partitions split them into pieces
+ * that sort independently, which the threads share. Runs go to one
  * unlinked temporary file, one after another, in the same form; reading
  * merges them, and the records still in memory, with a binary heap. It
  * knows nothing of what the records mean: the import encodes its cells
@@ -14,6 +16,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,10 @@
 #define DEEP          96             /* past this depth: qsort the bucket */
 #define PREFIX        4              /* key bytes an entry holds */
 #define PREFETCH      8              /* records read ahead of their turn */
+#define MAX_THREADS   4              /* threads of one sort, at most */
+#define PARALLEL_MIN  200000         /* fewer entries: sorted on one thread */
+#define SPLIT         16             /* pieces for threads: at most 1/16 of all */
+#define THREAD_STACK  ((size_t)8 << 20)   /* a sorting thread's stack */
 
 struct chunk {
 	unsigned char *data;
@@ -80,6 +88,7 @@ struct tn_sorter {
 	size_t *heap;                  /* their indexes by current record */
 	size_t nsrc, nheap;
 	size_t last;                   /* the source returned last, or -1 */
+	unsigned threads;              /* most threads a sort has run on */
 };
 
 /* ---- records --------------------------------------------------------- */
@@ -210,41 +219,43 @@ static int entry_cmp_place(const void *va, const void *vb)
 	return a < b ? -1 : a > b;
 }
 
-/* Sorts e[0..n), whose keys agree before depth; their prefixes hold the
- * bytes from depth - depth % PREFIX. */
-static void radix_sort(struct tn_sorter *s, struct entry *e, size_t n, size_t depth)
+/* Makes the prefixes of e[0..n) hold the key bytes from depth when a
+ * new group of PREFIX bytes begins there (they held those of the group
+ * before). The records lie all over memory in this order: each is asked
+ * for a little ahead of its turn. */
+static void reload(const struct tn_sorter *s, struct entry *e, size_t n, size_t depth)
 {
-	size_t count[256], start[256], next[256], i, b;
+	size_t i;
+
+	if (depth % PREFIX)
+		return;
+	for (i = 0; i < n; i++) {
+		if (i + PREFETCH < n)
+			__builtin_prefetch(rec_at(s, e[i + PREFETCH].place));
+		e[i].prefix = load_prefix(rec_at(s, e[i].place), depth);
+	}
+}
+
+/* Puts e[0..n), whose keys agree before depth, into 256 buckets by their
+ * key byte at depth: bucket b holds count[b] entries from start[b], and
+ * bucket 0 (the keys that end here, all equal) is put in the order they
+ * were added. */
+static void partition(struct entry *e, size_t n, size_t depth, size_t count[256],
+		      size_t start[256])
+{
+	size_t next[256], i, b;
 	unsigned shift = (unsigned)(8 * (PREFIX - 1 - depth % PREFIX));
 
-	if (n < 2)
-		return;
-	if (depth > DEEP) {
-		qsort_r(e, n, sizeof(*e), entry_cmp_full, s);
-		return;
-	}
-	if (n < SMALL) {
-		for (i = 1; i < n; i++) {
-			struct entry t = e[i];
-			size_t j = i;
-
-			while (j > 0 && entry_cmp_at(s, &t, &e[j - 1], depth - depth % PREFIX) < 0) {
-				e[j] = e[j - 1];
-				j--;
-			}
-			e[j] = t;
-		}
-		return;
-	}
-	memset(count, 0, sizeof(count));
+	memset(count, 0, 256 * sizeof(*count));
 	for (i = 0; i < n; i++)
 		count[(e[i].prefix >> shift) & 0xFF]++;
 	for (b = 0, i = 0; b < 256; b++) {
 		start[b] = next[b] = i;
 		i += count[b];
 	}
-	/* American flag: each entry swapped straight into its bucket */
-	for (b = 0; b < 256; b++) {
+	/* American flag: each entry swapped straight into its bucket, unless
+	 * one bucket holds them all (the kind byte, a shared prefix) */
+	for (b = 0; b < 256 && count[b] < n; b++) {
 		while (next[b] < start[b] + count[b]) {
 			struct entry t = e[next[b]];
 			size_t tb = (t.prefix >> shift) & 0xFF;
@@ -262,19 +273,178 @@ static void radix_sort(struct tn_sorter *s, struct entry *e, size_t n, size_t de
 	/* bucket 0: the keys end here, all equal: the order they came in */
 	if (count[0] > 1)
 		qsort(e, count[0], sizeof(*e), entry_cmp_place);
-	for (b = 1; b < 256; b++) {
-		struct entry *sub = e + start[b];
+}
 
+/* Sorts e[0..n), whose keys agree before depth; their prefixes hold the
+ * bytes from depth - depth % PREFIX. Reads the records and writes only
+ * e[0..n), so several threads may sort disjoint ranges at once. */
+static void radix_sort(const struct tn_sorter *s, struct entry *e, size_t n, size_t depth)
+{
+	size_t count[256], start[256], i, b;
+
+	if (n < 2)
+		return;
+	if (depth > DEEP) {
+		qsort_r(e, n, sizeof(*e), entry_cmp_full, (void *)s);
+		return;
+	}
+	if (n < SMALL) {
+		for (i = 1; i < n; i++) {
+			struct entry t = e[i];
+			size_t j = i;
+
+			while (j > 0 && entry_cmp_at(s, &t, &e[j - 1], depth - depth % PREFIX) < 0) {
+				e[j] = e[j - 1];
+				j--;
+			}
+			e[j] = t;
+		}
+		return;
+	}
+	partition(e, n, depth, count, start);
+	for (b = 1; b < 256; b++) {
 		if (count[b] < 2)
 			continue;
-		if ((depth + 1) % PREFIX == 0)
-			for (i = 0; i < count[b]; i++) {
-				if (i + PREFETCH < count[b])
-					__builtin_prefetch(rec_at(s, sub[i + PREFETCH].place));
-				sub[i].prefix = load_prefix(rec_at(s, sub[i].place), depth + 1);
-			}
-		radix_sort(s, sub, count[b], depth + 1);
+		reload(s, e + start[b], count[b], depth + 1);
+		radix_sort(s, e + start[b], count[b], depth + 1);
 	}
+}
+
+/* ---- sorting on several threads --------------------------------------- */
+
+/* A range of entries that sorts independently of the others: its keys
+ * agree before depth, and its prefixes are those of the partition that
+ * made it (reloaded when it is sorted). */
+struct piece {
+	struct entry *e;
+	size_t n, depth;
+};
+
+/* The pieces of one sort and the index of the next one to take, shared
+ * by the threads sorting them. */
+struct plan {
+	const struct tn_sorter *s;
+	struct piece *pieces;
+	size_t npieces, cap;
+	size_t limit;                  /* pieces bigger than this are split */
+	atomic_size_t next;
+};
+
+/* Sorts a piece: its prefixes brought to its depth, then radix_sort. */
+static void sort_piece(const struct tn_sorter *s, const struct piece *p)
+{
+	reload(s, p->e, p->n, p->depth);
+	radix_sort(s, p->e, p->n, p->depth);
+}
+
+/* Partitions e[0..n) (keys agreeing before depth, prefixes current) on
+ * the calling thread, and again any bucket bigger than the plan's limit,
+ * until every range is a piece of the plan; a piece for which the plan
+ * has no room is sorted at once. */
+static void split(struct plan *p, struct entry *e, size_t n, size_t depth)
+{
+	size_t count[256], start[256], b;
+
+	partition(e, n, depth, count, start);
+	for (b = 1; b < 256; b++) {
+		struct piece piece = { e + start[b], count[b], depth + 1 };
+
+		if (piece.n < 2)
+			continue;
+		if (piece.n > p->limit && piece.depth <= DEEP) {
+			reload(p->s, piece.e, piece.n, piece.depth);
+			split(p, piece.e, piece.n, piece.depth);
+			continue;
+		}
+		if (p->npieces == p->cap) {
+			size_t cap = p->cap ? 2 * p->cap : 256;
+			struct piece *grown = realloc(p->pieces, cap * sizeof(*grown));
+
+			if (!grown) {
+				sort_piece(p->s, &piece);
+				continue;
+			}
+			p->pieces = grown;
+			p->cap = cap;
+		}
+		p->pieces[p->npieces++] = piece;
+	}
+}
+
+/* The bigger piece first. */
+static int piece_cmp(const void *va, const void *vb)
+{
+	const struct piece *a = va, *b = vb;
+
+	return a->n > b->n ? -1 : a->n < b->n;
+}
+
+/* A thread's work: the plan's pieces, one at a time, until none is left. */
+static void *sort_pieces(void *arg)
+{
+	struct plan *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->npieces)
+		sort_piece(p->s, &p->pieces[i]);
+	return NULL;
+}
+
+/* How many threads should sort n entries: the CPUs online, at most
+ * MAX_THREADS; 1 (the calling thread alone) below PARALLEL_MIN entries,
+ * where starting threads costs about what they would save. */
+static unsigned threads_for(size_t n)
+{
+	long cpus;
+
+	if (n < PARALLEL_MIN || (cpus = sysconf(_SC_NPROCESSORS_ONLN)) < 2)
+		return 1;
+	return cpus < MAX_THREADS ? (unsigned)cpus : MAX_THREADS;
+}
+
+/* Sorts the entries held. Many entries are partitioned on the calling
+ * thread into pieces of at most 1/SPLIT of them (the first key bytes, a
+ * kind and shared address prefixes, often leave one big bucket), which
+ * it and up to MAX_THREADS - 1 more threads then take, the biggest
+ * first. The order is the same on any number of threads: by key, then
+ * the order added. A thread that cannot be started leaves its share to
+ * the others; the calling thread is always one of them. */
+static void sort_entries(struct tn_sorter *s)
+{
+	struct plan p = { .s = s, .limit = s->nent / SPLIT };
+	unsigned want = threads_for(s->nent), started = 0, t;
+	pthread_t tid[MAX_THREADS - 1];
+	pthread_attr_t attr;
+	int have_attr;
+
+	if (want < 2) {
+		radix_sort(s, s->ent, s->nent, 0);
+		if (!s->threads)
+			s->threads = 1;
+		return;
+	}
+	atomic_init(&p.next, 0);
+	split(&p, s->ent, s->nent, 0);
+	if (p.npieces > 1)
+		qsort(p.pieces, p.npieces, sizeof(*p.pieces), piece_cmp);
+	/* the recursion of radix_sort needs some hundreds of KiB of stack,
+	 * whatever the default a thread would get */
+	have_attr = pthread_attr_init(&attr) == 0;
+	if (have_attr && pthread_attr_setstacksize(&attr, THREAD_STACK) != 0) {
+		pthread_attr_destroy(&attr);
+		have_attr = 0;
+	}
+	for (t = 0; t + 1 < want && t + 1 < p.npieces; t++)
+		if (pthread_create(&tid[started], have_attr ? &attr : NULL, sort_pieces, &p) == 0)
+			started++;
+	if (have_attr)
+		pthread_attr_destroy(&attr);
+	sort_pieces(&p);
+	for (t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	free(p.pieces);
+	if (s->threads < started + 1)
+		s->threads = started + 1;
 }
 
 /* ---- runs ------------------------------------------------------------ */
@@ -335,7 +505,7 @@ static tn_code spill(struct tn_sorter *s, struct tn_err *err)
 	if (!(grown = realloc(s->runs, (s->nruns + 1) * sizeof(*grown))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	s->runs = grown;
-	radix_sort(s, s->ent, s->nent, 0);
+	sort_entries(s);
 	grown[s->nruns].begin = s->file_size;
 	for (i = 0; i < s->nent; i++) {
 		struct tn_sorter_rec r;
@@ -491,6 +661,11 @@ unsigned tn_sorter_runs(const struct tn_sorter *s)
 	return s->nruns;
 }
 
+unsigned tn_sorter_threads(const struct tn_sorter *s)
+{
+	return s->threads;
+}
+
 /* ---- reading: the merge ---------------------------------------------- */
 
 /* Reads the next record of a run source into src->rec; *got 0 at its
@@ -609,7 +784,7 @@ tn_code tn_sorter_sort(struct tn_sorter *s, struct tn_err *err)
 	if (s->reading)
 		return tn_err_set(err, TN_FAIL, "sorter: a sort that failed cannot be read");
 	s->reading = 1;
-	radix_sort(s, s->ent, s->nent, 0);
+	sort_entries(s);
 	if (!(s->src = calloc(n, sizeof(*s->src))) || !(s->heap = calloc(n, sizeof(*s->heap))))
 		return tn_err_set(err, TN_NOMEM, "out of memory");
 	s->nsrc = n;
