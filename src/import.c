@@ -134,14 +134,13 @@ struct importer {
 	struct tn_buf handle;     /* the normalised handle of the current row */
 	struct tn_buf reason;     /* why the current row is rejected */
 	struct tn_buf scratch;
-	struct tn_buf nfc[2];     /* the current row's name and region in NFC */
-	struct nfc_memo *places;  /* regions seen, in NFC (to_nfc_place) */
 	struct tn_buf joined;     /* first_name and last_name joined */
 	struct tn_buf key;        /* the current row's sort key */
 	struct tn_buf record;     /* the current row's cells, encoded */
 	struct group group;       /* the group being written row by row */
 	struct batch batch[2];   /* one written while the other fills */
-	int threads;              /* a second processor: each pass uses it */
+	unsigned cpus;            /* processors it may use: with two, each pass
+				   * runs on two threads (relay.h) */
 	unsigned long long staged, written;
 	unsigned long long staged_handles;   /* staged rows with a handle */
 };
@@ -508,7 +507,8 @@ struct nfc_memo {
 	} slot[MEMO_SLOTS];
 };
 
-static tn_code to_nfc_place(struct importer *im, const char **cell, size_t *len)
+static tn_code to_nfc_place(struct nfc_memo *places, struct tn_buf *b, const char **cell,
+			    size_t *len)
 {
 	const char *text = *cell;
 	size_t n = *len, i;
@@ -518,21 +518,21 @@ static tn_code to_nfc_place(struct importer *im, const char **cell, size_t *len)
 	for (i = 0; i < n && (unsigned char)text[i] < 0x80; i++)
 		;
 	if (i == n || n >= MEMO_TEXT)   /* ASCII is its own NFC */
-		return to_nfc(&im->nfc[1], cell, len);
+		return to_nfc(b, cell, len);
 	for (i = 0; i < n; i++)
 		h = (h ^ (unsigned char)text[i]) * 16777619u;
 	h %= MEMO_SLOTS;
-	if (im->places->slot[h].len == n && memcmp(im->places->slot[h].text, text, n) == 0) {
-		*cell = im->places->slot[h].nfc;
-		*len = im->places->slot[h].nfc_len;
+	if (places->slot[h].len == n && memcmp(places->slot[h].text, text, n) == 0) {
+		*cell = places->slot[h].nfc;
+		*len = places->slot[h].nfc_len;
 		return TN_OK;
 	}
-	if ((rc = to_nfc(&im->nfc[1], cell, len)) != TN_OK || *len >= MEMO_TEXT)
+	if ((rc = to_nfc(b, cell, len)) != TN_OK || *len >= MEMO_TEXT)
 		return rc;
-	memcpy(im->places->slot[h].text, text, n);
-	im->places->slot[h].len = (unsigned char)n;
-	memcpy(im->places->slot[h].nfc, *cell, *len);
-	im->places->slot[h].nfc_len = (unsigned char)*len;
+	memcpy(places->slot[h].text, text, n);
+	places->slot[h].len = (unsigned char)n;
+	memcpy(places->slot[h].nfc, *cell, *len);
+	places->slot[h].nfc_len = (unsigned char)*len;
 	return TN_OK;
 }
 
@@ -974,36 +974,9 @@ static const char *rec_field(const struct block *b, const struct record *rec,
 	return b->text.data + b->off[rec->field + i];
 }
 
-static tn_code block_field(struct block *b, const char *f, size_t len)
+/* Room in b for one more record of nfield fields and bytes of text. */
+static tn_code block_room(struct block *b, size_t nfield, size_t bytes)
 {
-	if (b->nfield == b->fcap) {
-		size_t cap = b->fcap ? 2 * b->fcap : 4 * BLOCK_RECORDS;
-		size_t *off = realloc(b->off, cap * sizeof(*off)), *ln;
-
-		if (!off)
-			return TN_NOMEM;
-		b->off = off;
-		if (!(ln = realloc(b->len, cap * sizeof(*ln))))
-			return TN_NOMEM;
-		b->len = ln;
-		b->fcap = cap;
-	}
-	if (tn_buf_grow(&b->text, len + 1) != TN_OK)
-		return TN_NOMEM;
-	b->off[b->nfield] = b->text.len;
-	b->len[b->nfield++] = len;
-	memcpy(b->text.data + b->text.len, f, len);
-	b->text.len += len;
-	b->text.data[b->text.len++] = '\0';
-	return TN_OK;
-}
-
-static tn_code block_record(struct block *b, const struct tn_csv *r, int malformed,
-			    const char *why)
-{
-	struct record *rec;
-	size_t i, len;
-
 	if (b->nrec == b->rcap) {
 		size_t cap = b->rcap ? 2 * b->rcap : BLOCK_RECORDS;
 		struct record *grown = realloc(b->rec, cap * sizeof(*grown));
@@ -1013,21 +986,65 @@ static tn_code block_record(struct block *b, const struct tn_csv *r, int malform
 		b->rec = grown;
 		b->rcap = cap;
 	}
+	if (b->nfield + nfield > b->fcap) {
+		size_t cap = b->fcap ? 2 * b->fcap : 4 * BLOCK_RECORDS;
+		size_t *off, *ln;
+
+		while (cap < b->nfield + nfield)
+			cap *= 2;
+		if (!(off = realloc(b->off, cap * sizeof(*off))))
+			return TN_NOMEM;
+		b->off = off;
+		if (!(ln = realloc(b->len, cap * sizeof(*ln))))
+			return TN_NOMEM;
+		b->len = ln;
+		b->fcap = cap;
+	}
+	return tn_buf_grow(&b->text, bytes);
+}
+
+/* Copies a field into b, which has room for it. */
+static void block_field(struct block *b, const char *f, size_t len)
+{
+	b->off[b->nfield] = b->text.len;
+	b->len[b->nfield++] = len;
+	memcpy(b->text.data + b->text.len, f, len);
+	b->text.len += len;
+	b->text.data[b->text.len++] = '\0';
+}
+
+/* Adds the CSV reader's record to b, or, when it was malformed, a
+ * record holding why; the checks of its cells made. */
+static tn_code block_record(struct block *b, const struct tn_csv *r, int malformed,
+			    const char *why)
+{
+	size_t count = malformed ? 1 : tn_csv_count(r), bytes = 0, i, len;
+	struct record *rec;
+
+	if (malformed)
+		bytes = strlen(why) + 1;
+	for (i = 0; !malformed && i < count; i++) {
+		tn_csv_field(r, i, &len);
+		bytes += len + 1;
+	}
+	if (block_room(b, count, bytes) != TN_OK)
+		return TN_NOMEM;
 	rec = &b->rec[b->nrec++];
 	rec->line = tn_csv_line(r);
 	rec->field = b->nfield;
+	rec->count = count;
 	rec->malformed = malformed;
-	rec->count = malformed ? 1 : tn_csv_count(r);
-	if (malformed)
-		return block_field(b, why, strlen(why));
 	rec->any = rec->high = 0;
 	rec->flaw = FLAW_NONE;
-	for (i = 0; i < rec->count; i++) {
+	if (malformed) {
+		block_field(b, why, bytes - 1);
+		return TN_OK;
+	}
+	for (i = 0; i < count; i++) {
 		const char *f = tn_csv_field(r, i, &len);
 		size_t tl = len;
 
-		if (block_field(b, f, len) != TN_OK)
-			return TN_NOMEM;
+		block_field(b, f, len);
 		if (rec->flaw != FLAW_NONE)
 			continue;
 		trim(f, &tl);
@@ -1216,9 +1233,6 @@ static tn_code stage_record(struct importer *im, const struct block *b,
 			len[COL_FOLLOWED] = 0;
 		}
 	}
-	if (to_nfc(&im->nfc[0], &cell[COL_NAME], &len[COL_NAME]) != TN_OK ||
-	    to_nfc_place(im, &cell[COL_REGION], &len[COL_REGION]) != TN_OK)
-		return tn_err_set(err, TN_NOMEM, "out of memory");
 	return stage(im, cell, len, err);
 }
 
@@ -1250,7 +1264,7 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 	reader.csv = r;
 	rc = read_header(im, r, err);
 	if (rc == TN_OK)
-		rc = tn_relay_start(block_fill, &reader, bufs, im->threads, &relay, err);
+		rc = tn_relay_start(block_fill, &reader, bufs, im->cpus > 1, &relay, err);
 	while (rc == TN_OK && (rc = tn_relay_next(relay, &got, err)) == TN_OK && got) {
 		const struct block *b = got;
 
@@ -1722,10 +1736,23 @@ static tn_code batch_grow(struct batch *b)
 	return TN_OK;
 }
 
+/* The sorted rows read back into batches, on the relay's thread while
+ * the batch before is written (batch_fill): it uses the sorter and
+ * nothing else of the importer but its source's name. */
+struct feed {
+	struct importer *im;
+	struct tn_sorter_rec next;   /* the record that ended the last batch */
+	int have_next;
+	struct tn_buf nfc;           /* a name or region in NFC */
+	struct nfc_memo *places;     /* regions seen, in NFC (to_nfc_place) */
+};
+
 /* Takes a staged row into the batch: a new key opens a group, a row of
  * the last key is merged into it (a later non-empty cell wins; the first
- * row's address is kept). */
-static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int same)
+ * row's address is kept). Names and regions are put in NFC here, on the
+ * batch filler's thread, which has time to spare while SQLite writes. */
+static tn_code batch_add(struct feed *f, struct batch *b, const struct tn_sorter_rec *rec,
+			 int same)
 {
 	const unsigned char *p = (const unsigned char *)rec->data;
 	struct slot *sl;
@@ -1755,24 +1782,21 @@ static tn_code batch_add(struct batch *b, const struct tn_sorter_rec *rec, int s
 		get_cell(&p, &cell);
 	}
 	sl->rows++;
-	for (v = V_HANDLE; v < V_FOLLOWED; v++)
-		if ((len = get_cell(&p, &cell)))
-			sl->val[v] = batch_text(b, cell, len);
+	for (v = V_HANDLE; v < V_FOLLOWED; v++) {
+		if (!(len = get_cell(&p, &cell)))
+			continue;
+		if ((v == V_NAME && to_nfc(&f->nfc, &cell, &len) != TN_OK) ||
+		    (v == V_REGION && to_nfc_place(f->places, &f->nfc, &cell, &len) != TN_OK) ||
+		    tn_buf_grow(&b->text, len + 1) != TN_OK)   /* NFC may be longer */
+			return TN_NOMEM;
+		sl->val[v] = batch_text(b, cell, len);
+	}
 	if ((day = (long long)get_len(&p))) {
 		civil_from_days(day - DAY_ZERO, date);
 		sl->val[V_FOLLOWED] = batch_text(b, date, 10);
 	}
 	return TN_OK;
 }
-
-/* The sorted rows read back into batches, on the relay's thread while
- * the batch before is written (batch_fill): it uses the sorter and
- * nothing else of the importer but its source's name. */
-struct feed {
-	struct importer *im;
-	struct tn_sorter_rec next;   /* the record that ended the last batch */
-	int have_next;
-};
 
 /* Fills a batch with the next keys' rows, in key order, merged by key:
  * it ends before a new key once full, and where the addresses end and
@@ -1810,7 +1834,7 @@ static tn_code batch_fill(void *ctx, void *buf, int *last, struct tn_err *err)
 			break;
 		}
 		b->by_email = rec.key[0] == KIND_EMAIL;
-		if (batch_add(b, &rec, same) != TN_OK)
+		if (batch_add(f, b, &rec, same) != TN_OK)
 			return tn_err_set(err, TN_NOMEM, "out of memory");
 	}
 	batch_close(b);
@@ -1822,17 +1846,22 @@ static tn_code batch_fill(void *ctx, void *buf, int *last, struct tn_err *err)
  * second processor. */
 static tn_code write_sorted(struct importer *im, struct tn_err *err)
 {
-	struct feed feed = { .im = im };
+	struct feed feed = { .im = im, .nfc = TN_BUF_INIT };
 	void *bufs[2] = { &im->batch[0], &im->batch[1] };
-	struct tn_relay *relay;
+	struct tn_relay *relay = NULL;
 	void *b;
-	tn_code rc;
+	tn_code rc = TN_OK;
 
-	rc = tn_relay_start(batch_fill, &feed, bufs, im->threads, &relay, err);
+	if (!(feed.places = calloc(1, sizeof(*feed.places))))
+		rc = tn_err_set(err, TN_NOMEM, "out of memory");
+	if (rc == TN_OK)
+		rc = tn_relay_start(batch_fill, &feed, bufs, im->cpus > 1, &relay, err);
 	while (rc == TN_OK && (rc = tn_relay_next(relay, &b, err)) == TN_OK && b)
 		if (((struct batch *)b)->n)
 			rc = write_batch(im, b, err);
 	tn_relay_stop(relay);
+	tn_buf_free(&feed.nfc);
+	free(feed.places);
 	return rc;
 }
 
@@ -1955,7 +1984,7 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	im.kind = channel_kind;
 	im.source = source;
 	im.opts = opts;
-	im.threads = tn_relay_threads();
+	im.cpus = tn_relay_cpus();
 	if (opts && opts->complete && !opts->strict) {
 		/* a complete list with a row that cannot be read would
 		 * unfollow whoever that row was: it is refused whole */
@@ -1968,8 +1997,6 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 	tn_buf_init(&im.handle);
 	tn_buf_init(&im.reason);
 	tn_buf_init(&im.scratch);
-	tn_buf_init(&im.nfc[0]);
-	tn_buf_init(&im.nfc[1]);
 	tn_buf_init(&im.joined);
 	tn_buf_init(&im.key);
 	tn_buf_init(&im.record);
@@ -1996,11 +2023,11 @@ tn_code tn_import_followers(struct tn_db *db, int64_t channel_id,
 		}
 	}
 
-	if (tn_sorter_new(memory_budget(opts), &im.rows) != TN_OK ||
-	    !(im.places = calloc(1, sizeof(*im.places)))) {
+	if (tn_sorter_new(memory_budget(opts), &im.rows) != TN_OK) {
 		rc = tn_err_set(err, TN_NOMEM, "out of memory");
 		goto out;
 	}
+	tn_sorter_set_threads(im.rows, im.cpus);
 
 	/* temp_store can only change outside a transaction. */
 	outermost = sqlite3_get_autocommit(conn);
@@ -2026,14 +2053,11 @@ out:
 	tn_buf_free(&im.handle);
 	tn_buf_free(&im.reason);
 	tn_buf_free(&im.scratch);
-	tn_buf_free(&im.nfc[0]);
-	tn_buf_free(&im.nfc[1]);
 	tn_buf_free(&im.joined);
 	tn_buf_free(&im.key);
 	tn_buf_free(&im.record);
 	batch_free(&im.batch[0]);
 	batch_free(&im.batch[1]);
 	tn_sorter_free(im.rows);
-	free(im.places);
 	return rc;
 }

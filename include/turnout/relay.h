@@ -25,10 +25,10 @@ typedef tn_code (*tn_relay_fill)(void *ctx, void *buf, int *last,
 
 struct tn_relay;
 
-/* 1 when this process may run on more than one processor (its CPU
- * affinity, as taskset sets it), else 0: the threads argument a caller
- * passes to use a second one when there is one. */
-int tn_relay_threads(void);
+/* The processors this process may run on (its CPU affinity, as taskset
+ * or a container sets it), at least 1: a relay is worth its thread when
+ * there are two. */
+unsigned tn_relay_cpus(void);
 
 /* A relay over bufs[0] and bufs[1]; with threads, filling begins at once.
  * TN_NOMEM. */

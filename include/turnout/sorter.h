@@ -12,8 +12,8 @@
  *
  * A sorter is used from one thread at a time. Sorting many records in
  * memory (200,000 or more, at tn_sorter_sort or when a run is written)
- * it starts threads of its own, up to the CPUs online and at most 4,
- * which have ended when the call returns; the order is the same on any
+ * it may start threads of its own (tn_sorter_set_threads), which have
+ * ended when the call returns; the order is the same on any
  * number of threads, and when no thread can be started the calling
  * thread sorts alone.
  */
@@ -60,6 +60,13 @@ tn_code tn_sorter_next(struct tn_sorter *s, struct tn_sorter_rec *rec,
 /* Records added; runs written to files so far. */
 unsigned long long tn_sorter_count(const struct tn_sorter *s);
 unsigned tn_sorter_runs(const struct tn_sorter *s);
+
+/* Lets a sort of the records in memory (of 200,000 or more; smaller
+ * ones never pay for threads) run on up to n threads, the calling thread
+ * included, at most 4; the default, 1, sorts on the calling thread alone.
+ * The caller says how many processors it may use (import.c: its CPU
+ * affinity). The order is the same on any number. */
+void tn_sorter_set_threads(struct tn_sorter *s, unsigned n);
 
 /* The most threads one sort of the records in memory has run on so far,
  * the calling thread included: 0 before the first sort, 1 when it did

@@ -64,13 +64,14 @@ static void *relay_main(void *arg)
 	return NULL;
 }
 
-int tn_relay_threads(void)
+unsigned tn_relay_cpus(void)
 {
 	cpu_set_t set;
+	int n;
 
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		return CPU_COUNT(&set) > 1;
-	return 0;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && (n = CPU_COUNT(&set)) > 1)
+		return (unsigned)n;
+	return 1;
 }
 
 tn_code tn_relay_start(tn_relay_fill fill, void *ctx, void *bufs[2], int threads,

@@ -88,6 +88,7 @@ struct tn_sorter {
 	size_t *heap;                  /* their indexes by current record */
 	size_t nsrc, nheap;
 	size_t last;                   /* the source returned last, or -1 */
+	unsigned max_threads;          /* tn_sorter_set_threads */
 	unsigned threads;              /* most threads a sort has run on */
 };
 
@@ -390,16 +391,15 @@ static void *sort_pieces(void *arg)
 	return NULL;
 }
 
-/* How many threads should sort n entries: the CPUs online, at most
- * MAX_THREADS; 1 (the calling thread alone) below PARALLEL_MIN entries,
- * where starting threads costs about what they would save. */
-static unsigned threads_for(size_t n)
+/* How many threads should sort the entries held: as many as the caller
+ * allows, at most MAX_THREADS; 1 (the calling thread alone) below
+ * PARALLEL_MIN entries, where starting threads costs about what they
+ * would save. */
+static unsigned threads_for(const struct tn_sorter *s)
 {
-	long cpus;
-
-	if (n < PARALLEL_MIN || (cpus = sysconf(_SC_NPROCESSORS_ONLN)) < 2)
+	if (s->nent < PARALLEL_MIN || s->max_threads < 2)
 		return 1;
-	return cpus < MAX_THREADS ? (unsigned)cpus : MAX_THREADS;
+	return s->max_threads < MAX_THREADS ? s->max_threads : MAX_THREADS;
 }
 
 /* Sorts the entries held. Many entries are partitioned on the calling
@@ -412,7 +412,7 @@ static unsigned threads_for(size_t n)
 static void sort_entries(struct tn_sorter *s)
 {
 	struct plan p = { .s = s, .limit = s->nent / SPLIT };
-	unsigned want = threads_for(s->nent), started = 0, t;
+	unsigned want = threads_for(s), started = 0, t;
 	pthread_t tid[MAX_THREADS - 1];
 	pthread_attr_t attr;
 	int have_attr;
@@ -560,6 +560,7 @@ tn_code tn_sorter_new(size_t budget, struct tn_sorter **out)
 	if (!s)
 		return TN_NOMEM;
 	s->budget = budget;
+	s->max_threads = 1;
 	s->fd = -1;
 	s->last = (size_t)-1;
 	return TN_OK;
@@ -659,6 +660,11 @@ unsigned long long tn_sorter_count(const struct tn_sorter *s)
 unsigned tn_sorter_runs(const struct tn_sorter *s)
 {
 	return s->nruns;
+}
+
+void tn_sorter_set_threads(struct tn_sorter *s, unsigned n)
+{
+	s->max_threads = n ? n : 1;
 }
 
 unsigned tn_sorter_threads(const struct tn_sorter *s)

@@ -740,6 +740,19 @@ static void test_places_nfc(void)
 	       "Cyrillic with a diaeresis composed");
 	is_int(count("SELECT count(*) FROM follower WHERE region LIKE 'K\xC3\xB6ln K\xC3\xB6ln%'"), 10,
 	       "a long place too");
+	/* names too, and the same name composed again changes nothing */
+	tn_buf_reset(&csv);
+	tn_buf_add(&csv, "email,name\nnfc1@example.org,Jo\xCC\x88rg\nnfc2@example.org,Zoe\n"
+		   "nfc2@example.org,Zo\xC3\xAB\n");
+	is_int(import(ch, "newsletter", csv.data, 0, &s, &err), TN_OK, "names imported");
+	is_int(count("SELECT count(*) FROM person WHERE name IN ('J\xC3\xB6rg', 'Zo\xC3\xAB')"), 2,
+	       "a decomposed name stored composed; a later row's name wins");
+	tn_buf_reset(&csv);
+	tn_buf_add(&csv, "email,name\nnfc1@example.org,J\xC3\xB6rg\nnfc2@example.org,Zoe\xCC\x88\n");
+	is_int(import(ch, "newsletter", csv.data, 0, &s, &err), TN_OK, "imported again, forms swapped");
+	is_int((int)s.updated, 2, "both found");
+	is_int(count("SELECT count(*) FROM person WHERE name IN ('J\xC3\xB6rg', 'Zo\xC3\xAB')"), 2,
+	       "and the names unchanged");
 	tn_buf_free(&csv);
 	tn_buf_free(&longer);
 }

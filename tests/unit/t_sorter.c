@@ -84,11 +84,11 @@ static void free_records(struct ref *r, size_t n)
 	free(r);
 }
 
-/* Sorts n records with the given budget; 1 if they come back in order.
- * *runs is the number of runs written, *threads (when not NULL) the most
- * threads a sort ran on. */
-static int sorts_on(struct ref *r, size_t n, size_t budget, unsigned *runs,
-		    unsigned *threads)
+/* Sorts n records with the given budget, allowing a sort up to allow
+ * threads; 1 if they come back in order. *runs is the number of runs
+ * written, *threads (when not NULL) the most threads a sort ran on. */
+static int sorts_on(struct ref *r, size_t n, size_t budget, unsigned allow,
+		    unsigned *runs, unsigned *threads)
 {
 	struct tn_sorter *s;
 	struct tn_sorter_rec rec;
@@ -99,6 +99,7 @@ static int sorts_on(struct ref *r, size_t n, size_t budget, unsigned *runs,
 
 	if (!want || tn_sorter_new(budget, &s) != TN_OK)
 		return 0;
+	tn_sorter_set_threads(s, allow);
 	for (i = 0; i < n; i++)
 		if (tn_sorter_add(s, r[i].key, r[i].klen, r[i].data, r[i].dlen, &err) != TN_OK) {
 			printf("# add: %s\n", err.msg);
@@ -133,7 +134,7 @@ static int sorts_on(struct ref *r, size_t n, size_t budget, unsigned *runs,
 
 static int sorts(struct ref *r, size_t n, size_t budget, unsigned *runs)
 {
-	return sorts_on(r, n, budget, runs, NULL);
+	return sorts_on(r, n, budget, 1, runs, NULL);
 }
 
 static void test_orders(void)
@@ -142,7 +143,7 @@ static void test_orders(void)
 	struct ref *r = make_records(n);
 	unsigned runs = 0, threads = 0;
 
-	ok(r && sorts_on(r, n, 0, &runs, &threads), "in memory: key order, equal keys as added");
+	ok(r && sorts_on(r, n, 0, 4, &runs, &threads), "in memory: key order, equal keys as added");
 	is_int(runs, 0, "no run written without a budget");
 	is_int(threads, 1, "a small sort runs on the calling thread alone");
 	ok(sorts(r, n, 64 << 10, &runs), "through runs on disk: the same order");
@@ -238,29 +239,27 @@ static struct ref *make_rows(size_t n, size_t *bytes)
 }
 
 /* Sorts of 300,000 records (past the size sorted on one thread) on the
- * threads the machine has: in memory, and through a run on disk that
- * holds three quarters of them before the merge. */
+ * threads allowed (they run whatever the machine's processors): in
+ * memory, and through a run on disk that holds three quarters of them
+ * before the merge; and on the calling thread alone, the default. */
 static void test_threads(void)
 {
 	size_t n = 300000, bytes = 0, i;
 	struct ref *r = make_rows(n, &bytes);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned runs = 0, threads = 0, most = cpus >= 4 ? 4 : cpus >= 2 ? (unsigned)cpus : 1;
+	unsigned runs = 0, threads = 0;
 
-	ok(r && sorts_on(r, n, 0, &runs, &threads), "many records in memory: the same order");
-	if (most > 1)
-		ok(threads >= 2 && threads <= most, "sorted on %u threads (%ld CPUs)", threads, cpus);
-	else
-		is_int(threads, 1, "one CPU: the calling thread alone");
-	ok(r && sorts_on(r, n, bytes / 4 * 3, &runs, &threads),
+	ok(r && sorts_on(r, n, 0, 4, &runs, &threads), "many records in memory: the same order");
+	ok(threads >= 2 && threads <= 4, "sorted on %u threads (4 allowed)", threads);
+	ok(r && sorts_on(r, n, 0, 2, &runs, &threads), "on 2 threads: the same order");
+	is_int(threads, 2, "sorted on the 2 allowed");
+	ok(r && sorts_on(r, n, 0, 1, &runs, &threads), "on one: the same order");
+	is_int(threads, 1, "by default a sort uses the calling thread alone");
+	ok(r && sorts_on(r, n, bytes / 4 * 3, 4, &runs, &threads),
 	   "a big run on disk, then the merge: the same order");
 	is_int(runs, 1, "one run written");
 	/* the quarter left in memory is too few for threads: more than one
 	 * thread was the run's sort */
-	if (most > 1)
-		ok(threads >= 2, "the run was sorted on %u threads", threads);
-	else
-		is_int(threads, 1, "one CPU: the calling thread alone");
+	ok(threads >= 2, "the run was sorted on %u threads", threads);
 	/* three keys, each many times: the kind alone, and two that agree
 	 * past the depth where a bucket is left to qsort */
 	for (i = 0; r && i < n; i++) {
