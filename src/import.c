@@ -1952,10 +1952,13 @@ static tn_code import_body(struct importer *im, int fd, int outermost,
 		unchecked = 1;
 	}
 	if ((rc = tn_db_begin_temp(im->db, err)) == TN_OK) {
+		struct tn_db_writeback *wb = outermost ? tn_db_writeback_start(im->db) : NULL;
+
 		rc = tn_db_lock(im->db, err);
 		if (rc == TN_OK)
 			rc = write_all(im, err);
 		rc = tn_db_end(im->db, rc, err);
+		tn_db_writeback_stop(wb);
 	}
 	if (unchecked) {
 		tn_code restored = pragma_set(im, "foreign_keys", 1, rc == TN_OK ? err : NULL);

@@ -44,6 +44,16 @@ tn_code tn_db_lock(struct tn_db *db, struct tn_err *err);
  * TN_DB with the reason in err (the transaction is then rolled back). */
 tn_code tn_db_end(struct tn_db *db, tn_code rc, struct tn_err *err);
 
+/* For a transaction that writes a great deal (an import): a thread that
+ * has the kernel start writing the write-ahead log to the disk as it
+ * grows, so that the COMMIT's fsync finds little left (writeback.c).
+ * Start it when the transaction begins and stop it after tn_db_end.
+ * NULL (nothing to stop) for a database in memory or when no thread can
+ * start: the transaction is the same without it. */
+struct tn_db_writeback;
+struct tn_db_writeback *tn_db_writeback_start(struct tn_db *db);
+void tn_db_writeback_stop(struct tn_db_writeback *wb);
+
 /*
  * Statements. sql is one statement with numbered parameters ?1, ?2, …;
  * the values that follow bind to them in order, each wrapped in its type,

@@ -410,6 +410,67 @@ static void test_locked(const char *dir)
 	tn_db_close(db);
 }
 
+/* The early writeback of a long transaction's log: none for a database
+ * in memory; around a transaction that spills many pages to the WAL the
+ * thread starts, runs while the rows are written and stops, and the
+ * commit, the rows and the locks on the database are as without it. */
+static void test_writeback(const char *dir)
+{
+	char path[512];
+	struct tn_db *db, *mem;
+	struct tn_db_writeback *wb;
+	struct tn_err err;
+	sqlite3 *other;
+	char cmd[700];
+	int i;
+
+	is_int(tn_db_open(NULL, TN_DB_MEMORY, &mem, &err), TN_OK, "a database in memory");
+	ok(tn_db_writeback_start(mem) == NULL, "has no log to write back");
+	tn_db_writeback_stop(NULL);
+	tn_db_close(mem);
+
+	snprintf(path, sizeof(path), "%s/writeback.db", dir);
+	if (tn_db_open(path, TN_DB_CREATE, &db, &err) != TN_OK) {
+		ok(0, "open: %s", err.msg);
+		return;
+	}
+	tn_db_exec(db, "PRAGMA cache_size=-1024", &err);   /* 1 MiB: it spills */
+	is_int(tn_db_begin(db, &err), TN_OK, "a long transaction");
+	wb = tn_db_writeback_start(db);
+	ok(wb != NULL, "its writeback starts");
+	for (i = 0; i < 200; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "wb%03d", i);
+		if (tn_db_run(db, &err, "INSERT INTO setting(key, value) VALUES(?1, printf('%.*c', 20000, 'x'))",
+			      TN_T(key)) != TN_OK)
+			break;
+		if (i == 100)
+			usleep(50000);   /* long enough for the thread to run */
+	}
+	is_int(i, 200, "4 MB of rows written meanwhile");
+	ok(side_exists(path, "-wal"), "through the WAL");
+	is_int(tn_db_end(db, TN_OK, &err), TN_OK, "committed");
+	tn_db_writeback_stop(wb);
+	is_int(count(db, "SELECT count(*) FROM setting WHERE key LIKE 'wb%'"), 200, "every row is in");
+	/* the thread opened and closed the -wal file, never the database
+	 * file, whose POSIX locks a close would drop for the whole process:
+	 * another process that closes its connection must still find this
+	 * one's read lock, and leave the WAL alone */
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'SELECT count(*) FROM setting' >/dev/null", path);
+	is_int(system(cmd), 0, "another process reads the database");
+	ok(side_exists(path, "-wal") && side_exists(path, "-shm"),
+	   "and, closing, leaves the WAL of this open connection");
+	is_int(tn_db_begin(db, &err), TN_OK, "a writing transaction again");
+	sqlite3_open(path, &other);
+	sqlite3_busy_timeout(other, 0);
+	ok(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_BUSY,
+	   "holds the write lock against another connection");
+	sqlite3_close(other);
+	tn_db_end(db, TN_OK, &err);
+	tn_db_close(db);
+}
+
 int main(void)
 {
 	char dir[256], path[512], fixture[512];
@@ -488,6 +549,7 @@ int main(void)
 	test_permissions(dir);
 	test_v3_upgrade(dir, top);
 	test_locked(dir);
+	test_writeback(dir);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
