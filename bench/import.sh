@@ -6,7 +6,9 @@
 # 'turnout channel add'. Time and peak memory come from /usr/bin/time -v.
 #
 # usage: TURNOUT=build/turnout sh bench/import.sh    (or: make bench)
-# BENCH_ROWS="100000 1000000" chooses the sizes; BENCH_BIG (default
+# BENCH_ROWS="100000 1000000" chooses the sizes; BENCH_RUNS (default 3)
+# how many times each of their runs is made, turnout and Python in turn:
+# the table shows the median time and the highest peak. BENCH_BIG (default
 # 3000000, 0 for none) adds a turnout-only run that shows peak memory does
 # not grow with the file. BENCH_CHANNELS (default 200000, 0 for none) is
 # the size of each of five overlapping channels imported one after the
@@ -18,6 +20,7 @@ set -eu
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROWS=${BENCH_ROWS:-"100000 1000000"}
+RUNS=${BENCH_RUNS:-3}
 BIG=${BENCH_BIG:-3000000}
 CHANNELS=${BENCH_CHANNELS:-200000}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/turnout-bench.XXXXXX")
@@ -32,9 +35,12 @@ fresh_db() {
 }
 
 # measure OUT CMD...: runs CMD under /usr/bin/time -v; writes "seconds kb".
+# What earlier steps wrote is flushed to the disk first, so that no run
+# pays for another's writeback.
 measure() {
 	out=$1
 	shift
+	sync
 	/usr/bin/time -v "$@" >"$TMP/stdout" 2>"$TMP/time" || {
 		cat "$TMP/time" >&2
 		echo "bench: failed: $*" >&2
@@ -47,6 +53,15 @@ measure() {
 		}
 		/Maximum resident set size/ { kb = $2 }
 		END { printf "%.2f %d\n", s, kb }' "$TMP/time" >"$out"
+}
+
+# median OUT FILE...: the median seconds and the highest peak of the
+# "seconds kb" files.
+median() {
+	out=$1
+	shift
+	cat "$@" | sort -n | awk '{ s[NR] = $1; if ($2 > kb) kb = $2 }
+		END { printf "%s %d\n", s[int((NR + 1) / 2)], kb }' >"$out"
 }
 
 row() {   # row LABEL ROWS TURNOUT_RESULT PYTHON_RESULT
@@ -67,21 +82,31 @@ echo "| run                     |     rows | turnout s | turnout rows/s | python
 echo "|-------------------------|----------|-----------|----------------|----------|---------|------------|-----------|"
 last=
 for n in $ROWS; do
-	fresh_db "$TMP/t.db"
-	measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$n.csv"
-	fresh_db "$TMP/p.db"
-	measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$n.csv"
+	for i in $(seq "$RUNS"); do
+		fresh_db "$TMP/t.db"
+		measure "$TMP/t.$i" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$n.csv"
+		fresh_db "$TMP/p.db"
+		measure "$TMP/p.$i" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$n.csv"
+	done
+	median "$TMP/t" "$TMP"/t.[0-9]*
+	median "$TMP/p" "$TMP"/p.[0-9]*
+	rm -f "$TMP"/t.[0-9]* "$TMP"/p.[0-9]*
 	row "import (fresh db)" "$n" "$TMP/t" "$TMP/p"
 	last=$n
 done
 # The databases of the last size are kept: import the same file again.
-measure "$TMP/t" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$last.csv"
-grep -q "inserted 0, updated $last, rejected 0" "$TMP/stdout" || {
-	echo "bench: re-import did not update every row:" >&2
-	cat "$TMP/stdout" >&2
-	exit 1
-}
-measure "$TMP/p" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$last.csv"
+for i in $(seq "$RUNS"); do
+	measure "$TMP/t.$i" env TURNOUT_DB="$TMP/t.db" "$TURNOUT" follower import news "$TMP/f$last.csv"
+	grep -q "inserted 0, updated $last, rejected 0" "$TMP/stdout" || {
+		echo "bench: re-import did not update every row:" >&2
+		cat "$TMP/stdout" >&2
+		exit 1
+	}
+	measure "$TMP/p.$i" "$PY" "$HERE/baseline_import.py" "$TMP/p.db" news "$TMP/f$last.csv"
+done
+median "$TMP/t" "$TMP"/t.[0-9]*
+median "$TMP/p" "$TMP"/p.[0-9]*
+rm -f "$TMP"/t.[0-9]* "$TMP"/p.[0-9]*
 row "re-import (all updates)" "$last" "$TMP/t" "$TMP/p"
 if [ "$CHANNELS" -gt 0 ]; then
 	# Channel k (1..5) has rows (k-1)*step+1 ... (k-1)*step+CHANNELS of one
@@ -121,4 +146,5 @@ if [ "$BIG" -gt 0 ]; then
 	rm -f "$TMP/big.csv"
 fi
 echo
-echo "ratio = python s / turnout s; MB = peak resident set size"
+echo "ratio = python s / turnout s; s = the median of $RUNS runs (the rows of many"
+echo "channels and of turnout only: one run); MB = the highest peak resident set size"

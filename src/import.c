@@ -1190,10 +1190,17 @@ static tn_code stage_record(struct importer *im, const struct block *b,
 	}
 	if (len[COL_EMAIL]) {
 		tn_code erc;
-		tn_buf_reset(&im->scratch);
-		if (tn_buf_addn(&im->scratch, cell[COL_EMAIL], len[COL_EMAIL]) != TN_OK)
-			return tn_err_set(err, TN_NOMEM, "out of memory");
-		erc = tn_email_normalize(im->scratch.data, &im->email, &why);
+		const char *addr = cell[COL_EMAIL];
+
+		/* a cell ends with a NUL unless blanks were trimmed off its end
+		 * (it holds none: a record with a NUL byte is rejected) */
+		if (addr[len[COL_EMAIL]] != '\0') {
+			tn_buf_reset(&im->scratch);
+			if (tn_buf_addn(&im->scratch, addr, len[COL_EMAIL]) != TN_OK)
+				return tn_err_set(err, TN_NOMEM, "out of memory");
+			addr = im->scratch.data;
+		}
+		erc = tn_email_normalize(addr, &im->email, &why);
 		if (erc == TN_NOMEM)
 			return tn_err_set(err, TN_NOMEM, "out of memory");
 		if (erc != TN_OK) {
@@ -1671,7 +1678,7 @@ static tn_code write_batch(struct importer *im, struct batch *b, struct tn_err *
 }
 
 /* Keys in a batch, and bytes of their text, before it is written. */
-#define BATCH_KEYS  16384
+#define BATCH_KEYS  8192
 #define BATCH_TEXT  (8u << 20)
 
 /* Appends s[0..len) and a NUL to the batch text, which has room for

@@ -19,6 +19,8 @@ test_expect_success 'setup: a file of 60,000 rows of every kind' '
 	    w.writerow(r + [""])
 	    if i % 7 == 0:   # the same address again, in capitals, a later cell
 	        w.writerow([r[0].upper(), "Again %d" % i, "", "", ""])
+	    if i % 13 == 0:  # again, with blanks around the address
+	        w.writerow(["  %s\t" % r[0], "", "", "", ""])
 	    if i % 997 == 0:
 	        w.writerow(["not-an-address-%d" % i, "Bad", "", "", ""])
 	    if i % 1499 == 0:
