@@ -70,7 +70,7 @@ DEB_PKGS := pkg-config gcc make libsqlite3-dev libical-dev libcurl4-openssl-dev 
 	libqrencode-dev libcjson-dev libsodium-dev libmicrohttpd-dev libpng-dev
 TEST_PKGS := perl sqlite3 time python3 python3-icalendar python3-cryptography \
 	python3-aiosmtpd curl zbar-tools librsvg2-bin python3-qrcode groff-base zsh openssl \
-	chromium ffmpeg dovecot-imapd
+	chromium ffmpeg dovecot-imapd valgrind
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The manual page and completions come from the command and option tables

@@ -942,7 +942,7 @@ static tn_code stage(struct importer *im, const char *const *cell,
 enum flaw { FLAW_NONE, FLAW_UTF8, FLAW_NUL };
 struct record {
 	long long line;           /* where it starts in the file */
-	size_t field, count;      /* its fields: off[field .. field + count) */
+	size_t field, count;      /* its cells: field[field .. field + count) */
 	int malformed;
 	/* what the reader found already: a cell that is not blank, text
 	 * beyond ASCII, and the first cell that is not UTF-8 or holds a NUL
@@ -955,7 +955,7 @@ struct block {
 	struct tn_buf text;
 	struct record *rec;
 	size_t nrec, rcap;
-	size_t *off, *len;        /* each field's place in text, and length */
+	struct { size_t off, len; } *field;   /* each one's place in text */
 	size_t nfield, fcap;
 	unsigned long long offset;   /* bytes of the file read when it filled */
 };
@@ -970,8 +970,8 @@ struct reader {
 static const char *rec_field(const struct block *b, const struct record *rec,
 			     size_t i, size_t *len)
 {
-	*len = b->len[rec->field + i];
-	return b->text.data + b->off[rec->field + i];
+	*len = b->field[rec->field + i].len;
+	return b->text.data + b->field[rec->field + i].off;
 }
 
 /* Room in b for one more record of nfield fields and bytes of text. */
@@ -988,16 +988,13 @@ static tn_code block_room(struct block *b, size_t nfield, size_t bytes)
 	}
 	if (b->nfield + nfield > b->fcap) {
 		size_t cap = b->fcap ? 2 * b->fcap : 4 * BLOCK_RECORDS;
-		size_t *off, *ln;
+		void *grown;
 
 		while (cap < b->nfield + nfield)
 			cap *= 2;
-		if (!(off = realloc(b->off, cap * sizeof(*off))))
+		if (!(grown = realloc(b->field, cap * sizeof(*b->field))))
 			return TN_NOMEM;
-		b->off = off;
-		if (!(ln = realloc(b->len, cap * sizeof(*ln))))
-			return TN_NOMEM;
-		b->len = ln;
+		b->field = grown;
 		b->fcap = cap;
 	}
 	return tn_buf_grow(&b->text, bytes);
@@ -1006,8 +1003,8 @@ static tn_code block_room(struct block *b, size_t nfield, size_t bytes)
 /* Copies a field into b, which has room for it. */
 static void block_field(struct block *b, const char *f, size_t len)
 {
-	b->off[b->nfield] = b->text.len;
-	b->len[b->nfield++] = len;
+	b->field[b->nfield].off = b->text.len;
+	b->field[b->nfield++].len = len;
 	memcpy(b->text.data + b->text.len, f, len);
 	b->text.len += len;
 	b->text.data[b->text.len++] = '\0';
@@ -1103,8 +1100,7 @@ static void block_free(struct block *b)
 {
 	tn_buf_free(&b->text);
 	free(b->rec);
-	free(b->off);
-	free(b->len);
+	free(b->field);
 }
 
 /* Checks one record; stages it or rejects it. */
@@ -1280,7 +1276,7 @@ static tn_code read_all(struct importer *im, int fd, struct tn_err *err)
 
 			if (rec->malformed) {
 				tn_buf_reset(&im->reason);
-				tn_buf_add(&im->reason, b->text.data + b->off[rec->field]);
+				tn_buf_add(&im->reason, b->text.data + b->field[rec->field].off);
 				rc = reject(im, rec->line, err);
 			} else {
 				rc = stage_record(im, b, rec, err);

@@ -1285,7 +1285,6 @@ tn_code tn_db_end(struct tn_db *db, tn_code rc, struct tn_err *err)
 /* ---- rows in memory as a table (tn_db_rows) ---------------------------- */
 
 struct rows_module {
-	sqlite3_module module;
 	struct tn_db_rows *src;
 	char *decl;              /* CREATE TABLE x(columns) */
 };
@@ -1396,6 +1395,26 @@ static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
 	return SQLITE_OK;
 }
 
+/* The module's methods, the same for every registration. Static, not
+ * part of the rows_module that the destructor frees: SQLite 3.40, when
+ * the last statement over a table of a module dropped meanwhile lets go
+ * of it, runs the module's destructor and then calls xDisconnect through
+ * these methods. Eponymous only (no xCreate): "FROM name" needs no
+ * CREATE VIRTUAL TABLE, so the schema never shows it. */
+static const sqlite3_module rows_methods = {
+	.iVersion = 1,
+	.xConnect = rows_connect,
+	.xBestIndex = rows_best_index,
+	.xDisconnect = rows_disconnect,
+	.xOpen = rows_open,
+	.xClose = rows_close,
+	.xFilter = rows_filter,
+	.xNext = rows_next,
+	.xEof = rows_eof,
+	.xColumn = rows_column,
+	.xRowid = rows_rowid,
+};
+
 static void rows_module_free(void *p)
 {
 	struct rows_module *m = p;
@@ -1419,21 +1438,8 @@ tn_code tn_db_rows_register(struct tn_db *db, const char *name,
 	}
 	snprintf(m->decl, n, "CREATE TABLE x(%s)", columns);
 	m->src = src;
-	/* eponymous only (no xCreate): "FROM name" needs no CREATE
-	 * VIRTUAL TABLE, so the schema never shows it */
-	m->module.iVersion = 1;
-	m->module.xConnect = rows_connect;
-	m->module.xBestIndex = rows_best_index;
-	m->module.xDisconnect = rows_disconnect;
-	m->module.xOpen = rows_open;
-	m->module.xClose = rows_close;
-	m->module.xFilter = rows_filter;
-	m->module.xNext = rows_next;
-	m->module.xEof = rows_eof;
-	m->module.xColumn = rows_column;
-	m->module.xRowid = rows_rowid;
 	/* on failure SQLite calls the destructor itself */
-	if (sqlite3_create_module_v2(db->conn, name, &m->module, m, rows_module_free)
+	if (sqlite3_create_module_v2(db->conn, name, &rows_methods, m, rows_module_free)
 	    != SQLITE_OK)
 		return tn_err_prefix(err, tn_db_fail(db, err), "register '%s'", name);
 	return TN_OK;
