@@ -198,8 +198,11 @@ test_expect_success NOBODY 'a reader lists and shows it' '
 	grep -q "Readers meetup" out &&
 	as_nobody "$TURNOUT" --db ro/t.db ics readers-meetup >out 2>>err &&
 	grep -q "^BEGIN:VCALENDAR" out &&
-	test "$(grep -c "readable by others" err)" = 6 &&
-	! grep -v -e "readable by others" -e "base URL is still" -e "config base-url" err &&
+	as_nobody "$TURNOUT" --db ro/t.db organizer token list --count >out 2>>err &&
+	test "$(cat out)" = 0 &&
+	test "$(grep -c "readable by others" err)" = 7 &&
+	! grep -v -e "readable by others" -e "base URL is still" -e "config base-url" \
+		-e "no organizer tokens yet" err &&
 	sha256sum -c --quiet t.sum
 '
 
@@ -209,6 +212,8 @@ test_expect_success NOBODY 'a reader who writes is told why it cannot' '
 	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db follower import letter people.csv 2>err &&
 	grep -q "read-only: no permission to write it" err &&
 	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db event cancel readers-meetup 2>err &&
+	grep -q "read-only" err &&
+	test_expect_code 1 as_nobody "$TURNOUT" --db ro/t.db organizer token add 2>err &&
 	grep -q "read-only" err &&
 	! grep -q "attempt to write" err &&
 	sha256sum -c --quiet t.sum

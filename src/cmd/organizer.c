@@ -180,10 +180,11 @@ static const struct {
 	const char *verb;
 	const char *name;   /* as messages name the command */
 	int (*fn)(struct cli *c, int argc, char **argv);
+	unsigned flags;     /* added to the command's: CLI_READ_ONLY */
 } verbs[] = {
-	{ "add", "organizer token add", token_add },
-	{ "list", "organizer token list", token_list },
-	{ "revoke", "organizer token revoke", token_revoke },
+	{ "add", "organizer token add", token_add, 0 },
+	{ "list", "organizer token list", token_list, CLI_READ_ONLY },
+	{ "revoke", "organizer token revoke", token_revoke, 0 },
 };
 
 /* 'organizer token' alone, or with --help: what the three do, with every
@@ -236,6 +237,7 @@ CLI_HANDLER(cmd_organizer_token)
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[0], verbs[i].verb) == 0) {
 			c->name = verbs[i].name;
+			c->flags |= verbs[i].flags;   /* list: a reader may run it */
 			return verbs[i].fn(c, argc - 1, argv + 1);
 		}
 	return cli_usage_error("%s: '%s': not add, list or revoke", c->name, argv[0]);
