@@ -158,11 +158,12 @@ tn_code tn_channel_add_with_token(struct tn_db *db, const char *name,
 	" (SELECT date FROM channel_audience a WHERE a.channel_id = c.id" \
 	"   AND a.date <= ?1 ORDER BY date DESC LIMIT 1),"
 #define CHANNEL_SELECT CHANNEL_COLUMNS " -1 FROM channel c"
-/* Forgotten people still count: forgetting erases who, not how many. */
-#define CHANNEL_COUNTED CHANNEL_COLUMNS \
+/* The followers of channel chan today. Forgotten people still count:
+ * forgetting erases who, not how many. */
+#define FOLLOWER_COUNT(chan) \
 	" (SELECT count(*) FROM follower f" \
-	"   WHERE f.channel_id = c.id AND f.unfollowed_at IS NULL)" \
-	" FROM channel c"
+	"   WHERE f.channel_id = " chan " AND f.unfollowed_at IS NULL)"
+#define CHANNEL_COUNTED CHANNEL_COLUMNS FOLLOWER_COUNT("c.id") " FROM channel c"
 
 static tn_code row_to_channel(sqlite3_stmt *st, struct tn_channel *ch,
 			      struct tn_err *err)
@@ -235,6 +236,12 @@ tn_code tn_channel_find(struct tn_db *db, const char *name,
 	if (rc == TN_NOTFOUND)
 		not_found(db, name ? name : "", err);
 	return rc;
+}
+
+tn_code tn_channel_count_followers(struct tn_db *db, struct tn_channel *ch,
+				   struct tn_err *err)
+{
+	return tn_db_int(db, err, &ch->followers, "SELECT" FOLLOWER_COUNT("?1"), TN_I(ch->id));
 }
 
 tn_code tn_channel_set_audience(struct tn_db *db, const char *name,

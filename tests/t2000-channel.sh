@@ -181,4 +181,19 @@ test_expect_success 'channel add and audience say what they did' '
 	$PY -c "import json,sys; c=json.load(open(sys.argv[1])); assert c[\"audience\"] == 130 and [h[\"size\"] for h in c[\"audience_history\"]] == [120, 130], c" a.json
 '
 
+test_expect_success 'channel show counts the followers known today, as list does' '
+	tn channel add shown --kind newsletter --audience 50 >/dev/null &&
+	tn channel show shown >out &&
+	grep -q "^followers: 0$" out &&
+	printf "email\na@example.org\nb@example.org\nc@example.org\n" >shown.csv &&
+	tn follower import shown shown.csv >/dev/null &&
+	tn follower unfollow c@example.org --channel shown >/dev/null &&
+	tn channel show shown >out &&
+	grep -q "^followers: 2$" out &&
+	grep -q "^audience:  50 as of " out &&
+	tn channel show shown --json >show.json &&
+	tn channel list --json >list.json &&
+	$PY -c "import json; d = json.load(open(\"show.json\")); l = [c for c in json.load(open(\"list.json\")) if c[\"name\"] == \"shown\"]; assert d[\"followers\"] == 2 and l[0][\"followers\"] == 2, (d, l)"
+'
+
 test_done

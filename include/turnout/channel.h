@@ -21,7 +21,9 @@ struct tn_channel {
 	char audience_date[11]; /* its date, "" if none */
 	int64_t followers;      /* known followers (not unfollowed; forgotten
 				 * people count, anonymously);
-				 * counted by tn_channel_each, -1 from tn_channel_find */
+				 * counted by tn_channel_each and
+				 * tn_channel_count_followers, -1 from
+				 * tn_channel_find */
 };
 
 /* 1 if kind is one of the channel kinds. */
@@ -50,6 +52,10 @@ tn_code tn_channel_add_with_token(struct tn_db *db, const char *name,
 tn_code tn_channel_find(struct tn_db *db, const char *name,
 			struct tn_channel *ch, struct tn_err *err);
 void tn_channel_clear(struct tn_channel *ch);
+/* Fills ch->followers (left -1 by tn_channel_find) as listings count
+ * them: the rows of the channel's followers today. */
+tn_code tn_channel_count_followers(struct tn_db *db, struct tn_channel *ch,
+				   struct tn_err *err);
 /* Records the declared audience of a channel on date (YYYY-MM-DD, NULL for
  * today); a second figure for the same date replaces the first. */
 tn_code tn_channel_set_audience(struct tn_db *db, const char *name,

@@ -373,23 +373,29 @@ CLI_HANDLER(cmd_channel_show)
 	tn_code rc;
 
 	status = cli_parse(c, argc, argv, opts, "turnout channel show NAME [--json]",
-			   "Shows a channel: its kind, address, declared audience with its\n"
-			   "history, and whether an API token is set (never the token).\n\n"
+			   "Shows a channel: its kind, address, whether an API token is set\n"
+			   "(never the token), its known followers, and its declared\n"
+			   "audience with the history.\n\n"
 			   "example:\n  turnout channel show masto", 1, 1, pos);
 	if (status)
 		return status < 0 ? EXIT_OK : status;
 	if ((rc = tn_channel_find(c->db, pos[0], &ch, &err)) != TN_OK)
 		return cli_fail(&err, rc);
+	if ((rc = tn_channel_count_followers(c->db, &ch, &err)) != TN_OK) {
+		tn_channel_clear(&ch);
+		return cli_fail(&err, rc);
+	}
 	if (json) {
 		status = cli_print_json(channel_json(c->db, &ch));
 		tn_channel_clear(&ch);
 		return status;
 	}
-	printf("channel:  ");
+	printf("channel:   ");
 	cli_put_term(ch.name);
-	printf("\nkind:     %s\nurl:      ", ch.kind);
+	printf("\nkind:      %s\nurl:       ", ch.kind);
 	cli_put_term(ch.url ? ch.url : "-");
-	printf("\ntoken:    %s\naudience: ", tn_channel_has_token(c->db, ch.id) ? "set" : "none");
+	printf("\ntoken:     %s\nfollowers: %" PRId64 "\naudience:  ",
+	       tn_channel_has_token(c->db, ch.id) ? "set" : "none", ch.followers);
 	if (ch.audience >= 0)
 		printf("%" PRId64 " as of %s\n", ch.audience, ch.audience_date);
 	else
