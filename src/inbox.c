@@ -7,7 +7,11 @@
  *
  * A message is marked seen only after its answer is committed, so a run
  * cut short leaves at worst an applied reply unseen, and applying it again
- * changes nothing.
+ * changes nothing. A reply refused for good (its event cancelled or
+ * started, its registration declined by the organizer) is marked seen
+ * too: no later run could apply it, and left unseen it would fail every
+ * run after. Other mail, and replies that may apply later or elsewhere,
+ * stay unseen.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -34,6 +38,8 @@ tn_code tn_inbox_apply(struct tn_db *db, const char *data, size_t len,
 	rc = tn_rsvp_reply(db, &a->reply, &a->res, &a->stale_after, err);
 	if (rc == TN_NOTFOUND)
 		a->outcome = TN_INBOX_UNMATCHED;
+	else if (rc == TN_CONFLICT)
+		a->outcome = TN_INBOX_REFUSED;
 	else if (rc != TN_OK)
 		a->outcome = TN_INBOX_FAILED;
 	else
@@ -73,11 +79,18 @@ static tn_code one_message(struct tn_db *db, struct tn_imap *imap, uint32_t uid,
 		return rc;
 	}
 	rc = tn_inbox_apply(db, msg->data, msg->len, a, err);
-	if (a->outcome == TN_INBOX_FAILED)
+	if (a->outcome == TN_INBOX_FAILED || a->outcome == TN_INBOX_REFUSED)
 		tn_err_prefix(err, rc, "message UID %" PRIu32, uid);
-	if (rc == TN_OK && (rc = tn_imap_mark_seen(imap, uid, err)) != TN_OK) {
-		a->outcome = TN_INBOX_FAILED;
-		*wire = rc == TN_FAIL;
+	if (rc == TN_OK || a->outcome == TN_INBOX_REFUSED) {
+		struct tn_err mark = TN_ERR_INIT;
+		tn_code mrc = tn_imap_mark_seen(imap, uid, &mark);
+
+		if (mrc != TN_OK) {   /* its answer stands; the mark is what failed */
+			a->outcome = TN_INBOX_FAILED;
+			*wire = mrc == TN_FAIL;
+			*err = mark;
+			rc = mrc;
+		}
 	}
 	return rc;
 }
@@ -113,6 +126,7 @@ tn_code tn_inbox_fetch_imap(struct tn_db *db, const char *url,
 		case TN_INBOX_OUTDATED: sum->outdated++; break;
 		case TN_INBOX_NOT_REPLY: sum->ignored++; break;
 		case TN_INBOX_UNMATCHED: sum->unmatched++; break;
+		case TN_INBOX_REFUSED: sum->refused++; break;
 		case TN_INBOX_FAILED: sum->failed++; break;
 		}
 		if (on_message)

@@ -225,7 +225,7 @@ test_expect_success DOVECOT '--json says what became of each unseen message' '
 	"$PY" - out.json <<-\EOF
 	import json, sys
 	d = json.load(open(sys.argv[1]))
-	assert (d["unseen"], d["applied"], d["ignored"], d["unmatched"], d["failed"]) == (2, 0, 1, 1, 0), d
+	assert (d["unseen"], d["applied"], d["ignored"], d["unmatched"], d["refused"], d["failed"]) == (2, 0, 1, 1, 0, 0), d
 	outcomes = sorted(m["outcome"] for m in d["messages"])
 	assert outcomes == ["ignored", "unmatched"], d
 	unmatched = [m for m in d["messages"] if m["outcome"] == "unmatched"][0]
@@ -247,7 +247,7 @@ test_expect_success DOVECOT 'on a terminal each applied answer gets a line; a re
 	test "$(status_of ivan.petrov@example.org)" = yes
 '
 
-test_expect_success DOVECOT 'a reply that cannot be applied fails alone: the others go on, exit 1' '
+test_expect_success DOVECOT 'a reply that can never apply is refused alone and marked seen: the others go on, exit 1' '
 	tn event create --title "Closed talk" --start "2027-07-01 19:00" --tz Europe/Berlin >/dev/null &&
 	q "UPDATE event SET uid = '\''closed-talk@meet.example.org'\'' WHERE slug = '\''closed-talk'\''" &&
 	tn invite closed-talk >/dev/null 2>&1 &&
@@ -258,12 +258,20 @@ test_expect_success DOVECOT 'a reply that cannot be applied fails alone: the oth
 		-e "s/PARTSTAT=ACCEPTED/PARTSTAT=DECLINED/" -e "s/^SEQUENCE:1/SEQUENCE:5/" \
 		"$R/bare-accepted.ics" | deliver 1700000009.anna-declines &&
 	test_expect_code 1 tn_err rsvp --fetch-imap "$URL" --password-file pw >out4 &&
-	echo "applied 1, ignored 1, unmatched 1, failed 1" >expect &&
+	echo "applied 1, ignored 1, unmatched 1, refused 1" >expect &&
 	test_cmp expect out4 &&
 	stderr_has "^turnout: message UID [0-9]+: .*closed-talk.* cancelled" &&
 	test "$(status_of anna@example.org)" = no &&
+	test "$(q "SELECT count(*) FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = '\''closed-talk'\''")" = 0 &&
 	seen 1700000009.anna-declines &&
-	unseen 1700000008.cancelled
+	seen 1700000008.cancelled
+'
+
+test_expect_success DOVECOT 'the refused reply is not read again: the next run succeeds' '
+	test_db_unchanged 0 tn_err rsvp --fetch-imap "$URL" --password-file pw >out5 &&
+	echo "applied 0, ignored 1, unmatched 1" >expect &&
+	test_cmp expect out5 &&
+	test_must_be_empty err
 '
 
 test_expect_success DOVECOT 'an unknown mailbox is a clear error' '

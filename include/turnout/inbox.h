@@ -25,16 +25,19 @@ enum tn_inbox_outcome {
 	                       * already: nothing changed (stale_after) */
 	TN_INBOX_NOT_REPLY,   /* not a calendar reply (tn_reply_parse refused it) */
 	TN_INBOX_UNMATCHED,   /* a reply that matches no invitation of ours */
-	TN_INBOX_FAILED,      /* could not be read or applied (a cancelled or
-	                       * started event, an answer the organizer
-	                       * declined; a message that could not be fetched) */
+	TN_INBOX_REFUSED,     /* a reply that can never apply: its event was
+	                       * cancelled or has started, or the organizer
+	                       * declined the registration (TN_CONFLICT) */
+	TN_INBOX_FAILED,      /* could not be read or applied now (a message
+	                       * that could not be fetched, a database error) */
 };
 
 /* One message, as tn_inbox_apply leaves it. */
 struct tn_inbox_answer {
 	enum tn_inbox_outcome outcome;
 	struct tn_reply reply;        /* read (APPLIED, OUTDATED, UNMATCHED,
-	                               * and FAILED after reading); owned */
+	                               * REFUSED, and FAILED after reading);
+	                               * owned */
 	int have_reply;
 	struct tn_rsvp_result res;    /* APPLIED, OUTDATED (event, person) */
 	int64_t stale_after;          /* OUTDATED: the SEQUENCE applied; else -1 */
@@ -45,8 +48,9 @@ struct tn_inbox_answer {
  * and applies it (tn_reply_parse, then tn_rsvp_reply), filling *a
  * (tn_inbox_answer_clear frees it). Returns the code of the step that
  * failed, with its message in err: tn_reply_parse's (NOT_REPLY: usually
- * TN_BADINPUT), TN_NOTFOUND about "reply" (UNMATCHED), any other
- * (FAILED). An OUTDATED reply is TN_OK: nothing is wrong with it.
+ * TN_BADINPUT), TN_NOTFOUND about "reply" (UNMATCHED), TN_CONFLICT
+ * (REFUSED), any other (FAILED). An OUTDATED reply is TN_OK: nothing is
+ * wrong with it.
  */
 tn_code tn_inbox_apply(struct tn_db *db, const char *data, size_t len,
 		       struct tn_inbox_answer *a, struct tn_err *err);
@@ -55,7 +59,7 @@ void tn_inbox_answer_clear(struct tn_inbox_answer *a);
 /* Counts of one mailbox run. */
 struct tn_inbox_summary {
 	int64_t unseen;       /* unseen messages found */
-	int64_t applied, outdated, ignored, unmatched, failed;
+	int64_t applied, outdated, ignored, unmatched, refused, failed;
 };
 
 /* Called after each message of tn_inbox_fetch_imap: its UID, what became

@@ -297,7 +297,7 @@ struct fetch_output {
 static const char *const outcome_names[] = {
 	[TN_INBOX_APPLIED] = "applied", [TN_INBOX_OUTDATED] = "outdated",
 	[TN_INBOX_NOT_REPLY] = "ignored", [TN_INBOX_UNMATCHED] = "unmatched",
-	[TN_INBOX_FAILED] = "failed",
+	[TN_INBOX_REFUSED] = "refused", [TN_INBOX_FAILED] = "failed",
 };
 
 static void fetched_message(void *ctx, uint32_t uid, const struct tn_inbox_answer *a,
@@ -306,7 +306,7 @@ static void fetched_message(void *ctx, uint32_t uid, const struct tn_inbox_answe
 	struct fetch_output *o = ctx;
 	int answered = a->outcome == TN_INBOX_APPLIED || a->outcome == TN_INBOX_OUTDATED;
 
-	if (a->outcome == TN_INBOX_FAILED)
+	if (a->outcome == TN_INBOX_FAILED || a->outcome == TN_INBOX_REFUSED)
 		cli_fail(err, rc);
 	if (o->json) {
 		cJSON *m = cJSON_CreateObject();
@@ -367,6 +367,7 @@ static int fetch_imap(struct cli *c, const char *url, const char *password_file,
 			cJSON_AddNumberToObject(j, "outdated", (double)sum.outdated);
 			cJSON_AddNumberToObject(j, "ignored", (double)sum.ignored);
 			cJSON_AddNumberToObject(j, "unmatched", (double)sum.unmatched);
+			cJSON_AddNumberToObject(j, "refused", (double)sum.refused);
 			cJSON_AddNumberToObject(j, "failed", (double)sum.failed);
 			cJSON_AddItemToObject(j, "messages", o.messages);
 			o.messages = NULL;
@@ -377,6 +378,8 @@ static int fetch_imap(struct cli *c, const char *url, const char *password_file,
 			       (long long)sum.unmatched);
 			if (sum.outdated)
 				printf(", outdated %lld", (long long)sum.outdated);
+			if (sum.refused)
+				printf(", refused %lld", (long long)sum.refused);
 			if (sum.failed)
 				printf(", failed %lld", (long long)sum.failed);
 			printf("\n");
@@ -385,7 +388,7 @@ static int fetch_imap(struct cli *c, const char *url, const char *password_file,
 	cJSON_Delete(o.messages);
 	if (rc != TN_OK)
 		return cli_fail(&err, rc);
-	return status ? status : sum.failed ? EXIT_FAILED : EXIT_OK;
+	return status ? status : sum.failed || sum.refused ? EXIT_FAILED : EXIT_OK;
 }
 
 CLI_HANDLER(cmd_rsvp)
@@ -438,10 +441,13 @@ CLI_HANDLER(cmd_rsvp)
 			   "--password-file or $TURNOUT_IMAP_PASSWORD, never the URL): every\n"
 			   "unseen message is read without marking it, each reply is applied\n"
 			   "as --reply applies it and its message marked seen; other mail and\n"
-			   "replies that match no invitation stay unseen. It prints 'applied\n"
-			   "N, ignored N, unmatched N', and on a terminal each answer applied.\n"
-			   "A message that fails is said on stderr, the others go on, and the\n"
-			   "exit status is 1.\n\n"
+			   "replies that match no invitation stay unseen. A reply that can\n"
+			   "never apply (its event cancelled or started, the registration\n"
+			   "declined) is refused and marked seen too. It prints 'applied N,\n"
+			   "ignored N, unmatched N' (and refused, failed), and on a terminal\n"
+			   "each answer applied. A message refused or failed is said on\n"
+			   "stderr, the others go on, and the exit status is 1; a failed one\n"
+			   "stays unseen for the next run.\n\n"
 			   "examples:\n"
 			   "  turnout rsvp 3q2-Xv9kLm0aB7cD1eF4gH5i yes\n"
 			   "  turnout rsvp -Xv9kLm0aB7cD1eF4gH5iq2w no --json\n"
