@@ -201,19 +201,13 @@ static size_t count_chars(const char *s, size_t len)
  * the limit of the channel's kind. */
 static tn_code make_text(struct run *run, struct post *p, struct tn_err *err)
 {
-	const char *values[TN_TV_COUNT] = { 0 };
+	const char *values[TN_TV_COUNT];
 	const struct tn_template *t = tn_templates_get(run->ts, "announce", "txt");
 	size_t max = 0;
 	tn_code rc;
 
-	values[TN_TV_ORG] = run->set.org;
-	values[TN_TV_TITLE] = run->ev.title;
-	values[TN_TV_WHEN] = run->when.data;
-	values[TN_TV_ZONE] = run->ev.tz;
-	values[TN_TV_VENUE] = run->ev.venue;
-	values[TN_TV_ADDRESS] = run->ev.address;
-	values[TN_TV_DESCRIPTION] = run->ev.description;
-	values[TN_TV_EVENT_URL] = p->link.data;
+	tn_templates_event_values(values, run->set.org, &run->ev, run->when.data,
+				  p->link.data);
 	tn_buf_reset(&p->text);
 	if ((rc = tn_template_render_values(t, values, &p->text, err)) != TN_OK)
 		return rc;

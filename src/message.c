@@ -194,15 +194,8 @@ static tn_code make_message_id(const struct tn_message_maker *mk,
 /* The values every kind shows of the event and the organisation. */
 static void event_values(const struct tn_message_maker *mk, const char **values)
 {
-	memset(values, 0, TN_TV_COUNT * sizeof(*values));
-	values[TN_TV_ORG] = mk->set.org;
-	values[TN_TV_TITLE] = mk->ev.title;
-	values[TN_TV_WHEN] = mk->when.data;
-	values[TN_TV_ZONE] = mk->ev.tz;
-	values[TN_TV_VENUE] = mk->ev.venue;
-	values[TN_TV_ADDRESS] = mk->ev.address;
-	values[TN_TV_DESCRIPTION] = mk->ev.description;
-	values[TN_TV_EVENT_URL] = mk->event_url.data;
+	tn_templates_event_values(values, mk->set.org, &mk->ev, mk->when.data,
+				  mk->event_url.data);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "turnout/buf.h"
+#include "turnout/event.h"
 #include "turnout/file.h"
 #include "turnout/setup.h"
 #include "turnout/suggest.h"
@@ -423,4 +424,19 @@ tn_code tn_templates_check_dir(const char *dir, char **abs, struct tn_err *err)
 		return tn_err_set(err, errno == ENOMEM ? TN_NOMEM : TN_USAGE, "'%s': %s",
 				  dir, strerror(errno));
 	return TN_OK;
+}
+
+void tn_templates_event_values(const char **values, const char *org,
+			       const struct tn_event *ev, const char *when,
+			       const char *event_url)
+{
+	memset(values, 0, TN_TV_COUNT * sizeof(*values));
+	values[TN_TV_ORG] = org;
+	values[TN_TV_TITLE] = ev->title;
+	values[TN_TV_WHEN] = when;
+	values[TN_TV_ZONE] = ev->tz;
+	values[TN_TV_VENUE] = ev->venue;
+	values[TN_TV_ADDRESS] = ev->address;
+	values[TN_TV_DESCRIPTION] = ev->description;
+	values[TN_TV_EVENT_URL] = event_url;
 }

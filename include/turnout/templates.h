@@ -82,6 +82,15 @@ enum tn_tvar_id {
 };
 extern const char *const tn_templates_vars[TN_TV_COUNT + 1];   /* NULL-terminated */
 
+struct tn_event;
+/* Fills values[0..TN_TV_COUNT) with what every message and post shows of
+ * an event (the rest NULL): the organisation, its title, when (as
+ * tn_event_when wrote it), zone, venue, address, description, and
+ * event_url. The strings are borrowed: they must outlive the render. */
+void tn_templates_event_values(const char **values, const char *org,
+			       const struct tn_event *ev, const char *when,
+			       const char *event_url);
+
 /* One built-in template file, as found in templates/ at build time. */
 struct tn_template_file {
 	const char *name;   /* "invite.html" */
