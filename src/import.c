@@ -1765,8 +1765,9 @@ static tn_code batch_add(struct feed *f, struct batch *b, const struct tn_sorter
 	long long day;
 	int v;
 
-	/* room for everything the record holds, its key and NULs */
-	if (tn_buf_grow(&b->text, rec->klen + rec->dlen + 16) != TN_OK)
+	/* room for the key and the address with their NULs (the values and
+	 * the date make their own: NFC may make a value longer) */
+	if (tn_buf_grow(&b->text, rec->klen + rec->dlen + 2) != TN_OK)
 		return TN_NOMEM;
 	if (!same) {
 		if (b->n == b->cap && batch_grow(b) != TN_OK)
@@ -1795,6 +1796,8 @@ static tn_code batch_add(struct feed *f, struct batch *b, const struct tn_sorter
 		sl->val[v] = batch_text(b, cell, len);
 	}
 	if ((day = (long long)get_len(&p))) {
+		if (tn_buf_grow(&b->text, sizeof(date)) != TN_OK)
+			return TN_NOMEM;
 		civil_from_days(day - DAY_ZERO, date);
 		sl->val[V_FOLLOWED] = batch_text(b, date, 10);
 	}

@@ -753,6 +753,20 @@ static void test_places_nfc(void)
 	is_int((int)s.updated, 2, "both found");
 	is_int(count("SELECT count(*) FROM person WHERE name IN ('J\xC3\xB6rg', 'Zo\xC3\xAB')"), 2,
 	       "and the names unchanged");
+	/* a name NFC makes longer (U+0958 is U+0915 U+093C in NFC: 3 bytes
+	 * become 6), a region too, and a date after them */
+	tn_buf_reset(&csv);
+	tn_buf_reset(&longer);
+	for (i = 0; i < 40; i++)
+		tn_buf_add(&longer, "\xE0\xA5\x98");
+	tn_buf_addf(&csv, "email,name,region,followed_at\nq@x.org,%s,%s,2024-05-06\n",
+		    longer.data, longer.data);
+	is_int(import(ch, "newsletter", csv.data, 0, &s, &err), TN_OK, "a name longer in NFC");
+	is_int(count("SELECT length(CAST(name AS BLOB)) FROM person WHERE email = 'q@x.org'"), 240,
+	       "stored in NFC, twice as long");
+	is_str(text("SELECT length(CAST(region AS BLOB)) || '|' || followed_at FROM follower f"
+		    " JOIN person p ON p.id = f.person_id WHERE p.email = 'q@x.org'"),
+	       "240|2024-05-06", "the region too, and the date after them");
 	tn_buf_free(&csv);
 	tn_buf_free(&longer);
 }
